@@ -1,0 +1,362 @@
+"""The clinical facts a rule may read, each with the data it came from.
+
+This module is the contract between `fhir_mappings` (which builds these objects from raw FHIR
+JSON) and `cards` (which reads them). Every object is frozen: once built, facts do not change
+under a rule's feet. Dates are timezone-aware UTC datetimes; a fact without a date is `None`
+("undated"), never "recent". Drug identities are the string ids of the drug table in
+`fhir_mappings/data/medications.json` (e.g. ``"trastuzumab"``, ``"fam-trastuzumab-deruxtecan"``)
+and drug classes the class ids of that table (e.g. ``"her2-directed"``, ``"anthracycline"``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Where a fact came from, in words a card can show ("LVEF 48 % on 2026-03-02")."""
+
+    resource_type: str
+    resource_id: str | None
+    code: str | None  # "system|code" of the coding that matched, or None for a text match
+    display: str | None  # the code's display or the resource's text, raw (escape before rendering)
+    when: datetime | None  # effective/onset/authored date; None = undated
+    value: str | None = None  # the value as a clinician would read it ("3+", "48 %", "72.5 kg")
+
+
+@dataclass(frozen=True)
+class DataQualityNote:
+    """A resource that was skipped or read with doubt. Never contains patient identifiers."""
+
+    resource_type: str
+    message: str
+
+
+# --- Demographics and pregnancy -------------------------------------------------------------
+
+
+class Sex(StrEnum):
+    FEMALE = "female"
+    MALE = "male"
+    OTHER = "other"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Demographics:
+    sex: Sex
+    age_years: int | None
+    reproductive_potential: bool | None  # female within the configured age window; None unknown
+    evidence: tuple[Evidence, ...] = ()
+
+
+class PregnancyState(StrEnum):
+    PREGNANT = "pregnant"  # active pregnancy condition, positive hCG or status "pregnant"
+    NOT_PREGNANT = "not-pregnant"  # negative hCG or status "not pregnant"
+    UNKNOWN = "unknown"  # nothing on file (see `last_checked`)
+
+
+@dataclass(frozen=True)
+class PregnancyStatus:
+    state: PregnancyState
+    last_checked: datetime | None  # date of the newest pregnancy status / hCG / condition
+    evidence: tuple[Evidence, ...] = ()
+
+
+# --- Biomarkers ------------------------------------------------------------------------------
+
+
+class Her2Call(StrEnum):
+    POSITIVE = "positive"
+    NEGATIVE = "negative"
+    EQUIVOCAL_PENDING_ISH = "equivocal-pending-ish"  # IHC 2+ without an ISH result
+    UNKNOWN = "unknown"
+
+
+class Her2NegativeSubtype(StrEnum):
+    LOW = "her2-low"  # IHC 1+, or IHC 2+ with negative ISH
+    ULTRALOW = "her2-ultralow"  # IHC 0 with faint/incomplete membrane staining in <=10 %
+    ZERO = "her2-0"  # IHC 0 without staining
+    UNSPECIFIED = (
+        "unspecified"  # negative, but the data do not say which (e.g. interpretation only)
+    )
+
+
+class IhcScore(StrEnum):
+    ZERO = "0"
+    ONE = "1+"
+    TWO = "2+"
+    THREE = "3+"
+
+
+class Her2TestKind(StrEnum):
+    IHC = "ihc"
+    ISH_DUAL_PROBE = "ish-dual-probe"
+    ISH_SINGLE_PROBE = "ish-single-probe"
+    INTERPRETATION = "interpretation"  # a final call with no score (LA codes, SNOMED, text)
+
+
+@dataclass(frozen=True)
+class Her2Result:
+    """One HER2 test result as reported, with the call it supports on its own."""
+
+    kind: Her2TestKind
+    call: Her2Call
+    when: datetime | None
+    ihc_score: IhcScore | None = None
+    membrane_staining: bool | None = None  # IHC 0: faint/incomplete staining present (ultralow)
+    ish_ratio: float | None = None  # HER2/CEP17
+    ish_copies_per_cell: float | None = None  # average HER2 copies per cell
+    ish_group: int | None = None  # ASCO/CAP 2018 dual-probe group 1-5
+    specimen: str | None = None  # body site / specimen text when given
+    evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True)
+class Her2Assessment:
+    """The ASCO/CAP 2018/2023 final call over every HER2 result on file."""
+
+    call: Her2Call
+    negative_subtype: Her2NegativeSubtype | None  # only when call is NEGATIVE
+    as_of: datetime | None  # date of the result(s) that decided the call
+    results: tuple[Her2Result, ...]  # every tissue result, newest first (undated last)
+    discordant: bool  # results disagree over time or specimens
+    reasoning: tuple[str, ...] = ()  # e.g. "ISH group 4 with IHC 2+: negative with comment"
+    basis: tuple[Evidence, ...] = ()  # evidence of the deciding result(s)
+
+
+class ReceptorCall(StrEnum):
+    POSITIVE = "positive"  # >10 % or reported positive
+    LOW_POSITIVE = "low-positive"  # 1-10 %
+    NEGATIVE = "negative"  # <1 %
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class ReceptorStatus:
+    call: ReceptorCall
+    percent: float | None
+    when: datetime | None
+    evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True)
+class HormoneReceptors:
+    er: ReceptorStatus
+    pr: ReceptorStatus
+
+    @property
+    def hr_positive(self) -> bool | None:
+        """ER+ and/or PR+ (low positive counts); None when neither is known."""
+        positive = {ReceptorCall.POSITIVE, ReceptorCall.LOW_POSITIVE}
+        if self.er.call in positive or self.pr.call in positive:
+            return True
+        if self.er.call is ReceptorCall.NEGATIVE and self.pr.call is ReceptorCall.NEGATIVE:
+            return False
+        return None
+
+
+# --- Cardiac function ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LvefMeasurement:
+    percent: float
+    when: datetime | None
+    preliminary: bool
+    method: str | None  # display of the method-specific code ("by US", "by Nuclear blood pool")
+    evidence: Evidence
+
+
+@dataclass(frozen=True)
+class LvefSeries:
+    measurements: tuple[LvefMeasurement, ...]  # newest first; undated last
+    baseline: LvefMeasurement | None  # last LVEF before the first dose of the current regimen
+    current_regimen_start: datetime | None  # the first dose the baseline was taken against
+
+    @property
+    def latest(self) -> LvefMeasurement | None:
+        return self.measurements[0] if self.measurements else None
+
+
+# --- Body size -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BodyMeasurement:
+    value: float  # kg, cm or m2
+    unit: str  # "kg" | "cm" | "m2"
+    when: datetime | None
+    evidence: Evidence
+
+
+class BsaMethod(StrEnum):
+    MOSTELLER = "mosteller"
+    RECORDED = "recorded"
+
+
+@dataclass(frozen=True)
+class BodySize:
+    weights: tuple[BodyMeasurement, ...]  # newest first
+    heights: tuple[BodyMeasurement, ...]  # newest first
+    bsa_m2: float | None
+    bsa_method: BsaMethod | None
+    bsa_evidence: tuple[Evidence, ...] = ()  # the weight and height (or recorded BSA) used
+
+    @property
+    def weight(self) -> BodyMeasurement | None:
+        return self.weights[0] if self.weights else None
+
+    @property
+    def height(self) -> BodyMeasurement | None:
+        return self.heights[0] if self.heights else None
+
+
+# --- Medications -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MedicationConcept:
+    """What a MedicationRequest/Administration/Statement names, recognised against the table."""
+
+    drug: str | None  # drug id from medications.json; None = not a drug we know
+    classes: frozenset[str]  # class ids, e.g. {"her2-directed", "trastuzumab-class"}
+    components: tuple[str, ...]  # drug ids of a combination product (Phesgo: pertuzumab, ...)
+    route: str | None  # "iv" | "sc" | "oral" when the product or order says so
+    matched_by: str  # "rxnorm-ingredient" | "rxnorm-product" | "snomed" | "name" | "none"
+    text: str | None  # the order's own medication text, raw (escape before rendering)
+    code: str | None = None  # "system|code" that matched
+
+
+@dataclass(frozen=True)
+class Dose:
+    """A dose as written: the amount and the unit it was given in."""
+
+    value: float
+    unit: str  # "mg", "mg/kg", "mg/m2", "[iU]" ...
+    mg: float | None = None  # the absolute amount in mg when known or computable
+
+
+@dataclass(frozen=True)
+class DoseEvent:
+    """One administration (or one dated order of a dose)."""
+
+    when: datetime | None
+    dose: Dose | None
+    mg_per_m2: float | None  # the dose per m2 of BSA when given or computable (anthracyclines)
+    evidence: Evidence
+
+
+class TherapySetting(StrEnum):
+    EARLY = "early"  # (neo)adjuvant: before the metastatic diagnosis
+    METASTATIC = "metastatic"
+    UNKNOWN = "unknown"  # undated, or no metastatic diagnosis date to compare with
+
+
+@dataclass(frozen=True)
+class DrugExposure:
+    """Everything on file about one drug: orders, administrations and statements together."""
+
+    drug: str
+    classes: frozenset[str]
+    start: datetime | None
+    end: datetime | None  # validityPeriod end, last administration, effectivePeriod end
+    last_dose: datetime | None
+    status: str  # newest FHIR status on file: active | on-hold | completed | stopped | ...
+    active: bool
+    setting: TherapySetting
+    doses: tuple[DoseEvent, ...] = ()  # newest first
+    evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True)
+class TherapyLine:
+    """A HER2-directed line of therapy in the metastatic setting."""
+
+    number: int  # 1 = first line
+    drugs: frozenset[str]
+    start: datetime | None
+    end: datetime | None  # None while ongoing
+
+
+@dataclass(frozen=True)
+class AnthracyclineTotal:
+    """Cumulative dose of one anthracycline from administrations."""
+
+    drug: str
+    mg_per_m2: float
+    administrations: int
+    uncounted: int  # administrations whose dose could not be converted to mg/m2
+    evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True)
+class TherapyHistory:
+    exposures: tuple[DrugExposure, ...]
+    metastatic_lines: tuple[TherapyLine, ...]  # HER2-directed lines after metastatic diagnosis
+    anthracyclines: tuple[AnthracyclineTotal, ...]
+
+    def of_drug(self, drug: str) -> DrugExposure | None:
+        return next((e for e in self.exposures if e.drug == drug), None)
+
+    def of_class(self, drug_class: str) -> tuple[DrugExposure, ...]:
+        return tuple(e for e in self.exposures if drug_class in e.classes)
+
+
+# --- Disease setting and conditions ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DiseaseSetting:
+    breast_cancer: bool
+    metastatic: bool
+    metastatic_since: datetime | None  # date of metastatic diagnosis / recurrence
+    brain_metastases: bool
+    other_trastuzumab_cancers: tuple[str, ...]  # e.g. ("gastric",)
+    adjuvant_trastuzumab_end: datetime | None  # end of (neo)adjuvant trastuzumab, if any
+    months_adjuvant_end_to_recurrence: float | None  # None when either date is missing
+    evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True)
+class ConditionFlags:
+    heart_failure: tuple[Evidence, ...] = ()  # heart failure, cardiomyopathy, LV dysfunction
+    interstitial_lung_disease: tuple[Evidence, ...] = ()  # ILD / pneumonitis
+
+
+# --- Draft orders ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DraftOrder:
+    """An unsigned order from the hook's draftOrders Bundle."""
+
+    reference: str  # "MedicationRequest/abc" (for delete actions); "" when the order has no id
+    resource_type: str
+    selected: bool  # named in context.selections (order-select); True for every order-sign order
+    medication: MedicationConcept | None  # None for ServiceRequests / orders without a medication
+    dose: Dose | None
+    interval_days: float | None  # from dosageInstruction timing (7 weekly, 21 q3w)
+    status: str | None
+    evidence: Evidence | None = None
+
+
+# --- The whole ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PatientFacts:
+    as_of: datetime  # the moment the facts were built (the request's "now")
+    demographics: Demographics
+    her2: Her2Assessment
+    hormone_receptors: HormoneReceptors
+    lvef: LvefSeries
+    body: BodySize
+    therapy: TherapyHistory
+    disease: DiseaseSetting
+    conditions: ConditionFlags
+    pregnancy: PregnancyStatus
+    data_quality: tuple[DataQualityNote, ...] = field(default_factory=tuple)
