@@ -38,7 +38,10 @@ from fhir_mappings.model import (
     TherapySetting,
 )
 
+KNOWLEDGE_VERSION = "terminology-2026.11.0"
+
 __all__ = [
+    "KNOWLEDGE_VERSION",
     "AnthracyclineTotal",
     "BodyMeasurement",
     "BodySize",

@@ -1,0 +1,20 @@
+"""Decide and render: facts and draft orders in, CDS Hooks cards out. Pure, no I/O.
+
+Imports run one way: `cds_service -> cards -> fhir_mappings`; never back.
+"""
+
+from cards.engine import Evaluation, evaluate
+from cards.hook_input import DataGap, Hook, HookInput
+from cards.knowledge import CardsConfig, KnowledgeError, default_thresholds, knowledge_version
+
+__all__ = [
+    "CardsConfig",
+    "DataGap",
+    "Evaluation",
+    "Hook",
+    "HookInput",
+    "KnowledgeError",
+    "default_thresholds",
+    "evaluate",
+    "knowledge_version",
+]

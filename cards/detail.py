@@ -1,0 +1,77 @@
+"""Card text: Markdown of our own words, with every value from the request escaped.
+
+The CDS Hooks sandbox renders raw HTML in `detail` (rehype-raw), and EHRs differ in what
+they render, so anything that came from the request (a display, a medication text) is
+escaped before it reaches the card: HTML metacharacters become entities and Markdown
+punctuation is backslash-escaped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import datetime
+
+from cards.findings import Citation
+from fhir_mappings import Evidence
+
+_MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+_MAX_VALUE_LENGTH = 120
+
+
+def escape_text(text: str, *, limit: int = _MAX_VALUE_LENGTH) -> str:
+    """Request-supplied text, made inert for Markdown and HTML and cut to `limit` chars."""
+    flat = _CONTROL.sub(" ", text).strip()
+    if len(flat) > limit:
+        flat = flat[: limit - 1].rstrip() + "…"
+    flat = flat.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", flat)
+
+
+def format_date(when: datetime | None) -> str:
+    """ISO date for cards; an undated fact says so rather than looking recent."""
+    return when.date().isoformat() if when else "undated"
+
+
+def _evidence_row(item: Evidence) -> str:
+    what = escape_text(item.display or item.code or item.resource_type, limit=80)
+    value = escape_text(item.value, limit=60) if item.value else "—"
+    record = item.resource_type
+    if item.resource_id and len(item.resource_id) <= 40:
+        record = f"{item.resource_type}/{item.resource_id}"
+    return f"| {what} | {value} | {format_date(item.when)} | {escape_text(record, limit=60)} |"
+
+
+def data_table(evidence: Iterable[Evidence]) -> str:
+    rows = [_evidence_row(item) for item in evidence]
+    if not rows:
+        return ""
+    header = "| Data | Value | Date | Record |\n|---|---|---|---|"
+    return "**Data used**\n\n" + header + "\n" + "\n".join(dict.fromkeys(rows))
+
+
+def render_detail(
+    reasoning: Iterable[str],
+    *,
+    missing: Iterable[str],
+    evidence: Iterable[Evidence],
+    citations: Iterable[Citation],
+    knowledge_version: str,
+) -> str:
+    """The card's Markdown: reasoning, missing data, data used with dates, citations."""
+    parts = [paragraph.strip() for paragraph in reasoning if paragraph.strip()]
+    missing_lines = [f"- {line}" for line in missing]
+    if missing_lines:
+        parts.append("**Missing or outdated data**\n\n" + "\n".join(missing_lines))
+    table = data_table(evidence)
+    if table:
+        parts.append(table)
+    sources = " · ".join(f"[{c.label}]({c.url})" for c in citations)
+    if sources:
+        parts.append(f"**Sources:** {sources}")
+    parts.append(
+        f"_HER2 CDS knowledge {knowledge_version}. Decision support: "
+        "the final decision stays with the clinician._"
+    )
+    return "\n\n".join(parts)

@@ -1,0 +1,66 @@
+"""Runs the rules for one hook call and renders what they find."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from cards import regimens, safety
+from cards.engine_types import Rule
+from cards.findings import Citation, Finding, Indicator
+from cards.hook_input import HookInput
+from cards.knowledge import CardsConfig, knowledge_version
+from cards.render import render_cards
+
+
+def all_rules() -> tuple[Rule, ...]:
+    return safety.RULES + regimens.RULES
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    cards: list[dict[str, Any]]
+    rule_errors: tuple[str, ...]  # "C2: ZeroDivisionError" — for the service's log, no PHI
+
+
+def _rule_failed(rule: Rule) -> Finding:
+    """A rule that crashed must not fall silent: say a check could not run."""
+    return Finding(
+        rule=rule.id,
+        indicator=Indicator.WARNING,
+        summary=f"HER2 CDS check {rule.id} could not run; review this order manually.",
+        reasoning=(
+            "An internal error stopped this check. Other checks ran normally. "
+            "The error has been logged for the service's maintainers.",
+        ),
+        citations=(
+            Citation(
+                label="HER2 CDS service",
+                url="https://github.com/her2-cds-hooks",
+                topic_code=rule.id,
+                topic_display="Check could not run",
+            ),
+        ),
+        safety=True,
+        dedup_key=f"rule-error:{rule.id}",
+    )
+
+
+def evaluate(hook_input: HookInput, config: CardsConfig) -> Evaluation:
+    findings: list[Finding] = []
+    errors: list[str] = []
+    for rule in all_rules():
+        if hook_input.hook not in rule.hooks:
+            continue
+        try:
+            findings.extend(rule.run(hook_input, config))
+        except Exception as exc:  # one broken rule must not silence the others
+            errors.append(f"{rule.id}: {type(exc).__name__}")
+            findings.append(_rule_failed(rule))
+    cards = render_cards(
+        findings,
+        hook_input.hook,
+        max_cards=config.max_cards,
+        knowledge_version=knowledge_version(),
+    )
+    return Evaluation(cards=cards, rule_errors=tuple(errors))

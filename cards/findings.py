@@ -1,0 +1,88 @@
+"""What a rule concludes, before it becomes a CDS Hooks card.
+
+Rules return `Finding`s: plain data with no uuids, no Markdown and no JSON. The renderer
+(`cards.render`) turns them into cards, so escaping, ordering, de-duplication and the
+per-hook policy live in one place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Literal
+
+from fhir_mappings import Evidence
+
+
+class Indicator(StrEnum):
+    """info: guidance; warning: a likely error or missing data; critical: label criteria only."""
+
+    INFO = "info"
+    WARNING = "warning"
+    CRITICAL = "critical"
+
+    @property
+    def severity(self) -> int:
+        return {"info": 0, "warning": 1, "critical": 2}[self.value]
+
+
+@dataclass(frozen=True)
+class Citation:
+    """The guideline recommendation or label section a finding rests on."""
+
+    label: str  # "ASCO 2022 HER2+ MBC guideline, rec. 1.1"
+    url: str
+    topic_code: str  # the rule id, e.g. "C2" or "regimen-first-line"
+    topic_display: str
+
+
+@dataclass(frozen=True)
+class OverrideReason:
+    code: str
+    display: str
+    system: str
+
+
+@dataclass(frozen=True)
+class Action:
+    type: Literal["create", "update", "delete"]
+    description: str
+    resource: dict[str, Any] | None = None  # full FHIR resource for create/update
+    resource_id: str | None = None  # "MedicationRequest/abc" for delete
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    label: str
+    actions: tuple[Action, ...]
+    is_recommended: bool = False
+
+
+@dataclass(frozen=True)
+class Link:
+    label: str
+    url: str  # https only; a fixed, documented set of domains
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One conclusion of one rule about this patient now.
+
+    `summary` and `reasoning` are our own words; any value taken from the request (drug text,
+    a display) must come in through `data_used`, which the renderer escapes.
+    """
+
+    rule: str  # stable rule id: "C1".."C12", "regimen-first-line", ...
+    indicator: Indicator
+    summary: str  # one sentence, < 140 characters, specific
+    reasoning: tuple[str, ...]  # Markdown paragraphs of our own text (numbers, dates, drug names)
+    citations: tuple[Citation, ...]  # the first one becomes the card's `source`
+    data_used: tuple[Evidence, ...] = ()
+    missing_data: tuple[str, ...] = ()  # "No LVEF on file", "Weight older than 30 days (…)"
+    suggestions: tuple[Suggestion, ...] = ()
+    selection_behavior: Literal["at-most-one", "any"] = "at-most-one"
+    override_reasons: tuple[OverrideReason, ...] = ()
+    links: tuple[Link, ...] = ()
+    safety: bool = False  # safety rules run on order-sign; guidance does not
+    dedup_key: str = ""  # findings with the same key are one card (the most severe kept)
+    extra: dict[str, str] = field(default_factory=dict)  # rule-specific labels for tests/logs

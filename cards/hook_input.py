@@ -1,0 +1,41 @@
+"""What the service hands to the rules for one hook call."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from fhir_mappings import DraftOrder, PatientFacts
+
+
+class Hook(StrEnum):
+    PATIENT_VIEW = "patient-view"
+    ORDER_SELECT = "order-select"
+    ORDER_SIGN = "order-sign"
+
+
+@dataclass(frozen=True)
+class DataGap:
+    """Data a rule would need that could not be obtained (prefetch said so, or the FHIR
+    server failed). Rules that depend on it say so on a warning card instead of staying
+    silent."""
+
+    key: str  # the prefetch key, e.g. "lvef"
+    what: str  # "LVEF observations"
+    reason: str  # "the FHIR server timed out" (no identifiers, no URLs)
+
+
+@dataclass(frozen=True)
+class HookInput:
+    hook: Hook
+    patient_id: str  # context.patientId, for the subject of suggested resources
+    facts: PatientFacts
+    orders: tuple[DraftOrder, ...] = ()
+    gaps: tuple[DataGap, ...] = ()
+
+    def gap(self, key: str) -> DataGap | None:
+        return next((g for g in self.gaps if g.key == key), None)
+
+    @property
+    def selected_orders(self) -> tuple[DraftOrder, ...]:
+        return tuple(o for o in self.orders if o.selected)

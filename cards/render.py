@@ -1,0 +1,109 @@
+"""Findings to CDS Hooks 2.0 cards: uuids, escaping, per-hook policy, order and limits."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from cards.detail import render_detail
+from cards.findings import Finding, Indicator, Suggestion
+from cards.hook_input import Hook
+
+SUMMARY_LIMIT = 139  # the spec: "<140 characters"
+TOPIC_SYSTEM = "https://github.com/her2-cds-hooks/rules"
+
+
+def _summary(text: str) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= SUMMARY_LIMIT else flat[: SUMMARY_LIMIT - 1].rstrip() + "…"
+
+
+def _suggestion(suggestion: Suggestion) -> dict[str, Any]:
+    actions: list[dict[str, Any]] = []
+    for action in suggestion.actions:
+        rendered: dict[str, Any] = {"type": action.type, "description": action.description}
+        if action.resource is not None:
+            rendered["resource"] = action.resource
+        if action.resource_id is not None:
+            rendered["resourceId"] = action.resource_id
+        actions.append(rendered)
+    out: dict[str, Any] = {"label": suggestion.label, "uuid": str(uuid.uuid4()), "actions": actions}
+    if suggestion.is_recommended:
+        out["isRecommended"] = True
+    return out
+
+
+def render_card(finding: Finding, knowledge_version: str) -> dict[str, Any]:
+    citation = finding.citations[0]
+    card: dict[str, Any] = {
+        "uuid": str(uuid.uuid4()),
+        "summary": _summary(finding.summary),
+        "indicator": finding.indicator.value,
+        "detail": render_detail(
+            finding.reasoning,
+            missing=finding.missing_data,
+            evidence=finding.data_used,
+            citations=finding.citations,
+            knowledge_version=knowledge_version,
+        ),
+        "source": {
+            "label": f"{citation.label} (HER2 CDS {knowledge_version})",
+            "url": citation.url,
+            "topic": {
+                "system": TOPIC_SYSTEM,
+                "code": citation.topic_code,
+                "display": citation.topic_display,
+            },
+        },
+    }
+    if finding.suggestions:
+        card["suggestions"] = [_suggestion(s) for s in finding.suggestions]
+        card["selectionBehavior"] = finding.selection_behavior
+    if finding.override_reasons:
+        card["overrideReasons"] = [
+            {"system": r.system, "code": r.code, "display": r.display}
+            for r in finding.override_reasons
+        ]
+    if finding.links:
+        card["links"] = [
+            {"label": link.label, "url": link.url, "type": "absolute"} for link in finding.links
+        ]
+    return card
+
+
+def applies_to_hook(finding: Finding, hook: Hook) -> bool:
+    """order-sign is the last check before signing: safety findings that say something is
+    wrong, nothing else."""
+    if hook is Hook.ORDER_SIGN:
+        return finding.safety and finding.indicator is not Indicator.INFO
+    return True
+
+
+def select_findings(findings: Iterable[Finding], hook: Hook, max_cards: int) -> list[Finding]:
+    """Policy, de-duplication (most severe wins), most severe first, at most `max_cards`
+    unless more are critical."""
+    kept: dict[str, Finding] = {}
+    order: list[str] = []
+    for finding in findings:
+        if not applies_to_hook(finding, hook):
+            continue
+        key = finding.dedup_key or f"{finding.rule}:{finding.summary}"
+        current = kept.get(key)
+        if current is None:
+            order.append(key)
+            kept[key] = finding
+        elif finding.indicator.severity > current.indicator.severity:
+            kept[key] = finding
+    ranked = sorted(
+        (kept[key] for key in order),
+        key=lambda f: (-f.indicator.severity, not f.safety),
+    )
+    critical = [f for f in ranked if f.indicator is Indicator.CRITICAL]
+    return ranked[: max(max_cards, len(critical))]
+
+
+def render_cards(
+    findings: Sequence[Finding], hook: Hook, *, max_cards: int, knowledge_version: str
+) -> list[dict[str, Any]]:
+    return [render_card(f, knowledge_version) for f in select_findings(findings, hook, max_cards)]

@@ -1,0 +1,114 @@
+"""FHIR resources for card suggestions, built and validated with `fhir.resources` R4B.
+
+What we send must validate: each builder constructs the R4B model (which raises on a bad
+shape) and returns its JSON form.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fhir.resources.R4B.medicationrequest import MedicationRequest
+from fhir.resources.R4B.servicerequest import ServiceRequest
+
+from cards.findings import Action
+from fhir_mappings import DraftOrder
+
+RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
+LOINC = "http://loinc.org"
+SNOMED = "http://snomed.info/sct"
+UCUM = "http://unitsofmeasure.org"
+
+# SNOMED CT route of administration codes (Route of administration value set, FHIR R4).
+ROUTES: dict[str, tuple[str, str]] = {
+    "iv": ("47625008", "Intravenous route"),
+    "sc": ("34206005", "Subcutaneous route"),
+    "oral": ("26643006", "Oral route"),
+}
+
+
+def _subject(patient_id: str) -> dict[str, str]:
+    return {"reference": f"Patient/{patient_id}"}
+
+
+def _timing(interval_days: float) -> dict[str, Any]:
+    if interval_days % 7 == 0:
+        return {"repeat": {"frequency": 1, "period": int(interval_days // 7), "periodUnit": "wk"}}
+    return {"repeat": {"frequency": 1, "period": interval_days, "periodUnit": "d"}}
+
+
+def format_mg(mg: float) -> str:
+    """Doses as an oncology pharmacist writes them: whole mg, one decimal below 10 mg."""
+    return f"{mg:.1f}" if mg < 10 else f"{round(mg):d}"
+
+
+def medication_request(
+    *,
+    patient_id: str,
+    rxnorm_code: str | None,
+    drug_display: str,
+    dose_mg: float,
+    interval_days: float,
+    route: str | None,
+    instruction: str,
+) -> dict[str, Any]:
+    """A draft MedicationRequest with an RxNorm-coded medication and a dose in mg."""
+    medication: dict[str, Any] = {"text": drug_display}
+    if rxnorm_code:
+        medication["coding"] = [{"system": RXNORM, "code": rxnorm_code, "display": drug_display}]
+    dosage: dict[str, Any] = {
+        "text": instruction,
+        "timing": _timing(interval_days),
+        "doseAndRate": [
+            {
+                "doseQuantity": {
+                    "value": float(format_mg(dose_mg)),
+                    "unit": "mg",
+                    "system": UCUM,
+                    "code": "mg",
+                }
+            }
+        ],
+    }
+    if route in ROUTES:
+        code, display = ROUTES[route]
+        dosage["route"] = {"coding": [{"system": SNOMED, "code": code, "display": display}]}
+    resource = MedicationRequest.model_validate(
+        {
+            "resourceType": "MedicationRequest",
+            "status": "draft",
+            "intent": "order",
+            "subject": _subject(patient_id),
+            "medicationCodeableConcept": medication,
+            "dosageInstruction": [dosage],
+        }
+    )
+    return resource.model_dump(mode="json", exclude_none=True)
+
+
+def service_request(
+    *, patient_id: str, code_system: str, code: str, display: str, reason: str
+) -> dict[str, Any]:
+    """A draft ServiceRequest (echocardiogram, hCG, HER2 ISH) with the reason in words."""
+    resource = ServiceRequest.model_validate(
+        {
+            "resourceType": "ServiceRequest",
+            "status": "draft",
+            "intent": "order",
+            "subject": _subject(patient_id),
+            "code": {"coding": [{"system": code_system, "code": code, "display": display}]},
+            "reasonCode": [{"text": reason}],
+        }
+    )
+    return resource.model_dump(mode="json", exclude_none=True)
+
+
+def create(resource: dict[str, Any], description: str) -> Action:
+    return Action(type="create", description=description, resource=resource)
+
+
+def delete_order(order: DraftOrder, description: str) -> Action | None:
+    """A delete action for a draft order; None when the order has no id to name."""
+    if not order.reference:
+        return None
+    return Action(type="delete", description=description, resource_id=order.reference)
