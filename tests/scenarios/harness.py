@@ -1,0 +1,51 @@
+"""Run one hook over FHIR JSON through the real mapping and rules; validate what comes out."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import jsonschema
+
+from cards import CardsConfig, DataGap, Hook, HookInput, evaluate
+from fhir_mappings import build_patient_facts, read_draft_orders
+from tests.scenarios.fhir_builders import PATIENT_ID
+
+
+@cache
+def response_validator() -> jsonschema.Draft202012Validator:
+    text = resources.files("cds_service").joinpath("schemas/response.schema.json").read_text()
+    return jsonschema.Draft202012Validator(json.loads(text))
+
+
+def run_hook(
+    hook: str,
+    resources_: Sequence[dict[str, Any]],
+    *,
+    now: datetime,
+    draft_orders: dict[str, Any] | None = None,
+    selections: Sequence[str] = (),
+    gaps: Sequence[DataGap] = (),
+    config: CardsConfig | None = None,
+) -> list[dict[str, Any]]:
+    """The cards the service would answer with, checked against the response schema."""
+    facts = build_patient_facts(resources_, now=now)
+    orders = read_draft_orders(draft_orders, selections, hook=hook, resources=resources_)
+    evaluation = evaluate(
+        HookInput(
+            hook=Hook(hook),
+            patient_id=PATIENT_ID,
+            facts=facts,
+            orders=orders,
+            gaps=tuple(gaps),
+        ),
+        config or CardsConfig(),
+    )
+    assert evaluation.rule_errors == (), evaluation.rule_errors
+    response = {"cards": evaluation.cards}
+    response_validator().validate(response)
+    return evaluation.cards
