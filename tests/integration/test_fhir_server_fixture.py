@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,16 +16,6 @@ LOINC = "http://loinc.org"
 LVEF = "10230-1"  # Left ventricular ejection fraction
 PATIENT_ID = "pat-fixture-1"
 FHIR_JSON = "application/fhir+json"
-
-
-@pytest.fixture(scope="session")
-def fhir_server() -> Iterator[FhirTestServer]:
-    server = FhirTestServer()
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture(autouse=True)
