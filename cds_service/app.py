@@ -1,0 +1,105 @@
+"""The application factory: one Flask app per Settings, nothing at module level."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+
+from flask import Flask, Response, g, request
+from flask_cors import CORS
+
+from cards import CardsConfig
+from cds_service.auth import JwtVerifier
+from cds_service.errors import register_error_handlers, unauthorized
+from cds_service.feedback_store import FeedbackStore
+from cds_service.log_format import configure_logging
+from cds_service.replay_cache import MemoryReplayCache, RedisReplayCache, ReplayCache
+from cds_service.settings import Settings
+from cds_service.state import ServiceState, Unauthenticated
+from cds_service.trusted_clients import load_trusted_clients
+from cds_service.views import blueprint
+
+log = logging.getLogger("her2cds.service")
+
+_REQUEST_ID = re.compile(r"[A-Za-z0-9\-]{8,64}")
+
+
+def _verifier(settings: Settings) -> JwtVerifier | None:
+    if settings.auth == "off":
+        log.warning(
+            "HER2CDS_AUTH=off: requests are not authenticated; use HER2CDS_AUTH=required in "
+            "production"
+        )
+        return None
+    assert settings.trusted_clients_file is not None  # Settings.check() guarantees it
+    cache: ReplayCache = (
+        RedisReplayCache(settings.redis_url) if settings.redis_url else MemoryReplayCache()
+    )
+    return JwtVerifier(
+        load_trusted_clients(settings.trusted_clients_file),
+        replay_cache=cache,
+        allowed_algorithms=settings.jwt_algorithms,
+    )
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    settings = settings or Settings.from_env()
+    configure_logging(settings.log_level)
+    if settings.fhir_servers is None:
+        log.warning(
+            "HER2CDS_FHIR_SERVERS is unset: the service will query any fhirServer a request "
+            "names; set it (or use HER2CDS_AUTH=required with per-client fhir_servers)"
+        )
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+
+    feedback = FeedbackStore(settings.database_url)
+    feedback.create_schema()
+    app.extensions["her2cds"] = ServiceState(
+        settings=settings,
+        cards_config=CardsConfig(threshold_overrides=settings.threshold_overrides),
+        feedback=feedback,
+        verifier=_verifier(settings),
+    )
+    CORS(
+        app,
+        origins=list(settings.cors_origins),
+        methods=["GET", "POST", "OPTIONS"],
+        allow_headers=["Authorization", "Content-Type"],
+        max_age=600,
+    )
+    register_error_handlers(app)
+
+    @app.errorhandler(Unauthenticated)
+    def _unauthenticated(_error: Unauthenticated) -> Response:
+        return unauthorized()
+
+    @app.before_request
+    def _start() -> None:
+        offered = request.headers.get("X-Request-Id", "")
+        g.request_id = offered if _REQUEST_ID.fullmatch(offered) else str(uuid.uuid4())
+        g.started = time.perf_counter()
+
+    @app.after_request
+    def _finish(response: Response) -> Response:
+        response.headers["X-Request-Id"] = g.get("request_id", "")
+        extra = {
+            "request_id": g.get("request_id"),
+            "service_id": g.get("service_id"),
+            "hook": g.get("hook"),
+            "method": request.method,
+            "endpoint": request.url_rule.rule if request.url_rule else None,
+            "status": response.status_code,
+            "duration_ms": round(
+                (time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 1
+            ),
+            **g.get("log_extra", {}),
+        }
+        log.info("request", extra=extra)
+        return response
+
+    app.register_blueprint(blueprint)
+    return app

@@ -1,0 +1,224 @@
+"""Prefetch resolution per CDS Hooks 2.0 §Prefetch, key by key.
+
+- a key present with data is used (a searchset Bundle's `next` pages are followed when the
+  FHIR server can be asked);
+- a key present with `null` means the client has no such data: an empty result, not a gap;
+- a key holding an OperationOutcome, or absent, means "fetch it yourself" from `fhirServer`
+  with the `fhirAuthorization` token; all such queries run in parallel under one deadline;
+- data that can be had neither way is a `DataGap` the rules speak about, except for the keys
+  marked required: without them the service answers 412.
+
+Resources naming another patient are dropped: a card computed on someone else's data is
+worse than none.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from cards import DataGap
+from cds_service.fhir_client import FhirClient, FhirQueryError, SearchResult
+
+_TOKEN = re.compile(r"\{\{\s*([A-Za-z.]+)\s*\}\}")
+
+
+@dataclass(frozen=True)
+class PrefetchKey:
+    key: str
+    template: str  # relative FHIR read or search URL with {{context.x}} tokens
+    what: str  # in words, for cards and 412s: "LVEF observations"
+    required: bool = False  # without it the service cannot answer at all: 412
+
+
+Source = Literal["prefetch", "prefetch-null", "fhir", "unavailable"]
+
+
+@dataclass(frozen=True)
+class ResolvedData:
+    resources: tuple[dict[str, Any], ...]
+    gaps: tuple[DataGap, ...]
+    sources: Mapping[str, Source]  # how each key was satisfied (for logs and tests)
+
+
+class PrefetchUnavailable(Exception):
+    """Required data could be obtained neither from prefetch nor from the FHIR server."""
+
+    def __init__(self, missing: Sequence[DataGap]) -> None:
+        self.missing = tuple(missing)
+        names = "; ".join(f"{g.what} ({g.reason})" for g in self.missing)
+        super().__init__(f"Required data could not be obtained: {names}.")
+
+
+ClientFactory = Callable[[], FhirClient]
+
+
+def render_template(template: str, context: Mapping[str, Any]) -> str | None:
+    """The query with its tokens filled from the context; None when a token has no value."""
+    values = {f"context.{k}": v for k, v in context.items() if isinstance(v, str | int)}
+    user = context.get("userId")
+    if isinstance(user, str) and "/" in user:
+        kind, _, ident = user.partition("/")
+        values[f"user{kind}Id"] = ident
+    missing = False
+
+    def substitute(match: re.Match[str]) -> str:
+        nonlocal missing
+        value = values.get(match.group(1))
+        if value is None:
+            missing = True
+            return ""
+        return str(value)
+
+    rendered = _TOKEN.sub(substitute, template)
+    return None if missing else rendered
+
+
+def _patient_ref_id(reference: object) -> str | None:
+    if not isinstance(reference, dict):
+        return None
+    ref = reference.get("reference")
+    if not isinstance(ref, str):
+        return None
+    if ref.startswith("urn:uuid:"):
+        return ref.removeprefix("urn:uuid:")
+    match = re.search(r"(?:^|/)Patient/([^/]+?)(?:/_history/.*)?$", ref)
+    return match.group(1) if match else None
+
+
+def belongs_to_patient(resource: Mapping[str, Any], patient_id: str) -> bool:
+    """False only when the resource clearly names another patient."""
+    if resource.get("resourceType") == "Patient":
+        return resource.get("id") in (None, patient_id)
+    for field in ("subject", "patient"):
+        ref_id = _patient_ref_id(resource.get(field))
+        if ref_id is not None:
+            return ref_id == patient_id
+    return True
+
+
+def _unpack(value: Mapping[str, Any]) -> tuple[dict[str, Any], ...]:
+    if value.get("resourceType") == "Bundle":
+        return tuple(
+            e["resource"]
+            for e in value.get("entry") or ()
+            if isinstance(e, dict) and isinstance(e.get("resource"), dict)
+        )
+    return (dict(value),)
+
+
+def _has_next(bundle: Mapping[str, Any]) -> bool:
+    return any(
+        isinstance(link, dict) and link.get("relation") == "next"
+        for link in bundle.get("link") or ()
+    )
+
+
+def _fetch(spec: PrefetchKey, query: str, client: FhirClient) -> SearchResult:
+    if "?" in query:
+        return client.search(query)
+    return SearchResult((client.read(query),), truncated=False)
+
+
+@dataclass
+class _Outcome:
+    resources: tuple[dict[str, Any], ...] = ()
+    source: Source = "unavailable"
+    gap: DataGap | None = None
+
+
+def resolve_prefetch(
+    keys: Sequence[PrefetchKey],
+    *,
+    context: Mapping[str, Any],
+    prefetch: Mapping[str, Any] | None,
+    client_factory: ClientFactory | None,
+    max_workers: int = 8,
+) -> ResolvedData:
+    """All the FHIR data one hook call needs, from prefetch first, then the FHIR server."""
+    given = prefetch or {}
+    outcomes: dict[str, _Outcome] = {}
+    to_fetch: list[tuple[PrefetchKey, str]] = []
+    for spec in keys:
+        value = given.get(spec.key, ...)
+        if value is None:
+            outcomes[spec.key] = _Outcome(source="prefetch-null")
+            continue
+        if isinstance(value, dict) and value.get("resourceType") != "OperationOutcome":
+            if value.get("resourceType") == "Bundle" and _has_next(value) and client_factory:
+                try:
+                    result = client_factory().collect(value)
+                    outcomes[spec.key] = _Outcome(result.resources, "prefetch")
+                    if result.truncated:
+                        outcomes[spec.key].gap = _truncated(spec)
+                    continue
+                except FhirQueryError as exc:
+                    outcomes[spec.key] = _Outcome(
+                        _unpack(value), "prefetch", DataGap(spec.key, spec.what, exc.reason)
+                    )
+                    continue
+            outcomes[spec.key] = _Outcome(_unpack(value), "prefetch")
+            if value.get("resourceType") == "Bundle" and _has_next(value):
+                outcomes[spec.key].gap = _truncated(spec)
+            continue
+        query = render_template(spec.template, context)
+        if client_factory is None or query is None:
+            reason = (
+                "the client sent an error instead of the data"
+                if isinstance(value, dict)
+                else "not in prefetch and no FHIR server to ask"
+            )
+            outcomes[spec.key] = _Outcome(gap=DataGap(spec.key, spec.what, reason))
+            continue
+        to_fetch.append((spec, query))
+
+    if to_fetch:
+        assert client_factory is not None
+        with ThreadPoolExecutor(max_workers=min(max_workers, len(to_fetch))) as pool:
+            futures = {
+                spec.key: pool.submit(_fetch, spec, query, client_factory())
+                for spec, query in to_fetch
+            }
+            for spec, _query in to_fetch:
+                try:
+                    result = futures[spec.key].result()
+                except FhirQueryError as exc:
+                    outcomes[spec.key] = _Outcome(gap=DataGap(spec.key, spec.what, exc.reason))
+                    continue
+                outcomes[spec.key] = _Outcome(
+                    result.resources, "fhir", _truncated(spec) if result.truncated else None
+                )
+
+    missing_required = [
+        outcomes[spec.key].gap
+        for spec in keys
+        if spec.required and outcomes[spec.key].source == "unavailable"
+    ]
+    if missing_required:
+        raise PrefetchUnavailable([gap for gap in missing_required if gap is not None])
+
+    patient_id = str(context.get("patientId", ""))
+    resources: list[dict[str, Any]] = []
+    for spec in keys:
+        resources.extend(
+            r for r in outcomes[spec.key].resources if belongs_to_patient(r, patient_id)
+        )
+    return ResolvedData(
+        resources=tuple(resources),
+        gaps=tuple(o.gap for o in outcomes.values() if o.gap is not None),
+        sources={key: o.source for key, o in outcomes.items()},
+    )
+
+
+def _truncated(spec: PrefetchKey) -> DataGap:
+    return DataGap(
+        spec.key, spec.what, "more results exist than the service reads; only the newest were used"
+    )
+
+
+def monotonic_deadline(budget_s: float) -> float:
+    return time.monotonic() + budget_s

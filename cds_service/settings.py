@@ -1,0 +1,151 @@
+"""Every setting of the service, read from `HER2CDS_*` environment variables in one place.
+
+`Settings.from_env()` is called once, by the application factory or the CLI; nothing else
+reads the environment. A bad value stops the service at start-up with a message naming the
+variable, rather than failing on the first request.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+PREFIX = "HER2CDS_"
+
+
+class SettingsError(ValueError):
+    """An environment variable has a value the service cannot use."""
+
+
+def _csv(value: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
+def _bool(name: str, value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise SettingsError(f"{PREFIX}{name} must be true or false, not {value!r}")
+
+
+def _positive_float(name: str, value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError as exc:
+        raise SettingsError(f"{PREFIX}{name} must be a number, not {value!r}") from exc
+    if number <= 0:
+        raise SettingsError(f"{PREFIX}{name} must be greater than 0")
+    return number
+
+
+def _positive_int(name: str, value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError as exc:
+        raise SettingsError(f"{PREFIX}{name} must be a whole number, not {value!r}") from exc
+    if number <= 0:
+        raise SettingsError(f"{PREFIX}{name} must be greater than 0")
+    return number
+
+
+def _thresholds(path: str) -> Mapping[str, float]:
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise SettingsError(f"{PREFIX}THRESHOLDS_FILE: cannot read {path}: {exc}") from exc
+    if not isinstance(data, dict) or not all(
+        isinstance(k, str) and isinstance(v, int | float) and not isinstance(v, bool)
+        for k, v in data.items()
+    ):
+        raise SettingsError(f"{PREFIX}THRESHOLDS_FILE must hold a JSON object of name: number")
+    return {k: float(v) for k, v in data.items()}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The service's configuration. Defaults are the embedded, single-machine set-up."""
+
+    database_url: str = "sqlite:///her2cds-feedback.sqlite3"
+    cors_origins: tuple[str, ...] = ("https://sandbox.cds-hooks.org",)
+    fhir_servers: tuple[str, ...] | None = None  # None: any server (auth off only; warned)
+    fhir_timeout_s: float = 2.0  # per FHIR query
+    fhir_budget_s: float = 5.0  # all FHIR fallback queries of one hook call
+    fhir_max_pages: int = 5  # Bundle `next` links followed per query
+    fhir_max_entries: int = 1000  # entries kept per query
+    fhir_allow_loopback_http: bool = False  # http:// only for 127.0.0.1 / ::1 / localhost
+    auth: Literal["off", "required"] = "off"
+    trusted_clients_file: Path | None = None
+    public_base_url: str | None = None  # https://cds.example.org (JWT `aud` is built from it)
+    jwt_algorithms: tuple[str, ...] = ("ES384", "RS384")
+    redis_url: str | None = None  # jti replay cache shared by replicas
+    max_body_bytes: int = 5 * 1024 * 1024
+    log_level: str = "INFO"
+    threshold_overrides: Mapping[str, float] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+
+        def get(name: str) -> str | None:
+            value = env.get(PREFIX + name)
+            return value if value is not None and value.strip() != "" else None
+
+        values: dict[str, object] = {}
+        if (v := get("DATABASE_URL")) is not None:
+            values["database_url"] = v
+        if (v := get("CORS_ORIGINS")) is not None:
+            values["cors_origins"] = _csv(v)
+        if (v := get("FHIR_SERVERS")) is not None:
+            values["fhir_servers"] = tuple(s.rstrip("/") for s in _csv(v))
+        if (v := get("FHIR_TIMEOUT_S")) is not None:
+            values["fhir_timeout_s"] = _positive_float("FHIR_TIMEOUT_S", v)
+        if (v := get("FHIR_BUDGET_S")) is not None:
+            values["fhir_budget_s"] = _positive_float("FHIR_BUDGET_S", v)
+        if (v := get("FHIR_MAX_PAGES")) is not None:
+            values["fhir_max_pages"] = _positive_int("FHIR_MAX_PAGES", v)
+        if (v := get("FHIR_MAX_ENTRIES")) is not None:
+            values["fhir_max_entries"] = _positive_int("FHIR_MAX_ENTRIES", v)
+        if (v := get("FHIR_ALLOW_LOOPBACK_HTTP")) is not None:
+            values["fhir_allow_loopback_http"] = _bool("FHIR_ALLOW_LOOPBACK_HTTP", v)
+        if (v := get("AUTH")) is not None:
+            if v not in ("off", "required"):
+                raise SettingsError(f"{PREFIX}AUTH must be 'off' or 'required', not {v!r}")
+            values["auth"] = v
+        if (v := get("TRUSTED_CLIENTS")) is not None:
+            values["trusted_clients_file"] = Path(v)
+        if (v := get("PUBLIC_BASE_URL")) is not None:
+            values["public_base_url"] = v.rstrip("/")
+        if (v := get("JWT_ALGORITHMS")) is not None:
+            values["jwt_algorithms"] = _csv(v)
+        if (v := get("REDIS_URL")) is not None:
+            values["redis_url"] = v
+        if (v := get("MAX_BODY_BYTES")) is not None:
+            values["max_body_bytes"] = _positive_int("MAX_BODY_BYTES", v)
+        if (v := get("LOG_LEVEL")) is not None:
+            values["log_level"] = v.upper()
+        if (v := get("THRESHOLDS_FILE")) is not None:
+            values["threshold_overrides"] = _thresholds(v)
+        settings = cls(**values)  # type: ignore[arg-type]
+        settings.check()
+        return settings
+
+    def check(self) -> None:
+        """Combinations that cannot work are refused at start-up."""
+        if self.auth == "required":
+            if self.trusted_clients_file is None:
+                raise SettingsError(f"{PREFIX}AUTH=required needs {PREFIX}TRUSTED_CLIENTS")
+            if self.public_base_url is None:
+                raise SettingsError(f"{PREFIX}AUTH=required needs {PREFIX}PUBLIC_BASE_URL")
+        if self.public_base_url is not None and not self.public_base_url.startswith(
+            ("https://", "http://")
+        ):
+            raise SettingsError(f"{PREFIX}PUBLIC_BASE_URL must be an http(s) URL")
+        forbidden = [a for a in self.jwt_algorithms if a.upper().startswith("HS") or a == "none"]
+        if forbidden:
+            raise SettingsError(f"{PREFIX}JWT_ALGORITHMS must not include {forbidden}")

@@ -1,0 +1,74 @@
+"""Per-application objects (settings, stores, verifier), kept in `app.extensions`."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from flask import g, request
+
+from cards import CardsConfig
+from cds_service.auth import AuthenticatedClient, AuthenticationError, JwtVerifier
+from cds_service.errors import ApiError
+from cds_service.feedback_store import FeedbackStore
+from cds_service.fhir_server_policy import (
+    FhirServerRejected,
+    check_fhir_server,
+    check_patient_binding,
+)
+from cds_service.replay_cache import ReplayCacheUnavailable
+from cds_service.settings import Settings
+
+log = logging.getLogger("her2cds.auth")
+
+
+class Unauthenticated(Exception):
+    """Rendered as a bare 401; the reason is logged, never sent."""
+
+
+@dataclass
+class ServiceState:
+    settings: Settings
+    cards_config: CardsConfig
+    feedback: FeedbackStore
+    verifier: JwtVerifier | None  # None when HER2CDS_AUTH=off
+
+    def audience(self, path: str) -> str:
+        """The JWT `aud` for an endpoint: the configured public URL, never the Host header."""
+        base = self.settings.public_base_url or request.host_url.rstrip("/")
+        return base + path
+
+    def authenticate(self, path: str) -> AuthenticatedClient | None:
+        if self.verifier is None:
+            return None
+        try:
+            client = self.verifier.verify(request.headers.get("Authorization"), self.audience(path))
+        except AuthenticationError as exc:
+            log.warning("authentication failed", extra={"auth_reason": exc.reason})
+            raise Unauthenticated from exc
+        except ReplayCacheUnavailable as exc:
+            log.error("replay cache unavailable", extra={"error_type": type(exc).__name__})
+            raise ApiError(503, "The service cannot verify requests right now.") from exc
+        g.client = client
+        return client
+
+    def checked_fhir_server(self, body: Mapping[str, Any]) -> str:
+        """The request's fhirServer, if this client may send it; else a 403."""
+        client: AuthenticatedClient | None = g.get("client")
+        allowed = client.fhir_servers if client else self.settings.fhir_servers
+        try:
+            check_patient_binding(
+                (body.get("fhirAuthorization") or {}).get("patient"),
+                body["context"]["patientId"],
+            )
+            return check_fhir_server(
+                body["fhirServer"],
+                allowed=allowed,
+                allow_loopback_http=self.settings.fhir_allow_loopback_http,
+            )
+        except FhirServerRejected as exc:
+            raise ApiError(
+                403, f"fhirServer refused: {exc.reason}.", expression=["fhirServer"]
+            ) from exc
