@@ -14,9 +14,44 @@ from typing import Any
 
 from cards import Hook, knowledge_version
 from cds_service.prefetch import PrefetchKey
-from fhir_mappings import search_codes
+from fhir_mappings.terminology import concept_codes
 
 _PATIENT = "{{context.patientId}}"
+
+# Which observation concepts of the terminology tables each prefetch key carries. Serum HER2
+# is left out on purpose: it is never tissue status.
+OBSERVATION_GROUPS: Mapping[str, tuple[str, ...]] = {
+    "tumor-markers": (
+        "her2-ihc",
+        "her2-interpretation",
+        "her2-ish",
+        "her2-ish-ratio",
+        "her2-ish-copies",
+        "her2-ish-cep17",
+        "her2-ish-panel",
+        "er-status",
+        "er-percent",
+        "pr-status",
+        "pr-percent",
+        "hr-combined",
+        "stage-group",
+        "distant-metastases-category",
+        "distant-metastasis-site",
+    ),
+    "lvef": ("lvef",),
+    "body-size": ("body-weight", "body-height", "bsa"),
+    "pregnancy": ("pregnancy-status", "hcg-qualitative", "hcg-quantitative"),
+}
+
+
+def search_codes(group: str) -> tuple[str, ...]:
+    """`system|code` tokens for a group, in table order, each once."""
+    tokens = (
+        entry.system_code
+        for concept in OBSERVATION_GROUPS[group]
+        for entry in concept_codes("observations", concept)
+    )
+    return tuple(dict.fromkeys(tokens))
 
 
 def _observations(group: str, count: int) -> str:

@@ -1,0 +1,68 @@
+"""`her2-cds evaluate`: one request offline, on the shared third-party fixtures."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cds_service.cli import main
+from cds_service.validation import validator
+
+FIXTURES = Path(__file__).parent.parent / "fixtures"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "cds-hooks/HL7-davinci-crd/CRDServiceRequest.json",
+        "cds-requests/codex-mopa/order-select-her2-thp.json",
+    ],
+)
+def test_evaluate_prints_a_valid_response(
+    name: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = FIXTURES / name
+    assert main(["evaluate", str(path)]) == 0
+    response = json.loads(capsys.readouterr().out)
+    validator("response").validate(response)
+
+
+def test_evaluate_reads_stdin_through_the_console_script(tmp_path: Path) -> None:
+    request = (FIXTURES / "cds-hooks/HL7-davinci-crd/CRDServiceRequest.json").read_text()
+    result = subprocess.run(
+        [sys.executable, "-m", "cds_service.cli", "evaluate", "-"],
+        input=request,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    validator("response").validate(json.loads(result.stdout))
+
+
+def test_evaluate_refuses_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text("{nope")
+    assert main(["evaluate", str(bad)]) == 2
+    assert "not valid JSON" in capsys.readouterr().err
+    invalid = tmp_path / "invalid.json"
+    invalid.write_text(json.dumps({"hook": "order-select"}))
+    assert main(["evaluate", str(invalid)]) == 1
+    assert "HTTP 400" in capsys.readouterr().err
+    assert main(["evaluate", str(tmp_path / "missing.json")]) == 2
+
+
+def test_evaluate_without_the_patient_says_412(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    request = {
+        "hook": "patient-view",
+        "hookInstance": "d1577c69-dfbe-44ad-ba6d-3e05e953b2ea",
+        "context": {"patientId": "1288992", "userId": "Practitioner/example"},
+    }
+    path = tmp_path / "pv.json"
+    path.write_text(json.dumps(request))
+    assert main(["evaluate", str(path)]) == 1
+    assert "HTTP 412" in capsys.readouterr().err
