@@ -3,6 +3,14 @@
 Imports run one way: `cds_service -> cards -> fhir_mappings`; this package imports neither.
 """
 
+from fhir_mappings.config import MappingConfig
+from fhir_mappings.medications import (
+    DrugInfo,
+    all_drugs,
+    drug_info,
+    drugs_in_class,
+    recognise_medication,
+)
 from fhir_mappings.model import (
     AnthracyclineTotal,
     BodyMeasurement,
@@ -37,8 +45,7 @@ from fhir_mappings.model import (
     TherapyLine,
     TherapySetting,
 )
-
-KNOWLEDGE_VERSION = "terminology-2026.11.0"
+from fhir_mappings.terminology import KNOWLEDGE_VERSION
 
 __all__ = [
     "KNOWLEDGE_VERSION",
@@ -54,6 +61,7 @@ __all__ = [
     "DoseEvent",
     "DraftOrder",
     "DrugExposure",
+    "DrugInfo",
     "Evidence",
     "Her2Assessment",
     "Her2Call",
@@ -64,6 +72,7 @@ __all__ = [
     "IhcScore",
     "LvefMeasurement",
     "LvefSeries",
+    "MappingConfig",
     "MedicationConcept",
     "PatientFacts",
     "PregnancyState",
@@ -74,4 +83,8 @@ __all__ = [
     "TherapyHistory",
     "TherapyLine",
     "TherapySetting",
+    "all_drugs",
+    "drug_info",
+    "drugs_in_class",
+    "recognise_medication",
 ]

@@ -229,6 +229,8 @@ class MedicationConcept:
     matched_by: str  # "rxnorm-ingredient" | "rxnorm-product" | "snomed" | "name" | "none"
     text: str | None  # the order's own medication text, raw (escape before rendering)
     code: str | None = None  # "system|code" that matched
+    also_named: tuple[str, ...] = ()  # other drug ids the order's words name (coded trastuzumab,
+    # written "Kadcyla"; or several drugs in one text when `drug` is None): §0.1 #9 mix-ups
 
 
 @dataclass(frozen=True)

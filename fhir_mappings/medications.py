@@ -1,0 +1,339 @@
+"""Which drug a medication resource names, from `data/medications.json`.
+
+Orders arrive coded by RxNorm ingredient or product (SCD/SBD), by SNOMED substance, by a
+reference to a Medication (contained, bundled or fetched), or only as text (Epic sends a
+`medicationReference` with a display). We read them in that order of trust: a product code is
+the most specific, an ingredient code next; words then refine an ingredient (protein-bound
+paclitaxel shares paclitaxel's ingredient, §0.1 #15) and stand in when no code is known.
+
+Name matching must keep the label's "do not substitute" family apart (§0.1 #9): "trastuzumab"
+alone is trastuzumab, while ado-trastuzumab emtansine and fam-trastuzumab deruxtecan are their
+own drugs even though both strings contain "trastuzumab". Each drug's word list therefore has
+exclusions, and an order text that names two different drugs recognises neither.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from fhir_mappings.fhir_json import (
+    Coding,
+    JsonObject,
+    as_objects,
+    codings,
+    concept_text,
+    concept_words,
+    reference_display,
+    reference_text,
+)
+from fhir_mappings.model import MedicationConcept
+from fhir_mappings.resource_set import ResourceSet
+from fhir_mappings.terminology import load_table, normalise_code, normalise_system, normalise_text
+
+_PRODUCT_TTYS = frozenset({"SCD", "SBD", "SCD/SBD", "BN"})
+
+
+@dataclass(frozen=True)
+class DrugInfo:
+    """One drug of the table, as cards need it to name, code and classify a drug."""
+
+    id: str
+    display: str  # "trastuzumab", "fam-trastuzumab deruxtecan"
+    brand_names: tuple[str, ...]
+    classes: frozenset[str]
+    components: tuple[str, ...]  # drug ids of a combination product (Phesgo)
+    route: str | None  # "iv" | "sc" | "oral" | "im"
+    rxnorm_ingredient: str | None  # RxCUI to code a suggested MedicationRequest
+    rxnorm_display: str | None
+    source: str
+    verification: str  # verified | corroborated | unverified
+    rxnorm_product: str | None = None  # a verified product RxCUI, for drugs without one ingredient
+    rxnorm_product_display: str | None = None
+    refines: tuple[str, ...] = ()  # drugs whose ingredient code this drug shares
+
+    @property
+    def rxnorm_code(self) -> str | None:
+        """The RxCUI to code a suggestion with: the ingredient, else the verified product."""
+        return self.rxnorm_ingredient or self.rxnorm_product
+
+    @property
+    def rxnorm_code_display(self) -> str | None:
+        return self.rxnorm_display if self.rxnorm_ingredient else self.rxnorm_product_display
+
+
+@dataclass(frozen=True)
+class _CodeHit:
+    drug: str
+    level: str  # "rxnorm-product" | "rxnorm-ingredient" | "snomed"
+
+
+@dataclass(frozen=True)
+class _NameRule:
+    drug: str
+    any_of: tuple[tuple[str, ...], ...]  # each inner tuple: words that must all appear
+    excludes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _DrugTable:
+    drugs: Mapping[str, DrugInfo]
+    codes: Mapping[tuple[str, str], _CodeHit]
+    rules: tuple[_NameRule, ...]
+    words: Mapping[str, re.Pattern[str]]
+    route_words: Mapping[str, tuple[str, ...]]
+    combinations: Mapping[frozenset[str], str]
+
+
+def _pattern(term: str) -> re.Pattern[str]:
+    return re.compile(r"(?<![a-z0-9])" + re.escape(term) + r"(?![a-z0-9])")
+
+
+@lru_cache(maxsize=1)
+def _table() -> _DrugTable:
+    data = load_table("medications")
+    systems: Mapping[str, str] = data["systems"]
+    drugs: dict[str, DrugInfo] = {}
+    codes: dict[tuple[str, str], _CodeHit] = {}
+    rules: list[_NameRule] = []
+    words: dict[str, re.Pattern[str]] = {}
+    for row in data["drugs"]:
+        ingredient: Mapping[str, Any] | None = row["rxnorm_ingredient"]
+        product: Mapping[str, Any] | None = row["rxnorm_product"]
+        drugs[row["id"]] = DrugInfo(
+            id=row["id"],
+            display=row["display"],
+            brand_names=tuple(row["brand_names"]),
+            classes=frozenset(row["classes"]),
+            components=tuple(row["components"]),
+            route=row["route"],
+            rxnorm_ingredient=ingredient["code"] if ingredient else None,
+            rxnorm_display=ingredient["display"] if ingredient else None,
+            source=row["source"],
+            verification=row["verification"],
+            rxnorm_product=product["code"] if product else None,
+            rxnorm_product_display=product["display"] if product else None,
+            refines=tuple(row["refines"]),
+        )
+        for code in row["codes"]:
+            system = normalise_system(systems[code["system"]])
+            if code["system"] == "snomed":
+                level = "snomed"
+            elif code["tty"] in _PRODUCT_TTYS:
+                level = "rxnorm-product"
+            else:
+                level = "rxnorm-ingredient"
+            codes[(system, normalise_code(system, code["code"]))] = _CodeHit(row["id"], level)
+        rule = _NameRule(
+            row["id"], tuple(tuple(n) for n in row["names"]), tuple(row["name_excludes"])
+        )
+        rules.append(rule)
+        for term in [t for group in rule.any_of for t in group] + list(rule.excludes):
+            words.setdefault(term, _pattern(term))
+    route_words = {route: tuple(w) for route, w in data["route_words"].items()}
+    for terms in route_words.values():
+        for term in terms:
+            words.setdefault(term, _pattern(term))
+    combinations = {frozenset(d.components): d.id for d in drugs.values() if d.components}
+    _check_references(drugs, {c["id"] for c in data["classes"]})
+    return _DrugTable(drugs, codes, tuple(rules), words, route_words, combinations)
+
+
+def _check_references(drugs: Mapping[str, DrugInfo], class_ids: set[str]) -> None:
+    for drug in drugs.values():
+        unknown = (set(drug.components) | set(drug.refines)) - set(drugs)
+        unknown |= set(drug.classes) - class_ids
+        if unknown:
+            raise ValueError(f"medications.json: {drug.id} names unknown ids {unknown}")
+
+
+def drug_info(drug_id: str) -> DrugInfo:
+    """The table entry for a drug id; KeyError for an id the table does not have."""
+    try:
+        return _table().drugs[drug_id]
+    except KeyError:
+        raise KeyError(f"unknown drug id {drug_id!r}") from None
+
+
+def all_drugs() -> tuple[DrugInfo, ...]:
+    return tuple(_table().drugs.values())
+
+
+def drugs_in_class(drug_class: str) -> tuple[DrugInfo, ...]:
+    return tuple(d for d in _table().drugs.values() if drug_class in d.classes)
+
+
+def _words_present(text: str, terms: Iterable[str]) -> set[str]:
+    words = _table().words
+    return {t for t in terms if t in text and words[t].search(text)}
+
+
+def drugs_named(text: str | None) -> frozenset[str]:
+    """Every drug the text names, after each drug's exclusions (before combination rules)."""
+    if not text:
+        return frozenset()
+    norm = normalise_text(text)
+    table = _table()
+    named: set[str] = set()
+    for rule in table.rules:
+        named_by_rule = any(
+            all(t in norm and table.words[t].search(norm) for t in group) for group in rule.any_of
+        )
+        if named_by_rule and not _words_present(norm, rule.excludes):
+            named.add(rule.drug)
+    return frozenset(named)
+
+
+def resolve_drugs(drug_ids: Iterable[str]) -> str | None:
+    """One drug from several hits.
+
+    A refinement beats what it refines (protein-bound paclitaxel beats paclitaxel); the components
+    of a combination make the combination (pertuzumab + trastuzumab make Phesgo); else None.
+    """
+    ids = set(drug_ids)
+    if not ids:
+        return None
+    table = _table()
+    kept = {d for d in ids if not any(d in table.drugs[o].refines for o in ids if o != d)}
+    if len(kept) == 1:
+        return next(iter(kept))
+    return table.combinations.get(frozenset(kept))
+
+
+def route_named(text: str | None) -> str | None:
+    """The route an order's words state ("IV", "subcutaneous", "by mouth"), if exactly one."""
+    if not text:
+        return None
+    norm = normalise_text(text)
+    routes = {route for route, terms in _table().route_words.items() if _words_present(norm, terms)}
+    return next(iter(routes)) if len(routes) == 1 else None
+
+
+@dataclass(frozen=True)
+class _MedicationSource:
+    """What a resource says about its medication: codings, ingredient codings and words."""
+
+    codings: tuple[Coding, ...]
+    ingredient_codings: tuple[Coding, ...]
+    words: str
+    text: str | None
+
+
+Resolver = Callable[[str | None, JsonObject | None], JsonObject | None]
+
+
+def _medication_source(resource: JsonObject, resolve: Resolver) -> _MedicationSource | None:
+    if resource.get("resourceType") == "Medication":
+        return _from_medication(resource, None, resolve)
+    concept = resource.get("medicationCodeableConcept")
+    if concept is not None and (codings(concept) or concept_text(concept)):
+        words, text = concept_words(concept), concept_text(concept)
+        return _MedicationSource(codings(concept), (), words, text)
+    ref = resource.get("medicationReference")
+    if ref is None:
+        return None
+    display = reference_display(ref)
+    medication = resolve(reference_text(ref), resource)
+    if medication is not None and medication.get("resourceType") == "Medication":
+        return _from_medication(medication, display, resolve)
+    if display is None:
+        return None
+    return _MedicationSource((), (), display, display)
+
+
+def _from_medication(
+    medication: JsonObject, display: str | None, resolve: Resolver
+) -> _MedicationSource:
+    code = medication.get("code")
+    ingredient_codings: list[Coding] = []
+    words = [w for w in (display, concept_words(code)) if w]
+    for ingredient in as_objects(medication.get("ingredient")):
+        item = ingredient.get("itemCodeableConcept")
+        if item is None:
+            target = resolve(reference_text(ingredient.get("itemReference")), medication)
+            item = target.get("code") if target is not None else None
+        ingredient_codings.extend(codings(item))
+        if concept_words(item):
+            words.append(concept_words(item))
+    text = display or concept_text(code)
+    return _MedicationSource(codings(code), tuple(ingredient_codings), " | ".join(words), text)
+
+
+def _code_hits(items: Iterable[Coding]) -> list[tuple[_CodeHit, Coding]]:
+    table = _table().codes
+    hits = []
+    for coding in items:
+        if coding.system and coding.code:
+            system = normalise_system(coding.system)
+            hit = table.get((system, normalise_code(system, coding.code)))
+            if hit is not None:
+                hits.append((hit, coding))
+    return hits
+
+
+def _order_route(resource: JsonObject) -> str | None:
+    routes = {
+        route_named(concept_words(d.get("route")))
+        for key in ("dosageInstruction", "dosage")
+        for d in as_objects(resource.get(key))
+    } - {None}
+    return next(iter(routes)) if len(routes) == 1 else None
+
+
+def recognise_with(resource: JsonObject, resolve: Resolver) -> MedicationConcept | None:
+    """`recognise_medication` with a reference resolver (used with an indexed ResourceSet)."""
+    source = _medication_source(resource, resolve)
+    if source is None:
+        return None
+    table = _table()
+    hits = _code_hits(source.codings)
+    ingredient_hits = _code_hits(source.ingredient_codings)
+    named = drugs_named(source.words)
+
+    drug: str | None = None
+    matched_by = "none"
+    matched_code: str | None = None
+    for level_hits in (
+        [h for h in hits if h[0].level == "rxnorm-product"],
+        [h for h in hits if h[0].level != "rxnorm-product"],
+        ingredient_hits,
+    ):
+        if level_hits:
+            drug = resolve_drugs(h[0].drug for h in level_hits)
+            chosen = next((h for h in level_hits if h[0].drug == drug), level_hits[0])
+            matched_by, matched_code = chosen[0].level, chosen[1].system_code
+            break
+    by_name = resolve_drugs(named)
+    refined = drug is not None and by_name is not None and drug in table.drugs[by_name].refines
+    if refined or (drug is None and matched_code is None and by_name is not None):
+        drug, matched_by = by_name, "name"
+    elif drug is None and matched_code is None and named:
+        matched_by = "name"  # the text names several drugs: none of them is the order's drug
+
+    info = table.drugs.get(drug) if drug else None
+    related = {drug, *(info.components if info else ()), *(info.refines if info else ())}
+    also_named = tuple(sorted(d for d in named if d not in related))
+    return MedicationConcept(
+        drug=drug,
+        classes=info.classes if info else frozenset(),
+        components=info.components if info else (),
+        route=(_order_route(resource) or (info.route if info else None)),
+        matched_by=matched_by,
+        text=source.text,
+        code=matched_code,
+        also_named=also_named,
+    )
+
+
+def recognise_medication(
+    resource: Mapping[str, Any], *, resources: Sequence[Mapping[str, Any]] = ()
+) -> MedicationConcept | None:
+    """The drug a MedicationRequest/Administration/Statement (or a Medication) names.
+
+    None when the resource names no medication at all (a sandbox skeleton draft); a concept with
+    `drug=None` when it names one the table does not know (its text is kept for the card).
+    """
+    return recognise_with(resource, ResourceSet(resources).resolve)

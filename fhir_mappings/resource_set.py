@@ -1,0 +1,155 @@
+"""The resources one request brought, indexed once, and the notes about the ones we doubted.
+
+`ResourceSet` unpacks Bundles, groups resources by type and resolves references (contained,
+`Type/id`, `urn:uuid:` full URLs). `NoteBook` collects data-quality notes while facts are built.
+`read_leniently` is the single R4B gate: a resource a fact needs is validated with the
+`fhir.resources.R4B` model of its type; when a sloppy client's resource fails, the few fields we
+need are still read from the raw JSON and the doubt is noted, so one bad field never costs a fact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from fhir.resources.R4B.condition import Condition
+from fhir.resources.R4B.medication import Medication
+from fhir.resources.R4B.medicationadministration import MedicationAdministration
+from fhir.resources.R4B.medicationrequest import MedicationRequest
+from fhir.resources.R4B.medicationstatement import MedicationStatement
+from fhir.resources.R4B.observation import Observation
+from fhir.resources.R4B.patient import Patient
+from fhir.resources.R4B.servicerequest import ServiceRequest
+from pydantic import ValidationError
+
+from fhir_mappings.fhir_json import JsonObject, as_object, as_objects, as_text
+from fhir_mappings.model import DataQualityNote
+
+_R4B_MODELS: Mapping[str, Any] = {
+    "Condition": Condition,
+    "Medication": Medication,
+    "MedicationAdministration": MedicationAdministration,
+    "MedicationRequest": MedicationRequest,
+    "MedicationStatement": MedicationStatement,
+    "Observation": Observation,
+    "Patient": Patient,
+    "ServiceRequest": ServiceRequest,
+}
+
+
+class NoteBook:
+    """Data-quality notes for one build, each message once (with a count), in first-seen order.
+
+    Messages name resource types, codes and field names only: never ids, names or values that
+    could identify a patient.
+    """
+
+    def __init__(self) -> None:
+        self._counts: dict[tuple[str, str], int] = {}
+
+    def add(self, resource_type: str, message: str) -> None:
+        key = (resource_type or "Resource", message)
+        self._counts[key] = self._counts.get(key, 0) + 1
+
+    def notes(self) -> tuple[DataQualityNote, ...]:
+        return tuple(
+            DataQualityNote(rtype, message if count == 1 else f"{message} (x{count})")
+            for (rtype, message), count in self._counts.items()
+        )
+
+
+def resource_type_of(resource: JsonObject) -> str:
+    return as_text(resource.get("resourceType")) or "Resource"
+
+
+def read_leniently(resource: JsonObject, notes: NoteBook) -> bool:
+    """Validate against the R4B model; on failure note which fields failed. True if it conformed.
+
+    Either way the caller goes on to read the raw JSON with the total readers of `fhir_json`:
+    one reading path for both cases, so a valid and a repaired resource cannot be read apart.
+    """
+    rtype = resource_type_of(resource)
+    model = _R4B_MODELS.get(rtype)
+    if model is None:
+        return True
+    try:
+        model.model_validate(dict(resource))
+    except ValidationError as error:
+        fields = sorted({".".join(str(p) for p in e["loc"][:2]) for e in error.errors()})
+        shown = ", ".join(fields[:3]) + (", ..." if len(fields) > 3 else "")
+        notes.add(rtype, f"did not validate as FHIR R4B ({shown}); needed fields read leniently")
+        return False
+    except (TypeError, ValueError):
+        notes.add(rtype, "did not validate as FHIR R4B; needed fields read leniently")
+        return False
+    return True
+
+
+class ResourceSet:
+    """Resources by type and by reference, with Bundles unpacked (entries, nested once)."""
+
+    def __init__(self, resources: Iterable[object], notes: NoteBook | None = None) -> None:
+        self._by_type: dict[str, list[JsonObject]] = {}
+        self._by_reference: dict[str, JsonObject] = {}
+        self._notes = notes if notes is not None else NoteBook()
+        for item in resources:
+            self._add(item, full_url=None, depth=0)
+
+    def _add(self, item: object, full_url: str | None, depth: int) -> None:
+        resource = as_object(item)
+        if resource is None:
+            self._notes.add("Resource", "entry is not a JSON object; skipped")
+            return
+        rtype = as_text(resource.get("resourceType"))
+        if rtype is None:
+            self._notes.add("Resource", "resource without resourceType; skipped")
+            return
+        if rtype == "Bundle":
+            if depth > 1:
+                self._notes.add("Bundle", "Bundle nested more than twice; inner Bundle skipped")
+                return
+            for entry in as_objects(resource.get("entry")):
+                if "resource" in entry:
+                    self._add(entry["resource"], as_text(entry.get("fullUrl")), depth + 1)
+            return
+        self._by_type.setdefault(rtype, []).append(resource)
+        rid = as_text(resource.get("id"))
+        if rid:
+            self._by_reference.setdefault(f"{rtype}/{rid}", resource)
+        if full_url:
+            self._by_reference.setdefault(full_url, resource)
+
+    @property
+    def notes(self) -> NoteBook:
+        return self._notes
+
+    def of_type(self, *rtypes: str) -> tuple[JsonObject, ...]:
+        found: list[JsonObject] = []
+        for rtype in rtypes:
+            found.extend(self._by_type.get(rtype, ()))
+        return tuple(found)
+
+    def resolve(
+        self, reference: str | None, container: JsonObject | None = None
+    ) -> JsonObject | None:
+        """The resource a reference points to: '#id' in the container, 'Type/id', a fullUrl."""
+        if not reference:
+            return None
+        if reference.startswith("#"):
+            if container is None:
+                return None
+            contained = as_objects(container.get("contained"))
+            return next((r for r in contained if as_text(r.get("id")) == reference[1:]), None)
+        found = self._by_reference.get(reference)
+        if found is not None:
+            return found
+        parts = reference.rstrip("/").split("/")
+        if len(parts) >= 2:  # an absolute URL or a versioned reference: try its Type/id tail
+            if len(parts) >= 4 and parts[-2] == "_history":
+                parts = parts[:-2]
+            return self._by_reference.get(f"{parts[-2]}/{parts[-1]}")
+        return None
+
+
+def as_resource_set(resources: Sequence[Mapping[str, Any]] | ResourceSet) -> ResourceSet:
+    return resources if isinstance(resources, ResourceSet) else ResourceSet(resources)

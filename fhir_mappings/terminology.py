@@ -1,0 +1,236 @@
+"""The code sets and unit tables in `data/*.json`, checked against `schemas/*.json` once.
+
+Knowledge lives in data so that a clinical informaticist can review a code without reading
+Python; this module only loads it, checks it and answers "what does this system + code mean?".
+Loading is the one place the package reads files: it happens once per process (lru_cache) and a
+broken table fails at start-up, never in the middle of a request.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from importlib import resources
+from typing import Any
+
+import jsonschema
+
+KNOWLEDGE_VERSION = "terminology-2026.11.0"
+"""Version of the whole terminology set; every data file carries the same number."""
+
+DATA_FILES = ("medications", "observations", "conditions", "answers", "units")
+
+_ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
+
+
+class TerminologyError(RuntimeError):
+    """A data file does not match its schema or the knowledge version: a packaging bug."""
+
+
+@cache
+def load_table(name: str) -> Mapping[str, Any]:
+    """The parsed data file `name`, validated against its JSON Schema."""
+    if name not in DATA_FILES:
+        raise TerminologyError(f"unknown terminology table {name!r}")
+    package = resources.files("fhir_mappings")
+    data = json.loads(package.joinpath("data", f"{name}.json").read_text(encoding="utf-8"))
+    schema = json.loads(
+        package.joinpath("schemas", f"{name}.schema.json").read_text(encoding="utf-8")
+    )
+    try:
+        jsonschema.validate(data, schema, cls=jsonschema.Draft202012Validator)
+    except jsonschema.ValidationError as error:
+        raise TerminologyError(f"{name}.json does not match its schema: {error.message}") from None
+    expected = KNOWLEDGE_VERSION.removeprefix("terminology-")
+    if data["version"] != expected:
+        raise TerminologyError(f"{name}.json is version {data['version']}, expected {expected}")
+    if not isinstance(data, dict):  # pragma: no cover - the schema requires an object
+        raise TerminologyError(f"{name}.json is not an object")
+    return data
+
+
+def normalise_system(system: str) -> str:
+    return system.strip().rstrip("/").lower()
+
+
+def normalise_code(system: str, code: str) -> str:
+    """Codes compare case-insensitively; ICD-10-CM also without its dot (C50.911 = C50911)."""
+    code = code.strip().upper()
+    if system == _ICD10CM:
+        code = code.replace(".", "")
+    return code
+
+
+@dataclass(frozen=True)
+class CodeEntry:
+    """One row of a code table, with where it came from and how well it is verified."""
+
+    concept: str  # the fact it feeds: "lvef", "her2-ihc", "positive", "breast-cancer" ...
+    system: str  # full URI
+    code: str
+    display: str
+    source: str
+    verification: str  # verified | corroborated | unverified
+    method: str | None = None  # LVEF: the measuring method the code names
+    prefix: bool = False  # ICD-10-CM category: matches every code below it
+
+    @property
+    def system_code(self) -> str:
+        return f"{self.system}|{self.code}"
+
+
+class CodeIndex:
+    """Lookup from (system, code) to the table rows that code belongs to."""
+
+    def __init__(self, entries: Iterable[CodeEntry]) -> None:
+        self._exact: dict[tuple[str, str], list[CodeEntry]] = {}
+        self._prefixes: list[tuple[str, str, CodeEntry]] = []
+        for entry in entries:
+            system = normalise_system(entry.system)
+            code = normalise_code(entry.system, entry.code)
+            if entry.prefix:
+                self._prefixes.append((system, code, entry))
+            else:
+                self._exact.setdefault((system, code), []).append(entry)
+
+    def lookup(self, system: str | None, code: str | None) -> tuple[CodeEntry, ...]:
+        """Rows for this system + code; none without a system (§0.1 #14: 2106-3 is two things)."""
+        if not system or not code:
+            return ()
+        norm_system = normalise_system(system)
+        norm_code = normalise_code(norm_system, code)
+        found = list(self._exact.get((norm_system, norm_code), ()))
+        found.extend(
+            entry
+            for prefix_system, prefix, entry in self._prefixes
+            if prefix_system == norm_system and norm_code.startswith(prefix)
+        )
+        return tuple(found)
+
+    def concepts(self, system: str | None, code: str | None) -> frozenset[str]:
+        return frozenset(entry.concept for entry in self.lookup(system, code))
+
+
+def _concept_entries(table: Mapping[str, Any], key: str) -> list[CodeEntry]:
+    systems: Mapping[str, str] = table["systems"]
+    entries = []
+    for concept, body in table[key].items():
+        for row in body["codes"]:
+            entries.append(
+                CodeEntry(
+                    concept=concept,
+                    system=systems[row["system"]],
+                    code=row["code"],
+                    display=row["display"],
+                    source=row["source"],
+                    verification=row["verification"],
+                    method=row.get("method"),
+                    prefix=bool(row.get("prefix", False)),
+                )
+            )
+    return entries
+
+
+@lru_cache(maxsize=1)
+def observation_codes() -> CodeIndex:
+    return CodeIndex(_concept_entries(load_table("observations"), "concepts"))
+
+
+@lru_cache(maxsize=1)
+def condition_codes() -> CodeIndex:
+    return CodeIndex(_concept_entries(load_table("conditions"), "concepts"))
+
+
+@lru_cache(maxsize=1)
+def answer_codes() -> CodeIndex:
+    return CodeIndex(_concept_entries(load_table("answers"), "answers"))
+
+
+def concept_codes(table: str, concept: str) -> tuple[CodeEntry, ...]:
+    """Every row of one concept, e.g. all LVEF codes (for prefetch queries and tests)."""
+    key = "answers" if table == "answers" else "concepts"
+    return tuple(e for e in _concept_entries(load_table(table), key) if e.concept == concept)
+
+
+def word_pattern(term: str) -> re.Pattern[str]:
+    """A term as a whole word: 'trastuzumab' matches in 'ado-trastuzumab', not in 'xtrastuzumab'."""
+    return re.compile(r"(?<![a-z0-9])" + re.escape(term) + r"(?![a-z0-9])")
+
+
+def normalise_text(text: str) -> str:
+    """Lower case, one kind of dash, single spaces: the form every word list is written in."""
+    text = text.lower()
+    for dash in ("\u2010", "\u2011", "\u2012", "\u2013", "\u2014", "\u2212"):
+        text = text.replace(dash, "-")
+    return " ".join(text.split())
+
+
+@dataclass(frozen=True)
+class _TextMeaning:
+    meaning: str
+    patterns: tuple[tuple[str, re.Pattern[str]], ...]
+
+
+@lru_cache(maxsize=1)
+def _answer_texts() -> tuple[_TextMeaning, ...]:
+    table = load_table("answers")
+    priority: list[str] = list(table["text_priority"])
+    ordered = priority + [m for m in table["answers"] if m not in priority]
+    return tuple(
+        _TextMeaning(m, tuple((t, word_pattern(t)) for t in table["answers"][m]["texts"]))
+        for m in ordered
+        if m in table["answers"]
+    )
+
+
+def meaning_of_text(text: str | None, allowed: Iterable[str]) -> str | None:
+    """The first meaning (in the table's priority: negations first) whose words the text uses."""
+    if not text:
+        return None
+    wanted = set(allowed)
+    norm = normalise_text(text)
+    for item in _answer_texts():
+        if item.meaning not in wanted:
+            continue
+        for term, pattern in item.patterns:
+            if term in norm and pattern.search(norm):
+                return item.meaning
+    return None
+
+
+def text_mentions(text: str | None, meaning: str) -> bool:
+    """Whether the text uses any word listed for one meaning (e.g. 'membrane-staining')."""
+    return meaning_of_text(text, (meaning,)) == meaning
+
+
+@dataclass(frozen=True)
+class UnitFactor:
+    quantity: str
+    code: str  # the UCUM code the value was read in
+    canonical: str
+    factor: float
+
+
+@lru_cache(maxsize=1)
+def _unit_index() -> dict[tuple[str, str], UnitFactor]:
+    index: dict[tuple[str, str], UnitFactor] = {}
+    for quantity, body in load_table("units")["quantities"].items():
+        for row in body["units"]:
+            factor = UnitFactor(quantity, row["code"], body["canonical"], float(row["factor"]))
+            for spelling in (row["code"], *row["aliases"]):
+                index.setdefault((quantity, spelling.strip().lower()), factor)
+    return index
+
+
+def unit_factor(quantity: str, *spellings: str | None) -> UnitFactor | None:
+    """How to turn a value written in `spellings` (UCUM code first) into the canonical unit."""
+    index = _unit_index()
+    for spelling in spellings:
+        if spelling:
+            found = index.get((quantity, spelling.strip().lower()))
+            if found is not None:
+                return found
+    return None
