@@ -164,7 +164,7 @@ def _parse_jwk(jwk: object) -> VerificationKey:
     if use is not None and use != "sig":
         raise ValueError(f"{where}: use is not 'sig'")
     key_ops = jwk.get("key_ops")
-    if key_ops is not None and (not isinstance(key_ops, list) or "verify" not in key_ops):
+    if key_ops is not None and (not isinstance(key_ops, list | tuple) or "verify" not in key_ops):
         raise ValueError(f"{where}: key_ops does not include 'verify'")
     alg = jwk.get("alg")
     if alg is not None and alg not in SUPPORTED_ALGORITHMS:
