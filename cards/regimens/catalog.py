@@ -1,0 +1,460 @@
+"""The regimen table (`cards/data/regimens.json`) as typed, cross-checked objects.
+
+The JSON Schema checks the shape of the file; this module checks what a schema cannot: that
+every regimen slot names a known group, every suggested drug and schedule exists, every source
+key resolves and every reload rule names a configurable threshold. A broken reference stops
+the service at start-up instead of producing a card with a hole in it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import cache
+from typing import Any, cast
+
+from cards.findings import Citation
+from cards.knowledge import KnowledgeError, default_thresholds, load_table
+
+
+class Basis(StrEnum):
+    """What a dose is counted per: body weight, body surface area, or nothing (fixed)."""
+
+    PER_KG = "mg/kg"
+    PER_M2 = "mg/m2"
+    FIXED = "fixed"
+
+
+class ReloadKind(StrEnum):
+    DAYS_LATE = "days-late"  # trastuzumab: late by more than N days beyond the interval
+    DAYS_SINCE_LAST = "days-since-last"  # pertuzumab/Phesgo: N days or more since the last dose
+
+
+@dataclass(frozen=True)
+class Source:
+    key: str
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
+class AcceptedDose:
+    """A dose other than the standard one that the label allows in some circumstance."""
+
+    value: float
+    on_treatment_only: bool  # dose reductions only make sense after earlier doses
+    settings: frozenset[str]  # empty = any setting
+    note: str
+
+
+@dataclass(frozen=True)
+class Schedule:
+    id: str
+    interval_days: float
+    times_per_day: int
+    loading: float | None
+    maintenance: float
+    volume_loading_ml: float | None
+    volume_maintenance_ml: float | None
+    also_accepted: tuple[AcceptedDose, ...]
+    partners: frozenset[str]  # drug ids; the schedule applies when one of them is given too
+    note: str
+    cycle: str
+    sources: tuple[str, ...]
+    verification: str
+
+
+@dataclass(frozen=True)
+class Reload:
+    kind: ReloadKind
+    threshold: str
+    sources: tuple[str, ...]
+    verification: str
+
+
+@dataclass(frozen=True)
+class Trap:
+    """A known wrong dose and what it really is ("6.4 mg/kg is the gastric cancer dose")."""
+
+    near: float | None
+    above: float | None
+    short: str  # for the summary: "6.4 mg/kg is the gastric cancer dose"
+    text: str
+
+
+@dataclass(frozen=True)
+class Drug:
+    id: str
+    display: str
+    short: str
+    provides: frozenset[str]
+    route: str
+    basis: Basis
+    check_dose: bool
+    dose_component: str | None
+    no_re_escalation: bool
+    ceiling: float | None
+    schedules: tuple[Schedule, ...]
+    reload: Reload | None
+    traps: tuple[Trap, ...]
+
+    def schedule(self, schedule_id: str) -> Schedule:
+        for schedule in self.schedules:
+            if schedule.id == schedule_id:
+                return schedule
+        raise KeyError(f"{self.id} has no schedule {schedule_id!r}")
+
+
+@dataclass(frozen=True)
+class SlotOption:
+    drug: str
+    schedule: str
+
+
+@dataclass(frozen=True)
+class Slot:
+    group: str
+    display: str
+    filled_by: frozenset[str]
+    chemotherapy_phase: bool  # needed only while chemotherapy runs (the taxane of THP)
+    suggest: tuple[SlotOption, ...]
+
+
+@dataclass(frozen=True)
+class Regimen:
+    id: str
+    display: str
+    short: str
+    settings: frozenset[str]
+    slots: tuple[Slot, ...]
+    sources: tuple[str, ...]
+    verification: str
+
+    @property
+    def drugs(self) -> frozenset[str]:
+        return frozenset().union(*(slot.filled_by for slot in self.slots))
+
+
+@dataclass(frozen=True)
+class LabelOption:
+    regimen: str
+    text: str
+    sources: tuple[str, ...]
+    verification: str
+
+
+@dataclass(frozen=True)
+class FirstLine:
+    recommended: str
+    recommendation: str
+    sources: tuple[str, ...]
+    notes: tuple[str, ...]
+    label_options: tuple[LabelOption, ...]
+
+
+@dataclass(frozen=True)
+class SecondLine:
+    preferred: str
+    alternative: str
+    recommendation: str
+    sources: tuple[str, ...]
+    brain_metastases_note: str
+
+
+@dataclass(frozen=True)
+class LaterOption:
+    regimen: str
+    min_prior_metastatic_lines: int
+    not_received: frozenset[str]
+    hr_positive_only: bool
+    label: str
+
+
+@dataclass(frozen=True)
+class LaterLines:
+    recommendation: str
+    sources: tuple[str, ...]
+    brain_metastases_first: str
+    options: tuple[LaterOption, ...]
+
+
+@dataclass(frozen=True)
+class HrPositive:
+    sources: tuple[str, ...]
+    options: tuple[str, ...]
+    after_chemotherapy: str
+
+
+@dataclass(frozen=True)
+class Her2LowPopulation:
+    id: str
+    subtypes: frozenset[str]
+    hr_positive_only: bool
+    requires: str  # "prior-metastatic-chemotherapy" | "prior-metastatic-endocrine"
+    text: str
+
+
+@dataclass(frozen=True)
+class Her2Low:
+    regimen: str
+    sources: tuple[str, ...]
+    populations: tuple[Her2LowPopulation, ...]
+    adjuvant_chemotherapy_relapse_months: float
+
+
+@dataclass(frozen=True)
+class Catalog:
+    version: str
+    sources: Mapping[str, Source]
+    drugs: Mapping[str, Drug]
+    regimens: Mapping[str, Regimen]
+    first_line: FirstLine
+    second_line: SecondLine
+    later_lines: LaterLines
+    hr_positive: HrPositive
+    her2_low: Her2Low
+
+    def drug(self, drug_id: str | None) -> Drug | None:
+        return self.drugs.get(drug_id) if drug_id else None
+
+    def regimen(self, regimen_id: str) -> Regimen:
+        return self.regimens[regimen_id]
+
+    def provides(self, drug_id: str) -> frozenset[str]:
+        """The active moieties a drug delivers (Phesgo: pertuzumab and trastuzumab)."""
+        drug = self.drugs.get(drug_id)
+        return drug.provides if drug else frozenset({drug_id})
+
+    def citations(self, keys: Iterable[str], *, rule: str, topic: str) -> tuple[Citation, ...]:
+        unique = dict.fromkeys(keys)
+        return tuple(
+            Citation(
+                label=self.sources[key].label,
+                url=self.sources[key].url,
+                topic_code=rule,
+                topic_display=topic,
+            )
+            for key in unique
+        )
+
+
+def _sources(keys: Iterable[str]) -> tuple[str, ...]:
+    return tuple(str(k) for k in keys)
+
+
+def _schedule(raw: Mapping[str, Any]) -> Schedule:
+    volume = raw.get("volume_ml", {})
+    return Schedule(
+        id=raw["id"],
+        interval_days=float(raw["interval_days"]),
+        times_per_day=int(raw.get("times_per_day", 1)),
+        loading=float(raw["loading"]) if "loading" in raw else None,
+        maintenance=float(raw["maintenance"]),
+        volume_loading_ml=float(volume["loading"]) if "loading" in volume else None,
+        volume_maintenance_ml=float(volume["maintenance"]) if "maintenance" in volume else None,
+        also_accepted=tuple(
+            AcceptedDose(
+                value=float(a["value"]),
+                on_treatment_only=a["when"] == "on-treatment",
+                settings=frozenset(a.get("settings", ())),
+                note=a["note"],
+            )
+            for a in raw.get("also_accepted", ())
+        ),
+        partners=frozenset(raw.get("partners", ())),
+        note=raw.get("note", ""),
+        cycle=raw.get("cycle", ""),
+        sources=_sources(raw["source"]),
+        verification=raw["verification"],
+    )
+
+
+def _drug(drug_id: str, raw: Mapping[str, Any]) -> Drug:
+    reload_raw = raw.get("reload")
+    return Drug(
+        id=drug_id,
+        display=raw["display"],
+        short=raw["short"],
+        provides=frozenset(raw["provides"]),
+        route=raw["route"],
+        basis=Basis(raw["basis"]),
+        check_dose=bool(raw["check_dose"]),
+        dose_component=raw.get("dose_component"),
+        no_re_escalation=bool(raw.get("no_re_escalation", False)),
+        ceiling=float(raw["ceiling"]) if "ceiling" in raw else None,
+        schedules=tuple(_schedule(s) for s in raw["schedules"]),
+        reload=Reload(
+            kind=ReloadKind(reload_raw["kind"]),
+            threshold=reload_raw["threshold"],
+            sources=_sources(reload_raw["source"]),
+            verification=reload_raw["verification"],
+        )
+        if reload_raw
+        else None,
+        traps=tuple(
+            Trap(near=t.get("near"), above=t.get("above"), short=t["short"], text=t["text"])
+            for t in raw.get("traps", ())
+        ),
+    )
+
+
+def _regimen(
+    regimen_id: str, raw: Mapping[str, Any], groups: Mapping[str, Mapping[str, Any]]
+) -> Regimen:
+    slots = []
+    for slot in raw["slots"]:
+        group = groups.get(slot["group"])
+        if group is None:
+            raise KnowledgeError(f"regimen {regimen_id!r}: unknown slot group {slot['group']!r}")
+        slots.append(
+            Slot(
+                group=slot["group"],
+                display=group["display"],
+                filled_by=frozenset(group["filled_by"]),
+                chemotherapy_phase=bool(slot.get("chemotherapy_phase", False)),
+                suggest=tuple(SlotOption(o["drug"], o["schedule"]) for o in slot["suggest"]),
+            )
+        )
+    return Regimen(
+        id=regimen_id,
+        display=raw["display"],
+        short=raw["short"],
+        settings=frozenset(raw["settings"]),
+        slots=tuple(slots),
+        sources=_sources(raw["source"]),
+        verification=raw["verification"],
+    )
+
+
+def _check_references(catalog: Catalog) -> None:
+    """Every name used in the table must point at something the table defines."""
+    problems: list[str] = []
+
+    def source_keys(where: str, keys: Iterable[str]) -> None:
+        problems.extend(
+            f"{where}: unknown source {key!r}" for key in keys if key not in catalog.sources
+        )
+
+    thresholds = default_thresholds()
+    for drug in catalog.drugs.values():
+        for schedule in drug.schedules:
+            source_keys(f"drug {drug.id}/{schedule.id}", schedule.sources)
+        if drug.reload:
+            source_keys(f"drug {drug.id} reload", drug.reload.sources)
+            if drug.reload.threshold not in thresholds:
+                problems.append(f"drug {drug.id}: unknown threshold {drug.reload.threshold!r}")
+            if not any(s.loading for s in drug.schedules):
+                problems.append(f"drug {drug.id}: a reload rule needs a loading dose")
+    for regimen in catalog.regimens.values():
+        source_keys(f"regimen {regimen.id}", regimen.sources)
+        for slot in regimen.slots:
+            for suggested in slot.suggest:
+                known = catalog.drugs.get(suggested.drug)
+                if known is None:
+                    problems.append(f"regimen {regimen.id}: unknown drug {suggested.drug!r}")
+                elif suggested.schedule not in {s.id for s in known.schedules}:
+                    problems.append(
+                        f"regimen {regimen.id}: {suggested.drug} has no schedule "
+                        f"{suggested.schedule!r}"
+                    )
+    regimen_refs = [
+        catalog.first_line.recommended,
+        catalog.second_line.preferred,
+        catalog.second_line.alternative,
+        catalog.later_lines.brain_metastases_first,
+        catalog.her2_low.regimen,
+        *(o.regimen for o in catalog.first_line.label_options),
+        *(o.regimen for o in catalog.later_lines.options),
+    ]
+    problems.extend(
+        f"lines: unknown regimen {ref!r}" for ref in regimen_refs if ref not in catalog.regimens
+    )
+    source_keys("first line", catalog.first_line.sources)
+    source_keys("second line", catalog.second_line.sources)
+    source_keys("later lines", catalog.later_lines.sources)
+    source_keys("hr positive", catalog.hr_positive.sources)
+    source_keys("her2 low", catalog.her2_low.sources)
+    for label_option in catalog.first_line.label_options:
+        source_keys("first line label option", label_option.sources)
+    if problems:
+        raise KnowledgeError("cards/data/regimens.json: " + "; ".join(problems))
+
+
+def build_catalog(raw: Mapping[str, Any]) -> Catalog:
+    """Typed catalog from the already schema-validated table; raises on broken references."""
+    groups = cast(Mapping[str, Mapping[str, Any]], raw["slot_groups"])
+    lines = raw["lines"]
+    first, second, later, hr = (
+        lines["first"],
+        lines["second"],
+        lines["later"],
+        lines["hr_positive"],
+    )
+    low = raw["her2_low"]
+    catalog = Catalog(
+        version=raw["version"],
+        sources={k: Source(k, v["label"], v["url"]) for k, v in raw["sources"].items()},
+        drugs={k: _drug(k, v) for k, v in raw["drugs"].items()},
+        regimens={k: _regimen(k, v, groups) for k, v in raw["regimens"].items()},
+        first_line=FirstLine(
+            recommended=first["recommended"],
+            recommendation=first["recommendation"],
+            sources=_sources(first["source"]),
+            notes=tuple(first["notes"]),
+            label_options=tuple(
+                LabelOption(o["regimen"], o["text"], _sources(o["source"]), o["verification"])
+                for o in first["label_options"]
+            ),
+        ),
+        second_line=SecondLine(
+            preferred=second["preferred"],
+            alternative=second["alternative"],
+            recommendation=second["recommendation"],
+            sources=_sources(second["source"]),
+            brain_metastases_note=second["brain_metastases_note"],
+        ),
+        later_lines=LaterLines(
+            recommendation=later["recommendation"],
+            sources=_sources(later["source"]),
+            brain_metastases_first=later["brain_metastases_first"],
+            options=tuple(
+                LaterOption(
+                    regimen=o["regimen"],
+                    min_prior_metastatic_lines=int(o.get("min_prior_metastatic_lines", 0)),
+                    not_received=frozenset(o.get("not_received", ())),
+                    hr_positive_only=bool(o.get("hr_positive_only", False)),
+                    label=o.get("label", ""),
+                )
+                for o in later["options"]
+            ),
+        ),
+        hr_positive=HrPositive(
+            sources=_sources(hr["source"]),
+            options=tuple(hr["options"]),
+            after_chemotherapy=hr["after_chemotherapy"],
+        ),
+        her2_low=Her2Low(
+            regimen=low["regimen"],
+            sources=_sources(low["source"]),
+            populations=tuple(
+                Her2LowPopulation(
+                    id=p["id"],
+                    subtypes=frozenset(p["subtypes"]),
+                    hr_positive_only=bool(p.get("hr_positive_only", False)),
+                    requires=p["requires"],
+                    text=p["text"],
+                )
+                for p in low["populations"]
+            ),
+            adjuvant_chemotherapy_relapse_months=float(low["adjuvant_chemotherapy_relapse_months"]),
+        ),
+    )
+    _check_references(catalog)
+    return catalog
+
+
+@cache
+def catalog() -> Catalog:
+    """The regimen catalog, loaded and checked once per process."""
+    return build_catalog(cast(Mapping[str, Any], load_table("regimens")))
