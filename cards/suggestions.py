@@ -31,10 +31,12 @@ def _subject(patient_id: str) -> dict[str, str]:
     return {"reference": f"Patient/{patient_id}"}
 
 
-def _timing(interval_days: float) -> dict[str, Any]:
+def _timing(interval_days: float, frequency: int = 1) -> dict[str, Any]:
+    """`frequency` doses per `interval_days` (2 per 1 day = twice daily)."""
     if interval_days % 7 == 0:
-        return {"repeat": {"frequency": 1, "period": int(interval_days // 7), "periodUnit": "wk"}}
-    return {"repeat": {"frequency": 1, "period": interval_days, "periodUnit": "d"}}
+        weeks = int(interval_days // 7)
+        return {"repeat": {"frequency": frequency, "period": weeks, "periodUnit": "wk"}}
+    return {"repeat": {"frequency": frequency, "period": interval_days, "periodUnit": "d"}}
 
 
 def format_mg(mg: float) -> str:
@@ -51,14 +53,18 @@ def medication_request(
     interval_days: float,
     route: str | None,
     instruction: str,
+    frequency: int = 1,
 ) -> dict[str, Any]:
-    """A draft MedicationRequest with an RxNorm-coded medication and a dose in mg."""
+    """A draft MedicationRequest with an RxNorm-coded medication and a dose in mg.
+
+    `frequency` is the number of doses per `interval_days` (oral TKIs: 2 per day).
+    """
     medication: dict[str, Any] = {"text": drug_display}
     if rxnorm_code:
         medication["coding"] = [{"system": RXNORM, "code": rxnorm_code, "display": drug_display}]
     dosage: dict[str, Any] = {
         "text": instruction,
-        "timing": _timing(interval_days),
+        "timing": _timing(interval_days, frequency),
         "doseAndRate": [
             {
                 "doseQuantity": {
