@@ -1,0 +1,218 @@
+"""C3: HER2 antibodies and anthracyclines together.
+
+The trastuzumab boxed warning: cardiomyopathy risk is greatest when trastuzumab is given
+with an anthracycline; pertuzumab and the HER2 antibody-drug conjugates follow the same
+sequencing (anthracycline phase first, HER2 therapy after). So a HER2 antibody ordered
+while an anthracycline is active or drafted, or an anthracycline ordered while a HER2
+antibody is, is critical, with the offending draft offered for removal. An anthracycline
+ordered soon after the last trastuzumab or margetuximab dose (the antibody persists for
+months) gets a warning.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from cards.findings import Finding, Indicator, Suggestion
+from cards.hook_input import HookInput
+from cards.knowledge import CardsConfig, override_reasons
+from cards.safety.drugs import (
+    ANTHRACYCLINE,
+    HER2_ANTIBODY_CARDIAC,
+    MARGETUXIMAB,
+    TRASTUZUMAB_CONTAINING,
+    drug_names,
+    safety_drug,
+)
+from cards.safety.gaps import gap_finding
+from cards.safety.phrasing import capitalized, date, days_between
+from cards.safety.sources import cite
+from cards.safety.suggested_orders import remove_orders_suggestion
+from cards.safety.triggers import (
+    active_in_class,
+    drafts_in_class,
+    drug_ids,
+    exposure_evidence,
+    last_given,
+    order_evidence,
+    selected_in_class,
+)
+from fhir_mappings import DraftOrder, DrugExposure
+
+RULE = "C3"
+TOPIC = "HER2 antibody with an anthracycline"
+MEDICATION_GAPS = ("medicationRequests", "medicationStatements", "medicationAdministrations")
+
+
+def _label_source(her2_ids: Sequence[str]) -> str:
+    for drug_id in her2_ids:
+        drug = safety_drug(drug_id)
+        if drug is not None and drug.id in ("trastuzumab", "trastuzumab-sc"):
+            return drug.label_source
+    return "herceptin-label"
+
+
+def _how(active: Sequence[DrugExposure], drafted: Sequence[DraftOrder]) -> str:
+    """'active', 'drafted' or 'active and drafted', for the partner drug."""
+    states = (["active"] if active else []) + (["drafted"] if drafted else [])
+    return " and ".join(states)
+
+
+def _concurrency(hook_input: HookInput) -> Finding | None:
+    facts = hook_input.facts
+    her2_selected = selected_in_class(hook_input, HER2_ANTIBODY_CARDIAC)
+    anthra_selected = selected_in_class(hook_input, ANTHRACYCLINE)
+    her2_active = active_in_class(facts, HER2_ANTIBODY_CARDIAC)
+    anthra_active = active_in_class(facts, ANTHRACYCLINE)
+    her2_drafts = drafts_in_class(hook_input, HER2_ANTIBODY_CARDIAC)
+    anthra_drafts = drafts_in_class(hook_input, ANTHRACYCLINE)
+
+    her2_side: list[DraftOrder] = []
+    anthra_side: list[DraftOrder] = []
+    if her2_selected and (anthra_active or anthra_drafts):
+        her2_side = list(her2_selected)
+        anthra_side = list(anthra_drafts)
+    if anthra_selected and (her2_active or her2_drafts):
+        anthra_side = list(dict.fromkeys([*anthra_side, *anthra_selected]))
+        her2_side = list(dict.fromkeys([*her2_side, *her2_drafts]))
+    if not her2_side and not anthra_side:
+        return None
+
+    her2_ids = drug_ids(her2_side) or tuple(dict.fromkeys(e.drug for e in her2_active))
+    anthra_ids = drug_ids(anthra_side) or tuple(dict.fromkeys(e.drug for e in anthra_active))
+    her2_names = drug_names(her2_ids)
+    anthra_names = drug_names(anthra_ids)
+    if her2_selected and (anthra_active or anthra_drafts):
+        partner = f"{anthra_names} {_how(anthra_active, anthra_drafts)}"
+    else:
+        partner = f"{her2_names} {_how(her2_active, her2_drafts)}"
+
+    suggestions: list[Suggestion] = []
+    for orders, names in ((her2_side, her2_names), (anthra_side, anthra_names)):
+        suggestion = remove_orders_suggestion(orders, f"Remove the {names} order")
+        if suggestion is not None:
+            suggestions.append(suggestion)
+    evidence = (
+        *order_evidence(her2_side),
+        *order_evidence(anthra_side),
+        *exposure_evidence(anthra_active),
+        *exposure_evidence(her2_active),
+    )
+    return Finding(
+        rule=RULE,
+        indicator=Indicator.CRITICAL,
+        summary=(
+            f"Do not give {her2_names} with {anthra_names} ({partner}): "
+            "give HER2 therapy after the anthracycline"
+        ),
+        reasoning=(
+            f"{capitalized(her2_names)} and {anthra_names} would overlap. "
+            "The trastuzumab boxed warning states that the risk of cardiomyopathy is greatest "
+            "when it is given concurrently with an anthracycline; pertuzumab labeling starts "
+            "pertuzumab and trastuzumab only after the anthracycline is completed.",
+            "Sequence the regimen (e.g. AC followed by paclitaxel with trastuzumab and "
+            "pertuzumab) rather than giving both together.",
+        ),
+        citations=(
+            cite(_label_source(her2_ids), RULE, TOPIC),
+            cite("perjeta-label", RULE, TOPIC),
+        ),
+        data_used=tuple(dict.fromkeys(evidence)),
+        suggestions=tuple(suggestions),
+        selection_behavior="at-most-one",
+        override_reasons=override_reasons("contraindication"),
+        safety=True,
+        dedup_key=f"{RULE}:concurrent",
+    )
+
+
+def _washout(hook_input: HookInput, config: CardsConfig) -> Finding | None:
+    """An anthracycline ordered within months of the last trastuzumab/margetuximab dose."""
+    anthra_selected = selected_in_class(hook_input, ANTHRACYCLINE)
+    facts = hook_input.facts
+    if not anthra_selected or active_in_class(facts, HER2_ANTIBODY_CARDIAC):
+        return None
+    recent: list[tuple[DrugExposure, datetime, float]] = []
+    for exposure in facts.therapy.exposures:
+        if TRASTUZUMAB_CONTAINING in exposure.classes:
+            window = config.threshold("trastuzumab_anthracycline_washout_days")
+        elif exposure.drug == MARGETUXIMAB:
+            window = config.threshold("margetuximab_anthracycline_washout_days")
+        else:
+            continue
+        given = last_given(exposure)
+        if given is not None and days_between(given, facts.as_of) < window:
+            recent.append((exposure, given, window))
+    if not recent:
+        return None
+    exposure, given, window = max(recent, key=lambda r: r[1])
+    anthra_names = drug_names(drug_ids(anthra_selected))
+    her2_name = drug_names([exposure.drug])
+    ago = days_between(given, facts.as_of)
+    marks = (
+        "unverified (from label memory)"
+        if exposure.drug != MARGETUXIMAB
+        else "corroborated by secondary label summaries"
+    )
+    return Finding(
+        rule=RULE,
+        indicator=Indicator.WARNING,
+        summary=(
+            f"{capitalized(anthra_names)} ordered {ago} days after the last "
+            f"{her2_name} ({date(given)}): the antibody may still be circulating"
+        ),
+        reasoning=(
+            f"The last {her2_name} was on {date(given)}, {ago} days ago. The antibody persists "
+            f"in the circulation for months; anthracyclines are avoided for about "
+            f"{round(window / 30.44)} months after stopping it if possible, and if one is used "
+            "cardiac function should be monitored carefully.",
+            f"This interval is {marks} in the knowledge base.",
+        ),
+        citations=(
+            cite(
+                "margenza-secondary" if exposure.drug == MARGETUXIMAB else "herceptin-label",
+                RULE,
+                TOPIC,
+            ),
+        ),
+        data_used=(*exposure_evidence([exposure]), *order_evidence(anthra_selected)),
+        override_reasons=override_reasons("cardiac"),
+        safety=True,
+        dedup_key=f"{RULE}:washout",
+    )
+
+
+def anthracycline_concurrency_findings(
+    hook_input: HookInput, config: CardsConfig
+) -> Iterable[Finding]:
+    her2_selected = selected_in_class(hook_input, HER2_ANTIBODY_CARDIAC)
+    anthra_selected = selected_in_class(hook_input, ANTHRACYCLINE)
+    if not her2_selected and not anthra_selected:
+        return ()
+    findings: list[Finding] = []
+    concurrency = _concurrency(hook_input)
+    if concurrency is not None:
+        findings.append(concurrency)
+    else:
+        gap = next((g for g in map(hook_input.gap, MEDICATION_GAPS) if g is not None), None)
+        if gap is not None:
+            ids = drug_ids([*her2_selected, *anthra_selected])
+            findings.append(
+                gap_finding(
+                    RULE,
+                    gap,
+                    what="Medication history",
+                    advice=f"confirm no HER2 antibody/anthracycline overlap ({drug_names(ids)})",
+                    consequence=(
+                        "Whether an anthracycline or a HER2 antibody is already active could "
+                        "not be checked."
+                    ),
+                    citation=cite("herceptin-label", RULE, TOPIC),
+                    dedup_key=f"{RULE}:gap",
+                )
+            )
+    washout = _washout(hook_input, config)
+    if washout is not None and concurrency is None:
+        findings.append(washout)
+    return findings

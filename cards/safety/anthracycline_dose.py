@@ -1,0 +1,312 @@
+"""C4: cumulative anthracycline dose when another anthracycline dose is ordered.
+
+The doxorubicin label: cardiomyopathy 1-2% at 300 mg/m2, 5-8% at 450, and a total of at
+most 550 (400 with chest radiotherapy or other cardiotoxic drugs, trastuzumab among
+them); count every prior anthracycline. Mixed histories are converted to doxorubicin
+equivalents only where the reference gives a ratio (daunorubicin 0.6, mitoxantrone 10.5);
+epirubicin, for which it gives none, is held against its own label limit (900 mg/m2).
+A mixed history is judged by the sum of each component's fraction of its limit, so a
+single-drug history meets exactly the plain threshold, and the card lists the components.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, cast
+
+from cards.findings import Finding, Indicator
+from cards.hook_input import HookInput
+from cards.knowledge import (
+    CardsConfig,
+    KnowledgeError,
+    default_thresholds,
+    load_table,
+    override_reasons,
+)
+from cards.safety.drugs import ANTHRACYCLINE, TRASTUZUMAB_CONTAINING
+from cards.safety.gaps import gap_finding
+from cards.safety.phrasing import mg_m2
+from cards.safety.sources import cite, source_ids
+from cards.safety.triggers import drug_ids, order_drug, order_evidence, selected_in_class
+from fhir_mappings import DraftOrder, Evidence, PatientFacts
+
+RULE = "C4"
+TOPIC = "Cumulative anthracycline dose"
+WARNING_KEY = "anthracycline_cumulative_warning_mg_m2"
+CRITICAL_KEY = "anthracycline_cumulative_critical_mg_m2"
+ROUNDING = 6  # mg/m2 decimals kept before comparing with a threshold (299.9999999 is 300)
+
+
+@dataclass(frozen=True)
+class Anthracycline:
+    id: str
+    display: str
+    doxorubicin_ratio: float | None
+    warning_key: str | None  # own label limits, when there is no ratio
+    critical_key: str | None
+    verification: str
+    note: str
+    source: str
+
+
+@cache
+def anthracyclines() -> Mapping[str, Anthracycline]:
+    table = cast(Mapping[str, Any], load_table("safety_anthracyclines"))
+    out: dict[str, Anthracycline] = {}
+    for drug_id, raw in table["drugs"].items():
+        limits = raw["own_limits"]
+        entry = Anthracycline(
+            id=drug_id,
+            display=str(raw["display"]),
+            doxorubicin_ratio=raw["doxorubicin_ratio"],
+            warning_key=limits["warning"] if limits else None,
+            critical_key=limits["critical"] if limits else None,
+            verification=str(raw["verification"]),
+            note=str(raw["note"]),
+            source=str(raw["source"]),
+        )
+        for key in (entry.warning_key, entry.critical_key):
+            if key is not None and key not in default_thresholds():
+                raise KnowledgeError(f"safety_anthracyclines.json: {drug_id} names unknown {key}")
+        if entry.source not in source_ids():
+            raise KnowledgeError(f"safety_anthracyclines.json: {drug_id} names unknown source")
+        out[drug_id] = entry
+    return out
+
+
+@dataclass(frozen=True)
+class Component:
+    """One anthracycline's cumulative dose: given so far, and with the drafted doses."""
+
+    drug: Anthracycline
+    given: float
+    ordered: float  # mg/m2 in the drafted orders (0 when none or not convertible)
+    administrations: int
+    uncounted: int
+
+    @property
+    def total(self) -> float:
+        return self.given + self.ordered
+
+    @property
+    def doxorubicin_equivalent(self) -> float | None:
+        ratio = self.drug.doxorubicin_ratio
+        return None if ratio is None else self.total * ratio
+
+
+@dataclass(frozen=True)
+class Burden:
+    components: tuple[Component, ...]
+    warning_fraction: float  # >= 1: at or past the warning limit
+    critical_fraction: float
+    doxorubicin_equivalent: float  # of the components with a ratio
+
+    @property
+    def single_scale(self) -> bool:
+        """All counted components convert to doxorubicin (the card can quote one number)."""
+        return all(c.drug.doxorubicin_ratio is not None for c in self.counted)
+
+    @property
+    def counted(self) -> tuple[Component, ...]:
+        return tuple(c for c in self.components if c.total > 0)
+
+
+def _draft_mg_m2(order: DraftOrder, facts: PatientFacts) -> float | None:
+    dose = order.dose
+    if dose is None:
+        return None
+    if dose.unit.replace("²", "2").lower() in ("mg/m2", "mg/m.2"):
+        return dose.value
+    if dose.mg is not None and facts.body.bsa_m2:
+        return dose.mg / facts.body.bsa_m2
+    return None
+
+
+def burden(
+    facts: PatientFacts, orders: Sequence[DraftOrder], config: CardsConfig
+) -> tuple[Burden, list[str]]:
+    """The cumulative dose by component and its fractions of the limits; and what is missing."""
+    table = anthracyclines()
+    missing: list[str] = []
+    given = {t.drug: t for t in facts.therapy.anthracyclines}
+    ordered: dict[str, float] = {}
+    for order in orders:
+        drug = order_drug(order)
+        if drug is None:
+            continue
+        value = _draft_mg_m2(order, facts)
+        if value is None:
+            name = table[drug].display if drug in table else drug
+            missing.append(f"The drafted {name} dose could not be converted to mg/m²")
+            continue
+        ordered[drug] = ordered.get(drug, 0.0) + value
+    components: list[Component] = []
+    for drug_id in dict.fromkeys([*given, *ordered]):
+        if drug_id not in table:
+            continue
+        total = given.get(drug_id)
+        components.append(
+            Component(
+                drug=table[drug_id],
+                given=total.mg_per_m2 if total else 0.0,
+                ordered=ordered.get(drug_id, 0.0),
+                administrations=total.administrations if total else 0,
+                uncounted=total.uncounted if total else 0,
+            )
+        )
+    for c in components:
+        if c.uncounted:
+            missing.append(
+                f"{c.uncounted} {c.drug.display} administration(s) without a dose in mg/m² "
+                "were not counted"
+            )
+    counted_drugs = {t.drug for t in facts.therapy.anthracyclines if t.administrations}
+    for exposure in facts.therapy.of_class(ANTHRACYCLINE):
+        if exposure.drug not in counted_drugs and exposure.drug in table:
+            missing.append(
+                f"{table[exposure.drug].display} is on file without administrations to count"
+            )
+    warn = config.threshold(WARNING_KEY)
+    crit = config.threshold(CRITICAL_KEY)
+    warning_fraction = critical_fraction = equivalent = 0.0
+    for c in components:
+        eq = c.doxorubicin_equivalent
+        if eq is not None:
+            equivalent += eq
+            warning_fraction += eq / warn
+            critical_fraction += eq / crit
+        elif c.drug.warning_key and c.drug.critical_key:
+            warning_fraction += c.total / config.threshold(c.drug.warning_key)
+            critical_fraction += c.total / config.threshold(c.drug.critical_key)
+    return (
+        Burden(
+            components=tuple(components),
+            warning_fraction=round(warning_fraction, ROUNDING),
+            critical_fraction=round(critical_fraction, ROUNDING),
+            doxorubicin_equivalent=round(equivalent, ROUNDING),
+        ),
+        list(dict.fromkeys(missing)),
+    )
+
+
+def _component_line(c: Component) -> str:
+    text = f"{c.drug.display}: {mg_m2(c.given)} given ({c.administrations} administration(s))"
+    if c.ordered:
+        text += f" + {mg_m2(c.ordered)} drafted"
+    eq = c.doxorubicin_equivalent
+    if eq is not None and c.drug.doxorubicin_ratio != 1.0:
+        text += f" = {mg_m2(eq)} doxorubicin-equivalent (ratio {c.drug.doxorubicin_ratio:g})"
+    elif eq is None:
+        text += " (no reference ratio to doxorubicin: judged against its own label limit)"
+    return f"- {text}"
+
+
+def _summary(b: Burden, indicator: Indicator, config: CardsConfig, drafted: bool) -> str:
+    when = "with this order" if drafted else "so far"
+    counted = b.counted
+    if b.single_scale and counted:
+        limit = config.threshold(CRITICAL_KEY if indicator is Indicator.CRITICAL else WARNING_KEY)
+        head = f"Cumulative doxorubicin-equivalent {mg_m2(b.doxorubicin_equivalent)} {when}"
+        if indicator is Indicator.CRITICAL:
+            return f"{head} reaches the {mg_m2(limit)} limit: reconsider the anthracycline"
+        return f"{head} (≥{mg_m2(limit)}): monitor LVEF more often, consider dexrazoxane"
+    own = counted[0].drug if len(counted) == 1 else None
+    if own is not None and own.critical_key is not None and own.warning_key is not None:
+        only = counted[0]
+        key = own.critical_key if indicator is Indicator.CRITICAL else own.warning_key
+        head = f"Cumulative {only.drug.display} {mg_m2(only.total)} {when}"
+        if indicator is Indicator.CRITICAL:
+            return f"{head} reaches its {mg_m2(config.threshold(key))} label limit"
+        return f"{head} (≥{mg_m2(config.threshold(key))}): monitor LVEF more often"
+    fraction = b.critical_fraction if indicator is Indicator.CRITICAL else b.warning_fraction
+    limit_name = "critical" if indicator is Indicator.CRITICAL else "warning"
+    parts = " + ".join(f"{c.drug.display} {mg_m2(c.total)}" for c in counted)
+    return f"Cumulative anthracycline {when} at {fraction:.0%} of the {limit_name} limit: {parts}"
+
+
+def _evidence(facts: PatientFacts, orders: Sequence[DraftOrder]) -> tuple[Evidence, ...]:
+    items: list[Evidence] = []
+    for total in facts.therapy.anthracyclines:
+        items.extend(total.evidence[:8])
+    items.extend(order_evidence(orders))
+    return tuple(dict.fromkeys(items))
+
+
+def anthracycline_dose_findings(hook_input: HookInput, config: CardsConfig) -> Iterable[Finding]:
+    orders = selected_in_class(hook_input, ANTHRACYCLINE)
+    if not orders:
+        return ()
+    facts = hook_input.facts
+    names = ", ".join(
+        dict.fromkeys(
+            anthracyclines()[d].display if d in anthracyclines() else d for d in drug_ids(orders)
+        )
+    )
+    gap = hook_input.gap("medicationAdministrations")
+    if gap is not None:
+        return (
+            gap_finding(
+                RULE,
+                gap,
+                what="Administration history",
+                advice=f"check the cumulative anthracycline dose before {names}",
+                consequence="The cumulative anthracycline dose could not be computed.",
+                citation=cite("doxorubicin-label", RULE, TOPIC),
+                dedup_key=RULE,
+            ),
+        )
+    b, missing = burden(facts, orders, config)
+    drafted = any(c.ordered for c in b.components)
+    if b.critical_fraction >= 1:
+        indicator = Indicator.CRITICAL
+    elif b.warning_fraction >= 1:
+        indicator = Indicator.WARNING
+    elif [m for m in missing if "drafted" not in m]:
+        indicator = Indicator.WARNING  # history incomplete: the total may be higher
+    else:
+        return ()
+    if indicator is Indicator.WARNING and b.warning_fraction < 1:
+        summary = f"Cumulative anthracycline dose incomplete before {names}: check outside records"
+    else:
+        summary = _summary(b, indicator, config, drafted)
+    reasoning = [
+        "Cumulative anthracycline exposure from the administrations on file"
+        + (" plus the drafted dose" if drafted else "")
+        + ":\n\n"
+        + "\n".join(_component_line(c) for c in b.components)
+        if b.components
+        else "No anthracycline administrations with a dose in mg/m² are on file.",
+        f"Limits: doxorubicin-equivalent {mg_m2(config.threshold(WARNING_KEY))} (increase "
+        f"LVEF monitoring, consider dexrazoxane) and {mg_m2(config.threshold(CRITICAL_KEY))} "
+        "(cardiomyopathy 5-8% at 450 mg/m²; labels cap the total at 550, or 400 mg/m² with "
+        "chest radiotherapy or other cardiotoxic drugs). Cross-drug sums are approximate.",
+    ]
+    if facts.therapy.of_class(TRASTUZUMAB_CONTAINING):
+        reasoning.append(
+            "Trastuzumab is on file: its cardiotoxicity adds to the anthracycline's, so the "
+            "lower (400 mg/m²) ceiling of the label is the relevant one."
+        )
+    return (
+        Finding(
+            rule=RULE,
+            indicator=indicator,
+            summary=summary,
+            reasoning=tuple(reasoning),
+            citations=(
+                cite("doxorubicin-label", RULE, TOPIC),
+                cite("ighg-equivalence", RULE, TOPIC),
+                cite("ellence-label", RULE, TOPIC),
+            ),
+            data_used=_evidence(facts, orders),
+            missing_data=tuple(missing),
+            override_reasons=override_reasons("cardiac"),
+            safety=True,
+            dedup_key=RULE,
+            extra={
+                "doxorubicin_equivalent": f"{b.doxorubicin_equivalent:g}",
+                "warning_fraction": f"{b.warning_fraction:g}",
+            },
+        ),
+    )

@@ -1,0 +1,94 @@
+"""Which HER2 antibodies the cardiac rules judge, against which baseline and table.
+
+On order hooks the drafted HER2 antibodies are judged; on patient-view the ones the patient
+is on. The fall in LVEF is measured from the regimen's baseline (the last LVEF before its
+first dose), because the heart has been exposed since then whatever the product; the
+pre-treatment requirement applies when a drug is being started.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from cards.hook_input import Hook, HookInput
+from cards.safety.drugs import ANTHRACYCLINE, HER2_ANTIBODY_CARDIAC, SafetyDrug, safety_drug
+from cards.safety.lvef_thresholds import DiseaseContext
+from cards.safety.triggers import active_in_class, drug_ids, selected_in_class
+from fhir_mappings import DrugExposure, LvefMeasurement, PatientFacts, TherapySetting
+
+
+def cardiac_drugs(hook_input: HookInput) -> tuple[SafetyDrug, ...]:
+    """The HER2 antibodies with a label LVEF table that this call is about."""
+    if hook_input.hook is Hook.PATIENT_VIEW:
+        ids = tuple(
+            dict.fromkeys(e.drug for e in active_in_class(hook_input.facts, HER2_ANTIBODY_CARDIAC))
+        )
+    else:
+        ids = drug_ids(selected_in_class(hook_input, HER2_ANTIBODY_CARDIAC))
+    drugs = (safety_drug(d) for d in ids)
+    return tuple(d for d in drugs if d is not None and d.lvef_table is not None)
+
+
+def active_cardiac_exposures(facts: PatientFacts) -> tuple[DrugExposure, ...]:
+    return active_in_class(facts, HER2_ANTIBODY_CARDIAC)
+
+
+def is_continuing(hook_input: HookInput, drug: SafetyDrug) -> bool:
+    """The patient is already on this drug (or a product judged by the same LVEF table)."""
+    if hook_input.hook is Hook.PATIENT_VIEW:
+        return True
+    for exposure in active_cardiac_exposures(hook_input.facts):
+        other = safety_drug(exposure.drug)
+        if other is not None and other.lvef_table == drug.lvef_table:
+            return True
+    return False
+
+
+def regimen_start(facts: PatientFacts) -> datetime | None:
+    """First dose of the current HER2 regimen: the mapping's, else the earliest active start."""
+    if facts.lvef.current_regimen_start is not None:
+        return facts.lvef.current_regimen_start
+    starts = [e.start for e in active_cardiac_exposures(facts) if e.start is not None]
+    return min(starts) if starts else None
+
+
+def latest_dated(facts: PatientFacts) -> LvefMeasurement | None:
+    return next((m for m in facts.lvef.measurements if m.when is not None), None)
+
+
+def baseline(facts: PatientFacts) -> LvefMeasurement | None:
+    """The mapping's baseline, else the last dated LVEF on or before the regimen's start."""
+    if facts.lvef.baseline is not None:
+        return facts.lvef.baseline
+    start = regimen_start(facts)
+    if start is None:
+        return None
+    return next(
+        (m for m in facts.lvef.measurements if m.when is not None and m.when <= start), None
+    )
+
+
+def on_treatment_readings(facts: PatientFacts) -> tuple[LvefMeasurement, ...]:
+    """Dated LVEFs taken after the regimen's first dose, newest first."""
+    start = regimen_start(facts)
+    if start is None or not active_cardiac_exposures(facts):
+        return ()
+    return tuple(m for m in facts.lvef.measurements if m.when is not None and m.when > start)
+
+
+def disease_context(facts: PatientFacts, drug: SafetyDrug) -> DiseaseContext:
+    """Metastatic or early disease, for the tables that differ (pertuzumab, T-DM1)."""
+    if facts.disease.metastatic:
+        return DiseaseContext.METASTATIC
+    exposure = facts.therapy.of_drug(drug.id)
+    if exposure is not None and exposure.setting is TherapySetting.METASTATIC:
+        return DiseaseContext.METASTATIC
+    if facts.disease.breast_cancer:
+        return DiseaseContext.EARLY
+    if exposure is not None and exposure.setting is TherapySetting.EARLY:
+        return DiseaseContext.EARLY
+    return DiseaseContext.UNKNOWN
+
+
+def had_anthracycline(facts: PatientFacts) -> bool:
+    return bool(facts.therapy.of_class(ANTHRACYCLINE) or facts.therapy.anthracyclines)

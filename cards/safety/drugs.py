@@ -1,0 +1,120 @@
+"""What the safety rules know about each HER2-directed drug (`cards/data/safety_drugs.json`).
+
+Names on cards come from here, not from the order's text: request text never reaches a
+summary. The table also says which trastuzumab product family a drug belongs to, because
+trastuzumab, T-DM1 and T-DXd are different drugs that must not be substituted for one
+another, while Phesgo and Herceptin Hylecta are trastuzumab.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, cast
+
+from cards.knowledge import KnowledgeError, default_thresholds, load_table
+from cards.safety.sources import source_ids
+
+TRASTUZUMAB = "trastuzumab"
+TRASTUZUMAB_SC = "trastuzumab-sc"
+PERTUZUMAB = "pertuzumab"
+PHESGO = "pertuzumab-trastuzumab-sc"
+T_DM1 = "ado-trastuzumab-emtansine"
+T_DXD = "fam-trastuzumab-deruxtecan"
+MARGETUXIMAB = "margetuximab"
+
+HER2_DIRECTED = "her2-directed"
+HER2_ANTIBODY_CARDIAC = "her2-antibody-cardiac"
+TRASTUZUMAB_CLASS = "trastuzumab-class"
+TRASTUZUMAB_CONTAINING = "trastuzumab-containing"
+ANTHRACYCLINE = "anthracycline"
+
+
+@dataclass(frozen=True)
+class Duration:
+    value: int
+    unit: str  # "week" | "month"
+
+    def __str__(self) -> str:
+        return f"{self.value} {self.unit}{'' if self.value == 1 else 's'}"
+
+
+@dataclass(frozen=True)
+class Contraception:
+    female: Duration | None
+    male: Duration | None
+    source: str
+    verification: str
+
+
+@dataclass(frozen=True)
+class SafetyDrug:
+    id: str
+    display: str
+    substitution_family: str | None  # "trastuzumab" | "t-dm1" | "t-dxd"
+    lvef_table: str | None
+    lvef_interval: str | None  # threshold key, days
+    lvef_start_window: str | None  # threshold key, days, before the first dose
+    label_source: str
+    contraception: Contraception
+
+
+def _duration(raw: Mapping[str, Any] | None) -> Duration | None:
+    return Duration(int(raw["value"]), str(raw["unit"])) if raw else None
+
+
+def _check_references(drugs: Mapping[str, SafetyDrug]) -> None:
+    """A drug naming a threshold or source that does not exist is a broken table."""
+    thresholds = default_thresholds()
+    sources = source_ids()
+    for drug in drugs.values():
+        for key in (drug.lvef_interval, drug.lvef_start_window):
+            if key is not None and key not in thresholds:
+                raise KnowledgeError(f"safety_drugs.json: {drug.id} names unknown threshold {key}")
+        for source in (drug.label_source, drug.contraception.source):
+            if source not in sources:
+                raise KnowledgeError(f"safety_drugs.json: {drug.id} names unknown source {source}")
+
+
+@cache
+def safety_drugs() -> Mapping[str, SafetyDrug]:
+    table = cast(Mapping[str, Any], load_table("safety_drugs"))
+    drugs: dict[str, SafetyDrug] = {}
+    for drug_id, entry in table["drugs"].items():
+        contraception = entry["contraception"]
+        drugs[drug_id] = SafetyDrug(
+            id=drug_id,
+            display=str(entry["display"]),
+            substitution_family=entry["substitution_family"],
+            lvef_table=entry["lvef_table"],
+            lvef_interval=entry["lvef_interval"],
+            lvef_start_window=entry["lvef_start_window"],
+            label_source=str(entry["label_source"]),
+            contraception=Contraception(
+                female=_duration(contraception["female"]),
+                male=_duration(contraception["male"]),
+                source=str(contraception["source"]),
+                verification=str(contraception["verification"]),
+            ),
+        )
+    _check_references(drugs)
+    return drugs
+
+
+def safety_drug(drug_id: str | None) -> SafetyDrug | None:
+    return safety_drugs().get(drug_id) if drug_id else None
+
+
+def drug_name(drug_id: str) -> str:
+    """The name a card uses for a drug id; ids outside the table read as themselves."""
+    known = safety_drug(drug_id)
+    return known.display if known else drug_id.replace("-", " ")
+
+
+def drug_names(drug_ids: Iterable[str]) -> str:
+    """'trastuzumab', 'trastuzumab and pertuzumab', 'a, b and c' (each id once)."""
+    names = list(dict.fromkeys(drug_name(d) for d in drug_ids))
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]

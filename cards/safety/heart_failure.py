@@ -1,0 +1,87 @@
+"""Heart failure or cardiomyopathy on file with a HER2-directed order.
+
+The labels say discontinue trastuzumab for cardiomyopathy and T-DM1/T-DXd for symptomatic
+heart failure; ASCO 2022 leaves clinical heart failure or a significantly compromised LVEF
+to a case-by-case decision (SAFE-HEaRt: cardio-oncology co-management). A warning, with
+the diagnosis as recorded, lets the prescriber confirm that this was weighed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from cards.findings import Finding, Indicator
+from cards.hook_input import HookInput
+from cards.knowledge import CardsConfig, override_reasons
+from cards.safety.drugs import HER2_DIRECTED, drug_names, safety_drug
+from cards.safety.gaps import gap_finding
+from cards.safety.phrasing import capitalized, date
+from cards.safety.sources import cite
+from cards.safety.suggested_orders import echo_suggestion
+from cards.safety.triggers import drug_ids, order_evidence, selected_in_class
+
+RULE = "heart-failure"
+TOPIC = "Heart failure with HER2-directed therapy"
+CONDITIONS_GAP_DEDUP = "gap:conditions"
+
+
+def heart_failure_findings(hook_input: HookInput, config: CardsConfig) -> Iterable[Finding]:
+    orders = selected_in_class(hook_input, HER2_DIRECTED)
+    if not orders:
+        return ()
+    ids = drug_ids(orders)
+    names = drug_names(ids)
+    label = next((d.label_source for d in map(safety_drug, ids) if d), "herceptin-label")
+    gap = hook_input.gap("conditions")
+    if gap is not None:
+        return (
+            gap_finding(
+                RULE,
+                gap,
+                what="The problem list",
+                advice=f"check for heart failure and ILD before {names}",
+                consequence=(
+                    "A history of heart failure, cardiomyopathy or interstitial lung disease "
+                    "could not be checked."
+                ),
+                citation=cite(label, RULE, TOPIC),
+                dedup_key=CONDITIONS_GAP_DEDUP,
+            ),
+        )
+    evidence = hook_input.facts.conditions.heart_failure
+    if not evidence:
+        return ()
+    dated = [e.when for e in evidence if e.when is not None]
+    since = f" (recorded {date(max(dated))})" if dated else ""
+    return (
+        Finding(
+            rule=RULE,
+            indicator=Indicator.WARNING,
+            summary=(
+                f"Heart failure or cardiomyopathy on file{since}: review cardiac risk "
+                f"before {names}"
+            ),
+            reasoning=(
+                f"The record lists heart failure, cardiomyopathy or LV systolic dysfunction. "
+                f"{capitalized(names)} can worsen left ventricular function: the "
+                "trastuzumab label says to discontinue for cardiomyopathy, and the T-DM1 and "
+                "T-DXd labels for symptomatic heart failure.",
+                "ASCO 2022 recommends HER2-targeted therapy except in clinical heart failure or "
+                "significantly compromised LVEF, which are judged case by case; SAFE-HEaRt "
+                "supports continuing with cardio-oncology co-management and close LVEF "
+                "monitoring.",
+            ),
+            citations=(
+                cite(label, RULE, TOPIC),
+                cite("asco-2022-her2-mbc", RULE, TOPIC),
+                cite("safe-heart", RULE, TOPIC),
+            ),
+            data_used=(*evidence, *order_evidence(orders)),
+            suggestions=(
+                echo_suggestion(hook_input.patient_id, f"Heart failure on file; before {names}"),
+            ),
+            override_reasons=override_reasons("cardiac"),
+            safety=True,
+            dedup_key=RULE,
+        ),
+    )

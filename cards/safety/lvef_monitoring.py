@@ -1,0 +1,236 @@
+"""C1: LVEF missing or overdue before or during a HER2 antibody, and the patient-view
+summary of cardiac monitoring (last LVEF, baseline, when the next one is due).
+
+Each antibody's label sets how often LVEF must be measured (every 3 months for
+trastuzumab, pertuzumab, T-DM1 and margetuximab; "regular intervals" for T-DXd, here a
+configurable default; margetuximab also wants a reading within 4 weeks before its first
+dose). When several are ordered together the strictest interval applies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+from cards.findings import Finding, Indicator
+from cards.hook_input import Hook, HookInput
+from cards.knowledge import CardsConfig, override_reasons
+from cards.safety.cardiac_scope import (
+    active_cardiac_exposures,
+    baseline,
+    cardiac_drugs,
+    is_continuing,
+    latest_dated,
+)
+from cards.safety.drugs import SafetyDrug, drug_names
+from cards.safety.gaps import gap_finding
+from cards.safety.phrasing import capitalized, date, days_between, interval, percent
+from cards.safety.sources import cite
+from cards.safety.suggested_orders import echo_suggestion
+from cards.safety.triggers import exposure_evidence, order_evidence
+from fhir_mappings import Evidence, LvefMeasurement
+
+RULE = "C1"
+SUMMARY_RULE = "cardiac-summary"
+TOPIC = "LVEF monitoring"
+DEDUP = "cardiac-monitoring"  # C1 replaces the patient-view summary when it fires
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """How recent the LVEF must be for one drug, and why."""
+
+    drug: SafetyDrug
+    days: float
+    before_first_dose: bool
+
+
+def requirement(hook_input: HookInput, config: CardsConfig, drug: SafetyDrug) -> Requirement:
+    assert drug.lvef_interval is not None  # the table requires it with an LVEF table
+    starting = not is_continuing(hook_input, drug)
+    if starting and drug.lvef_start_window is not None:
+        return Requirement(drug, config.threshold(drug.lvef_start_window), True)
+    return Requirement(drug, config.threshold(drug.lvef_interval), starting)
+
+
+def strictest(requirements: Sequence[Requirement]) -> Requirement:
+    return min(requirements, key=lambda r: r.days)
+
+
+def _context_words(hook_input: HookInput, names: str) -> str:
+    return f"on {names}" if hook_input.hook is Hook.PATIENT_VIEW else f"before {names}"
+
+
+def _drug_evidence(hook_input: HookInput, drugs: Sequence[SafetyDrug]) -> tuple[Evidence, ...]:
+    ids = {d.id for d in drugs}
+    if hook_input.hook is Hook.PATIENT_VIEW:
+        return exposure_evidence(
+            e for e in active_cardiac_exposures(hook_input.facts) if e.drug in ids
+        )
+    orders = [o for o in hook_input.selected_orders if o.medication and o.medication.drug in ids]
+    return order_evidence(orders)
+
+
+def _interval_paragraph(requirements: Sequence[Requirement]) -> str:
+    parts = []
+    for r in requirements:
+        when = "within" if r.before_first_dose and r.drug.lvef_start_window else "every"
+        scope = " before the first dose" if when == "within" else ""
+        parts.append(f"{r.drug.display}: LVEF {when} {interval(r.days)}{scope}")
+    return "Label monitoring: " + "; ".join(parts) + "."
+
+
+def _no_lvef(
+    hook_input: HookInput, requirements: Sequence[Requirement], undated: LvefMeasurement | None
+) -> Finding:
+    drugs = [r.drug for r in requirements]
+    names = drug_names(d.id for d in drugs)
+    missing = "No LVEF on file" if undated is None else "The only LVEF on file is undated"
+    return Finding(
+        rule=RULE,
+        indicator=Indicator.WARNING,
+        summary=(
+            f"No {'dated ' if undated else ''}LVEF on file {_context_words(hook_input, names)}: "
+            "order an echocardiogram"
+        ),
+        reasoning=(
+            f"{capitalized(names)} can cause left ventricular dysfunction. The label "
+            "requires an LVEF (echocardiogram or MUGA) before the first dose and during "
+            "treatment.",
+            _interval_paragraph(requirements),
+        ),
+        citations=tuple(dict.fromkeys(cite(d.label_source, RULE, TOPIC) for d in drugs)),
+        data_used=((undated.evidence,) if undated else ()) + _drug_evidence(hook_input, drugs),
+        missing_data=(missing,),
+        suggestions=(echo_suggestion(hook_input.patient_id, f"LVEF before {names}"),),
+        override_reasons=override_reasons("monitoring"),
+        safety=True,
+        dedup_key=DEDUP,
+        extra={"state": "missing"},
+    )
+
+
+def _overdue(
+    hook_input: HookInput,
+    requirements: Sequence[Requirement],
+    latest: LvefMeasurement,
+    age_days: int,
+) -> Finding:
+    drugs = [r.drug for r in requirements]
+    names = drug_names(d.id for d in drugs)
+    rule_of = strictest(requirements)
+    due = "within" if rule_of.before_first_dose and rule_of.drug.lvef_start_window else "every"
+    last = f"{percent(latest.percent)} on {date(latest.when)}"
+    return Finding(
+        rule=RULE,
+        indicator=Indicator.WARNING,
+        summary=(
+            f"LVEF overdue {_context_words(hook_input, names)}: last {last}, "
+            f"{age_days} days ago (due {due} {interval(rule_of.days)})"
+        ),
+        reasoning=(
+            f"The latest LVEF ({last}) is {age_days} days old. {rule_of.drug.display} requires "
+            f"LVEF {due} {interval(rule_of.days)}"
+            + (" before the first dose." if due == "within" else " during treatment."),
+            _interval_paragraph(requirements),
+        ),
+        citations=tuple(dict.fromkeys(cite(d.label_source, RULE, TOPIC) for d in drugs)),
+        data_used=(latest.evidence, *_drug_evidence(hook_input, drugs)),
+        missing_data=(f"Last LVEF {last}, {age_days} days ago",),
+        suggestions=(echo_suggestion(hook_input.patient_id, f"LVEF monitoring on {names}"),),
+        override_reasons=override_reasons("monitoring"),
+        safety=True,
+        dedup_key=DEDUP,
+        extra={"state": "overdue"},
+    )
+
+
+def lvef_monitoring_findings(hook_input: HookInput, config: CardsConfig) -> Iterable[Finding]:
+    drugs = cardiac_drugs(hook_input)
+    if not drugs:
+        return ()
+    names = drug_names(d.id for d in drugs)
+    gap = hook_input.gap("lvef")
+    if gap is not None:
+        return (
+            gap_finding(
+                RULE,
+                gap,
+                what="LVEF",
+                advice=f"verify LVEF {_context_words(hook_input, names)}",
+                consequence=(
+                    "Neither the monitoring interval nor the label withhold criteria could be "
+                    f"checked for {names}."
+                ),
+                citation=cite(drugs[0].label_source, RULE, TOPIC),
+                dedup_key=DEDUP,
+            ),
+        )
+    requirements = [requirement(hook_input, config, d) for d in drugs]
+    latest = latest_dated(hook_input.facts)
+    if latest is None:
+        undated = hook_input.facts.lvef.latest
+        return (_no_lvef(hook_input, requirements, undated),)
+    assert latest.when is not None
+    age = days_between(latest.when, hook_input.facts.as_of)
+    if age > strictest(requirements).days:
+        return (_overdue(hook_input, requirements, latest, age),)
+    return ()
+
+
+# --- patient-view summary ------------------------------------------------------------------
+
+
+def cardiac_summary_findings(hook_input: HookInput, config: CardsConfig) -> Iterable[Finding]:
+    """An information card for a patient on a HER2 antibody: where monitoring stands."""
+    if hook_input.hook is not Hook.PATIENT_VIEW:
+        return ()
+    drugs = cardiac_drugs(hook_input)
+    if not drugs or hook_input.gap("lvef") is not None:
+        return ()
+    facts = hook_input.facts
+    names = drug_names(d.id for d in drugs)
+    requirements = [requirement(hook_input, config, d) for d in drugs]
+    rule_of = strictest(requirements)
+    latest = latest_dated(facts)
+    if latest is None or latest.when is None:
+        return ()  # C1 warns
+    base = baseline(facts)
+    due = latest.when + timedelta(days=rule_of.days)
+    base_text = (
+        f"baseline {percent(base.percent)} on {date(base.when)}" if base else "no baseline on file"
+    )
+    recent = [m for m in facts.lvef.measurements if m.when is not None][:6]
+    return (
+        Finding(
+            rule=SUMMARY_RULE,
+            indicator=Indicator.INFO,
+            summary=(
+                f"On {names}: last LVEF {percent(latest.percent)} on {date(latest.when)} "
+                f"({base_text}); next due by {date(due)}"
+            ),
+            reasoning=(
+                f"Cardiac monitoring on {names}. Latest LVEF {percent(latest.percent)} on "
+                f"{date(latest.when)}; {base_text} (the last LVEF before the first dose of the "
+                "current regimen).",
+                _interval_paragraph(requirements),
+                f"Next LVEF due by {date(due)}.",
+            ),
+            citations=tuple(
+                dict.fromkeys(
+                    cite(d.label_source, SUMMARY_RULE, "Cardiac monitoring") for d in drugs
+                )
+            ),
+            data_used=tuple(
+                dict.fromkeys(
+                    [m.evidence for m in recent]
+                    + ([base.evidence] if base else [])
+                    + list(_drug_evidence(hook_input, drugs))
+                )
+            ),
+            missing_data=() if base else ("No LVEF before the first dose of the current regimen",),
+            safety=True,
+            dedup_key=DEDUP,
+        ),
+    )

@@ -1,0 +1,366 @@
+"""C2: LVEF past a label threshold, judged per drug on its own table against the baseline.
+
+Critical only where the label says withhold or discontinue; a warning when the drug is
+being started below the label's pre-treatment LVEF, when a withhold row may apply but the
+fall cannot be measured (no baseline), or when the tables of metastatic and early disease
+disagree and the setting is not on file. A fall that crosses no label threshold gets no
+card; a label "continue and repeat LVEF" row gets an information card.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from cards.findings import Finding, Indicator, Suggestion
+from cards.hook_input import HookInput
+from cards.knowledge import CardsConfig, override_reasons
+from cards.safety.cardiac_scope import (
+    baseline,
+    cardiac_drugs,
+    disease_context,
+    had_anthracycline,
+    is_continuing,
+    latest_dated,
+    on_treatment_readings,
+)
+from cards.safety.drugs import SafetyDrug, drug_names
+from cards.safety.lvef_thresholds import (
+    LLN_THRESHOLD,
+    Criterion,
+    Judgement,
+    Outcome,
+    SettingTable,
+    judge,
+    lvef_table,
+)
+from cards.safety.phrasing import date, days_between, percent, points
+from cards.safety.sources import cite
+from cards.safety.suggested_orders import echo_suggestion, remove_drafts_suggestions
+from fhir_mappings import Evidence, LvefMeasurement, PatientFacts
+
+RULE = "C2"
+TOPIC = "LVEF past a label threshold"
+
+
+class Verdict(StrEnum):
+    DISCONTINUE = "discontinue"
+    WITHHOLD = "withhold"
+    START_WITHHOLD = "start-withhold"  # starting with an LVEF that meets an absolute row
+    SETTING_UNCERTAIN = "setting-uncertain"  # only one of the metastatic/early tables says hold
+    UNDETERMINED = "undetermined"  # no baseline to measure the fall
+    START_BELOW = "start-below"  # below the label's pre-treatment LVEF
+    REPEAT = "repeat"  # continue, repeat LVEF soon
+
+    @property
+    def indicator(self) -> Indicator:
+        if self in (Verdict.DISCONTINUE, Verdict.WITHHOLD, Verdict.START_WITHHOLD):
+            return Indicator.CRITICAL
+        if self is Verdict.REPEAT:
+            return Indicator.INFO
+        return Indicator.WARNING
+
+
+@dataclass(frozen=True)
+class DrugVerdict:
+    drug: SafetyDrug
+    verdict: Verdict
+    table: SettingTable
+    criterion: Criterion | None = None
+    other_table: SettingTable | None = None  # the table that disagreed (setting unknown)
+    minimum: float | None = None  # the pre-treatment LVEF required (START_BELOW)
+    run: tuple[LvefMeasurement, ...] = ()  # readings confirming a decline, newest first
+
+
+@dataclass(frozen=True)
+class Readings:
+    latest: LvefMeasurement
+    baseline: LvefMeasurement | None
+
+    @property
+    def drop(self) -> float | None:
+        return self.baseline.percent - self.latest.percent if self.baseline else None
+
+
+def _confirming_run(
+    table: SettingTable,
+    readings: Sequence[LvefMeasurement],
+    base: LvefMeasurement | None,
+    lln: float,
+) -> tuple[LvefMeasurement, ...]:
+    """The latest on-treatment readings that all meet a withhold row, newest first."""
+    run: list[LvefMeasurement] = []
+    for reading in readings:
+        drop = base.percent - reading.percent if base else None
+        if judge(table, reading.percent, drop, lln).outcome is not Outcome.WITHHOLD:
+            break
+        run.append(reading)
+    return tuple(run)
+
+
+def _is_confirmed(criterion: Criterion, run: Sequence[LvefMeasurement]) -> bool:
+    if criterion.confirmed is None or len(run) < 2:
+        return False
+    first, last = run[-1].when, run[0].when
+    assert first is not None and last is not None  # runs hold dated readings only
+    return days_between(first, last) >= criterion.confirmed.min_days_apart
+
+
+def _judge_decline(
+    drug: SafetyDrug,
+    tables: Sequence[SettingTable],
+    facts: PatientFacts,
+    readings: Readings,
+    lln: float,
+) -> DrugVerdict | None:
+    judgements: list[tuple[SettingTable, Judgement]] = [
+        (t, judge(t, readings.latest.percent, readings.drop, lln)) for t in tables
+    ]
+    holds = [(t, j) for t, j in judgements if j.outcome is Outcome.WITHHOLD]
+    if holds and len(holds) == len(judgements):
+        table, judgement = holds[0]
+        assert judgement.criterion is not None
+        run = _confirming_run(table, on_treatment_readings(facts), readings.baseline, lln)
+        verdict = (
+            Verdict.DISCONTINUE if _is_confirmed(judgement.criterion, run) else Verdict.WITHHOLD
+        )
+        return DrugVerdict(drug, verdict, table, judgement.criterion, run=run)
+    if holds:
+        table, judgement = holds[0]
+        other = next(t for t, _ in judgements if t is not table)
+        return DrugVerdict(
+            drug, Verdict.SETTING_UNCERTAIN, table, judgement.criterion, other_table=other
+        )
+    for table, judgement in judgements:
+        if judgement.outcome is Outcome.UNDETERMINED:
+            return DrugVerdict(drug, Verdict.UNDETERMINED, table, judgement.criterion)
+    for table, judgement in judgements:
+        if judgement.outcome is Outcome.REPEAT:
+            return DrugVerdict(drug, Verdict.REPEAT, table, judgement.criterion)
+    return None
+
+
+def _judge_start(
+    drug: SafetyDrug,
+    tables: Sequence[SettingTable],
+    facts: PatientFacts,
+    latest: LvefMeasurement,
+    config: CardsConfig,
+) -> DrugVerdict | None:
+    lln = config.threshold(LLN_THRESHOLD)
+    absolute = [judge(t, latest.percent, None, lln) for t in tables]
+    if all(j.outcome is Outcome.WITHHOLD for j in absolute):
+        return DrugVerdict(drug, Verdict.START_WITHHOLD, tables[0], absolute[0].criterion)
+    anthracycline = had_anthracycline(facts)
+    for table in sorted(
+        tables,
+        key=lambda t: t.start_minimum.value(config, after_anthracycline=anthracycline),
+    ):
+        minimum = table.start_minimum.value(
+            config, after_anthracycline=anthracycline and table.setting == "early"
+        )
+        if latest.percent < minimum:
+            other = next((t for t in tables if t is not table), None)
+            return DrugVerdict(drug, Verdict.START_BELOW, table, minimum=minimum, other_table=other)
+    return None
+
+
+def judge_drug(hook_input: HookInput, config: CardsConfig, drug: SafetyDrug) -> DrugVerdict | None:
+    """The most severe thing the label table of `drug` says about the latest LVEF."""
+    facts = hook_input.facts
+    latest = latest_dated(facts)
+    if latest is None or drug.lvef_table is None:
+        return None  # C1 reports a missing LVEF
+    tables = lvef_table(drug.lvef_table).for_context(disease_context(facts, drug))
+    verdicts: list[DrugVerdict] = []
+    on_treatment = on_treatment_readings(facts)
+    if on_treatment and on_treatment[0] is latest:
+        readings = Readings(latest=latest, baseline=baseline(facts))
+        decline = _judge_decline(drug, tables, facts, readings, config.threshold(LLN_THRESHOLD))
+        if decline is not None:
+            verdicts.append(decline)
+    if not is_continuing(hook_input, drug):
+        start = _judge_start(drug, tables, facts, latest, config)
+        if start is not None:
+            verdicts.append(start)
+    order = list(Verdict)
+    return min(verdicts, key=lambda v: order.index(v.verdict)) if verdicts else None
+
+
+# --- Cards ---------------------------------------------------------------------------------
+
+
+def _reading(m: LvefMeasurement) -> str:
+    return f"{percent(m.percent)} on {date(m.when)}"
+
+
+def _baseline_phrase(readings: Readings) -> str:
+    if readings.baseline is None:
+        return "no baseline on file"
+    drop = readings.drop
+    base = f"baseline {percent(readings.baseline.percent)} ({date(readings.baseline.when)})"
+    if drop is not None and drop > 0:
+        return f"{points(drop)} below {base}"
+    return base
+
+
+def _summary(verdict: Verdict, group: Sequence[DrugVerdict], readings: Readings) -> str:
+    names = drug_names(v.drug.id for v in group)
+    latest = _reading(readings.latest)
+    first = group[0]
+    if verdict is Verdict.WITHHOLD:
+        if readings.drop is not None:
+            return f"Withhold {names}: LVEF {latest}, {_baseline_phrase(readings)}"
+        return f"Withhold {names}: LVEF {latest} meets the label withhold criteria"
+    if verdict is Verdict.DISCONTINUE:
+        since = date(first.run[-1].when)
+        return f"Discontinue {names}: LVEF {latest} confirms the decline first seen on {since}"
+    if verdict is Verdict.START_WITHHOLD:
+        return f"Do not start {names}: LVEF {latest} meets the label withhold criteria"
+    if verdict is Verdict.START_BELOW:
+        assert first.minimum is not None
+        setting = first.table.setting_words
+        where = f" in {setting}" if setting else ""
+        if first.other_table is not None:
+            where += " (setting not on file)"
+        return (
+            f"LVEF {latest} is below the {percent(first.minimum)} required "
+            f"before starting {names}{where}"
+        )
+    if verdict is Verdict.SETTING_UNCERTAIN:
+        return (
+            f"LVEF {latest} meets the {names} withhold criteria for "
+            f"{first.table.setting_words}; disease setting not on file"
+        )
+    if verdict is Verdict.UNDETERMINED:
+        return f"LVEF {latest} on {names}: no baseline LVEF on file to judge the withhold criteria"
+    assert first.criterion is not None
+    return f"{first.criterion.instruction.rstrip('.')}: LVEF {latest}, {_baseline_phrase(readings)}"
+
+
+def _verification_note(mark: str) -> str:
+    return "" if mark == "verified" else f" (This label row is {mark} in the knowledge base.)"
+
+
+def _drug_paragraph(v: DrugVerdict, readings: Readings) -> str:
+    name = v.drug.display
+    table = v.table
+    where = f" ({table.setting_words} table)" if table.setting_words else ""
+    if v.verdict is Verdict.START_BELOW:
+        assert v.minimum is not None
+        return (
+            f"**{name}**{where}: {table.start_minimum.text} The latest LVEF is "
+            f"{_reading(readings.latest)}, below {percent(v.minimum)}."
+            + _verification_note(table.start_minimum.verification)
+        )
+    assert v.criterion is not None
+    text = f"**{name}**{where}: meets '{v.criterion.criterion}'. {v.criterion.instruction}"
+    mark = table.verification
+    if v.verdict is Verdict.DISCONTINUE and v.criterion.confirmed is not None:
+        readings_text = ", ".join(_reading(m) for m in reversed(v.run))
+        text += (
+            f" Readings meeting the withhold criteria since the first dose: {readings_text}. "
+            f"{v.criterion.confirmed.instruction}"
+        )
+        mark = v.criterion.confirmed.verification if mark == "verified" else mark
+    if v.verdict is Verdict.SETTING_UNCERTAIN and v.other_table is not None:
+        text += (
+            f" The {v.other_table.setting_words} table would not withhold at this reading; "
+            "no metastatic or early-disease diagnosis is on file to choose between them."
+        )
+    if v.verdict is Verdict.UNDETERMINED:
+        text = (
+            f"**{name}**{where}: the label row '{v.criterion.criterion}' may apply, but no LVEF "
+            "before the first dose of the current regimen is on file, so the fall cannot be "
+            "measured. Compare with the pre-treatment echocardiogram or MUGA before dosing."
+        )
+    return text + _verification_note(mark)
+
+
+def _opening(readings: Readings) -> str:
+    latest = readings.latest
+    text = f"Latest LVEF {_reading(latest)}"
+    if readings.baseline is not None:
+        text += (
+            f"; baseline (last LVEF before the regimen's first dose) {_reading(readings.baseline)}"
+        )
+        if readings.drop is not None:
+            text += f", a change of {readings.drop * -1:+g} points"
+    text += "."
+    if latest.preliminary:
+        text += " The latest reading is preliminary."
+    return text
+
+
+def _evidence(readings: Readings, group: Sequence[DrugVerdict]) -> tuple[Evidence, ...]:
+    items = [readings.latest.evidence]
+    for v in group:
+        items.extend(m.evidence for m in v.run)
+    if readings.baseline is not None:
+        items.append(readings.baseline.evidence)
+    return tuple(dict.fromkeys(items))
+
+
+def _suggestions(
+    hook_input: HookInput, verdict: Verdict, group: Sequence[DrugVerdict]
+) -> tuple[Suggestion, ...]:
+    suggestions: list[Suggestion] = []
+    if verdict.indicator is Indicator.CRITICAL:
+        suggestions.extend(remove_drafts_suggestions(hook_input, [v.drug.id for v in group]))
+    if verdict is not Verdict.START_BELOW:
+        suggestions.append(
+            echo_suggestion(hook_input.patient_id, "Repeat LVEF per the label table")
+        )
+    return tuple(suggestions)
+
+
+def _finding(
+    hook_input: HookInput, verdict: Verdict, group: Sequence[DrugVerdict], readings: Readings
+) -> Finding:
+    first = group[0]
+    citations = [cite(v.table.source, RULE, TOPIC) for v in group]
+    if verdict in (Verdict.START_BELOW, Verdict.UNDETERMINED):
+        citations.append(cite("asco-2022-her2-mbc", RULE, TOPIC))
+        citations.append(cite("safe-heart", RULE, TOPIC))
+    missing: tuple[str, ...] = ()
+    if readings.baseline is None:
+        missing = ("No LVEF before the first dose of the current HER2 regimen (baseline)",)
+    suggestions = _suggestions(hook_input, verdict, group)
+    return Finding(
+        rule=RULE,
+        indicator=verdict.indicator,
+        summary=_summary(verdict, group, readings),
+        reasoning=(
+            _opening(readings),
+            *(_drug_paragraph(v, readings) for v in group),
+        ),
+        citations=tuple(dict.fromkeys(citations)),
+        data_used=_evidence(readings, group),
+        missing_data=missing,
+        suggestions=suggestions,
+        selection_behavior="any",
+        override_reasons=override_reasons("cardiac"),
+        safety=True,
+        dedup_key=f"{RULE}:{verdict.value}:{first.minimum or ''}",
+        extra={"verdict": verdict.value, "drugs": ",".join(v.drug.id for v in group)},
+    )
+
+
+def lvef_threshold_findings(hook_input: HookInput, config: CardsConfig) -> Iterable[Finding]:
+    if hook_input.gap("lvef") is not None:
+        return ()  # C1 says the LVEF could not be retrieved
+    facts = hook_input.facts
+    latest = latest_dated(facts)
+    if latest is None:
+        return ()
+    readings = Readings(latest=latest, baseline=baseline(facts))
+    verdicts = [
+        v for v in (judge_drug(hook_input, config, d) for d in cardiac_drugs(hook_input)) if v
+    ]
+    groups: dict[tuple[Verdict, float | None], list[DrugVerdict]] = {}
+    for v in verdicts:
+        groups.setdefault((v.verdict, v.minimum), []).append(v)
+    return [
+        _finding(hook_input, verdict, group, readings) for (verdict, _), group in groups.items()
+    ]

@@ -1,0 +1,45 @@
+"""How the safety cards write numbers, dates and intervals, the same way on every card."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from cards.detail import format_date
+
+
+def percent(value: float) -> str:
+    """LVEF as the mapping writes it: '58 %', '44.5 %'."""
+    return f"{value:g} %"
+
+
+def points(value: float) -> str:
+    return f"{value:g} point{'' if value == 1 else 's'}"
+
+
+def mg_m2(value: float) -> str:
+    return f"{round(value, 1):g} mg/m²"
+
+
+def date(when: datetime | None) -> str:
+    return format_date(when)
+
+
+def days_between(earlier: datetime, later: datetime) -> int:
+    """Whole days from `earlier` to `later` (a measurement taken 264.6 days ago is 264)."""
+    return (later - earlier).days
+
+
+def interval(days: float) -> str:
+    """A monitoring interval as labels say it: '4 weeks', '3 months', else days."""
+    whole = round(days)
+    if whole % 7 == 0 and whole <= 8 * 7:
+        return f"{whole // 7} weeks"
+    months = round(whole / 30.44)
+    if months >= 1 and abs(whole - months * 30.44) <= 2.5:
+        return f"{months} month{'' if months == 1 else 's'}"
+    return f"{whole} days"
+
+
+def capitalized(text: str) -> str:
+    """'trastuzumab and pertuzumab' at the start of a sentence; 'T-DXd' unchanged."""
+    return text[:1].upper() + text[1:]

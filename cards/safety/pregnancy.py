@@ -1,0 +1,225 @@
+"""C5: pregnancy and HER2-directed therapy.
+
+Trastuzumab, pertuzumab, Phesgo, Herceptin Hylecta, margetuximab and T-DXd carry boxed
+embryo-fetal toxicity warnings, and the labels ask to verify the pregnancy status of
+females of reproductive potential before starting. A current pregnancy (recent condition,
+positive hCG or status) is critical; a woman of reproductive potential without a recent
+negative test or status gets a warning with an hCG test to order. Men, and women outside
+the reproductive window, get no pregnancy card. Every card gives the contraception
+duration after the last dose of each drafted drug.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from cards.findings import Finding, Indicator, Suggestion
+from cards.hook_input import HookInput
+from cards.knowledge import CardsConfig, override_reasons
+from cards.safety.drugs import HER2_DIRECTED, SafetyDrug, drug_names, safety_drug
+from cards.safety.gaps import gap_finding
+from cards.safety.phrasing import capitalized, date, days_between
+from cards.safety.sources import cite
+from cards.safety.suggested_orders import remove_drafts_suggestions, test_suggestion
+from cards.safety.triggers import drug_ids, order_evidence, selected_in_class
+from fhir_mappings import DraftOrder, PatientFacts, PregnancyState, Sex
+
+RULE = "C5"
+TOPIC = "Pregnancy and embryo-fetal toxicity"
+WINDOW_KEY = "pregnancy_status_window_days"
+MAX_AGE_KEY = "pregnancy_evidence_max_age_days"
+
+
+def contraception_lines(drugs: Sequence[SafetyDrug], sex: Sex) -> tuple[str, ...]:
+    lines: list[str] = []
+    for drug in drugs:
+        c = drug.contraception
+        duration = c.male if sex is Sex.MALE else c.female
+        if duration is None:
+            continue
+        mark = "" if c.verification == "verified" else f" ({c.verification})"
+        lines.append(
+            f"- {drug.display}: effective contraception during treatment and for "
+            f"{duration} after the last dose{mark}"
+        )
+    return tuple(lines)
+
+
+def _drugs(orders: Sequence[DraftOrder]) -> tuple[SafetyDrug, ...]:
+    return tuple(d for d in map(safety_drug, drug_ids(orders)) if d is not None)
+
+
+def _sources(drugs: Sequence[SafetyDrug]) -> list[str]:
+    ids = (
+        ["perjeta-label"]
+        + [d.label_source for d in drugs]
+        + [d.contraception.source for d in drugs]
+    )
+    return list(dict.fromkeys(ids))
+
+
+def _needs_status(facts: PatientFacts) -> bool:
+    """A woman of reproductive potential (or a woman whose age is not known)."""
+    demographics = facts.demographics
+    if demographics.reproductive_potential is not None:
+        return demographics.reproductive_potential
+    return demographics.sex is Sex.FEMALE
+
+
+def _pregnant(
+    hook_input: HookInput, orders: Sequence[DraftOrder], drugs: Sequence[SafetyDrug]
+) -> Finding:
+    facts = hook_input.facts
+    status = facts.pregnancy
+    names = drug_names(d.id for d in drugs)
+    when = date(status.last_checked)
+    lines = contraception_lines(drugs, Sex.FEMALE)
+    reasoning = [
+        f"A current pregnancy is on file (most recent record {when}). "
+        f"{capitalized(names)} can cause embryo-fetal harm when given during pregnancy "
+        "(boxed embryo-fetal toxicity warning).",
+        "Confirm the pregnancy status before any dose. If HER2 therapy is given during "
+        "pregnancy, or a pregnancy occurs within the contraception window, report the "
+        "exposure (MotHER pregnancy registry for pertuzumab and trastuzumab).",
+    ]
+    if lines:
+        reasoning.append("Contraception after the last dose:\n\n" + "\n".join(lines))
+    return Finding(
+        rule=RULE,
+        indicator=Indicator.CRITICAL,
+        summary=f"Pregnancy on file ({when}): {names} can cause embryo-fetal harm (boxed warning)",
+        reasoning=tuple(reasoning),
+        citations=tuple(cite(s, RULE, TOPIC) for s in _sources(drugs)),
+        data_used=(*status.evidence, *order_evidence(orders)),
+        suggestions=remove_drafts_suggestions(hook_input, [d.id for d in drugs]),
+        selection_behavior="at-most-one",
+        override_reasons=override_reasons("contraindication"),
+        safety=True,
+        dedup_key=RULE,
+        extra={"state": "pregnant"},
+    )
+
+
+def _hcg_suggestions(patient_id: str, names: str) -> tuple[Suggestion, ...]:
+    reason = f"Verify pregnancy status before {names}"
+    return (
+        test_suggestion(patient_id, "hcg_serum", label="Order a serum hCG test", reason=reason),
+        test_suggestion(
+            patient_id,
+            "hcg_urine",
+            label="Order a urine hCG test",
+            reason=reason,
+            recommended=False,
+        ),
+    )
+
+
+def _verify(
+    hook_input: HookInput,
+    orders: Sequence[DraftOrder],
+    drugs: Sequence[SafetyDrug],
+    config: CardsConfig,
+    outdated_pregnancy: bool,
+) -> Finding:
+    facts = hook_input.facts
+    status = facts.pregnancy
+    names = drug_names(d.id for d in drugs)
+    window = config.threshold(WINDOW_KEY)
+    if status.last_checked is None:
+        missing = "No pregnancy test or pregnancy status on file"
+        if status.evidence:
+            missing = "Pregnancy status on file is undated"
+        state = "no pregnancy status on file"
+    else:
+        age = days_between(status.last_checked, facts.as_of)
+        kind = "pregnancy record" if outdated_pregnancy else "pregnancy status"
+        missing = f"Last {kind} on {date(status.last_checked)}, {age} days ago"
+        state = f"last status {date(status.last_checked)}, {age} days ago"
+    age_note = (
+        " Her age is not on file." if facts.demographics.reproductive_potential is None else ""
+    )
+    lines = contraception_lines(drugs, Sex.FEMALE)
+    reasoning = [
+        f"{capitalized(names)} can cause embryo-fetal harm. The labels ask to verify "
+        "the pregnancy status of females of reproductive potential before starting; this "
+        f"service asks for a negative test or status within {round(window)} days.{age_note}",
+    ]
+    if outdated_pregnancy:
+        reasoning.append(
+            "A pregnancy is on file, but it is undated or too old to describe a current "
+            "pregnancy; it is shown for review."
+        )
+    if lines:
+        reasoning.append("Contraception after the last dose:\n\n" + "\n".join(lines))
+    return Finding(
+        rule=RULE,
+        indicator=Indicator.WARNING,
+        summary=f"Verify pregnancy status before {names}: {state}",
+        reasoning=tuple(reasoning),
+        citations=tuple(cite(s, RULE, TOPIC) for s in _sources(drugs)),
+        data_used=(*status.evidence, *order_evidence(orders)),
+        missing_data=(missing,),
+        suggestions=_hcg_suggestions(hook_input.patient_id, names),
+        selection_behavior="at-most-one",
+        override_reasons=override_reasons("monitoring"),
+        safety=True,
+        dedup_key=RULE,
+        extra={"state": "verify"},
+    )
+
+
+def pregnancy_findings(hook_input: HookInput, config: CardsConfig) -> Iterable[Finding]:
+    orders = selected_in_class(hook_input, HER2_DIRECTED)
+    drugs = _drugs(orders)
+    if not drugs:
+        return ()
+    facts = hook_input.facts
+    sex = facts.demographics.sex
+    if sex is Sex.MALE:
+        return ()
+    names = drug_names(d.id for d in drugs)
+    patient_gap = hook_input.gap("patient")
+    if sex is not Sex.FEMALE and patient_gap is not None:
+        return (
+            gap_finding(
+                RULE,
+                patient_gap,
+                what="Patient demographics",
+                advice=f"verify pregnancy status before {names} if of reproductive potential",
+                consequence="Sex and age, and so the need for a pregnancy test, are unknown.",
+                citation=cite("perjeta-label", RULE, TOPIC),
+                dedup_key=RULE,
+            ),
+        )
+    status = facts.pregnancy
+    max_age = config.threshold(MAX_AGE_KEY)
+    recent = (
+        status.last_checked is not None
+        and days_between(status.last_checked, facts.as_of) <= max_age
+    )
+    if sex is Sex.FEMALE and status.state is PregnancyState.PREGNANT and recent:
+        return (_pregnant(hook_input, orders, drugs),)
+    if not _needs_status(facts):
+        return ()
+    gap = hook_input.gap("pregnancy")
+    if gap is not None:
+        return (
+            gap_finding(
+                RULE,
+                gap,
+                what="Pregnancy status",
+                advice=f"verify pregnancy status before {names}",
+                consequence="A pregnancy or a recent negative hCG could not be checked.",
+                citation=cite("perjeta-label", RULE, TOPIC),
+                dedup_key=RULE,
+            ),
+        )
+    window = config.threshold(WINDOW_KEY)
+    if (
+        status.state is PregnancyState.NOT_PREGNANT
+        and status.last_checked is not None
+        and days_between(status.last_checked, facts.as_of) <= window
+    ):
+        return ()
+    outdated = status.state is PregnancyState.PREGNANT
+    return (_verify(hook_input, orders, drugs, config, outdated),)

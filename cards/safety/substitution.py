@@ -1,0 +1,172 @@
+"""C9: trastuzumab, T-DM1 and T-DXd are different drugs: do not substitute.
+
+The labels say so explicitly, and the names invite the error ("ado-trastuzumab emtansine"
+and "fam-trastuzumab deruxtecan" both contain "trastuzumab"). A warning fires when one of
+them is ordered while a product of another family is active or drafted, and when an order's
+own text names a different product than its code. Phesgo and Herceptin Hylecta are
+trastuzumab (same family), and pertuzumab is not in the family, so THP, Phesgo and
+T-DXd + pertuzumab are not substitutions; nor is a new line after the previous one ended.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from cards.findings import Finding, Indicator, Suggestion
+from cards.hook_input import HookInput
+from cards.knowledge import CardsConfig, override_reasons
+from cards.safety.drugs import TRASTUZUMAB_CLASS, drug_name, safety_drug
+from cards.safety.sources import cite
+from cards.safety.suggested_orders import remove_orders_suggestion
+from cards.safety.triggers import (
+    active_in_class,
+    drafts_in_class,
+    exposure_evidence,
+    order_drug,
+    order_evidence,
+    selected_in_class,
+)
+from fhir_mappings import DraftOrder, DrugExposure
+
+RULE = "C9"
+TOPIC = "Do not substitute trastuzumab products"
+
+# Families named by an order's own text: conjugates first, since their names contain
+# "trastuzumab" too.
+_TEXT_FAMILIES = (
+    ("t-dxd", re.compile(r"deruxtecan|enhertu", re.IGNORECASE)),
+    ("t-dm1", re.compile(r"emtansine|kadcyla", re.IGNORECASE)),
+)
+_TRASTUZUMAB_TEXT = re.compile(
+    r"\btrastuzumab\b|herceptin|hylecta|phesgo|herzuma|ogivri|ontruzant|trazimera|kanjinti|"
+    r"hercessi",
+    re.IGNORECASE,
+)
+FAMILY_WORDS = {"trastuzumab": "trastuzumab", "t-dm1": "T-DM1", "t-dxd": "T-DXd"}
+
+
+def family(drug_id: str | None) -> str | None:
+    drug = safety_drug(drug_id)
+    return drug.substitution_family if drug else None
+
+
+def text_families(text: str) -> frozenset[str]:
+    """The trastuzumab families an order's text names (T-DM1/T-DXd before plain names)."""
+    found = {name for name, pattern in _TEXT_FAMILIES if pattern.search(text)}
+    if not found and _TRASTUZUMAB_TEXT.search(text):
+        found.add("trastuzumab")
+    return frozenset(found)
+
+
+def _partners(
+    hook_input: HookInput, order: DraftOrder
+) -> tuple[list[DraftOrder], list[DrugExposure]]:
+    mine = family(order_drug(order))
+    drafts = [
+        o
+        for o in drafts_in_class(hook_input, TRASTUZUMAB_CLASS)
+        if o is not order and family(order_drug(o)) not in (None, mine)
+    ]
+    active = [
+        e
+        for e in active_in_class(hook_input.facts, TRASTUZUMAB_CLASS)
+        if family(e.drug) not in (None, mine)
+    ]
+    return drafts, active
+
+
+def _substitution(
+    hook_input: HookInput,
+    order: DraftOrder,
+    drafts: Sequence[DraftOrder],
+    active: Sequence[DrugExposure],
+) -> Finding:
+    this = drug_name(order_drug(order) or "")
+    partner_ids = list(
+        dict.fromkeys([*(order_drug(o) or "" for o in drafts), *(e.drug for e in active)])
+    )
+    partner = " and ".join(drug_name(d) for d in partner_ids)
+    this_family = family(order_drug(order)) or ""
+    partner_families = [f for f in map(family, partner_ids) if f]
+    short_this = FAMILY_WORDS.get(this_family, this)
+    short_partner = " and ".join(dict.fromkeys(FAMILY_WORDS[f] for f in partner_families))
+    state = " and ".join(s for s, present in (("active", active), ("drafted", drafts)) if present)
+    suggestions: list[Suggestion] = []
+    for orders, name in (([order], this), (list(drafts), partner)):
+        suggestion = remove_orders_suggestion(orders, f"Remove the {name} order")
+        if suggestion is not None:
+            suggestions.append(suggestion)
+    return Finding(
+        rule=RULE,
+        indicator=Indicator.WARNING,
+        summary=(
+            f"{short_this} ordered while {short_partner} is {state}: "
+            "different drugs, do not substitute"
+        ),
+        reasoning=(
+            "Trastuzumab, ado-trastuzumab emtansine (T-DM1) and fam-trastuzumab deruxtecan "
+            "(T-DXd) are different drugs with different doses and toxicities; the labels say "
+            "not to substitute one for another.",
+            f"{this} is being ordered while {partner} is {state}. If this is a change of line, "
+            f"stop the {partner} order; if not, check which product was intended.",
+        ),
+        citations=(
+            cite("kadcyla-label", RULE, TOPIC),
+            cite("herceptin-label", RULE, TOPIC),
+            cite("enhertu-lvef", RULE, TOPIC),
+        ),
+        data_used=(*order_evidence([order, *drafts]), *exposure_evidence(active)),
+        suggestions=tuple(suggestions),
+        selection_behavior="at-most-one",
+        override_reasons=override_reasons("regimen"),
+        safety=True,
+        dedup_key=f"{RULE}:{'/'.join(sorted({this_family, *partner_families}))}",
+    )
+
+
+def _text_mismatch(order: DraftOrder) -> Finding | None:
+    medication = order.medication
+    if medication is None or medication.matched_by in ("name", "none") or not medication.text:
+        return None
+    mine = family(medication.drug)
+    named = text_families(medication.text)
+    if mine is None or not named or mine in named:
+        return None
+    this = drug_name(medication.drug or "")
+    other = " and ".join(FAMILY_WORDS[f] for f in sorted(named))
+    return Finding(
+        rule=RULE,
+        indicator=Indicator.WARNING,
+        summary=f"Order coded as {this} but its text names {other}: check which product is meant",
+        reasoning=(
+            f"The order's code identifies {this}, but its medication text names {other}. "
+            "Trastuzumab, T-DM1 and T-DXd are different drugs and must not be substituted; "
+            "the order text is shown in the data table.",
+        ),
+        citations=(cite("kadcyla-label", RULE, TOPIC), cite("enhertu-lvef", RULE, TOPIC)),
+        data_used=order_evidence([order]),
+        suggestions=tuple(
+            s
+            for s in (remove_orders_suggestion([order], f"Remove the {this} order"),)
+            if s is not None
+        ),
+        selection_behavior="at-most-one",
+        override_reasons=override_reasons("regimen"),
+        safety=True,
+        dedup_key=f"{RULE}:text:{order.reference}",
+    )
+
+
+def substitution_findings(hook_input: HookInput, config: CardsConfig) -> Iterable[Finding]:
+    findings: list[Finding] = []
+    for order in selected_in_class(hook_input, TRASTUZUMAB_CLASS):
+        if family(order_drug(order)) is None:
+            continue
+        drafts, active = _partners(hook_input, order)
+        if drafts or active:
+            findings.append(_substitution(hook_input, order, drafts, active))
+        mismatch = _text_mismatch(order)
+        if mismatch is not None:
+            findings.append(mismatch)
+    return findings

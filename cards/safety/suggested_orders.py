@@ -1,0 +1,61 @@
+"""The actions safety cards offer: order a test (validated R4B ServiceRequest) or remove
+the draft that is the problem (a CDS Hooks `delete` action naming the draft's id)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from cards.findings import Action, Suggestion
+from cards.hook_input import HookInput
+from cards.safety.codes import orderable
+from cards.safety.drugs import drug_name
+from cards.safety.triggers import order_drug
+from cards.suggestions import create, delete_order, service_request
+from fhir_mappings import DraftOrder
+
+
+def test_suggestion(
+    patient_id: str, code_name: str, *, label: str, reason: str, recommended: bool = True
+) -> Suggestion:
+    code = orderable(code_name)
+    resource = service_request(
+        patient_id=patient_id,
+        code_system=code.system,
+        code=code.code,
+        display=code.display,
+        reason=reason,
+    )
+    return Suggestion(
+        label=label,
+        actions=(create(resource, f"Order {code.display}"),),
+        is_recommended=recommended,
+    )
+
+
+def echo_suggestion(patient_id: str, reason: str) -> Suggestion:
+    return test_suggestion(
+        patient_id, "echocardiogram", label="Order an echocardiogram (LVEF)", reason=reason
+    )
+
+
+def remove_orders_suggestion(orders: Iterable[DraftOrder], label: str) -> Suggestion | None:
+    """One suggestion deleting `orders`; None when none of them has an id to name."""
+    actions: list[Action] = []
+    for order in orders:
+        action = delete_order(order, f"Remove the draft {drug_name(order_drug(order) or '')} order")
+        if action is not None:
+            actions.append(action)
+    return Suggestion(label=label, actions=tuple(actions)) if actions else None
+
+
+def remove_drafts_suggestions(
+    hook_input: HookInput, drug_ids: Iterable[str]
+) -> tuple[Suggestion, ...]:
+    """'Remove the trastuzumab order' for each drug whose selected drafts are the problem."""
+    out: list[Suggestion] = []
+    for drug in dict.fromkeys(drug_ids):
+        orders = [o for o in hook_input.selected_orders if order_drug(o) == drug]
+        suggestion = remove_orders_suggestion(orders, f"Remove the {drug_name(drug)} order")
+        if suggestion is not None:
+            out.append(suggestion)
+    return tuple(out)

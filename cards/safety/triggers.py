@@ -1,0 +1,67 @@
+"""Which orders and exposures a safety rule looks at.
+
+On order-select and order-sign a rule fires for the orders being selected or signed
+(`DraftOrder.selected`); the other drafts and the active exposures are the context it
+checks them against. On patient-view there are no orders: the cardiac rules look at the
+HER2 agents the patient is on now.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from cards.hook_input import HookInput
+from fhir_mappings import DraftOrder, DrugExposure, Evidence, PatientFacts
+
+
+def order_drug(order: DraftOrder) -> str | None:
+    return order.medication.drug if order.medication else None
+
+
+def order_classes(order: DraftOrder) -> frozenset[str]:
+    return order.medication.classes if order.medication else frozenset()
+
+
+def selected_in_class(hook_input: HookInput, drug_class: str) -> tuple[DraftOrder, ...]:
+    """The orders being selected/signed that belong to `drug_class` and name a known drug."""
+    return tuple(
+        order
+        for order in hook_input.selected_orders
+        if order_drug(order) and drug_class in order_classes(order)
+    )
+
+
+def drafts_in_class(hook_input: HookInput, drug_class: str) -> tuple[DraftOrder, ...]:
+    """Every draft order of `drug_class`, selected or not (the pending order set)."""
+    return tuple(
+        order
+        for order in hook_input.orders
+        if order_drug(order) and drug_class in order_classes(order)
+    )
+
+
+def active_in_class(facts: PatientFacts, drug_class: str) -> tuple[DrugExposure, ...]:
+    return tuple(e for e in facts.therapy.of_class(drug_class) if e.active)
+
+
+def drug_ids(orders: Iterable[DraftOrder]) -> tuple[str, ...]:
+    """The drug ids of `orders`, each once, in order."""
+    return tuple(dict.fromkeys(d for d in (order_drug(o) for o in orders) if d))
+
+
+def order_evidence(orders: Iterable[DraftOrder]) -> tuple[Evidence, ...]:
+    return tuple(o.evidence for o in orders if o.evidence is not None)
+
+
+def exposure_evidence(exposures: Iterable[DrugExposure], limit: int = 2) -> tuple[Evidence, ...]:
+    """The newest few records of each exposure: enough to show where a fact came from."""
+    out: list[Evidence] = []
+    for exposure in exposures:
+        out.extend(exposure.evidence[:limit])
+    return tuple(out)
+
+
+def last_given(exposure: DrugExposure) -> datetime | None:
+    """The last dose, else the end of the exposure: when the drug was last in the patient."""
+    return exposure.last_dose or exposure.end
