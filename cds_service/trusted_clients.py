@@ -169,6 +169,10 @@ def _parse_jwk(jwk: object) -> VerificationKey:
     alg = jwk.get("alg")
     if alg is not None and alg not in SUPPORTED_ALGORITHMS:
         raise ValueError(f"{where}: alg is not a supported asymmetric algorithm")
+    if kty == "RSA" and alg is not None and alg not in RSA_ALGORITHMS:
+        raise ValueError(f"{where}: alg does not match the RSA key")
+    if kty == "EC" and alg is not None and alg in RSA_ALGORITHMS:
+        raise ValueError(f"{where}: alg does not match the curve")
     plain = _thaw(jwk)
     try:
         public_key = jwt.PyJWK(plain).key
@@ -254,7 +258,14 @@ def _schema_error(path: Path, data: object) -> str | None:
     if error is None:
         return None
     location = "/".join(str(p) for p in error.absolute_path) or "(top level)"
-    return f"{path}: {location}: {error.message}"
+    message = error.message
+    if error.validator in ("anyOf", "not") and len(error.absolute_path) == 1:
+        message = (
+            "needs a key source: jku, jwks or jwks_file (jwks and jwks_file exclude each other)"
+        )
+    elif len(message) > 300:
+        message = message[:300] + "..."
+    return f"{path}: client {location}: {message}" if error.absolute_path else f"{path}: {message}"
 
 
 def _read_json(path: Path, what: str) -> Any:
