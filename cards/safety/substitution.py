@@ -2,15 +2,15 @@
 
 The labels say so explicitly, and the names invite the error ("ado-trastuzumab emtansine"
 and "fam-trastuzumab deruxtecan" both contain "trastuzumab"). A warning fires when one of
-them is ordered while a product of another family is active or drafted, and when an order's
-own text names a different product than its code. Phesgo and Herceptin Hylecta are
-trastuzumab (same family), and pertuzumab is not in the family, so THP, Phesgo and
-T-DXd + pertuzumab are not substitutions; nor is a new line after the previous one ended.
+them is ordered while a product of another family is active or drafted, and when an
+order's words name a different product than its code (the mapping's `also_named`).
+Phesgo and Herceptin Hylecta are trastuzumab (same family), and pertuzumab is not in the
+family, so THP, Phesgo and T-DXd + pertuzumab are not substitutions; nor is a new line
+after the previous one ended.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 
 from cards.findings import Finding, Indicator, Suggestion
@@ -32,31 +32,12 @@ from fhir_mappings import DraftOrder, DrugExposure
 RULE = "C9"
 TOPIC = "Do not substitute trastuzumab products"
 
-# Families named by an order's own text: conjugates first, since their names contain
-# "trastuzumab" too.
-_TEXT_FAMILIES = (
-    ("t-dxd", re.compile(r"deruxtecan|enhertu", re.IGNORECASE)),
-    ("t-dm1", re.compile(r"emtansine|kadcyla", re.IGNORECASE)),
-)
-_TRASTUZUMAB_TEXT = re.compile(
-    r"\btrastuzumab\b|herceptin|hylecta|phesgo|herzuma|ogivri|ontruzant|trazimera|kanjinti|"
-    r"hercessi",
-    re.IGNORECASE,
-)
 FAMILY_WORDS = {"trastuzumab": "trastuzumab", "t-dm1": "T-DM1", "t-dxd": "T-DXd"}
 
 
 def family(drug_id: str | None) -> str | None:
     drug = safety_drug(drug_id)
     return drug.substitution_family if drug else None
-
-
-def text_families(text: str) -> frozenset[str]:
-    """The trastuzumab families an order's text names (T-DM1/T-DXd before plain names)."""
-    found = {name for name, pattern in _TEXT_FAMILIES if pattern.search(text)}
-    if not found and _TRASTUZUMAB_TEXT.search(text):
-        found.add("trastuzumab")
-    return frozenset(found)
 
 
 def _partners(
@@ -125,31 +106,46 @@ def _substitution(
     )
 
 
+def _named_families(order: DraftOrder) -> tuple[str, ...]:
+    """The trastuzumab families the order's words name besides its coded drug (the mapping
+    reports them in `also_named`: coded trastuzumab written "Kadcyla", or a text naming
+    several drugs)."""
+    medication = order.medication
+    if medication is None:
+        return ()
+    named = (family(d) for d in medication.also_named)
+    return tuple(dict.fromkeys(f for f in named if f is not None))
+
+
 def _text_mismatch(order: DraftOrder) -> Finding | None:
     medication = order.medication
-    if medication is None or medication.matched_by in ("name", "none") or not medication.text:
+    if medication is None:
         return None
     mine = family(medication.drug)
-    named = text_families(medication.text)
-    if mine is None or not named or mine in named:
+    others = [f for f in _named_families(order) if f != mine]
+    if not others or (mine is None and len(others) < 2):
         return None
-    this = drug_name(medication.drug or "")
-    other = " and ".join(FAMILY_WORDS[f] for f in sorted(named))
+    other = " and ".join(FAMILY_WORDS[f] for f in sorted(others))
+    if mine is None:
+        summary = f"Order text names {other}: check which trastuzumab product is meant"
+        this = "this order"
+    else:
+        this = drug_name(medication.drug or "")
+        summary = f"Order for {FAMILY_WORDS[mine]} also names {other}: check which product is meant"
     return Finding(
         rule=RULE,
         indicator=Indicator.WARNING,
-        summary=f"Order coded as {this} but its text names {other}: check which product is meant",
+        summary=summary,
         reasoning=(
-            f"The order's code identifies {this}, but its medication text names {other}. "
-            "Trastuzumab, T-DM1 and T-DXd are different drugs and must not be substituted; "
-            "the order text is shown in the data table.",
+            f"The medication of {this} also names {other}. Trastuzumab, ado-trastuzumab "
+            "emtansine (T-DM1) and fam-trastuzumab deruxtecan (T-DXd) are different drugs "
+            "with different doses; the labels say not to substitute one for another. The "
+            "order's text is shown in the data table.",
         ),
         citations=(cite("kadcyla-label", RULE, TOPIC), cite("enhertu-lvef", RULE, TOPIC)),
         data_used=order_evidence([order]),
         suggestions=tuple(
-            s
-            for s in (remove_orders_suggestion([order], f"Remove the {this} order"),)
-            if s is not None
+            s for s in (remove_orders_suggestion([order], "Remove this order"),) if s is not None
         ),
         selection_behavior="at-most-one",
         override_reasons=override_reasons("regimen"),
@@ -166,6 +162,7 @@ def substitution_findings(hook_input: HookInput, config: CardsConfig) -> Iterabl
         drafts, active = _partners(hook_input, order)
         if drafts or active:
             findings.append(_substitution(hook_input, order, drafts, active))
+    for order in hook_input.selected_orders:
         mismatch = _text_mismatch(order)
         if mismatch is not None:
             findings.append(mismatch)
