@@ -4,6 +4,7 @@ Imports run one way: `cds_service -> cards -> fhir_mappings`; this package impor
 """
 
 from fhir_mappings.config import MappingConfig
+from fhir_mappings.draft_orders import read_draft_orders
 from fhir_mappings.medications import (
     DrugInfo,
     all_drugs,
@@ -45,6 +46,7 @@ from fhir_mappings.model import (
     TherapyLine,
     TherapySetting,
 )
+from fhir_mappings.patient_facts import build_patient_facts
 from fhir_mappings.terminology import KNOWLEDGE_VERSION
 
 __all__ = [
@@ -84,7 +86,9 @@ __all__ = [
     "TherapyLine",
     "TherapySetting",
     "all_drugs",
+    "build_patient_facts",
     "drug_info",
     "drugs_in_class",
+    "read_draft_orders",
     "recognise_medication",
 ]

@@ -113,6 +113,8 @@ class Her2Result:
     ish_group: int | None = None  # ASCO/CAP 2018 dual-probe group 1-5
     specimen: str | None = None  # body site / specimen text when given
     evidence: tuple[Evidence, ...] = ()
+    negative_subtype: Her2NegativeSubtype | None = None  # when call is NEGATIVE
+    reasoning: str | None = None  # how this result's call was reached
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,80 @@
+"""The unsigned orders of an order-select / order-sign hook (`context.draftOrders`).
+
+The Bundle may lack `type` (the sandbox omits it) and hold MedicationRequests, ServiceRequests
+and anything else. An order is "selected" when its Type/id is in `context.selections`; on
+order-sign every order is being signed, so every order is selected. The medication is resolved
+like history (codes, a contained Medication, one in the draft Bundle or in the prefetched
+resources), else from the reference's display through the name fallback (Epic, cds-hooks-notes
+§1.10). Draft resources are read leniently and never rejected: the sandbox sends `category` as an
+object, and a draft may not name its medication yet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from fhir_mappings.doses import dose_from_dosages, dose_text, interval_days
+from fhir_mappings.fhir_json import as_object, as_objects, as_text, parse_datetime, status_code
+from fhir_mappings.medications import recognise_with
+from fhir_mappings.model import DraftOrder, Evidence
+from fhir_mappings.resource_set import ResourceSet
+
+_SIGN_HOOKS = frozenset({"order-sign"})
+
+
+def read_draft_orders(
+    draft_orders: Mapping[str, Any] | None,
+    selections: Sequence[str],
+    *,
+    hook: str,
+    resources: Sequence[Mapping[str, Any]] = (),
+) -> tuple[DraftOrder, ...]:
+    bundle = as_object(draft_orders)
+    if bundle is None:
+        return ()
+    entries = [
+        e["resource"]
+        for e in as_objects(bundle.get("entry"))
+        if isinstance(e.get("resource"), Mapping)
+    ]
+    index = ResourceSet([*resources, bundle])
+    chosen = {s.strip() for s in selections if isinstance(s, str)}
+    return tuple(_order(r, index, chosen, hook in _SIGN_HOOKS) for r in entries)
+
+
+def _selected(reference: str, chosen: set[str]) -> bool:
+    """Exact Type/id, or an absolute URL that ends with it."""
+    if not reference:
+        return False
+    return reference in chosen or any(s.endswith("/" + reference) for s in chosen)
+
+
+def _order(
+    resource: Mapping[str, Any], index: ResourceSet, chosen: set[str], sign: bool
+) -> DraftOrder:
+    rtype = as_text(resource.get("resourceType")) or "Resource"
+    rid = as_text(resource.get("id"))
+    reference = f"{rtype}/{rid}" if rid else ""
+    medication = recognise_with(resource, index.resolve)
+    dosages = as_objects(resource.get("dosageInstruction"))
+    dose = dose_from_dosages(dosages)
+    when = parse_datetime(resource.get("authoredOn"))
+    evidence = Evidence(
+        resource_type=rtype,
+        resource_id=rid,
+        code=medication.code if medication else None,
+        display=medication.text if medication else None,
+        when=when,
+        value=dose_text(dose),
+    )
+    return DraftOrder(
+        reference=reference,
+        resource_type=rtype,
+        selected=sign or _selected(reference, chosen),
+        medication=medication,
+        dose=dose,
+        interval_days=interval_days(dosages),
+        status=status_code(resource),
+        evidence=evidence,
+    )

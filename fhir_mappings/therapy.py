@@ -1,0 +1,407 @@
+"""Therapy history: what each drug was, when, in which setting, and how much anthracycline.
+
+Orders (MedicationRequest), administrations and statements are read together per drug. Within a
+drug, records further apart than `course_gap_days` are separate courses, so a drug restarted after
+a break can open a new regimen or line while `DrugExposure` still sums up the whole drug.
+
+- Setting (§1.2): a course is metastatic if it started on/after the metastatic diagnosis (less a
+  small grace), early if it started (or, undated at the start, ended) before; unknown otherwise.
+- Lines: HER2-directed courses in the metastatic setting; drugs starting within `line_window_days`
+  of a line's first drug join it, a HER2 agent new to the line starts the next one. Formulations
+  of the same agents (IV trastuzumab + pertuzumab -> Phesgo) continue the line.
+- Cumulative anthracycline dose (§3.6) from administrations only: mg/m2 as given, mg divided by
+  the current BSA (stated in a note: the BSA of the day is not known), others counted as
+  uncounted.
+- Drafts, withdrawn records and administrations not done are not history (drafts come from
+  `read_draft_orders`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+
+from fhir_mappings.config import MappingConfig
+from fhir_mappings.doses import dose_from_dosages, dose_text
+from fhir_mappings.fhir_json import (
+    JsonObject,
+    as_objects,
+    as_text,
+    parse_datetime,
+    period,
+    status_code,
+)
+from fhir_mappings.medications import drug_info, recognise_with
+from fhir_mappings.model import (
+    AnthracyclineTotal,
+    Dose,
+    DoseEvent,
+    DrugExposure,
+    Evidence,
+    MedicationConcept,
+    TherapyHistory,
+    TherapyLine,
+    TherapySetting,
+)
+from fhir_mappings.resource_set import NoteBook, ResourceSet, read_leniently
+
+_NOT_HISTORY = frozenset(
+    {"entered-in-error", "cancelled", "draft", "not-done", "not-taken", "intended"}
+)
+_ACTIVE = frozenset({"active", "on-hold", "in-progress"})
+_FINISHED = frozenset({"completed", "stopped"})
+_MEDICATION_TYPES = ("MedicationRequest", "MedicationAdministration", "MedicationStatement")
+_TRASTUZUMAB = "trastuzumab-containing"
+_HER2 = "her2-directed"
+_EPOCH = datetime.min.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class MedicationRecord:
+    """One order, administration or statement of a drug we know."""
+
+    drug: str
+    classes: frozenset[str]
+    resource_type: str
+    status: str | None
+    start: datetime | None
+    end: datetime | None
+    administered: datetime | None  # MedicationAdministration only
+    dose: Dose | None
+    active: bool
+    evidence: Evidence
+
+    @property
+    def date(self) -> datetime | None:
+        return self.administered or self.start or self.end
+
+    @property
+    def last_date(self) -> datetime | None:
+        dates = [d for d in (self.start, self.end, self.administered) if d is not None]
+        return max(dates) if dates else None
+
+
+@dataclass(frozen=True)
+class Course:
+    """Records of one drug without a long gap: one treatment course."""
+
+    drug: str
+    classes: frozenset[str]
+    records: tuple[MedicationRecord, ...]  # oldest first
+    start: datetime | None
+    end: datetime | None
+    last_known: datetime | None
+    active: bool
+    setting: TherapySetting = TherapySetting.UNKNOWN
+
+
+@dataclass(frozen=True)
+class TherapyBuild:
+    """The history for `PatientFacts` plus what LVEF and disease facts need from it."""
+
+    history: TherapyHistory
+    regimen_start: datetime | None  # first dose of the current HER2-directed regimen
+    adjuvant_trastuzumab_end: datetime | None
+
+
+def medication_records(
+    resources: ResourceSet, now: datetime, notes: NoteBook
+) -> tuple[MedicationRecord, ...]:
+    records = []
+    for resource in resources.of_type(*_MEDICATION_TYPES):
+        status = status_code(resource)
+        if status in _NOT_HISTORY:
+            continue
+        concept = recognise_with(resource, resources.resolve)
+        if concept is None or concept.drug is None:
+            continue
+        read_leniently(resource, notes)
+        records.append(_record(resource, concept, status, now, notes))
+    return tuple(records)
+
+
+def _record(
+    resource: JsonObject,
+    concept: MedicationConcept,
+    status: str | None,
+    now: datetime,
+    notes: NoteBook,
+) -> MedicationRecord:
+    rtype = as_text(resource.get("resourceType")) or "Resource"
+    administered = None
+    if rtype == "MedicationAdministration":
+        administered = parse_datetime(resource.get("effectiveDateTime"))
+        start, end = period(resource.get("effectivePeriod"))
+        administered = administered or start
+        start, end = administered, end or administered
+        dose = dose_from_dosages(as_objects(resource.get("dosage")))
+    elif rtype == "MedicationStatement":
+        start, end = period(resource.get("effectivePeriod"))
+        start = parse_datetime(resource.get("effectiveDateTime")) or start
+        dose = dose_from_dosages(as_objects(resource.get("dosage")))
+    else:
+        start, end = _request_period(resource)
+        dose = dose_from_dosages(as_objects(resource.get("dosageInstruction")))
+    if end is None and status in _FINISHED and start is not None and administered is None:
+        end = start
+        notes.add(rtype, f"{status} without an end date: its last known date is used as the end")
+    active = status in _ACTIVE and (end is None or end >= now)
+    evidence = Evidence(
+        resource_type=rtype,
+        resource_id=as_text(resource.get("id")),
+        code=concept.code,
+        display=concept.text or drug_info(concept.drug or "").display,
+        when=administered or start,
+        value=dose_text(dose),
+    )
+    return MedicationRecord(
+        drug=concept.drug or "",
+        classes=concept.classes,
+        resource_type=rtype,
+        status=status,
+        start=start,
+        end=end,
+        administered=administered,
+        dose=dose,
+        active=active,
+        evidence=evidence,
+    )
+
+
+def _request_period(resource: JsonObject) -> tuple[datetime | None, datetime | None]:
+    """Start and end of an order: dosing bounds and validity period, else when it was written."""
+    starts, ends = [], []
+    for dosage in as_objects(resource.get("dosageInstruction")):
+        timing = dosage.get("timing")
+        for item in as_objects(timing):
+            for repeat in as_objects(item.get("repeat")):
+                s, e = period(repeat.get("boundsPeriod"))
+                starts.append(s)
+                ends.append(e)
+    for dispense in as_objects(resource.get("dispenseRequest")):
+        s, e = period(dispense.get("validityPeriod"))
+        starts.append(s)
+        ends.append(e)
+    known_starts = [s for s in starts if s is not None]
+    known_ends = [e for e in ends if e is not None]
+    start = min(known_starts) if known_starts else parse_datetime(resource.get("authoredOn"))
+    return start, (max(known_ends) if known_ends else None)
+
+
+def courses_of(records: Iterable[MedicationRecord], config: MappingConfig) -> tuple[Course, ...]:
+    """Records per drug split where the gap exceeds `course_gap_days`; undated ones apart."""
+    by_drug: dict[str, list[MedicationRecord]] = {}
+    for record in records:
+        by_drug.setdefault(record.drug, []).append(record)
+    gap = timedelta(days=config.course_gap_days)
+    courses: list[Course] = []
+    for drug_records in by_drug.values():
+        dated = sorted((r for r in drug_records if r.date), key=lambda r: r.date)  # type: ignore[arg-type, return-value]
+        undated = [r for r in drug_records if r.date is None]
+        group: list[MedicationRecord] = []
+        last: datetime | None = None
+        for record in dated:
+            if group and last is not None and record.date - last > gap:  # type: ignore[operator]
+                courses.append(_course(group))
+                group = []
+            group.append(record)
+            last = max(d for d in (last, record.last_date) if d is not None)
+        if group:
+            courses.append(_course(group))
+        if undated:
+            courses.append(_course(undated))
+    return tuple(courses)
+
+
+def _course(records: Sequence[MedicationRecord]) -> Course:
+    starts = [r.start or r.administered for r in records if (r.start or r.administered)]
+    ends = [r.end or r.administered for r in records if (r.end or r.administered)]
+    last_known = [r.last_date for r in records if r.last_date is not None]
+    return Course(
+        drug=records[0].drug,
+        classes=records[0].classes,
+        records=tuple(records),
+        start=min(starts) if starts else None,  # type: ignore[type-var]
+        end=max(ends) if ends else None,  # type: ignore[type-var]
+        last_known=max(last_known) if last_known else None,
+        active=any(r.active for r in records),
+    )
+
+
+def setting_of(
+    course: Course, metastatic_since: datetime | None, config: MappingConfig
+) -> TherapySetting:
+    if metastatic_since is None:
+        return TherapySetting.UNKNOWN
+    cut = metastatic_since - timedelta(days=config.metastatic_grace_days)
+    if course.start is not None:
+        return TherapySetting.METASTATIC if course.start >= cut else TherapySetting.EARLY
+    if course.end is not None and course.end < cut:
+        return TherapySetting.EARLY
+    return TherapySetting.UNKNOWN
+
+
+def therapy_history(
+    resources: ResourceSet,
+    *,
+    now: datetime,
+    metastatic_since: datetime | None,
+    bsa_m2: float | None,
+    config: MappingConfig,
+    notes: NoteBook,
+) -> TherapyBuild:
+    records = medication_records(resources, now, notes)
+    courses = tuple(
+        replace(c, setting=setting_of(c, metastatic_since, config))
+        for c in courses_of(records, config)
+    )
+    dose_events = {id(r): _dose_event(r, bsa_m2) for r in records}
+    exposures = tuple(
+        sorted(
+            (
+                _exposure(drug, courses, dose_events)
+                for drug in dict.fromkeys(r.drug for r in records)
+            ),
+            key=lambda e: (e.start is None, -(e.start.timestamp() if e.start else 0.0)),
+        )
+    )
+    her2 = [c for c in courses if _HER2 in c.classes and c.start is not None]
+    regimens = group_lines(her2, config)
+    metastatic = group_lines([c for c in her2 if c.setting is TherapySetting.METASTATIC], config)
+    lines = tuple(
+        TherapyLine(n, frozenset(c.drug for c in line), line[0].start, _line_end(line))
+        for n, line in enumerate(metastatic, start=1)
+    )
+    anthracyclines = _anthracycline_totals(records, dose_events, bsa_m2, notes)
+    return TherapyBuild(
+        history=TherapyHistory(exposures, lines, anthracyclines),
+        regimen_start=regimens[-1][0].start if regimens else None,
+        adjuvant_trastuzumab_end=_adjuvant_trastuzumab_end(courses, notes),
+    )
+
+
+def _dose_event(record: MedicationRecord, bsa_m2: float | None) -> DoseEvent | None:
+    if record.dose is None:
+        return None
+    per_m2 = None
+    if record.dose.unit == "mg/m2":
+        per_m2 = record.dose.value
+    elif record.dose.mg is not None and bsa_m2 and "anthracycline" in record.classes:
+        per_m2 = record.dose.mg / bsa_m2
+    return DoseEvent(record.administered or record.start, record.dose, per_m2, record.evidence)
+
+
+def _exposure(
+    drug: str, courses: Sequence[Course], dose_events: dict[int, DoseEvent | None]
+) -> DrugExposure:
+    own = sorted((c for c in courses if c.drug == drug), key=_start_key)
+    records = [r for c in own for r in c.records]
+    newest = _newest_first(records, lambda r: r.date)
+    administered = [r.administered for r in records if r.administered is not None]
+    events = [e for e in (dose_events[id(r)] for r in newest) if e is not None]
+    starts = [c.start for c in own if c.start is not None]
+    latest = own[-1]
+    return DrugExposure(
+        drug=drug,
+        classes=own[0].classes,
+        start=min(starts) if starts else None,
+        end=latest.end,
+        last_dose=max(administered) if administered else None,
+        status=newest[0].status or "unknown",
+        active=any(c.active for c in own),
+        setting=latest.setting,
+        doses=tuple(events),
+        evidence=tuple(r.evidence for r in newest),
+    )
+
+
+def _start_key(course: Course) -> tuple[bool, float]:
+    return (course.start is not None, course.start.timestamp() if course.start else 0.0)
+
+
+def _newest_first(
+    items: Iterable[MedicationRecord], when: Callable[[MedicationRecord], datetime | None]
+) -> list[MedicationRecord]:
+    listed = list(items)
+    dated = sorted((i for i in listed if when(i)), key=lambda i: when(i), reverse=True)  # type: ignore[arg-type, return-value]
+    return dated + [i for i in listed if when(i) is None]
+
+
+def _agents(drug: str) -> frozenset[str]:
+    """The agents a product delivers: Phesgo is pertuzumab + trastuzumab, Hylecta trastuzumab."""
+    info = drug_info(drug)
+    return frozenset(info.components or info.refines or (drug,))
+
+
+def group_lines(courses: Sequence[Course], config: MappingConfig) -> list[list[Course]]:
+    """Courses into lines (or regimens): a window from the line's start, or a new agent later."""
+    window = timedelta(days=config.line_window_days)
+    lines: list[list[Course]] = []
+    for course in sorted(courses, key=lambda c: c.start):  # type: ignore[arg-type, return-value]
+        if lines:
+            current = lines[-1]
+            agents = frozenset().union(*(_agents(c.drug) for c in current))
+            if course.start - current[0].start <= window or _agents(course.drug) <= agents:  # type: ignore[operator]
+                current.append(course)
+                continue
+        lines.append([course])
+    return lines
+
+
+def _line_end(line: Sequence[Course]) -> datetime | None:
+    if any(c.active for c in line):
+        return None
+    ends = [c.end or c.last_known for c in line if (c.end or c.last_known)]
+    return max(ends) if ends else None  # type: ignore[type-var]
+
+
+def _adjuvant_trastuzumab_end(courses: Sequence[Course], notes: NoteBook) -> datetime | None:
+    early = [c for c in courses if _TRASTUZUMAB in c.classes and c.setting is TherapySetting.EARLY]
+    if not early:
+        return None
+    last = max(early, key=lambda c: c.last_known or c.start or _EPOCH)
+    if last.end is not None:
+        return last.end
+    notes.add("Medication", "early-setting trastuzumab without an end date: last known date used")
+    return last.last_known
+
+
+def _anthracycline_totals(
+    records: Sequence[MedicationRecord],
+    dose_events: dict[int, DoseEvent | None],
+    bsa_m2: float | None,
+    notes: NoteBook,
+) -> tuple[AnthracyclineTotal, ...]:
+    totals = []
+    given = [
+        r for r in records
+        if "anthracycline" in r.classes and r.resource_type == "MedicationAdministration"
+    ]  # fmt: skip
+    for drug in dict.fromkeys(r.drug for r in given):
+        own = [r for r in given if r.drug == drug]
+        counted = [dose_events[id(r)] for r in own]
+        per_m2 = [e.mg_per_m2 for e in counted if e is not None and e.mg_per_m2 is not None]
+        if any(
+            r.dose is not None and r.dose.unit != "mg/m2" and r.dose.mg is not None for r in own
+        ):
+            if bsa_m2:
+                notes.add(
+                    "MedicationAdministration",
+                    "anthracycline doses in mg divided by the current BSA",
+                )
+            else:
+                notes.add(
+                    "MedicationAdministration",
+                    "anthracycline doses in mg not counted: no BSA on file",
+                )
+        totals.append(
+            AnthracyclineTotal(
+                drug=drug,
+                mg_per_m2=sum(per_m2),
+                administrations=len(own),
+                uncounted=len(own) - len(per_m2),
+                evidence=tuple(r.evidence for r in _newest_first(own, lambda r: r.date)),
+            )
+        )
+    return tuple(totals)
