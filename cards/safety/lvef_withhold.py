@@ -285,8 +285,10 @@ def _opening(readings: Readings) -> str:
         text += (
             f"; baseline (last LVEF before the regimen's first dose) {_reading(readings.baseline)}"
         )
-        if readings.drop is not None:
-            text += f", a change of {readings.drop * -1:+g} points"
+        if readings.drop is not None and readings.drop > 0:
+            text += f", a fall of {points(readings.drop)}"
+        elif readings.drop is not None and readings.drop < 0:
+            text += f", a rise of {points(-readings.drop)}"
     text += "."
     if latest.preliminary:
         text += " The latest reading is preliminary."
@@ -324,7 +326,7 @@ def _finding(
         citations.append(cite("asco-2022-her2-mbc", RULE, TOPIC))
         citations.append(cite("safe-heart", RULE, TOPIC))
     missing: tuple[str, ...] = ()
-    if readings.baseline is None:
+    if readings.baseline is None and verdict not in (Verdict.START_BELOW, Verdict.START_WITHHOLD):
         missing = ("No LVEF before the first dose of the current HER2 regimen (baseline)",)
     suggestions = _suggestions(hook_input, verdict, group)
     return Finding(
