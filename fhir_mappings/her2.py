@@ -51,7 +51,7 @@ _SCORES = {
 }
 _SCORE_WORDS = {"0": IhcScore.ZERO, "1": IhcScore.ONE, "2": IhcScore.TWO, "3": IhcScore.THREE}
 _SCORE_PLUS = re.compile(r"(?<![\d.])([0-3])\s*(?:\+|plus\b)")
-_SCORE_ZERO = re.compile(r"^(?:her2\s*)?(?:ihc\s*)?(?:score\s*)?:?\s*0(?![\d.,%+])")
+_SCORE_ZERO = re.compile(r"^(?:her2\s*)?(?:ihc\s*)?(?:score\s*)?:?\s*0(?![\d.%+]|,\d)")
 _BOUND = re.compile(
     r"(greater than or equal to|less than or equal to|greater than|more than|less than|"
     r"above|below|over|under|>=|<=|≥|≤|>|<)\s*(\d+(?:\.\d+)?)"
@@ -100,14 +100,13 @@ def assess_her2(
         for r in (_interpretation(o, notes) for o in observations.get("her2-interpretation", ()))
         if r
     ]
-    ish_words: list[Her2Result] = []
-    counts = _ish_counts(observations, ish_words, notes)
+    word_results: list[tuple[Her2Result, str | None]] = []
+    counts = _ish_counts(observations, word_results, notes)
     ish = [_ish_result(c, scored, config) for c in counts]
-    results = [s.result for s in scored] + interpretations + ish_words + [r for r, _ in ish]
+    ish += [_word_with_concomitant(r, ref, scored, config) for r, ref in word_results]
+    results = [s.result for s in scored] + interpretations + [r for r, _ in ish]
     consumed = {id(used) for _, used in ish if used is not None}
-    superseded = _superseded(
-        scored, consumed, ish_words + interpretations + [r for r, _ in ish], config
-    )
+    superseded = _superseded(scored, consumed, interpretations + [r for r, _ in ish], config)
     if not results:
         results = [r for r in (_from_diagnosis(c) for c in diagnoses) if r]
     reasoning = [r.reasoning for r in _newest(results) if r.reasoning]
@@ -289,7 +288,9 @@ class _IshGroup:
 
 
 def _ish_counts(
-    observations: ObservationsByConcept, ish_words: list[Her2Result], notes: NoteBook
+    observations: ObservationsByConcept,
+    word_results: list[tuple[Her2Result, str | None]],
+    notes: NoteBook,
 ) -> list[_IshCounts]:
     """Ratio / copies / CEP17 numbers grouped per test (specimen, else day); word results aside."""
     groups: dict[object, _IshGroup] = {}
@@ -303,7 +304,7 @@ def _ish_counts(
     for obs in observations.get("her2-ish", ()):
         words = _ish_word_result(obs)
         if words is not None:
-            ish_words.append(words)
+            word_results.append((words, obs.specimen_reference))
             continue
         number = _number_result(obs.resource)
         if number is None:
@@ -417,21 +418,24 @@ def _ish_group(ratio: float, copies: float) -> int:
 
 
 def _concomitant(
-    counts: _IshCounts, scored: Sequence[_Scored], config: MappingConfig
+    when: datetime | None,
+    specimen_ref: str | None,
+    scored: Sequence[_Scored],
+    config: MappingConfig,
 ) -> _Scored | None:
     """The IHC on the same specimen, else the closest in time within the configured window."""
-    if counts.specimen_ref:
-        same = [s for s in scored if s.specimen_ref == counts.specimen_ref]
+    if specimen_ref:
+        same = [s for s in scored if s.specimen_ref == specimen_ref]
         if same:
-            return _closest(counts.when, same) or same[0]
-    if counts.when is None:
+            return _closest(when, same) or same[0]
+    if when is None:
         return None
     window = config.concomitant_ihc_window_days
     near = [
         s for s in scored
-        if s.result.when is not None and abs((s.result.when - counts.when).days) <= window
+        if s.result.when is not None and abs((s.result.when - when).days) <= window
     ]  # fmt: skip
-    return _closest(counts.when, near)
+    return _closest(when, near)
 
 
 def _closest(when: datetime | None, scored: Sequence[_Scored]) -> _Scored | None:
@@ -445,7 +449,7 @@ def _ish_result(
     counts: _IshCounts, scored: Sequence[_Scored], config: MappingConfig
 ) -> tuple[Her2Result, Her2Result | None]:
     """The ISH call with its concomitant IHC (§4.2), and the IHC it consumed (if it decided)."""
-    partner = _concomitant(counts, scored, config)
+    partner = _concomitant(counts.when, counts.specimen_ref, scored, config)
     ihc = partner.result if partner else None
     score = ihc.ihc_score if ihc else None
     evidence = counts.evidence + (ihc.evidence if ihc else ())
@@ -468,7 +472,7 @@ def _ish_result(
             why = f"ISH {numbers}, copy number not reported: read as group 1, positive"
         elif score is IhcScore.THREE:
             call, subtype = Her2Call.POSITIVE, None
-            why = f"ISH {numbers} with IHC 3+: positive"
+            why = f"ISH {numbers}, copy number not reported, with IHC 3+: positive"
         else:
             call, subtype = Her2Call.NEGATIVE, _negative_subtype(ihc, ish_negative=True)
             why = f"ISH {numbers}, copy number not reported{with_ihc}: read as group 5, negative"
@@ -494,6 +498,30 @@ def _ish_result(
     )
     decided = call in (Her2Call.POSITIVE, Her2Call.NEGATIVE)
     return result, (ihc if decided and ihc is not None else None)
+
+
+def _word_with_concomitant(
+    result: Her2Result, specimen_ref: str | None, scored: Sequence[_Scored], config: MappingConfig
+) -> tuple[Her2Result, Her2Result | None]:
+    """An ISH reported in words settles its concomitant IHC 0/1+/2+ and takes its subtype."""
+    if result.call not in (Her2Call.POSITIVE, Her2Call.NEGATIVE):
+        return result, None
+    partner = _concomitant(result.when, specimen_ref, scored, config)
+    ihc = partner.result if partner else None
+    if ihc is None or ihc.ihc_score is None:
+        return result, None
+    if result.call is Her2Call.NEGATIVE:
+        subtype = _negative_subtype(ihc, ish_negative=True)
+        why = f"{result.reasoning}; with IHC {ihc.ihc_score.value}: {_subtype_words(subtype)}"
+        result = replace(
+            result,
+            ihc_score=ihc.ihc_score,
+            membrane_staining=ihc.membrane_staining,
+            negative_subtype=subtype,
+            reasoning=why,
+            evidence=result.evidence + ihc.evidence,
+        )
+    return result, ihc
 
 
 def _dual_probe_call(
