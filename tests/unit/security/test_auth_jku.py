@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -267,3 +268,17 @@ def test_clients_sharing_a_jku_share_one_cache(
 def test_non_https_jku_refused_at_construction(jku: str, https_session: requests.Session) -> None:
     with pytest.raises(ConfigurationError):
         make_verifier(TrustedClient(iss=ISS, jku=jku), session=https_session)
+
+
+def test_concurrent_cold_cache_fetches_once(
+    jwks_server: JwksServer, https_session: requests.Session
+) -> None:
+    signer = ec_signer()
+    jwks_server.jwks = signer.jwks()
+    jwks_server.delay_seconds = 0.2  # every thread arrives while the first fetch is running
+    verifier = make_verifier(jku_client(jwks_server), session=https_session)
+    tokens = [make_token(signer) for _ in range(16)]
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        clients = list(pool.map(lambda t: verifier.verify(f"Bearer {t}", AUD), tokens))
+    assert len({c.jti for c in clients}) == 16
+    assert jwks_server.hits == 1
