@@ -1,0 +1,119 @@
+"""The safety knowledge tables: they load, agree with the mapping's drug table, and every
+card the rules can produce is a valid, unescaped-free CDS Hooks card."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cards import Hook
+from cards.knowledge import default_thresholds, load_table
+from cards.safety.anthracycline_dose import anthracyclines
+from cards.safety.drugs import safety_drugs
+from cards.safety.lvef_thresholds import Outcome, judge, lvef_table, lvef_tables
+from fhir_mappings import drugs_in_class
+from tests.unit.cards.safety.support import cards, facts, lvef, on, order, therapy
+
+TABLES = [
+    "safety_thresholds",
+    "safety_sources",
+    "safety_drugs",
+    "safety_codes",
+    "safety_anthracyclines",
+    "lvef_tables",
+]
+
+
+@pytest.mark.parametrize("name", TABLES)
+def test_tables_validate_against_their_schema(name):
+    assert load_table(name)["version"]
+
+
+def test_every_threshold_has_a_source_and_a_verification_mark():
+    safety = load_table("safety_thresholds")["thresholds"]
+    assert {"anthracycline_cumulative_warning_mg_m2", "lvef_interval_days_tdxd"} <= set(safety)
+    for key in safety:
+        threshold = default_thresholds()[key]
+        assert threshold.source and threshold.description
+        assert threshold.verification in {"verified", "corroborated", "unverified", "design-choice"}
+
+
+def test_every_her2_directed_drug_of_the_mapping_has_safety_facts():
+    mapped = {d.id for d in drugs_in_class("her2-directed")}
+    assert mapped <= set(safety_drugs())
+
+
+def test_every_cardiac_her2_antibody_has_an_lvef_table_and_interval():
+    for info in drugs_in_class("her2-antibody-cardiac"):
+        drug = safety_drugs()[info.id]
+        assert drug.lvef_table in lvef_tables(), info.id
+        assert drug.lvef_interval in default_thresholds(), info.id
+
+
+def test_every_anthracycline_of_the_mapping_is_counted():
+    assert {d.id for d in drugs_in_class("anthracycline")} <= set(anthracyclines())
+
+
+def test_substitution_families_follow_the_trastuzumab_class():
+    for info in drugs_in_class("trastuzumab-class"):
+        assert safety_drugs()[info.id].substitution_family is not None, info.id
+    assert safety_drugs()["pertuzumab"].substitution_family is None
+
+
+@pytest.mark.parametrize(
+    ("table", "setting", "lvef", "drop", "outcome"),
+    [
+        ("trastuzumab", "any", 54, 16, Outcome.WITHHOLD),
+        ("trastuzumab", "any", 55, 15, Outcome.NONE),
+        ("pertuzumab", "metastatic", 45, 10, Outcome.WITHHOLD),
+        ("pertuzumab", "metastatic", 45.5, 10, Outcome.NONE),
+        ("pertuzumab", "early", 49.9, 10, Outcome.WITHHOLD),
+        ("t-dm1", "metastatic", 39.9, None, Outcome.WITHHOLD),
+        ("t-dm1", "metastatic", 42, None, Outcome.UNDETERMINED),
+        ("t-dxd", "any", 50, 20.5, Outcome.WITHHOLD),
+        ("t-dxd", "any", 44, 9.5, Outcome.REPEAT),
+    ],
+)
+def test_judge_reads_the_table_rows(table, setting, lvef, drop, outcome):
+    assert judge(lvef_table(table).settings[setting], lvef, drop, 50).outcome is outcome
+
+
+HER2_ANTIBODIES = sorted(d.id for d in drugs_in_class("her2-antibody-cardiac"))
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    drug=st.sampled_from(HER2_ANTIBODIES),
+    baseline=st.integers(min_value=30, max_value=80),
+    current=st.integers(min_value=15, max_value=80),
+    metastatic=st.booleans(),
+    hook=st.sampled_from([Hook.ORDER_SELECT, Hook.ORDER_SIGN, Hook.PATIENT_VIEW]),
+)
+def test_any_lvef_history_gives_valid_specific_cards(drug, baseline, current, metastatic, hook):
+    from tests.unit.cards.safety.support import disease
+
+    patient = facts(
+        lvef=lvef((baseline, 200), (current, 5), baseline_index=0, regimen_start_days=190),
+        therapy=therapy(on(drug, since_days=190)),
+        disease=disease(metastatic=metastatic),
+    )
+    rendered = cards(hook, patient, [order(drug)] if hook is not Hook.PATIENT_VIEW else [])
+    for card in rendered:
+        assert len(card["summary"]) < 140
+        assert not card["summary"].endswith("…"), card["summary"]  # never cut by the renderer
+        if hook is Hook.ORDER_SIGN:
+            assert card["indicator"] != "info"
+    drop = baseline - current
+    if current >= 50 and drop < 10:
+        assert all(c["indicator"] != "critical" for c in rendered)
+
+
+def test_request_text_never_reaches_summary_or_reasoning():
+    hostile = "<img src=x onerror=alert(1)> **Kadcyla** [x](javascript:1)"
+    mixed = order("trastuzumab", text=hostile, also_named=("ado-trastuzumab-emtansine",))
+    rendered = cards(Hook.ORDER_SELECT, facts(), [mixed])
+    assert rendered
+    for card in rendered:
+        assert "<img" not in card["summary"] and "<img" not in card["detail"]
+        assert "javascript:1)" not in card["detail"]
