@@ -134,7 +134,8 @@ def _record(
         administered = parse_datetime(resource.get("effectiveDateTime"))
         start, end = period(resource.get("effectivePeriod"))
         administered = administered or start
-        start, end = administered, end or administered
+        # an administration still running has no end yet; a finished one ends when it was given
+        start, end = administered, end or (None if status in _ACTIVE else administered)
         dose = dose_from_dosages(as_objects(resource.get("dosage")))
     elif rtype == "MedicationStatement":
         start, end = period(resource.get("effectivePeriod"))

@@ -1,0 +1,365 @@
+"""Therapy history: statuses, dates, setting, lines, anthracycline totals, the 12-month rule."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from fhir_mappings import MappingConfig, PatientFacts, TherapySetting, build_patient_facts
+from tests.unit.fhir_mappings.builders import (
+    NOW,
+    administration,
+    at,
+    condition,
+    observation,
+    qty,
+    request,
+    statement,
+)
+
+TRASTUZUMAB, PERTUZUMAB, DOCETAXEL, DOXORUBICIN = "224905", "1298944", "72962", "3639"
+
+
+def facts(*resources: dict[str, Any], config: MappingConfig | None = None) -> PatientFacts:
+    return build_patient_facts(list(resources), now=NOW, config=config)
+
+
+def metastatic(onset: str) -> dict[str, Any]:
+    return condition("94222008", onset=onset)  # secondary malignant neoplasm of bone
+
+
+# --- status rules ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("resource", "active"),
+    [
+        (request(TRASTUZUMAB, status="active"), True),
+        (request(TRASTUZUMAB, status="on-hold"), True),
+        (request(TRASTUZUMAB, status="completed"), False),
+        (request(TRASTUZUMAB, status="stopped"), False),
+        (request(TRASTUZUMAB, status="unknown"), False),
+        (administration(TRASTUZUMAB, status="in-progress"), True),
+        (administration(TRASTUZUMAB, status="completed"), False),
+        (administration(TRASTUZUMAB, status="on-hold"), True),
+        (statement(TRASTUZUMAB, status="active", when="2026-01-01"), True),
+        (statement(TRASTUZUMAB, status="completed", when="2026-01-01"), False),
+    ],
+)
+def test_active_by_status(resource: dict[str, Any], active: bool) -> None:
+    exposure = facts(resource).therapy.of_drug("trastuzumab")
+    assert exposure is not None
+    assert exposure.active is active
+    assert exposure.status == resource["status"]
+
+
+@pytest.mark.parametrize(
+    "resource",
+    [
+        request(TRASTUZUMAB, status="entered-in-error"),
+        request(TRASTUZUMAB, status="cancelled"),
+        request(TRASTUZUMAB, status="draft"),
+        administration(TRASTUZUMAB, status="not-done"),
+        administration(TRASTUZUMAB, status="entered-in-error"),
+        statement(TRASTUZUMAB, status="not-taken"),
+        statement(TRASTUZUMAB, status="intended"),
+        statement(TRASTUZUMAB, status="entered-in-error"),
+    ],
+)
+def test_withdrawn_drafts_and_not_given_are_not_history(resource: dict[str, Any]) -> None:
+    assert facts(resource).therapy.exposures == ()
+
+
+def test_active_order_that_ended_before_now_is_not_active() -> None:
+    ended = request(TRASTUZUMAB, status="active", validity=("2025-01-01", "2025-12-31"))
+    running = request(DOCETAXEL, status="active", validity=("2026-01-01", "2026-12-31"))
+    history = facts(ended, running).therapy
+    assert history.of_drug("trastuzumab").active is False  # type: ignore[union-attr]
+    assert history.of_drug("docetaxel").active is True  # type: ignore[union-attr]
+
+
+def test_unknown_drugs_are_not_history() -> None:
+    assert facts(request("849574"), request(None, text="ondansetron")).therapy.exposures == ()
+
+
+# --- start and end --------------------------------------------------------------------------
+
+
+def test_end_from_validity_period() -> None:
+    exposure = facts(
+        request(TRASTUZUMAB, status="completed", validity=("2025-01-01", "2025-12-01"))
+    ).therapy.exposures[0]
+    assert (exposure.start, exposure.end) == (at("2025-01-01"), at("2025-12-01"))
+
+
+def test_start_from_dosing_bounds_before_authored_on() -> None:
+    exposure = facts(
+        request(DOXORUBICIN, authored="2018-04-12", bounds=("2018-04-01", None))
+    ).therapy.exposures[0]
+    assert exposure.start == at("2018-04-01")
+
+
+def test_end_from_the_last_administration() -> None:
+    history = facts(
+        administration(TRASTUZUMAB, when="2025-01-05"),
+        administration(TRASTUZUMAB, when="2025-01-26"),
+        administration(TRASTUZUMAB, when="2025-02-16"),
+    ).therapy
+    exposure = history.of_drug("trastuzumab")
+    assert exposure is not None
+    assert (exposure.start, exposure.end, exposure.last_dose) == (
+        at("2025-01-05"),
+        at("2025-02-16"),
+        at("2025-02-16"),
+    )
+
+
+def test_end_from_statement_effective_period() -> None:
+    exposure = facts(
+        statement("10324", status="completed", period=("2019-01-01", "2024-01-01"))
+    ).therapy.exposures[0]
+    assert (exposure.drug, exposure.start, exposure.end) == (
+        "tamoxifen",
+        at("2019-01-01"),
+        at("2024-01-01"),
+    )
+
+
+def test_completed_order_without_end_uses_its_last_known_date_and_says_so() -> None:
+    result = facts(request(TRASTUZUMAB, status="completed", authored="2025-03-01"))
+    assert result.therapy.exposures[0].end == at("2025-03-01")
+    assert any("without an end date" in n.message for n in result.data_quality)
+
+
+def test_undated_record_is_undated() -> None:
+    exposure = facts(request(TRASTUZUMAB, authored=None)).therapy.exposures[0]
+    assert (exposure.start, exposure.end, exposure.setting) == (None, None, TherapySetting.UNKNOWN)
+
+
+def test_orders_administrations_and_statements_of_one_drug_are_one_exposure() -> None:
+    history = facts(
+        request(TRASTUZUMAB, authored="2026-01-01", dose=qty(6, "mg/kg")),
+        administration(TRASTUZUMAB, when="2026-01-05", dose=qty(420, "mg")),
+        statement(None, text="Herceptin", when="2026-02-01"),
+    ).therapy
+    assert len(history.exposures) == 1
+    exposure = history.exposures[0]
+    assert len(exposure.evidence) == 3
+    assert [e.when for e in exposure.evidence] == [
+        at("2026-02-01"),
+        at("2026-01-05"),
+        at("2026-01-01"),
+    ]
+    assert [d.dose.unit for d in exposure.doses if d.dose] == ["mg", "mg/kg"]
+    assert exposure.last_dose == at("2026-01-05")
+    assert exposure.status == "active"  # the newest record's status
+
+
+def test_classes_on_exposures() -> None:
+    history = facts(request(TRASTUZUMAB), request(DOXORUBICIN), request("2119714")).therapy
+    assert {e.drug for e in history.of_class("trastuzumab-containing")} == {
+        "trastuzumab",
+        "trastuzumab-sc",
+    }
+    assert [e.drug for e in history.of_class("anthracycline")] == ["doxorubicin"]
+
+
+# --- setting ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("start", "setting"),
+    [
+        ("2025-06-10", TherapySetting.METASTATIC),
+        ("2025-06-01", TherapySetting.METASTATIC),
+        ("2025-05-20", TherapySetting.METASTATIC),  # within the 14-day grace
+        ("2025-05-10", TherapySetting.EARLY),
+        ("2023-01-01", TherapySetting.EARLY),
+    ],
+)
+def test_setting_against_the_metastatic_date(start: str, setting: TherapySetting) -> None:
+    result = facts(metastatic("2025-06-01"), request(TRASTUZUMAB, authored=start))
+    assert result.therapy.exposures[0].setting is setting
+
+
+def test_grace_is_configurable() -> None:
+    resources = (metastatic("2025-06-01"), request(TRASTUZUMAB, authored="2025-05-20"))
+    assert (
+        facts(*resources, config=MappingConfig(metastatic_grace_days=0))
+        .therapy.exposures[0]
+        .setting
+        is TherapySetting.EARLY
+    )
+
+
+def test_setting_unknown_without_a_metastatic_date() -> None:
+    assert facts(request(TRASTUZUMAB)).therapy.exposures[0].setting is TherapySetting.UNKNOWN
+
+
+def test_exposure_setting_is_the_latest_course() -> None:
+    result = facts(
+        metastatic("2025-06-01"),
+        administration(TRASTUZUMAB, when="2023-01-10"),
+        administration(TRASTUZUMAB, when="2023-12-10"),
+        administration(TRASTUZUMAB, when="2025-07-01"),
+    )
+    exposure = result.therapy.of_drug("trastuzumab")
+    assert exposure is not None
+    assert exposure.setting is TherapySetting.METASTATIC
+    assert exposure.start == at("2023-01-10")
+
+
+# --- lines -----------------------------------------------------------------------------------
+
+
+def test_metastatic_lines() -> None:
+    history = facts(
+        metastatic("2025-06-01"),
+        administration(TRASTUZUMAB, when="2023-01-10"),  # adjuvant: not a metastatic line
+        administration(TRASTUZUMAB, when="2025-06-10"),
+        administration(PERTUZUMAB, when="2025-06-17"),
+        administration(DOCETAXEL, when="2025-06-10"),
+        administration(TRASTUZUMAB, when="2025-07-01"),
+        administration(None, text="Phesgo", when="2025-09-01"),  # same agents, new formulation
+        request(None, text="fam-trastuzumab deruxtecan", authored="2026-01-10", status="completed",
+                validity=("2026-01-10", "2026-04-01")),
+        request("2361290", authored="2026-05-01"),  # tucatinib
+        request(TRASTUZUMAB, authored="2026-05-02", status="active"),
+        request("194000", authored="2026-05-01"),  # capecitabine: not HER2-directed
+    ).therapy  # fmt: skip
+    lines = history.metastatic_lines
+    assert [line.number for line in lines] == [1, 2, 3]
+    assert lines[0].drugs == {"trastuzumab", "pertuzumab", "pertuzumab-trastuzumab-sc"}
+    assert lines[0].start == at("2025-06-10")
+    assert lines[0].end == at("2025-09-01")
+    assert lines[1].drugs == {"fam-trastuzumab-deruxtecan"}
+    assert lines[1].end == at("2026-04-01")
+    assert lines[2].drugs == {"tucatinib", "trastuzumab"}
+    assert lines[2].end is None  # ongoing
+
+
+def test_line_window_is_configurable() -> None:
+    resources = (
+        metastatic("2025-06-01"),
+        administration(TRASTUZUMAB, when="2025-06-10"),
+        administration(PERTUZUMAB, when="2025-07-20"),
+    )
+    assert len(facts(*resources).therapy.metastatic_lines) == 2
+    assert (
+        len(facts(*resources, config=MappingConfig(line_window_days=60)).therapy.metastatic_lines)
+        == 1
+    )
+
+
+def test_no_lines_without_a_metastatic_date() -> None:
+    assert facts(administration(TRASTUZUMAB)).therapy.metastatic_lines == ()
+
+
+# --- cumulative anthracycline ----------------------------------------------------------------
+
+
+def _size() -> list[dict[str, Any]]:
+    return [
+        observation("29463-7", valueQuantity=qty(72, "kg")),
+        observation("8302-2", valueQuantity=qty(180, "cm")),
+    ]  # Mosteller BSA = 1.897...
+
+
+def test_cumulative_dose_from_administrations_in_mg_per_m2() -> None:
+    doses = [
+        administration(DOXORUBICIN, when=f"2025-0{m}-01", dose=qty(60, "mg/m2"))
+        for m in range(1, 5)
+    ]
+    total = facts(*doses).therapy.anthracyclines[0]
+    assert (total.drug, total.mg_per_m2, total.administrations, total.uncounted) == (
+        "doxorubicin",
+        240.0,
+        4,
+        0,
+    )
+
+
+def test_doses_in_mg_are_divided_by_the_current_bsa_with_a_note() -> None:
+    result = facts(*_size(), administration(DOXORUBICIN, dose=qty(113.8, "mg")))
+    bsa = result.body.bsa_m2
+    assert bsa is not None
+    assert result.therapy.anthracyclines[0].mg_per_m2 == pytest.approx(113.8 / bsa)
+    assert any("current BSA" in n.message for n in result.data_quality)
+
+
+def test_unconvertible_doses_are_counted_as_uncounted() -> None:
+    result = facts(
+        administration(DOXORUBICIN, dose=qty(60, "mg/m2")),
+        administration(DOXORUBICIN, dose=qty(1.5, "mg/kg")),
+        administration(DOXORUBICIN),
+        administration(DOXORUBICIN, dose=qty(100, "mg")),  # no BSA on file
+    )
+    total = result.therapy.anthracyclines[0]
+    assert (total.mg_per_m2, total.administrations, total.uncounted) == (60.0, 4, 3)
+    assert any("no BSA" in n.message for n in result.data_quality)
+
+
+def test_totals_per_anthracycline_and_orders_do_not_count() -> None:
+    history = facts(
+        administration(DOXORUBICIN, dose=qty(60, "mg/m2")),
+        administration("1732186", dose=qty(90, "mg/m2")),  # epirubicin
+        administration(None, text="Doxil", dose=qty(50, "mg/m2")),
+        request(DOXORUBICIN, dose=qty(60, "mg/m2")),
+        administration(TRASTUZUMAB, dose=qty(6, "mg/kg")),
+    ).therapy
+    totals = {t.drug: t.mg_per_m2 for t in history.anthracyclines}
+    assert totals == {"doxorubicin": 60.0, "epirubicin": 90.0, "doxorubicin-liposomal": 50.0}
+
+
+# --- adjuvant trastuzumab and the 12-month rule (§1.2) ---------------------------------------
+
+
+@pytest.mark.parametrize(("recurrence", "months"), [("2025-05-29", 11.9), ("2025-06-04", 12.1)])
+def test_interval_from_adjuvant_trastuzumab_end_to_recurrence(
+    recurrence: str, months: float
+) -> None:
+    result = facts(
+        administration(TRASTUZUMAB, when="2023-06-01"),
+        administration(TRASTUZUMAB, when="2024-06-01"),
+        metastatic(recurrence),
+    )
+    disease = result.disease
+    assert disease.adjuvant_trastuzumab_end == at("2024-06-01")
+    assert disease.metastatic_since == at(recurrence)
+    assert disease.months_adjuvant_end_to_recurrence == pytest.approx(months, abs=0.05)
+    assert (disease.months_adjuvant_end_to_recurrence <= 12) is (months < 12)  # type: ignore[operator]
+
+
+def test_adjuvant_end_from_an_order_validity_period() -> None:
+    result = facts(
+        request("2119714", status="completed", validity=("2023-06-01", "2024-06-01")),
+        metastatic("2025-06-04"),
+    )
+    assert result.disease.adjuvant_trastuzumab_end == at("2024-06-01")
+
+
+def test_adjuvant_end_of_a_stopped_order_without_end_is_its_last_known_date() -> None:
+    result = facts(
+        request(TRASTUZUMAB, status="stopped", authored="2024-02-01"), metastatic("2025-06-04")
+    )
+    assert result.disease.adjuvant_trastuzumab_end == at("2024-02-01")
+    assert any("without an end date" in n.message for n in result.data_quality)
+
+
+def test_t_dm1_is_not_adjuvant_trastuzumab_and_metastatic_trastuzumab_does_not_count() -> None:
+    result = facts(
+        administration("1371041", when="2024-06-01"),  # T-DM1 (KATHERINE)
+        administration(TRASTUZUMAB, when="2025-07-01"),  # metastatic
+        metastatic("2025-06-04"),
+    )
+    assert result.disease.adjuvant_trastuzumab_end is None
+    assert result.disease.months_adjuvant_end_to_recurrence is None
+
+
+def test_no_interval_without_a_recurrence_date() -> None:
+    result = facts(administration(TRASTUZUMAB, when="2024-06-01"))
+    assert (
+        result.disease.adjuvant_trastuzumab_end is None
+    )  # setting unknown without a metastatic date
+    assert result.disease.months_adjuvant_end_to_recurrence is None
