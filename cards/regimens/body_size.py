@@ -46,6 +46,16 @@ class DosingBody:
             return self.bsa.evidence
         return ()
 
+    def evidence_for_all(self) -> tuple[Evidence, ...]:
+        items: list[Evidence] = []
+        if self.weight:
+            items.append(self.weight.evidence)
+        if self.height:
+            items.append(self.height.evidence)
+        if self.bsa:
+            items.extend(self.bsa.evidence)
+        return tuple(dict.fromkeys(items))
+
     def describe(self, basis: Basis) -> str:
         """The inputs in words: "weight 70 kg (2026-11-18)"."""
         if basis is Basis.PER_KG and self.weight:

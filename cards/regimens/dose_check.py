@@ -1,0 +1,413 @@
+"""Drafted doses against the dose computed for this patient, and re-loading (C11).
+
+Each selected HER2-directed or taxane order with a dose is read in the drug's own basis (mg/kg,
+mg/m² or mg), compared with the label dose for its schedule (weekly or every 3 weeks, read
+from the order's timing) and, for trastuzumab and pertuzumab, with the loading or maintenance
+dose that the last dose date calls for. Outside the configured tolerance the card names the
+expected dose and, where the wrong dose is a known trap, what the drafted number really is
+(T-DXd 6.4 mg/kg is the gastric dose; 3.6 mg/kg is the T-DM1 dose). Label dose reductions
+are accepted once the patient is on treatment; going back up after a T-DM1/T-DXd reduction is
+not (no re-escalation). A T-DXd order is checked against T-DXd, never against trastuzumab:
+the drug id decides, not the words.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from cards.detail import format_date
+from cards.findings import Finding, Indicator, Suggestion
+from cards.hook_input import HookInput
+from cards.knowledge import CardsConfig, override_reasons
+from cards.regimens.body_size import weight_on_or_before
+from cards.regimens.catalog import Basis, Drug, Schedule, Trap
+from cards.regimens.doses import (
+    ComputedDose,
+    DraftedAmount,
+    Phase,
+    compute_dose,
+    drafted_amount,
+    drafted_text,
+    normalise_unit,
+    per_basis_text,
+    schedule_text,
+)
+from cards.regimens.loading import DueAssessment, DueDose, due_dose
+from cards.regimens.orders import replace_suggestion
+from cards.regimens.situation import Drafted, Situation, situation
+from cards.regimens.slots import fit
+from fhir_mappings import Evidence, TherapySetting
+
+RULE = "dose-check"
+RELOAD_RULE = "C11"
+TOPIC = "Dose check against the computed dose"
+RELOAD_TOPIC = "Loading dose after a delay"
+CEILING_ROUNDING = 0.005  # whole-mg rounding above a "never exceed" dose is not an error
+
+
+class Verdict(StrEnum):
+    OK = "ok"
+    WRONG_DOSE = "wrong-dose"
+    MISSING_LOADING = "missing-loading"  # first dose drafted at the maintenance dose
+    RELOAD_DUE = "reload-due"  # C11: late, maintenance drafted
+    LOADING_NOT_DUE = "loading-not-due"  # maintenance due, loading drafted
+    LAST_DOSE_UNKNOWN = "last-dose-unknown"  # C11: earlier doses undated, maintenance drafted
+    ABOVE_CEILING = "above-ceiling"
+    RE_ESCALATION = "re-escalation"
+    UNRECOGNISED_VOLUME = "unrecognised-volume"
+
+
+class _Kind(StrEnum):
+    EXPECTED = "expected"
+    ACCEPTED = "accepted"
+    MAINTENANCE_INSTEAD_OF_LOADING = "maintenance-instead-of-loading"
+    LOADING_NOT_DUE = "loading-not-due"
+    MAINTENANCE_WITH_UNKNOWN_HISTORY = "maintenance-with-unknown-history"
+
+
+@dataclass(frozen=True)
+class _Target:
+    value: float
+    kind: _Kind
+    schedule: Schedule
+    due: DueAssessment
+
+
+@dataclass(frozen=True)
+class DoseReview:
+    drafted: Drafted
+    drug: Drug
+    amount: DraftedAmount
+    verdict: Verdict
+    expected: ComputedDose | None
+    due: DueAssessment | None
+    trap: Trap | None = None
+    prior: float | None = None  # per-basis dose before a re-escalation
+
+
+def _schedules(sit: Situation, drug: Drug, interval: float | None) -> tuple[Schedule, ...]:
+    schedules = list(drug.schedules)
+    present = sit.present_ids()
+    if any(s.partners for s in schedules):
+        with_partner = [s for s in schedules if not s.partners or s.partners & present]
+        schedules = with_partner or schedules
+    if interval is not None:
+        window = sit.config.threshold("schedule_match_days")
+        close = [s for s in schedules if abs(s.interval_days - interval) <= window]
+        schedules = close or schedules
+    return tuple(schedules)
+
+
+def _on_treatment(sit: Situation, drug: Drug) -> bool:
+    return any(e.drug == drug.id for e in sit.facts.therapy.exposures)
+
+
+def _targets(sit: Situation, drug: Drug, schedule: Schedule) -> list[_Target]:
+    due = due_dose(drug, schedule, sit.facts, sit.catalog, sit.config)
+    targets = []
+    if schedule.loading is None:
+        targets.append(_Target(schedule.maintenance, _Kind.EXPECTED, schedule, due))
+    elif due.due is DueDose.LOADING:
+        targets.append(_Target(schedule.loading, _Kind.EXPECTED, schedule, due))
+        targets.append(
+            _Target(schedule.maintenance, _Kind.MAINTENANCE_INSTEAD_OF_LOADING, schedule, due)
+        )
+    elif due.due is DueDose.MAINTENANCE:
+        targets.append(_Target(schedule.maintenance, _Kind.EXPECTED, schedule, due))
+        targets.append(_Target(schedule.loading, _Kind.LOADING_NOT_DUE, schedule, due))
+    else:
+        targets.append(_Target(schedule.loading, _Kind.EXPECTED, schedule, due))
+        targets.append(
+            _Target(schedule.maintenance, _Kind.MAINTENANCE_WITH_UNKNOWN_HISTORY, schedule, due)
+        )
+    setting = "metastatic" if sit.setting is TherapySetting.METASTATIC else "early"
+    on_treatment = _on_treatment(sit, drug)
+    for accepted in schedule.also_accepted:
+        if accepted.settings and setting not in accepted.settings:
+            continue
+        if accepted.on_treatment_only and not on_treatment:
+            continue
+        targets.append(_Target(accepted.value, _Kind.ACCEPTED, schedule, due))
+    return targets
+
+
+def _from_volume(
+    drug: Drug, schedules: tuple[Schedule, ...], ml: float, tolerance: float
+) -> float | None:
+    """A subcutaneous product ordered by volume: the dose that volume stands for."""
+    for schedule in schedules:
+        volumes = (
+            (schedule.volume_loading_ml, schedule.loading),
+            (schedule.volume_maintenance_ml, schedule.maintenance),
+        )
+        for volume, dose in volumes:
+            if volume and dose and abs(ml - volume) / volume <= tolerance:
+                return dose
+    return None
+
+
+def _relative(value: float, target: float) -> float:
+    return abs(value - target) / target
+
+
+def _prior_per_basis(sit: Situation, drug: Drug) -> tuple[float, datetime | None] | None:
+    """The last recorded dose of this drug in its basis (for the no-re-escalation rule)."""
+    for exposure in sit.facts.therapy.exposures:
+        if exposure.drug != drug.id:
+            continue
+        for event in exposure.doses:
+            if event.dose is None:
+                continue
+            unit = normalise_unit(event.dose.unit)
+            if unit == drug.basis.value:
+                return event.dose.value, event.when
+            mg = event.dose.mg if unit != "mg" else event.dose.value
+            if mg is None or drug.basis is not Basis.PER_KG:
+                continue
+            weight = weight_on_or_before(sit.facts.body, event.when) if event.when else None
+            weight = weight or sit.body.weight
+            if weight:
+                return mg / weight.value, event.when
+    return None
+
+
+def _trap(drug: Drug, value: float, tolerance: float) -> Trap | None:
+    for trap in drug.traps:
+        if trap.near is not None and _relative(value, trap.near) <= tolerance:
+            return trap
+        if trap.above is not None and value > trap.above * (1 + CEILING_ROUNDING):
+            return trap
+    return None
+
+
+def review_dose(sit: Situation, drafted: Drafted, drug: Drug) -> DoseReview | None:
+    """The verdict on one drafted order; None when there is nothing to compare."""
+    order = drafted.order
+    if order.dose is None or not drug.check_dose or not drug.schedules:
+        return None
+    tolerance = sit.config.threshold("dose_tolerance_percent") / 100
+    schedules = _schedules(sit, drug, order.interval_days)
+    amount = drafted_amount(order.dose, drug, sit.body)
+    value = amount.per_basis
+    if amount.volume_ml is not None:
+        if not any(s.volume_maintenance_ml for s in schedules):
+            return None
+        value = _from_volume(drug, schedules, amount.volume_ml, tolerance)
+        if value is None:
+            return DoseReview(drafted, drug, amount, Verdict.UNRECOGNISED_VOLUME, None, None)
+    if value is None:
+        return None  # no weight/BSA to convert with: C10 says so
+    targets = [t for s in schedules for t in _targets(sit, drug, s)]
+    best = min(targets, key=lambda t: _relative(value, t.value))
+    expected_target = next(
+        t for t in targets if t.schedule is best.schedule and t.kind is _Kind.EXPECTED
+    )
+    due = expected_target.due
+    loading = best.schedule.loading is not None and due.due is not DueDose.MAINTENANCE
+    phase = Phase.LOADING if loading else Phase.MAINTENANCE
+    expected = compute_dose(drug, best.schedule, phase, sit.body)
+    if _relative(value, best.value) > tolerance:
+        return DoseReview(
+            drafted, drug, amount, Verdict.WRONG_DOSE, expected, due, _trap(drug, value, tolerance)
+        )
+    verdict = {
+        _Kind.MAINTENANCE_INSTEAD_OF_LOADING: Verdict.RELOAD_DUE
+        if best.due.reload
+        else Verdict.MISSING_LOADING,
+        _Kind.LOADING_NOT_DUE: Verdict.LOADING_NOT_DUE,
+        _Kind.MAINTENANCE_WITH_UNKNOWN_HISTORY: Verdict.LAST_DOSE_UNKNOWN,
+    }.get(best.kind)
+    if verdict is not None:
+        return DoseReview(drafted, drug, amount, verdict, expected, best.due)
+    if drug.ceiling is not None and value > drug.ceiling * (1 + CEILING_ROUNDING):
+        ceiling = compute_dose(drug, best.schedule, Phase.MAINTENANCE, sit.body, drug.ceiling)
+        return DoseReview(drafted, drug, amount, Verdict.ABOVE_CEILING, ceiling, due)
+    if drug.no_re_escalation and best.kind is _Kind.EXPECTED:
+        prior = _prior_per_basis(sit, drug)
+        if (
+            prior is not None
+            and prior[0] < best.value * (1 - tolerance)
+            and value > prior[0] * (1 + tolerance)
+        ):
+            reduced = compute_dose(drug, best.schedule, Phase.MAINTENANCE, sit.body, prior[0])
+            return DoseReview(
+                drafted, drug, amount, Verdict.RE_ESCALATION, reduced, due, prior=prior[0]
+            )
+    return DoseReview(drafted, drug, amount, Verdict.OK, expected, due)
+
+
+def _summary(review: DoseReview, sit: Situation) -> str:
+    drug, expected, due = review.drug, review.expected, review.due
+    drafted = drafted_text(review.amount, drug)
+    short = drug.short[0].upper() + drug.short[1:]
+    if review.verdict is Verdict.UNRECOGNISED_VOLUME:
+        schedule = drug.schedules[0]
+        return fit(
+            f"{short} {drafted} matches neither the {schedule.volume_loading_ml or 0:g} mL "
+            f"loading nor the {schedule.volume_maintenance_ml or 0:g} mL maintenance dose",
+            f"{short} {drafted}: not a label volume",
+        )
+    assert expected is not None  # every other verdict names the expected dose
+    wanted = expected.amount + (" loading dose" if expected.is_loading else "")
+    last = format_date(due.last_dose) if due and due.last_dose else "not on file"
+    if review.verdict is Verdict.WRONG_DOSE:
+        if review.trap is not None:
+            return fit(
+                f"{short} {drafted}: {review.trap.short}; expected {wanted}",
+                f"{short} {drafted}: {review.trap.short}",
+            )
+        if review.amount.per_basis is None:
+            return fit(f"{short} {drafted} is not the computed {wanted}")
+        ratio = (review.amount.per_basis / expected.per_basis - 1) * 100
+        direction = "above" if ratio > 0 else "below"
+        return fit(
+            f"{short} {drafted} is {abs(ratio):.0f} % {direction} the computed {wanted}",
+            f"{short} {drafted} is {abs(ratio):.0f} % {direction} the computed dose",
+        )
+    if review.verdict is Verdict.MISSING_LOADING:
+        return fit(
+            f"First {short} dose: give the {expected.amount} loading dose, not {drafted}",
+            f"First {short} dose needs the loading dose ({expected.amount})",
+        )
+    if review.verdict is Verdict.RELOAD_DUE:
+        return fit(
+            f"Re-load {short}: last dose {last}; give {expected.amount}, not the {drafted} "
+            "maintenance dose",
+            f"Re-load {short}: last dose {last}; give {expected.amount}",
+        )
+    if review.verdict is Verdict.LOADING_NOT_DUE:
+        return fit(
+            f"{short} {drafted} is a loading dose; maintenance {expected.amount} is due (last "
+            f"dose {last})",
+            f"{short}: maintenance {expected.amount} is due, not a loading dose",
+        )
+    if review.verdict is Verdict.LAST_DOSE_UNKNOWN:
+        return fit(
+            f"Last {short} dose date not on file: check if the {expected.amount} re-load dose "
+            "is due",
+            f"Last {short} dose date not on file: check whether a re-load is due",
+        )
+    if review.verdict is Verdict.ABOVE_CEILING:
+        return fit(
+            f"{short} {drafted} exceeds the {drug.ceiling:g} mg/kg label maximum "
+            f"({expected.amount})",
+            f"{short} {drafted} exceeds the label maximum",
+        )
+    prior = per_basis_text(review.prior or 0, drug.basis)
+    return fit(
+        f"{short} {drafted} after a reduction to {prior}: the label does not allow re-escalation",
+        f"{short}: no re-escalation after a dose reduction ({prior})",
+    )
+
+
+def _reasoning(review: DoseReview, sit: Situation) -> tuple[str, ...]:
+    drug, expected, due, order = review.drug, review.expected, review.due, review.drafted.order
+    tolerance = sit.config.threshold("dose_tolerance_percent")
+    interval = f", every {order.interval_days:g} days" if order.interval_days is not None else ""
+    paragraphs = [f"Drafted: {drug.display} {drafted_text(review.amount, drug)}{interval}."]
+    if expected is not None:
+        schedule = expected.schedule
+        computed = f"{expected.phrase}, {schedule_text(schedule)}"
+        if expected.calculation:
+            computed += f" ({expected.calculation}; {sit.body.describe(drug.basis)})"
+        paragraphs.append(f"Expected for this patient: {computed}.")
+        if schedule.note:
+            paragraphs.append(f"Label schedule: {schedule.note}.")
+        if schedule.verification != "verified":
+            paragraphs.append(
+                f"This schedule is marked '{schedule.verification}' in the knowledge base: "
+                "check it against the current label."
+            )
+    history_decided = due is not None and (
+        due.last_dose is not None
+        or due.due is DueDose.UNKNOWN
+        or review.verdict is Verdict.MISSING_LOADING
+    )
+    if due is not None and history_decided:
+        paragraphs.append(due.reason)
+    if review.trap is not None:
+        paragraphs.append(review.trap.text)
+    if review.verdict is Verdict.RE_ESCALATION:
+        paragraphs.append(
+            f"The last recorded dose was {per_basis_text(review.prior or 0, drug.basis)}; the "
+            f"{drug.short} label allows dose reductions but no re-escalation afterwards."
+        )
+    if review.verdict is Verdict.WRONG_DOSE:
+        paragraphs.append(
+            f"Doses within ±{tolerance:g} % of the computed dose are accepted (institutional "
+            "setting), as are the label's dose-reduction levels once treatment has started."
+        )
+    return tuple(paragraphs)
+
+
+def _order_evidence(review: DoseReview, sit: Situation) -> Evidence:
+    order = review.drafted.order
+    if order.evidence is not None:
+        return order.evidence
+    resource_type, _, resource_id = order.reference.partition("/")
+    return Evidence(
+        resource_type=resource_type or order.resource_type,
+        resource_id=resource_id or None,
+        code=None,
+        display=f"{review.drug.display} (draft order)",
+        when=sit.facts.as_of,
+        value=review.amount.written,
+    )
+
+
+def _finding(review: DoseReview, sit: Situation) -> Finding:
+    reload = review.verdict in (Verdict.RELOAD_DUE, Verdict.LAST_DOSE_UNKNOWN)
+    drug = review.drug
+    sources: list[str] = []
+    if review.expected is not None:
+        sources.extend(review.expected.schedule.sources)
+    else:
+        sources.extend(s for schedule in drug.schedules for s in schedule.sources)
+    if reload and drug.reload is not None:
+        sources.extend(drug.reload.sources)
+    expected = review.expected
+    suggestions: tuple[Suggestion, ...] = ()
+    if expected is not None and expected.mg is not None and drug.dose_component is None:
+        replacement = replace_suggestion(sit, [review.drafted], [expected])
+        if replacement is not None:
+            sure = review.verdict is not Verdict.LAST_DOSE_UNKNOWN
+            suggestions = (Suggestion(replacement.label, replacement.actions, is_recommended=sure),)
+    evidence = (_order_evidence(review, sit), *sit.body.evidence_for(drug.basis))
+    if review.due is not None:
+        evidence += review.due.evidence
+    rule = RELOAD_RULE if reload else RULE
+    return Finding(
+        rule=rule,
+        indicator=Indicator.WARNING,
+        summary=_summary(review, sit),
+        reasoning=_reasoning(review, sit),
+        citations=sit.catalog.citations(
+            sources, rule=rule, topic=RELOAD_TOPIC if reload else TOPIC
+        ),
+        data_used=tuple(dict.fromkeys(evidence)),
+        suggestions=suggestions,
+        selection_behavior="at-most-one",
+        override_reasons=override_reasons("dose"),
+        safety=True,
+        dedup_key=f"dose:{review.drafted.order.reference or drug.id}",
+        extra={"verdict": review.verdict.value},
+    )
+
+
+def dose_findings(hook_input: HookInput, config: CardsConfig) -> list[Finding]:
+    sit = situation(hook_input, config)
+    if not sit.breast_cancer:
+        return []
+    findings = []
+    for drafted in sit.selected:
+        drug = sit.catalog.drug(drafted.drug)
+        if drug is None:
+            continue
+        if drug.id == "fam-trastuzumab-deruxtecan" and sit.facts.disease.other_trastuzumab_cancers:
+            continue  # the dose depends on which cancer it is for (gastric: 6.4 mg/kg)
+        review = review_dose(sit, drafted, drug)
+        if review is not None and review.verdict is not Verdict.OK:
+            findings.append(_finding(review, sit))
+    return findings

@@ -1,0 +1,192 @@
+"""Doses computed for this patient, and drafted doses read in the same units.
+
+A regimen dose is written per kg, per m² or fixed; the patient's weight or BSA turns it into
+mg. A drafted dose may be written in mg, mg/kg or mg/m² (or, for the subcutaneous products,
+in mL): it is converted to the drug's own basis before comparing, so like is compared with
+like.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from cards.regimens.body_size import DosingBody
+from cards.regimens.catalog import Basis, Drug, Schedule
+from cards.suggestions import format_mg
+from fhir_mappings import Dose
+
+
+class Phase(StrEnum):
+    LOADING = "loading"
+    MAINTENANCE = "maintenance"
+
+
+def per_basis_text(value: float, basis: Basis) -> str:
+    unit = {Basis.PER_KG: "mg/kg", Basis.PER_M2: "mg/m²", Basis.FIXED: "mg"}[basis]
+    return f"{value:g} {unit}"
+
+
+@dataclass(frozen=True)
+class ComputedDose:
+    """One dose of one drug for this patient: "trastuzumab 560 mg (8 mg/kg × 70 kg)"."""
+
+    drug: Drug
+    schedule: Schedule
+    phase: Phase
+    per_basis: float
+    mg: float | None  # None when weight or BSA is missing
+    factor_text: str  # "70 kg" | "1.79 m²" | ""
+
+    @property
+    def is_loading(self) -> bool:
+        return self.phase is Phase.LOADING and self.schedule.loading is not None
+
+    @property
+    def amount(self) -> str:
+        """ "560 mg (8 mg/kg)" or "840 mg" or "8 mg/kg (no weight on file)"."""
+        basis_text = per_basis_text(self.per_basis, self.drug.basis)
+        if self.drug.basis is Basis.FIXED:
+            return basis_text
+        if self.mg is None:
+            return basis_text
+        return f"{format_mg(self.mg)} mg ({basis_text})"
+
+    @property
+    def phrase(self) -> str:
+        """ "trastuzumab 560 mg (8 mg/kg) loading dose"."""
+        suffix = " loading dose" if self.is_loading else ""
+        return f"{self.drug.short} {self.amount}{suffix}"
+
+    @property
+    def calculation(self) -> str:
+        """ "8 mg/kg × 70 kg = 560 mg"; empty for fixed doses."""
+        if self.drug.basis is Basis.FIXED or self.mg is None:
+            return ""
+        basis_text = per_basis_text(self.per_basis, self.drug.basis)
+        return f"{basis_text} × {self.factor_text} = {format_mg(self.mg)} mg"
+
+
+def schedule_dose(schedule: Schedule, phase: Phase) -> float:
+    if phase is Phase.LOADING and schedule.loading is not None:
+        return schedule.loading
+    return schedule.maintenance
+
+
+def compute_dose(
+    drug: Drug, schedule: Schedule, phase: Phase, body: DosingBody, per_basis: float | None = None
+) -> ComputedDose:
+    value = schedule_dose(schedule, phase) if per_basis is None else per_basis
+    factor = body.per_basis_factor(drug.basis)
+    factor_text = ""
+    if drug.basis is Basis.PER_KG and body.weight:
+        factor_text = f"{body.weight.value:g} kg"
+    elif drug.basis is Basis.PER_M2 and body.bsa:
+        factor_text = f"{body.bsa.m2:.2f} m²"
+    return ComputedDose(
+        drug=drug,
+        schedule=schedule,
+        phase=phase,
+        per_basis=value,
+        mg=value * factor if factor is not None else None,
+        factor_text=factor_text,
+    )
+
+
+def schedule_text(schedule: Schedule) -> str:
+    """How often, in words: "every 3 weeks", "weekly", "twice daily"."""
+    if schedule.times_per_day == 2:
+        text = "twice daily"
+    elif schedule.interval_days == 1:
+        text = "once daily"
+    elif schedule.interval_days == 7:
+        text = "weekly"
+    elif schedule.interval_days % 7 == 0:
+        text = f"every {int(schedule.interval_days // 7)} weeks"
+    else:
+        text = f"every {schedule.interval_days:g} days"
+    return f"{text}, {schedule.cycle}" if schedule.cycle else text
+
+
+def regimen_dose_text(drug: Drug, schedule: Schedule, body: DosingBody) -> str:
+    """A whole schedule for this patient: "trastuzumab 560 mg (8 mg/kg) loading, then 420 mg
+    (6 mg/kg) every 3 weeks"."""
+    maintenance = compute_dose(drug, schedule, Phase.MAINTENANCE, body)
+    how_often = schedule_text(schedule)
+    if schedule.loading is None:
+        return f"{drug.short} {maintenance.amount} {how_often}"
+    loading = compute_dose(drug, schedule, Phase.LOADING, body)
+    return f"{drug.short} {loading.amount} loading, then {maintenance.amount} {how_often}"
+
+
+_UNIT_ALIASES = {
+    "mg": "mg",
+    "milligram": "mg",
+    "g": "g",
+    "mcg": "mcg",
+    "ug": "mcg",
+    "mg/kg": "mg/kg",
+    "mg/m2": "mg/m2",
+    "mg/m^2": "mg/m2",
+    "mg/m²": "mg/m2",
+    "ml": "ml",
+}
+
+
+def normalise_unit(unit: str) -> str | None:
+    return _UNIT_ALIASES.get(unit.strip().lower().replace(" ", ""))
+
+
+@dataclass(frozen=True)
+class DraftedAmount:
+    """A drafted dose in the drug's basis, and how it was written."""
+
+    per_basis: float | None  # None: could not be converted (missing weight/BSA, odd unit)
+    written: str  # "448 mg", "6.4 mg/kg", "15 mL"
+    volume_ml: float | None = None  # subcutaneous products ordered by volume
+
+
+def _mg_of(dose: Dose, unit: str | None, body: DosingBody) -> float | None:
+    if unit == "mg":
+        return dose.value
+    if unit == "g":
+        return dose.value * 1000
+    if unit == "mcg":
+        return dose.value / 1000
+    if unit == "mg/kg":
+        return dose.value * body.weight.value if body.weight else None
+    if unit == "mg/m2":
+        return dose.value * body.bsa.m2 if body.bsa else None
+    return dose.mg
+
+
+def written_dose(dose: Dose) -> str:
+    unit = normalise_unit(dose.unit)
+    shown = {"mg/m2": "mg/m²", "ml": "mL"}.get(unit or "", unit or "")
+    if not shown:
+        return f"{dose.value:g}"  # a unit we do not read: the number alone, never raw text
+    return f"{dose.value:g} {shown}"
+
+
+def drafted_amount(dose: Dose, drug: Drug, body: DosingBody) -> DraftedAmount:
+    unit = normalise_unit(dose.unit)
+    written = written_dose(dose)
+    if unit == "ml":
+        return DraftedAmount(per_basis=None, written=written, volume_ml=dose.value)
+    if unit is not None and unit == drug.basis.value:
+        return DraftedAmount(per_basis=dose.value, written=written)
+    mg = _mg_of(dose, unit, body)
+    factor = body.per_basis_factor(drug.basis)
+    if mg is None or factor is None or factor <= 0:
+        return DraftedAmount(per_basis=None, written=written)
+    return DraftedAmount(per_basis=mg / factor, written=written)
+
+
+def drafted_text(amount: DraftedAmount, drug: Drug) -> str:
+    """ "448 mg (6.4 mg/kg)": as written, plus the drug's basis when it differs."""
+    if amount.per_basis is None or drug.basis is Basis.FIXED:
+        return amount.written
+    basis_text = per_basis_text(float(f"{amount.per_basis:.3g}"), drug.basis)
+    if amount.written == basis_text:
+        return amount.written
+    return f"{amount.written} ({basis_text})"

@@ -1,0 +1,61 @@
+"""C12 when the line cannot be decided: say what is missing and what each answer would mean.
+
+A HER2-positive metastatic patient with adjuvant trastuzumab but no end date, no date of the
+metastatic diagnosis, or HER2 therapy that cannot be placed before or after it: the first-line
+(THP) and second-line (T-DXd) recommendations differ, and a guess would pick one silently.
+The card is a warning (missing data) without order suggestions.
+"""
+
+from __future__ import annotations
+
+from cards.findings import Finding, Indicator
+from cards.hook_input import HookInput
+from cards.knowledge import CardsConfig, override_reasons
+from cards.regimens.advice import first_line_advice, second_line_advice
+from cards.regimens.lines import LineAssessment, LineKind, assess_line
+from cards.regimens.situation import CHEMOTHERAPY, HER2_DIRECTED, TAXANE, Situation, situation
+from cards.regimens.slots import fit
+
+RULE = "C12-line-undetermined"
+TOPIC = "Line of therapy undetermined, HER2+ metastatic breast cancer"
+TRIGGERS = frozenset({HER2_DIRECTED, CHEMOTHERAPY, TAXANE})
+
+
+def undetermined_finding(sit: Situation, line: LineAssessment) -> Finding:
+    catalog = sit.catalog
+    what = line.missing[0].lower() if line.missing else "dates of earlier therapy"
+    summary = fit(
+        f"Line of therapy unclear: {what} not on file (first vs second line)",
+        "Line of therapy unclear: first- vs second-line advice depends on missing dates",
+    )
+    return Finding(
+        rule=RULE,
+        indicator=Indicator.WARNING,
+        summary=summary,
+        reasoning=(
+            "HER2-positive metastatic breast cancer. " + " ".join(line.reasons),
+            "The line decides the regimen: recurrence more than 12 months after adjuvant "
+            "trastuzumab (or no HER2 therapy for metastatic disease) follows the first-line "
+            "recommendations; recurrence within 12 months, or progression after a first "
+            "line, follows the second-line recommendations (ASCO 2022 rec. 5.0/5.1). Add the "
+            "missing dates to the record to get a recommendation for this patient.",
+            "**If first line:** " + first_line_advice(sit)[0],
+            "**If second line:** " + second_line_advice(sit)[0],
+        ),
+        citations=catalog.citations(catalog.first_line.sources, rule=RULE, topic=TOPIC),
+        data_used=sit.receptor_evidence() + line.evidence + sit.body.evidence_for_all(),
+        missing_data=line.missing,
+        override_reasons=override_reasons("regimen"),
+        safety=False,
+        dedup_key="regimen-line",
+    )
+
+
+def line_unknown_findings(hook_input: HookInput, config: CardsConfig) -> list[Finding]:
+    sit = situation(hook_input, config)
+    if not sit.her2_positive_mbc or not sit.selected_with(TRIGGERS):
+        return []
+    line = assess_line(sit)
+    if line.kind is not LineKind.UNDETERMINED:
+        return []
+    return [undetermined_finding(sit, line)]

@@ -1,0 +1,233 @@
+"""Which line of therapy a HER2-positive metastatic patient is in, decided only from facts.
+
+The line counts the HER2-directed lines for metastatic disease that have ended, plus one when
+the metastatic recurrence came within 12 months of the end of (neo)adjuvant trastuzumab
+(ASCO 2022 rec. 5.0: follow the second-line recommendations). An ongoing line is continued
+by drafts that add no new HER2-directed drug (pertuzumab may still join trastuzumab in the
+first line); a draft with a new HER2-directed drug starts the next line.
+
+When the data cannot decide (adjuvant trastuzumab without an end date, no date of the
+metastatic diagnosis, HER2 therapy that cannot be placed before or after it), the answer is
+"undetermined" with what is missing. A guess here would pick the wrong regimen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from cards.detail import format_date
+from cards.regimens.catalog import Catalog
+from cards.regimens.drug_terms import names
+from cards.regimens.situation import HER2_DIRECTED, Situation
+from fhir_mappings import DrugExposure, Evidence, TherapyLine, TherapySetting
+
+TRASTUZUMAB_FAMILY = frozenset({"trastuzumab-class", "trastuzumab-containing"})
+ORDINALS = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth"}
+
+
+class LineKind(StrEnum):
+    FIRST = "first"
+    SECOND = "second"
+    LATER = "later"
+    UNDETERMINED = "undetermined"
+
+
+@dataclass(frozen=True)
+class LineAssessment:
+    kind: LineKind
+    number: int | None  # guideline line (1, 2, 3, ...); None when undetermined
+    prior_metastatic_lines: int  # HER2-directed lines for metastatic disease that have ended
+    early_relapse: bool  # recurrence <= 12 months after adjuvant trastuzumab
+    ongoing: TherapyLine | None
+    continuing: bool  # the drafts continue the ongoing line
+    reasons: tuple[str, ...]
+    missing: tuple[str, ...] = ()
+    evidence: tuple[Evidence, ...] = ()
+
+    @property
+    def name(self) -> str:
+        return line_name(self.number)
+
+
+def line_name(number: int | None) -> str:
+    """ "first line", "third line", "line 7"."""
+    if number is None:
+        return "undetermined line"
+    ordinal = ORDINALS.get(number)
+    return f"{ordinal} line" if ordinal else f"line {number}"
+
+
+def _ended(exposure: DrugExposure) -> datetime | None:
+    dates = [d for d in (exposure.last_dose, exposure.end) if d is not None]
+    return max(dates) if dates else None
+
+
+def _adjuvant_trastuzumab(sit: Situation) -> tuple[DrugExposure, ...]:
+    return tuple(
+        e
+        for e in sit.facts.therapy.exposures
+        if e.setting is TherapySetting.EARLY
+        and ("trastuzumab" in sit.catalog.provides(e.drug) or e.classes & TRASTUZUMAB_FAMILY)
+    )
+
+
+@dataclass(frozen=True)
+class _Relapse:
+    early: bool | None  # None: cannot be decided
+    reason: str
+    missing: tuple[str, ...] = ()
+
+
+def _relapse(sit: Situation) -> _Relapse:
+    """ASCO rec. 5.0/5.1: how long after adjuvant trastuzumab the disease recurred."""
+    disease = sit.facts.disease
+    limit = sit.config.threshold("adjuvant_relapse_second_line_months")
+    adjuvant = _adjuvant_trastuzumab(sit)
+    end = disease.adjuvant_trastuzumab_end
+    if end is None and adjuvant:
+        ends = [d for d in (_ended(e) for e in adjuvant) if d is not None]
+        if len(ends) < len(adjuvant) or not ends:
+            return _Relapse(
+                None,
+                "(Neo)adjuvant trastuzumab is on file without the date it ended.",
+                ("End date of (neo)adjuvant trastuzumab",),
+            )
+        end = max(ends)
+    if end is None:
+        return _Relapse(False, "No (neo)adjuvant trastuzumab is on file.")
+    recurrence = disease.metastatic_since
+    if recurrence is None:
+        return _Relapse(
+            None,
+            f"(Neo)adjuvant trastuzumab ended {format_date(end)}, but the date of the "
+            "metastatic diagnosis is not on file.",
+            ("Date of the metastatic diagnosis (recurrence)",),
+        )
+    months = disease.months_adjuvant_end_to_recurrence
+    if months is None:
+        months = (recurrence - end).days / 30.4375
+    interval = (
+        f"(Neo)adjuvant trastuzumab ended {format_date(end)}, {months:.1f} months before the "
+        f"metastatic diagnosis ({format_date(recurrence)})"
+    )
+    if months <= limit:
+        return _Relapse(
+            True,
+            f"{interval}: within {limit:g} months, so the second-line recommendations apply "
+            "(ASCO rec. 5.0).",
+        )
+    return _Relapse(
+        False,
+        f"{interval}: more than {limit:g} months, so the first-line recommendations apply "
+        "(ASCO rec. 5.1).",
+    )
+
+
+def _line_text(line: TherapyLine, catalog: Catalog) -> str:
+    period = f"{format_date(line.start)} to {format_date(line.end) if line.end else 'now'}"
+    return f"{names(line.drugs, catalog)} ({period})"
+
+
+def _kind(number: int) -> LineKind:
+    return {1: LineKind.FIRST, 2: LineKind.SECOND}.get(number, LineKind.LATER)
+
+
+def _evidence(sit: Situation) -> tuple[Evidence, ...]:
+    her2_exposures = [e for e in sit.facts.therapy.exposures if HER2_DIRECTED in e.classes]
+    return sit.facts.disease.evidence + tuple(ev for e in her2_exposures for ev in e.evidence[:1])
+
+
+def assess_line(sit: Situation) -> LineAssessment:
+    """The line for a HER2-positive metastatic patient, with the facts it rests on."""
+    facts = sit.facts
+    lines = sorted(facts.therapy.metastatic_lines, key=lambda line: line.number)
+    completed = [line for line in lines if line.end is not None]
+    ongoing = next((line for line in reversed(lines) if line.end is None), None)
+    evidence = _evidence(sit)
+    unplaced = [
+        e
+        for e in facts.therapy.exposures
+        if HER2_DIRECTED in e.classes and e.setting is TherapySetting.UNKNOWN
+    ]
+    if unplaced:
+        return LineAssessment(
+            kind=LineKind.UNDETERMINED,
+            number=None,
+            prior_metastatic_lines=len(completed),
+            early_relapse=False,
+            ongoing=ongoing,
+            continuing=False,
+            reasons=(
+                f"Earlier HER2-directed therapy ({names((e.drug for e in unplaced), sit.catalog)})"
+                " cannot be placed before or after the metastatic diagnosis.",
+            ),
+            missing=("Dates of earlier HER2-directed therapy or of the metastatic diagnosis",),
+            evidence=evidence + tuple(ev for e in unplaced for ev in e.evidence[:1]),
+        )
+    relapse = _relapse(sit)
+    if relapse.early is None:
+        return LineAssessment(
+            kind=LineKind.UNDETERMINED,
+            number=None,
+            prior_metastatic_lines=len(completed),
+            early_relapse=False,
+            ongoing=ongoing,
+            continuing=False,
+            reasons=(relapse.reason,),
+            missing=relapse.missing,
+            evidence=evidence,
+        )
+    offset = 1 if relapse.early else 0
+    reasons = [relapse.reason]
+    if completed:
+        listed = "; ".join(_line_text(line, sit.catalog) for line in completed)
+        reasons.append(
+            f"{len(completed)} earlier HER2-directed line(s) for metastatic disease: {listed}."
+        )
+    elif not ongoing:
+        reasons.append("No HER2-directed therapy for metastatic disease is on file.")
+    if ongoing is None:
+        number = len(completed) + 1 + offset
+        return LineAssessment(
+            kind=_kind(number),
+            number=number,
+            prior_metastatic_lines=len(completed),
+            early_relapse=relapse.early,
+            ongoing=None,
+            continuing=False,
+            reasons=tuple(reasons),
+            evidence=evidence,
+        )
+    current = len([line for line in completed if line.number < ongoing.number]) + 1 + offset
+    ongoing_moieties = {m for d in ongoing.drugs for m in sit.catalog.provides(d)}
+    drafted_moieties = {m for d in sit.drafted_ids(HER2_DIRECTED) for m in sit.catalog.provides(d)}
+    may_join = {"pertuzumab"} if current == 1 else set()
+    new = drafted_moieties - ongoing_moieties - may_join
+    reasons.append(f"Current {line_name(current)}: {_line_text(ongoing, sit.catalog)}.")
+    if new:
+        reasons.append(
+            f"The draft orders add {names(new, sit.catalog)}, not part of the current line, "
+            "so they start the next line."
+        )
+        return LineAssessment(
+            kind=_kind(current + 1),
+            number=current + 1,
+            prior_metastatic_lines=len(completed) + 1,
+            early_relapse=relapse.early,
+            ongoing=ongoing,
+            continuing=False,
+            reasons=tuple(reasons),
+            evidence=evidence,
+        )
+    return LineAssessment(
+        kind=_kind(current),
+        number=current,
+        prior_metastatic_lines=len(completed),
+        early_relapse=relapse.early,
+        ongoing=ongoing,
+        continuing=True,
+        reasons=tuple(reasons),
+        evidence=evidence,
+    )

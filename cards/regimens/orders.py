@@ -1,0 +1,136 @@
+"""Suggested orders: draft MedicationRequests carrying the dose computed for this patient.
+
+A suggestion is only made when the dose in mg is known: an order without a dose would look
+complete to a busy clinician and is worse than no suggestion. Loading or maintenance follows
+the dose history (`loading.due_dose`); when that history is undated the loading dose is
+suggested and the card says why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from cards.findings import Action, Suggestion
+from cards.regimens.catalog import Drug, Schedule, SlotOption
+from cards.regimens.doses import ComputedDose, Phase, compute_dose, schedule_text
+from cards.regimens.drug_terms import drug_name, rxnorm_code
+from cards.regimens.loading import DueAssessment, DueDose, due_dose
+from cards.regimens.situation import Drafted, Situation
+from cards.suggestions import create, delete_order, format_mg, medication_request
+
+ROUTE_WORDS = {"iv": "IV", "sc": "SC", "oral": "orally", "im": "IM"}
+
+
+@dataclass(frozen=True)
+class PlannedDose:
+    """A dose we would suggest, with why it is loading or maintenance."""
+
+    dose: ComputedDose
+    due: DueAssessment
+
+
+def plan_dose(sit: Situation, drug: Drug, schedule: Schedule) -> PlannedDose:
+    due = due_dose(drug, schedule, sit.facts, sit.catalog, sit.config)
+    phase = Phase.MAINTENANCE if due.due is DueDose.MAINTENANCE else Phase.LOADING
+    return PlannedDose(compute_dose(drug, schedule, phase, sit.body), due)
+
+
+def plan_option(sit: Situation, option: SlotOption) -> PlannedDose:
+    drug = sit.catalog.drugs[option.drug]
+    return plan_dose(sit, drug, drug.schedule(option.schedule))
+
+
+def instruction(sit: Situation, dose: ComputedDose) -> str:
+    """The dosage text of a suggested order: dose, route, schedule and how it was computed."""
+    drug, schedule = dose.drug, dose.schedule
+    route = ROUTE_WORDS.get(drug.route, drug.route)
+    parts = [f"{drug.display} {dose.amount} {route}"]
+    if dose.is_loading:
+        maintenance = compute_dose(drug, schedule, Phase.MAINTENANCE, sit.body)
+        parts.append(f"loading dose, then {maintenance.amount} {schedule_text(schedule)}")
+    else:
+        parts.append(schedule_text(schedule))
+    text = ", ".join(parts)
+    if dose.calculation:
+        text += f" ({dose.calculation}; {sit.body.describe(drug.basis)})"
+    return text
+
+
+def order_resource(sit: Situation, dose: ComputedDose) -> dict[str, Any] | None:
+    if dose.mg is None:
+        return None
+    schedule = dose.schedule
+    return medication_request(
+        patient_id=sit.hook_input.patient_id,
+        rxnorm_code=rxnorm_code(dose.drug.id),
+        drug_display=dose.drug.display,
+        dose_mg=dose.mg,
+        interval_days=schedule.interval_days * schedule.times_per_day,
+        frequency=schedule.times_per_day,
+        route=dose.drug.route,
+        instruction=instruction(sit, dose),
+    )
+
+
+def short_phrase(dose: ComputedDose) -> str:
+    """For labels: "pertuzumab 840 mg", "paclitaxel 143 mg weekly"."""
+    amount = f"{format_mg(dose.mg)} mg" if dose.mg is not None else dose.amount
+    suffix = " weekly" if dose.schedule.interval_days == 7 else ""
+    if dose.schedule.times_per_day == 2:
+        suffix = " twice daily"
+    return f"{dose.drug.short} {amount}{suffix}"
+
+
+def add_suggestion(
+    sit: Situation, doses: Sequence[ComputedDose], *, recommended: bool = False
+) -> Suggestion | None:
+    """ "Add pertuzumab 840 mg + docetaxel 134 mg"; None if a dose is not computable."""
+    actions: list[Action] = []
+    for dose in doses:
+        resource = order_resource(sit, dose)
+        if resource is None:
+            return None
+        actions.append(create(resource, f"Add {instruction(sit, dose)}"))
+    if not actions:
+        return None
+    label = "Add " + " + ".join(short_phrase(d) for d in doses)
+    return Suggestion(label=label, actions=tuple(actions), is_recommended=recommended)
+
+
+def replace_suggestion(
+    sit: Situation,
+    replaced: Iterable[Drafted],
+    doses: Sequence[ComputedDose],
+    *,
+    recommended: bool = False,
+) -> Suggestion | None:
+    """Delete drafted orders and create the computed ones; None if an order cannot be named
+    (no id to delete) or a dose is not computable, since half a replacement is a double order.
+    """
+    actions: list[Action] = []
+    for drafted in replaced:
+        name = drug_name(drafted.drug, sit.catalog)
+        action = delete_order(drafted.order, f"Remove the drafted {name} order")
+        if action is None:
+            return None
+        actions.append(action)
+    for dose in doses:
+        resource = order_resource(sit, dose)
+        if resource is None:
+            return None
+        actions.append(create(resource, f"Order {instruction(sit, dose)}"))
+    if not doses:
+        return None
+    label = "Replace with " + " + ".join(short_phrase(d) for d in doses)
+    return Suggestion(label=label, actions=tuple(actions), is_recommended=recommended)
+
+
+def single_recommended(suggestions: Sequence[Suggestion | None]) -> tuple[Suggestion, ...]:
+    """Drop the impossible ones; mark the only remaining one as recommended."""
+    kept = [s for s in suggestions if s is not None]
+    if len(kept) == 1:
+        only = kept[0]
+        return (Suggestion(only.label, only.actions, is_recommended=True),)
+    return tuple(Suggestion(s.label, s.actions, is_recommended=False) for s in kept)
