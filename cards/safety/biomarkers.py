@@ -278,6 +278,30 @@ def _tdxd(hook_input: HookInput, orders: Sequence[DraftOrder]) -> Finding | None
             orders,
             extra="her2-zero",
         )
+    scores = [r.ihc_score for r in her2.results if r.ihc_score is not None]
+    if scores and scores[0] is IhcScore.ZERO:
+        if hr is False:
+            summary = f"HER2 IHC 0{_as_of(her2)} with HR-negative disease: outside the T-DXd label"
+        else:
+            summary = (
+                f"HER2 IHC 0{_as_of(her2)} without a membrane-staining report: "
+                "confirm HER2-ultralow before T-DXd"
+            )
+        return _finding(
+            TDXD_RULE,
+            summary,
+            [
+                *_reasoning_of(her2),
+                "IHC 0 is HER2-ultralow when faint, incomplete membrane staining is seen in up "
+                "to 10% of cells, and HER2-0 (null) when there is none. T-DXd is labelled for "
+                "HER2-ultralow only in HR-positive disease, and not for HER2-0; the report on "
+                "file does not say which.",
+            ],
+            her2,
+            orders,
+            missing=("Membrane staining of the IHC 0 result (ultralow vs HER2-0)",),
+            extra="ihc0-unspecified",
+        )
     return _finding(
         TDXD_RULE,
         f"HER2-negative{_as_of(her2)} without an IHC score: confirm HER2-low before T-DXd",

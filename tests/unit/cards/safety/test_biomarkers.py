@@ -163,3 +163,31 @@ def test_order_sign_keeps_biomarker_warnings():
         c["indicator"]
         for c in run(facts(her2=NEGATIVE_LOW), ["trastuzumab"], "C6", hook=Hook.ORDER_SIGN)
     ] == ["warning"]
+
+
+def _ihc0_unspecified():
+    result = Her2Result(Her2TestKind.IHC, Her2Call.NEGATIVE, ago(400), ihc_score=IhcScore.ZERO)
+    return her2(
+        Her2Call.NEGATIVE,
+        subtype=Her2NegativeSubtype.UNSPECIFIED,
+        ihc=IhcScore.ZERO,
+        results=(result,),
+    )
+
+
+def test_tdxd_with_ihc_0_and_no_staining_report_asks_which():
+    [card] = run(facts(her2=_ihc0_unspecified()), [TDXD], "C7")
+    assert card["summary"] == (
+        "HER2 IHC 0 (2025-10-17) without a membrane-staining report: confirm HER2-ultralow "
+        "before T-DXd"
+    )
+    assert "Membrane staining of the IHC 0 result" in card["detail"]
+
+
+def test_tdxd_with_ihc_0_in_hr_negative_disease_is_outside_either_way():
+    patient = facts(
+        her2=_ihc0_unspecified(),
+        hormone_receptors=receptors(ReceptorCall.NEGATIVE, ReceptorCall.NEGATIVE),
+    )
+    [card] = run(patient, [TDXD], "C7")
+    assert card["summary"].endswith("with HR-negative disease: outside the T-DXd label")
