@@ -79,13 +79,13 @@ def test_tokens_and_other_claims_never_logged(
     for token in tokens.values():
         for bit in secret_bits(token):
             assert bit not in logged
-    for exc in errors:
-        rendered = "".join(traceback.format_exception(exc))
+    for error in errors:
+        rendered = "".join(traceback.format_exception(error))
         assert canary not in rendered
         for token in tokens.values():
             for bit in secret_bits(token):
                 assert bit not in rendered
-                assert bit not in exc.reason
+                assert bit not in error.reason
 
 
 def test_trusted_iss_is_logged_with_the_reason(caplog: pytest.LogCaptureFixture) -> None:
