@@ -101,6 +101,10 @@ class ResourceSet:
             self._notes.add("Resource", "entry is not a JSON object; skipped")
             return
         rtype = as_text(resource.get("resourceType"))
+        if rtype is None and isinstance(resource.get("resource"), Mapping):
+            # a Bundle entry handed over on its own (cqf-ruler's prefetch shape)
+            self._add(resource["resource"], as_text(resource.get("fullUrl")), depth)
+            return
         if rtype is None:
             self._notes.add("Resource", "resource without resourceType; skipped")
             return
