@@ -118,6 +118,11 @@ def metastatic(days: float = 400) -> list[Resource]:
     ]
 
 
+def receptor_status(kind: str, percent: float, *, days: float) -> Resource:
+    """ER ('er') or PR ('pr') as percent of stained nuclei."""
+    return fb.receptor(kind, percent=percent, when=days_ago(days))
+
+
 def early_breast_cancer(days: float = 400) -> list[Resource]:
     return [fb.breast_cancer(onset=days_ago(days))]
 

@@ -15,7 +15,6 @@ from tests.scenarios.safety.builders import (
     ordering,
     safety_cards,
     size,
-    summaries,
     taking,
     woman,
 )

@@ -1,0 +1,120 @@
+"""Do not substitute trastuzumab, T-DM1 and T-DXd; and a HER2 order for a patient with heart
+failure on her problem list."""
+
+from __future__ import annotations
+
+from tests.scenarios.safety.builders import (
+    actions,
+    echo,
+    gap,
+    heart_failure,
+    her2_positive,
+    metastatic,
+    ordering,
+    safety_cards,
+    summaries,
+    taking,
+    woman,
+)
+
+TDXD = "fam-trastuzumab-deruxtecan"
+TDM1 = "ado-trastuzumab-emtansine"
+
+
+def progressed_on_thp(*, thp_still_active: bool) -> list:
+    ended = None if thp_still_active else 30
+    return [
+        woman(57),
+        her2_positive(),
+        metastatic(500),
+        echo(63, days=15),
+        taking("trastuzumab", since=480, ended=ended),
+        taking("pertuzumab", since=480, ended=ended),
+    ]
+
+
+def c9(cards):
+    return [c for c in cards if c["source"]["topic"]["code"] == "C9"]
+
+
+def test_tdxd_ordered_while_trastuzumab_is_still_active_is_a_warning():
+    cards = c9(
+        safety_cards(
+            "order-select", progressed_on_thp(thp_still_active=True), orders=[ordering(TDXD)]
+        )
+    )
+    assert summaries(cards) == [
+        (
+            "C9",
+            "warning",
+            "T-DXd ordered while trastuzumab is active: different drugs, do not substitute",
+        )
+    ]
+    assert [a["resourceId"] for a in actions(cards[0], "delete")] == [
+        f"MedicationRequest/draft-{TDXD}"
+    ]
+
+
+def test_tdxd_after_trastuzumab_ended_is_a_new_line_not_a_substitution():
+    cards = safety_cards(
+        "order-sign", progressed_on_thp(thp_still_active=False), orders=[ordering(TDXD)]
+    )
+    assert c9(cards) == []
+
+
+def test_phesgo_replacing_iv_trastuzumab_and_pertuzumab_is_not_a_substitution():
+    cards = safety_cards(
+        "order-select",
+        progressed_on_thp(thp_still_active=True),
+        orders=[ordering("pertuzumab-trastuzumab-sc")],
+    )
+    assert c9(cards) == []
+
+
+def test_tdm1_and_tdxd_drafted_together_on_order_sign():
+    cards = c9(
+        safety_cards(
+            "order-sign",
+            progressed_on_thp(thp_still_active=False),
+            orders=[ordering(TDM1), ordering(TDXD)],
+        )
+    )
+    assert [c["indicator"] for c in cards] == ["warning"]
+    assert "do not substitute" in cards[0]["summary"]
+    assert len(actions(cards[0], "delete")) == 2
+
+
+def test_heart_failure_on_file_with_trastuzumab_is_a_warning():
+    patient = [woman(66), her2_positive(), metastatic(), echo(52, days=20), heart_failure(days=700)]
+    cards = [
+        c
+        for c in safety_cards("order-select", patient, orders=[ordering("trastuzumab")])
+        if c["source"]["topic"]["code"] == "heart-failure"
+    ]
+    assert summaries(cards) == [
+        (
+            "heart-failure",
+            "warning",
+            "Heart failure or cardiomyopathy on file (recorded 2024-12-21): review cardiac risk "
+            "before trastuzumab",
+        )
+    ]
+
+
+def test_problem_list_the_ehr_could_not_send_is_said_once():
+    patient = [woman(66), her2_positive(), metastatic(), echo(62, days=20)]
+    cards = safety_cards(
+        "order-sign",
+        patient,
+        orders=[ordering(TDXD)],
+        gaps=[gap("conditions", "Conditions")],
+    )
+    assert summaries(cards) == [
+        (
+            "heart-failure",
+            "warning",
+            "The problem list could not be retrieved from the EHR; check for heart failure and "
+            "ILD before T-DXd (fam-trastuzumab deruxtecan)",
+        )
+    ]
+    assert "Conditions: the FHIR server timed out" in cards[0]["detail"]
