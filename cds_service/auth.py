@@ -237,6 +237,9 @@ class JwtVerifier:
         try:
             client = self._verify(authorization_header, audience, trusted_iss)
         except AuthenticationError as exc:
+            # Drop the chained PyJWT/requests exception: its message may quote token bytes.
+            exc.__cause__ = exc.__context__ = None
+            exc.__suppress_context__ = True
             log.info(
                 "JWT rejected: %s (iss %s)", exc.reason, trusted_iss[0] if trusted_iss else "-"
             )

@@ -80,6 +80,7 @@ def test_tokens_and_other_claims_never_logged(
         for bit in secret_bits(token):
             assert bit not in logged
     for error in errors:
+        assert error.__cause__ is None and error.__context__ is None
         rendered = "".join(traceback.format_exception(error))
         assert canary not in rendered
         for token in tokens.values():
