@@ -24,14 +24,18 @@ def validator(name: str) -> jsonschema.Draft202012Validator:
 
 
 def _where(error: jsonschema.ValidationError) -> str:
-    path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
+    steps = list(error.absolute_path)
+    if error.validator == "required":  # name the missing member itself
+        missing = error.message.split(" is a required property")[0].strip("'\"")
+        steps.append(missing)
+    path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in steps)
     return path.lstrip(".") or "(body)"
 
 
 def _describe(error: jsonschema.ValidationError) -> str:
     """What is wrong, without echoing long values back."""
     if error.validator == "required":
-        return error.message.split(" is a required property")[0] + " is required"
+        return "is required"
     if error.validator in {"type", "enum", "const", "pattern", "minLength", "maxLength"}:
         expected = {
             "type": f"must be of type {error.validator_value}",

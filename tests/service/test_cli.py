@@ -19,7 +19,7 @@ FIXTURES = Path(__file__).parent.parent / "fixtures"
     "name",
     [
         "cds-hooks/HL7-davinci-crd/CRDServiceRequest.json",
-        "cds-requests/codex-mopa/order-select-her2-thp.json",
+        "derived/order-select-her2-mbc-th.json",
     ],
 )
 def test_evaluate_prints_a_valid_response(
