@@ -410,7 +410,9 @@ class JwtVerifier:
         with source.lock:
             now = self._clock()
             fetched = False
-            stale = source.fetched_at is None or now - source.fetched_at >= self._cache_seconds
+            stale = source.fetched_at is None or not (
+                0 <= now - source.fetched_at < self._cache_seconds
+            )
             if stale and self._may_fetch(source, now):
                 self._refresh(source, now)
                 fetched = True
@@ -423,7 +425,9 @@ class JwtVerifier:
         return key
 
     def _may_fetch(self, source: _KeySource, now: float) -> bool:
-        return source.attempted_at is None or now - source.attempted_at >= self._refresh_interval
+        if source.attempted_at is None or now < source.attempted_at:  # first, or clock went back
+            return True
+        return now - source.attempted_at >= self._refresh_interval
 
     def _refresh(self, source: _KeySource, now: float) -> None:
         """Fetch the JWK Set; on failure keep the previous keys (logged)."""

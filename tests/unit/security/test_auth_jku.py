@@ -282,3 +282,18 @@ def test_concurrent_cold_cache_fetches_once(
         clients = list(pool.map(lambda t: verifier.verify(f"Bearer {t}", AUD), tokens))
     assert len({c.jti for c in clients}) == 16
     assert jwks_server.hits == 1
+
+
+def test_wall_clock_stepping_back_does_not_freeze_the_cache(
+    jwks_server: JwksServer, https_session: requests.Session
+) -> None:
+    old = ec_signer("before-step")
+    new = ec_signer("after-step")
+    clock = FakeClock()
+    jwks_server.jwks = old.jwks()
+    verifier = make_verifier(jku_client(jwks_server), session=https_session, clock=clock)
+    verifier.verify(f"Bearer {make_token(old, now=clock.now)}", AUD)
+    jwks_server.jwks = {"keys": [old.public_jwk(), new.public_jwk()]}
+    clock.advance(-7200)  # NTP stepped the clock back two hours
+    verifier.verify(f"Bearer {make_token(new, now=clock.now)}", AUD)
+    assert jwks_server.hits == 2
