@@ -203,10 +203,12 @@ def anthracycline_concurrency_findings(
                     RULE,
                     gap,
                     what="Medication history",
-                    advice=f"confirm no HER2 antibody/anthracycline overlap ({drug_names(ids)})",
+                    advice=f"check for active anthracyclines or trastuzumab products "
+                    f"before {drug_names(ids)}",
                     consequence=(
-                        "Whether an anthracycline or a HER2 antibody is already active could "
-                        "not be checked."
+                        "Whether an anthracycline, a HER2 antibody or another trastuzumab "
+                        "product (trastuzumab, T-DM1, T-DXd: not interchangeable) is already "
+                        "active could not be checked."
                     ),
                     citation=cite("herceptin-label", RULE, TOPIC),
                     dedup_key=f"{RULE}:gap",

@@ -50,11 +50,11 @@ def _drugs(orders: Sequence[DraftOrder]) -> tuple[SafetyDrug, ...]:
 
 
 def _sources(drugs: Sequence[SafetyDrug]) -> list[str]:
-    ids = (
-        ["perjeta-label"]
-        + [d.label_source for d in drugs]
-        + [d.contraception.source for d in drugs]
-    )
+    """Pertuzumab's label (verify pregnancy status, MotHER), each drug's contraception source,
+    and the trastuzumab boxed warning when a trastuzumab product is ordered."""
+    ids = ["perjeta-label", *(d.contraception.source for d in drugs)]
+    if any(d.substitution_family == "trastuzumab" for d in drugs):
+        ids.append("herceptin-label")
     return list(dict.fromkeys(ids))
 
 
