@@ -55,7 +55,7 @@ def body_basis(sit: Situation, drugs: Iterable[Drug]) -> str:
     used = [u for u in used if u]
     if not used:
         return ""
-    return "Doses computed for this patient from the actual " + " and ".join(used) + "."
+    return "Doses use the actual body weight: " + " and ".join(used) + "."
 
 
 @dataclass(frozen=True)

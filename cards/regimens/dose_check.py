@@ -45,6 +45,7 @@ RELOAD_RULE = "C11"
 TOPIC = "Dose check against the computed dose"
 RELOAD_TOPIC = "Loading dose after a delay"
 CEILING_ROUNDING = 0.005  # whole-mg rounding above a "never exceed" dose is not an error
+TRAP_MATCH = 0.05  # a wrong dose is named as a trap only when it is essentially that number
 
 
 class Verdict(StrEnum):
@@ -173,9 +174,9 @@ def _prior_per_basis(sit: Situation, drug: Drug) -> tuple[float, datetime | None
     return None
 
 
-def _trap(drug: Drug, value: float, tolerance: float) -> Trap | None:
+def _trap(drug: Drug, value: float) -> Trap | None:
     for trap in drug.traps:
-        if trap.near is not None and _relative(value, trap.near) <= tolerance:
+        if trap.near is not None and _relative(value, trap.near) <= TRAP_MATCH:
             return trap
         if trap.above is not None and value > trap.above * (1 + CEILING_ROUNDING):
             return trap
@@ -210,7 +211,7 @@ def review_dose(sit: Situation, drafted: Drafted, drug: Drug) -> DoseReview | No
     expected = compute_dose(drug, best.schedule, phase, sit.body)
     if _relative(value, best.value) > tolerance:
         return DoseReview(
-            drafted, drug, amount, Verdict.WRONG_DOSE, expected, due, _trap(drug, value, tolerance)
+            drafted, drug, amount, Verdict.WRONG_DOSE, expected, due, _trap(drug, value)
         )
     verdict = {
         _Kind.MAINTENANCE_INSTEAD_OF_LOADING: Verdict.RELOAD_DUE
@@ -241,7 +242,8 @@ def review_dose(sit: Situation, drafted: Drafted, drug: Drug) -> DoseReview | No
 def _summary(review: DoseReview, sit: Situation) -> str:
     drug, expected, due = review.drug, review.expected, review.due
     drafted = drafted_text(review.amount, drug)
-    short = drug.short[0].upper() + drug.short[1:]
+    name = drug.short
+    short = name[0].upper() + name[1:]  # at the start of the summary
     if review.verdict is Verdict.UNRECOGNISED_VOLUME:
         schedule = drug.schedules[0]
         return fit(
@@ -268,14 +270,14 @@ def _summary(review: DoseReview, sit: Situation) -> str:
         )
     if review.verdict is Verdict.MISSING_LOADING:
         return fit(
-            f"First {short} dose: give the {expected.amount} loading dose, not {drafted}",
-            f"First {short} dose needs the loading dose ({expected.amount})",
+            f"First {name} dose: give the {expected.amount} loading dose, not {drafted}",
+            f"First {name} dose needs the loading dose ({expected.amount})",
         )
     if review.verdict is Verdict.RELOAD_DUE:
         return fit(
-            f"Re-load {short}: last dose {last}; give {expected.amount}, not the {drafted} "
+            f"Re-load {name}: last dose {last}; give {expected.amount}, not the {drafted} "
             "maintenance dose",
-            f"Re-load {short}: last dose {last}; give {expected.amount}",
+            f"Re-load {name}: last dose {last}; give {expected.amount}",
         )
     if review.verdict is Verdict.LOADING_NOT_DUE:
         return fit(
@@ -285,9 +287,9 @@ def _summary(review: DoseReview, sit: Situation) -> str:
         )
     if review.verdict is Verdict.LAST_DOSE_UNKNOWN:
         return fit(
-            f"Last {short} dose date not on file: check if the {expected.amount} re-load dose "
+            f"Last {name} dose date not on file: check if the {expected.amount} re-load dose "
             "is due",
-            f"Last {short} dose date not on file: check whether a re-load is due",
+            f"Last {name} dose date not on file: check whether a re-load is due",
         )
     if review.verdict is Verdict.ABOVE_CEILING:
         return fit(

@@ -146,7 +146,7 @@ def _label_condition(sit: Situation, line: LineAssessment, match: _Match) -> Fin
     )
 
 
-def _brain_metastases(sit: Situation, line: LineAssessment) -> Finding | None:
+def _brain_metastases(sit: Situation, line: LineAssessment, drafted: Regimen) -> Finding | None:
     catalog = sit.catalog
     first = catalog.later_lines.brain_metastases_first
     option = next((o for o in later_options(sit, line) if o.regimen == first), None)
@@ -162,8 +162,8 @@ def _brain_metastases(sit: Situation, line: LineAssessment) -> Finding | None:
         "Brain metastases: consider tucatinib + trastuzumab + capecitabine",
     )
     reasoning = (
-        "Brain metastases are on file and the drafted regimen is "
-        f"{names(sit.drafted_ids(HER2_DIRECTED), catalog)}. ASCO recommends that tucatinib + "
+        f"Brain metastases are on file and the drafted regimen is {drafted.display}. ASCO "
+        "recommends that tucatinib + "
         "trastuzumab + capecitabine may be offered to patients with brain metastases without "
         "symptomatic mass effect (brain-metastases guideline rec. 7.1); no later-line regimen "
         "is preferred otherwise.",
@@ -226,7 +226,7 @@ def later_line_findings(hook_input: HookInput, config: CardsConfig) -> list[Find
             return [_label_condition(sit, line, match)]
         brain_first = sit.catalog.later_lines.brain_metastases_first
         if sit.facts.disease.brain_metastases and match.regimen.id != brain_first:
-            finding = _brain_metastases(sit, line)
+            finding = _brain_metastases(sit, line, match.regimen)
             return [finding] if finding else []
         return []
     fewest = min(len(m.missing) for m in matches)

@@ -1,0 +1,263 @@
+"""Drafted doses against the computed dose, named traps, re-loading (C11), reductions."""
+
+from __future__ import annotations
+
+import pytest
+
+from cards import CardsConfig, Hook
+from cards.findings import Indicator
+from fhir_mappings import Dose, TherapySetting
+from tests.unit.cards.regimens.support import (
+    DOCETAXEL,
+    HYLECTA,
+    NERATINIB,
+    PACLITAXEL,
+    PERTUZUMAB,
+    PHESGO,
+    T_DM1,
+    T_DXD,
+    TRASTUZUMAB,
+    TUCATINIB,
+    body,
+    created,
+    dose_of,
+    early_stage,
+    exposed,
+    her2_mbc,
+    history,
+    metastatic,
+    only,
+    order,
+    rendered,
+    run,
+)
+
+RULES = only(["dose-check"])
+
+
+def _check(facts, *orders, config=None):
+    return run(facts, *orders, rules=RULES, config=config)
+
+
+@pytest.mark.parametrize(
+    ("drug", "dose", "unit", "interval"),
+    [
+        (TRASTUZUMAB, 560, "mg", 21),
+        (TRASTUZUMAB, 8, "mg/kg", 21),
+        (TRASTUZUMAB, 280, "mg", 7),
+        (TRASTUZUMAB, 600, "mg", 21),  # +7 %: within ±10 %
+        (PERTUZUMAB, 840, "mg", 21),
+        (T_DXD, 378, "mg", 21),
+        (T_DXD, 5.4, "mg/kg", 21),
+        (T_DM1, 252, "mg", 21),
+        (DOCETAXEL, 134, "mg", 21),
+        (DOCETAXEL, 75, "mg/m2", 21),
+        (PACLITAXEL, 143, "mg", 7),
+        (TUCATINIB, 300, "mg", 0.5),
+        (NERATINIB, 240, "mg", 1),
+        (NERATINIB, 120, "mg", 1),  # dose-escalation start
+        (HYLECTA, 600, "mg", 21),
+        (PHESGO, 1200, "mg", 21),
+        (PHESGO, 15, "mL", 21),
+    ],
+)
+def test_right_first_doses_get_no_card(drug, dose, unit, interval):
+    assert _check(her2_mbc(), order(drug, dose, unit, interval=interval)) == []
+
+
+def test_t_dxd_gastric_dose_in_breast_cancer_is_named():
+    [finding] = _check(her2_mbc(), order(T_DXD, 448))
+    assert finding.indicator is Indicator.WARNING and finding.safety
+    assert finding.summary == (
+        "T-DXd 448 mg (6.4 mg/kg): 6.4 mg/kg is the gastric cancer dose; "
+        "expected 378 mg (5.4 mg/kg)"
+    )
+    assert [dose_of(r) for r in created(finding)] == [378]
+    assert [o.code for o in finding.override_reasons] == [
+        "dose-intended", "clinical-trial", "data-not-current-in-ehr",
+    ]  # fmt: skip
+    rendered([finding])
+    rendered([finding], Hook.ORDER_SIGN)  # safety: shown at signing too
+
+
+def test_t_dxd_written_in_mg_per_kg():
+    [finding] = _check(her2_mbc(), order(T_DXD, 6.4, "mg/kg"))
+    assert "gastric cancer dose" in finding.summary
+
+
+def test_t_dxd_for_gastric_cancer_is_not_checked_against_the_breast_dose():
+    facts = her2_mbc(disease=metastatic(gastric=True))
+    assert _check(facts, order(T_DXD, 448)) == []
+
+
+def test_t_dm1_above_its_maximum():
+    [finding] = _check(her2_mbc(), order(T_DM1, 315))
+    assert "above the 3.6 mg/kg label maximum" in finding.summary
+    [near] = _check(her2_mbc(), order(T_DM1, 266))  # 3.8 mg/kg: within ±10 % but above 3.6
+    assert near.summary.startswith("T-DM1 266 mg (3.8 mg/kg) exceeds the 3.6 mg/kg label maximum")
+    assert _check(her2_mbc(), order(T_DM1, 253)) == []  # whole-mg rounding
+
+
+def test_t_dm1_at_the_t_dxd_dose_is_named_as_a_mix_up():
+    [finding] = _check(her2_mbc(), order(T_DM1, 378))
+    assert "5.4 mg/kg is the T-DXd dose" in finding.summary
+
+
+def test_a_t_dxd_order_is_not_checked_as_trastuzumab():
+    # 420 mg of T-DXd is 6 mg/kg: right for trastuzumab, wrong for T-DXd
+    [finding] = _check(her2_mbc(), order(T_DXD, 420))
+    assert finding.summary.startswith(
+        "T-DXd 420 mg (6 mg/kg): 6 mg/kg is the trastuzumab maintenance dose"
+    )
+    [between] = _check(her2_mbc(), order(T_DXD, 490))  # 7 mg/kg: no trap is that number
+    assert between.summary.startswith("T-DXd 490 mg (7 mg/kg) is 30 % above the computed 378 mg")
+
+
+def test_docetaxel_overdose_names_the_computed_dose_and_bsa():
+    [finding] = _check(her2_mbc(), order(DOCETAXEL, 180))
+    assert (
+        finding.summary
+        == "Docetaxel 180 mg (101 mg/m²) is 34 % above the computed 134 mg (75 mg/m²)"
+    )
+    text = " ".join(finding.reasoning)
+    assert "75 mg/m² × 1.79 m² = 134 mg" in text
+    assert "Mosteller from 165 cm and 70 kg" in text
+
+
+def test_docetaxel_escalation_to_100_is_accepted_only_on_treatment_in_mbc():
+    on_treatment = her2_mbc(therapy=history(exposed(DOCETAXEL, last_dose_days=21, active=True)))
+    assert _check(on_treatment, order(DOCETAXEL, 179)) == []
+    assert len(_check(her2_mbc(), order(DOCETAXEL, 179))) == 1
+    early = on_treatment.__class__(**{**on_treatment.__dict__, "disease": early_stage()})
+    assert len(_check(early, order(DOCETAXEL, 179))) == 1
+
+
+def test_weekly_paclitaxel_at_the_three_weekly_dose():
+    [finding] = _check(her2_mbc(), order(PACLITAXEL, 313, interval=7))
+    assert "computed 143 mg (80 mg/m²)" in finding.summary
+
+
+def test_weekly_trastuzumab_at_the_three_weekly_dose():
+    [finding] = _check(her2_mbc(), order(TRASTUZUMAB, 420, interval=7))
+    assert "280 mg (4 mg/kg) loading dose" in finding.summary
+
+
+def test_tolerance_is_configurable():
+    strict = CardsConfig(threshold_overrides={"dose_tolerance_percent": 5})
+    assert _check(her2_mbc(), order(TRASTUZUMAB, 600)) == []
+    assert len(_check(her2_mbc(), order(TRASTUZUMAB, 600), config=strict)) == 1
+
+
+def test_first_trastuzumab_dose_needs_loading():
+    [finding] = _check(her2_mbc(), order(TRASTUZUMAB, 420, order_id="h"))
+    assert finding.rule == "dose-check"
+    assert finding.summary.startswith(
+        "First trastuzumab dose: give the 560 mg (8 mg/kg) loading dose"
+    )
+    [suggestion] = finding.suggestions
+    assert [a.type for a in suggestion.actions] == ["delete", "create"]
+    assert dose_of(created(finding)[0]) == 560
+
+
+def test_loading_dose_when_maintenance_is_due():
+    facts = her2_mbc(therapy=history(exposed(TRASTUZUMAB, last_dose_days=21, active=True)))
+    [finding] = _check(facts, order(TRASTUZUMAB, 560))
+    assert "maintenance 420 mg (6 mg/kg) is due" in finding.summary
+    assert _check(facts, order(TRASTUZUMAB, 420)) == []
+
+
+@pytest.mark.parametrize(("days", "cards"), [(28, 0), (29, 1)])
+def test_trastuzumab_reload_after_more_than_one_week_late(days, cards):
+    facts = her2_mbc(therapy=history(exposed(TRASTUZUMAB, last_dose_days=days)))
+    found = _check(facts, order(TRASTUZUMAB, 420))
+    assert len(found) == cards
+    if found:
+        assert found[0].rule == "C11"
+        assert found[0].summary.startswith("Re-load trastuzumab: last dose 2026-10-23; give 560 mg")
+        assert dose_of(created(found[0])[0]) == 560
+
+
+@pytest.mark.parametrize(("days", "cards"), [(41, 0), (42, 1)])
+def test_pertuzumab_reload_at_six_weeks(days, cards):
+    facts = her2_mbc(therapy=history(exposed(PERTUZUMAB, last_dose_days=days)))
+    found = _check(facts, order(PERTUZUMAB, 420))
+    assert len(found) == cards
+    if found:
+        assert found[0].rule == "C11" and "give 840 mg" in found[0].summary
+
+
+def test_phesgo_reload_by_volume():
+    facts = her2_mbc(therapy=history(exposed(PHESGO, last_dose_days=50)))
+    [finding] = _check(facts, order(PHESGO, 10, "mL"))
+    assert finding.rule == "C11"
+    assert finding.suggestions == ()  # a three-component product is not re-written by us
+    assert _check(facts, order(PHESGO, 15, "mL")) == []
+
+
+def test_phesgo_volume_that_is_neither_dose():
+    [finding] = _check(her2_mbc(), order(PHESGO, 12, "mL"))
+    assert "neither the 15 mL loading nor the 10 mL maintenance dose" in finding.summary
+
+
+def test_undated_earlier_trastuzumab_asks_about_reloading():
+    facts = her2_mbc(
+        therapy=history(exposed(TRASTUZUMAB, start_days=None, setting=TherapySetting.EARLY))
+    )
+    [finding] = _check(facts, order(TRASTUZUMAB, 420))
+    assert finding.rule == "C11"
+    assert finding.summary.startswith("Last trastuzumab dose date not on file")
+    assert not finding.suggestions[0].is_recommended
+
+
+def test_t_dxd_reduction_is_accepted_once_on_treatment():
+    first = her2_mbc()
+    assert len(_check(first, order(T_DXD, 308))) == 1  # 4.4 mg/kg as a first dose
+    on = her2_mbc(therapy=history(exposed(T_DXD, last_dose_days=21, doses=[(21, Dose(378, "mg"))])))
+    assert _check(on, order(T_DXD, 308)) == []
+
+
+def test_t_dxd_no_re_escalation_after_a_reduction():
+    reduced = her2_mbc(
+        therapy=history(exposed(T_DXD, last_dose_days=21, doses=[(21, Dose(4.4, "mg/kg"))]))
+    )
+    [finding] = _check(reduced, order(T_DXD, 378))
+    assert "the label does not allow re-escalation" in finding.summary
+    assert dose_of(created(finding)[0]) == 308
+    assert _check(reduced, order(T_DXD, 308)) == []
+
+
+def test_no_weight_no_mg_check_but_mg_per_kg_still_checked():
+    facts = her2_mbc(body=body(None, 165))
+    assert _check(facts, order(T_DXD, 448)) == []
+    assert len(_check(facts, order(T_DXD, 6.4, "mg/kg"))) == 1
+
+
+def test_order_without_a_dose_is_not_checked():
+    assert _check(her2_mbc(), order(T_DXD)) == []
+
+
+def test_unselected_orders_are_not_checked_on_order_select():
+    assert _check(her2_mbc(), order(T_DXD, 448, selected=False)) == []
+
+
+def test_early_stage_doses_are_checked_too():
+    facts = her2_mbc(disease=early_stage())
+    assert (
+        _check(facts, order(PACLITAXEL, 143, interval=7), order(TRASTUZUMAB, 280, interval=7)) == []
+    )
+    [finding] = _check(facts, order(T_DM1, 315))
+    assert "3.6 mg/kg" in finding.summary
+
+
+def test_not_breast_cancer_gets_no_dose_check():
+    facts = her2_mbc(disease=metastatic(breast=False, gastric=True))
+    assert _check(facts, order(T_DXD, 448), order(TRASTUZUMAB, 999)) == []
+
+
+def test_order_text_never_reaches_summary_or_reasoning():
+    evil = "<img src=x onerror=alert(1)> **Kadcyla**"
+    [finding] = _check(her2_mbc(), order(T_DXD, 448, text=evil))
+    assert "img" not in finding.summary and "img" not in " ".join(finding.reasoning)
+    assert "Kadcyla" not in " ".join(finding.reasoning)
+    card = rendered([finding])[0]
+    assert "<img" not in card["detail"]
