@@ -167,6 +167,7 @@ def drugs_in_class(drug_class: str) -> tuple[DrugInfo, ...]:
 
 
 def _words_present(text: str, terms: Iterable[str]) -> set[str]:
+    """The terms that occur in `text` as whole words (a substring test first: it is cheap)."""
     words = _table().words
     return {t for t in terms if t in text and words[t].search(text)}
 
@@ -175,16 +176,16 @@ def drugs_named(text: str | None) -> frozenset[str]:
     """Every drug the text names, after each drug's exclusions (before combination rules)."""
     if not text:
         return frozenset()
-    norm = normalise_text(text)
     table = _table()
-    named: set[str] = set()
-    for rule in table.rules:
-        named_by_rule = any(
-            all(t in norm and table.words[t].search(norm) for t in group) for group in rule.any_of
-        )
-        if named_by_rule and not _words_present(norm, rule.excludes):
-            named.add(rule.drug)
-    return frozenset(named)
+    present = _words_present(normalise_text(text), table.words)
+    if not present:
+        return frozenset()
+    return frozenset(
+        rule.drug
+        for rule in table.rules
+        if any(present.issuperset(group) for group in rule.any_of)
+        and present.isdisjoint(rule.excludes)
+    )
 
 
 def resolve_drugs(drug_ids: Iterable[str]) -> str | None:

@@ -29,7 +29,7 @@ from fhir_mappings.fhir_json import (
 )
 from fhir_mappings.model import Evidence
 from fhir_mappings.resource_set import NoteBook, ResourceSet, read_leniently
-from fhir_mappings.terminology import CodeEntry, observation_codes
+from fhir_mappings.terminology import CodeEntry, CodeIndex, observation_codes
 
 WITHDRAWN = frozenset({"entered-in-error", "cancelled"})
 
@@ -75,6 +75,8 @@ def sort_observations(resources: ResourceSet, notes: NoteBook) -> ObservationsBy
     index = observation_codes()
     found: dict[str, list[CodedObservation]] = {}
     for resource in resources.of_type("Observation"):
+        if not _may_match(resource, index):
+            continue
         entries = _matching_entries(
             index.lookup(c.system, c.code) for c in codings(resource.get("code"))
         )
@@ -90,6 +92,15 @@ def sort_observations(resources: ResourceSet, notes: NoteBook) -> ObservationsBy
                 CodedObservation(resource, entry, when, status)
             )
     return {concept: newest_first(items) for concept, items in found.items()}
+
+
+def _may_match(resource: JsonObject, index: CodeIndex) -> bool:
+    """Any coding whose bare code is in the tables (most Observations of a bundle are not)."""
+    code = resource.get("code")
+    items = code.get("coding") if isinstance(code, dict) else None
+    if not isinstance(items, list):
+        return bool(codings(code))  # an unusual shape: let the full reader decide
+    return any(isinstance(c, dict) and index.may_hold(c.get("code")) for c in items)
 
 
 def _matching_entries(groups: Iterable[tuple[CodeEntry, ...]]) -> list[CodeEntry]:

@@ -151,5 +151,5 @@ def _guard(what: str, notes: NoteBook, fallback: Callable[[], T], build: Callabl
     try:
         return build()
     except Exception as error:  # the last line of defence for client data we did not foresee
-        notes.add("Resource", f"{what} could not be read ({type(error).__name__}); left unknown")
+        notes.add("Resource", f"{what}: internal error ({type(error).__name__}); left unknown")
         return fallback()

@@ -2,9 +2,10 @@
 
 `ResourceSet` unpacks Bundles, groups resources by type and resolves references (contained,
 `Type/id`, `urn:uuid:` full URLs). `NoteBook` collects data-quality notes while facts are built.
-`read_leniently` is the single R4B gate: a resource a fact needs is validated with the
-`fhir.resources.R4B` model of its type; when a sloppy client's resource fails, the few fields we
-need are still read from the raw JSON and the doubt is noted, so one bad field never costs a fact.
+`read_leniently` is the single R4B gate: the elements a fact reads (`READ_ELEMENTS`) of a resource
+a fact needs are validated with the `fhir.resources.R4B` model of its type; when a sloppy client's
+resource fails, the few fields we need are still read from the raw JSON and the doubt is noted,
+so one bad field never costs a fact.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from fhir.resources.R4B.medicationrequest import MedicationRequest
 from fhir.resources.R4B.medicationstatement import MedicationStatement
 from fhir.resources.R4B.observation import Observation
 from fhir.resources.R4B.patient import Patient
-from fhir.resources.R4B.servicerequest import ServiceRequest
 from pydantic import ValidationError
 
 from fhir_mappings.fhir_json import JsonObject, as_object, as_objects, as_text
@@ -33,8 +33,33 @@ _R4B_MODELS: Mapping[str, Any] = {
     "MedicationStatement": MedicationStatement,
     "Observation": Observation,
     "Patient": Patient,
-    "ServiceRequest": ServiceRequest,
 }
+
+# The elements the facts read, plus those R4B requires: only these are validated. A Synthea
+# Patient's extensions or an order's `category` cannot cost a fact, and validation stays cheap.
+_MEDICATION_USE = frozenset(
+    {"subject", "medicationCodeableConcept", "medicationReference", "effectiveDateTime",
+     "effectivePeriod", "dosage"}
+)  # fmt: skip
+READ_ELEMENTS: Mapping[str, frozenset[str]] = {
+    "Observation": frozenset(
+        {"status", "code", "effectiveDateTime", "effectivePeriod", "effectiveInstant", "issued",
+         "valueQuantity", "valueCodeableConcept", "valueString", "valueInteger", "valueRatio",
+         "interpretation", "specimen", "bodySite", "method", "component", "note"}
+    ),
+    "Condition": frozenset(
+        {"subject", "code", "clinicalStatus", "verificationStatus", "onsetDateTime",
+         "onsetPeriod", "recordedDate", "abatementDateTime", "abatementPeriod"}
+    ),
+    "MedicationRequest": frozenset(
+        {"status", "intent", "subject", "medicationCodeableConcept", "medicationReference",
+         "authoredOn", "dosageInstruction", "dispenseRequest"}
+    ),
+    "MedicationAdministration": _MEDICATION_USE | {"status"},
+    "MedicationStatement": _MEDICATION_USE | {"status"},
+    "Medication": frozenset({"code", "ingredient"}),
+    "Patient": frozenset({"gender", "birthDate"}),
+}  # fmt: skip
 
 
 class NoteBook:
@@ -72,8 +97,11 @@ def read_leniently(resource: JsonObject, notes: NoteBook) -> bool:
     model = _R4B_MODELS.get(rtype)
     if model is None:
         return True
+    wanted = READ_ELEMENTS[rtype]
+    projection = {k: v for k, v in resource.items() if k in wanted}
+    projection["resourceType"] = rtype
     try:
-        model.model_validate(dict(resource))
+        model.model_validate(projection)
     except ValidationError as error:
         fields = sorted({".".join(str(p) for p in e["loc"][:2]) for e in error.errors()})
         shown = ", ".join(fields[:3]) + (", ..." if len(fields) > 3 else "")
@@ -86,27 +114,32 @@ def read_leniently(resource: JsonObject, notes: NoteBook) -> bool:
 
 
 class ResourceSet:
-    """Resources by type and by reference, with Bundles unpacked (entries, nested once)."""
+    """Resources by type and by reference, with Bundles unpacked (entries, nested once).
+
+    The reference index is built on the first `resolve`: most requests never follow a
+    reference, and a 600-entry bundle should not pay for one.
+    """
 
     def __init__(self, resources: Iterable[object], notes: NoteBook | None = None) -> None:
         self._by_type: dict[str, list[JsonObject]] = {}
-        self._by_reference: dict[str, JsonObject] = {}
+        self._urls: list[tuple[str, JsonObject]] = []
+        self._by_reference: dict[str, JsonObject] | None = None
         self._notes = notes if notes is not None else NoteBook()
         for item in resources:
             self._add(item, full_url=None, depth=0)
 
     def _add(self, item: object, full_url: str | None, depth: int) -> None:
-        resource = as_object(item)
+        resource = item if isinstance(item, dict) else as_object(item)
         if resource is None:
             self._notes.add("Resource", "entry is not a JSON object; skipped")
             return
-        rtype = as_text(resource.get("resourceType"))
-        if rtype is None and isinstance(resource.get("resource"), Mapping):
-            # a Bundle entry handed over on its own (cqf-ruler's prefetch shape)
-            self._add(resource["resource"], as_text(resource.get("fullUrl")), depth)
-            return
-        if rtype is None:
-            self._notes.add("Resource", "resource without resourceType; skipped")
+        rtype = resource.get("resourceType")
+        if not isinstance(rtype, str) or not rtype:
+            if isinstance(resource.get("resource"), Mapping):
+                # a Bundle entry handed over on its own (cqf-ruler's prefetch shape)
+                self._add(resource["resource"], as_text(resource.get("fullUrl")), depth)
+            else:
+                self._notes.add("Resource", "resource without resourceType; skipped")
             return
         if rtype == "Bundle":
             if depth > 1:
@@ -117,11 +150,21 @@ class ResourceSet:
                     self._add(entry["resource"], as_text(entry.get("fullUrl")), depth + 1)
             return
         self._by_type.setdefault(rtype, []).append(resource)
-        rid = as_text(resource.get("id"))
-        if rid:
-            self._by_reference.setdefault(f"{rtype}/{rid}", resource)
         if full_url:
-            self._by_reference.setdefault(full_url, resource)
+            self._urls.append((full_url, resource))
+
+    def _references(self) -> dict[str, JsonObject]:
+        if self._by_reference is None:
+            index: dict[str, JsonObject] = {}
+            for rtype, items in self._by_type.items():
+                for resource in items:
+                    rid = as_text(resource.get("id"))
+                    if rid:
+                        index.setdefault(f"{rtype}/{rid}", resource)
+            for url, resource in self._urls:
+                index.setdefault(url, resource)
+            self._by_reference = index
+        return self._by_reference
 
     @property
     def notes(self) -> NoteBook:
@@ -144,14 +187,15 @@ class ResourceSet:
                 return None
             contained = as_objects(container.get("contained"))
             return next((r for r in contained if as_text(r.get("id")) == reference[1:]), None)
-        found = self._by_reference.get(reference)
+        references = self._references()
+        found = references.get(reference)
         if found is not None:
             return found
         parts = reference.rstrip("/").split("/")
         if len(parts) >= 2:  # an absolute URL or a versioned reference: try its Type/id tail
             if len(parts) >= 4 and parts[-2] == "_history":
                 parts = parts[:-2]
-            return self._by_reference.get(f"{parts[-2]}/{parts[-1]}")
+            return references.get(f"{parts[-2]}/{parts[-1]}")
         return None
 
 

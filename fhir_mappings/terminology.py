@@ -95,6 +95,17 @@ class CodeIndex:
                 self._prefixes.append((system, code, entry))
             else:
                 self._exact.setdefault((system, code), []).append(entry)
+        self._codes = frozenset(code for _, code in self._exact)
+
+    def may_hold(self, code: object) -> bool:
+        """A cheap pre-filter on the bare code, before any system is compared."""
+        if not isinstance(code, str):
+            return False
+        norm = code.strip().upper()
+        if norm in self._codes:
+            return True
+        bare = norm.replace(".", "")
+        return any(bare.startswith(prefix) for _, prefix, _ in self._prefixes)
 
     def lookup(self, system: str | None, code: str | None) -> tuple[CodeEntry, ...]:
         """Rows for this system + code; none without a system (§0.1 #14: 2106-3 is two things)."""

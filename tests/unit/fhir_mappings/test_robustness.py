@@ -51,7 +51,7 @@ resources = st.builds(
     st.sampled_from(TYPES),
     st.dictionaries(st.sampled_from(FIELDS), json_values, max_size=6),
 )
-GUARD_FIRED = "could not be read"
+GUARD_FIRED = "internal error"
 
 
 def _no_guard_fired(notes: tuple[Any, ...]) -> None:
@@ -98,12 +98,26 @@ def test_real_resources_with_one_field_broken_never_raise(
     _no_guard_fired(facts.data_quality)
 
 
-def test_sandbox_category_object_is_read_leniently_with_a_note() -> None:
+def test_sandbox_category_object_does_not_cost_recognition() -> None:
+    # The sandbox sends `category` as an object (cds-hooks-notes §3): not an element we read.
     sloppy = request("224905", status="active", category={"coding": [{"code": "outpatient"}]})
     facts = build_patient_facts([sloppy], now=NOW)
     assert facts.therapy.of_drug("trastuzumab") is not None
+    assert facts.data_quality == ()
+
+
+def test_a_needed_element_in_the_wrong_shape_is_read_leniently_with_a_note() -> None:
+    sloppy = request(
+        "224905",
+        status="active",
+        dosageInstruction={"doseAndRate": [{"doseQuantity": qty(6, "mg/kg")}]},
+    )
+    facts = build_patient_facts([sloppy], now=NOW)
+    exposure = facts.therapy.of_drug("trastuzumab")
+    assert exposure is not None and exposure.doses[0].dose is not None
+    assert exposure.doses[0].dose.unit == "mg/kg"
     assert [n.message for n in facts.data_quality] == [
-        "did not validate as FHIR R4B (category); needed fields read leniently"
+        "did not validate as FHIR R4B (dosageInstruction); needed fields read leniently"
     ]
 
 
