@@ -1,0 +1,162 @@
+"""Every regimen finding, over a matrix of patients and drafts, meets the card rules:
+summary < 140 characters and free of request text, a https source with the rule as topic,
+override reasons with displays, safety only for dose findings, valid rendered cards."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from cards import Hook
+from fhir_mappings import Dose, Her2NegativeSubtype, TherapySetting
+from tests.unit.cards.regimens.support import (
+    CAPECITABINE,
+    DOCETAXEL,
+    HR_POSITIVE,
+    LAPATINIB,
+    LETROZOLE,
+    NERATINIB,
+    PACLITAXEL,
+    PERTUZUMAB,
+    PHESGO,
+    T_DM1,
+    T_DXD,
+    TRASTUZUMAB,
+    TUCATINIB,
+    body,
+    early_stage,
+    exposed,
+    her2_mbc,
+    her2_negative,
+    history,
+    line,
+    metastatic,
+    order,
+    rendered,
+    run,
+)
+
+EVIL = "</td><script>alert(1)</script> | **x** [a](javascript:1)"
+THP = [TRASTUZUMAB, PERTUZUMAB, DOCETAXEL]
+
+PATIENTS = {
+    "first-line": her2_mbc(),
+    "first-line-hr+": her2_mbc(hormone_receptors=HR_POSITIVE),
+    "no-weight": her2_mbc(body=body(None, None)),
+    "old-weight": her2_mbc(body=body(80, 170, days_ago=120)),
+    "early-relapse": her2_mbc(
+        disease=metastatic(adjuvant_end_days=200),
+        therapy=history(exposed(TRASTUZUMAB, setting=TherapySetting.EARLY, last_dose_days=200)),
+    ),
+    "undetermined": her2_mbc(
+        therapy=history(exposed(TRASTUZUMAB, setting=TherapySetting.EARLY, start_days=None))
+    ),
+    "second-line": her2_mbc(
+        therapy=history(
+            *[exposed(d, last_dose_days=40) for d in THP], lines=[line(1, THP, 400, 40)]
+        )
+    ),
+    "third-line-brain": her2_mbc(
+        disease=metastatic(since_days=800, brain=True),
+        hormone_receptors=HR_POSITIVE,
+        therapy=history(
+            *[exposed(d, last_dose_days=400) for d in THP],
+            exposed(
+                T_DXD,
+                last_dose_days=30,
+                doses=[(30, Dose(4.4, "mg/kg"))],
+            ),
+            lines=[line(1, THP, 700, 400), line(2, [T_DXD], 390, 30)],
+        ),
+    ),
+    "her2-low": her2_mbc(
+        her2=her2_negative(Her2NegativeSubtype.LOW),
+        therapy=history(exposed(CAPECITABINE, last_dose_days=20)),
+    ),
+    "early": her2_mbc(disease=early_stage()),
+}
+
+ORDER_SETS = {
+    "h": [TRASTUZUMAB],
+    "p+doc": [PERTUZUMAB, DOCETAXEL],
+    "thp": THP,
+    "tdm1": [T_DM1],
+    "tdxd": [T_DXD],
+    "tuc+h": [TUCATINIB, TRASTUZUMAB],
+    "ner": [NERATINIB],
+    "lap": [LAPATINIB],
+    "let": [LETROZOLE],
+    "phesgo+pac": [PHESGO, PACLITAXEL],
+}
+WRONG = {
+    TRASTUZUMAB: 999,
+    PERTUZUMAB: 420,
+    DOCETAXEL: 250,
+    T_DM1: 378,
+    T_DXD: 448,
+    TUCATINIB: 600,
+    NERATINIB: 40,
+    LAPATINIB: 1250,
+    LETROZOLE: 2.5,
+    PHESGO: 600,
+    PACLITAXEL: 300,
+}
+INTERVAL = {TUCATINIB: 0.5, NERATINIB: 1, LAPATINIB: 1, LETROZOLE: 1, PACLITAXEL: 7}
+
+
+def _orders(drugs, wrong):
+    return [
+        order(
+            d,
+            WRONG[d] if wrong else None,
+            interval=INTERVAL.get(d, 21),
+            order_id=f"o{i}",
+            text=EVIL,
+        )
+        for i, d in enumerate(drugs)
+    ]
+
+
+CASES = list(itertools.product(PATIENTS, ORDER_SETS, [False, True]))
+
+
+@pytest.mark.parametrize(("patient", "drugs", "wrong"), CASES)
+def test_every_finding_meets_the_card_rules(patient, drugs, wrong):
+    facts = PATIENTS[patient]
+    for hook in (Hook.ORDER_SELECT, Hook.ORDER_SIGN, Hook.PATIENT_VIEW):
+        orders = _orders(ORDER_SETS[drugs], wrong) if hook is not Hook.PATIENT_VIEW else []
+        findings = run(facts, *orders, hook=hook)
+        for finding in findings:
+            assert 0 < len(finding.summary) < 140, finding.summary
+            assert "script" not in finding.summary and "script" not in " ".join(finding.reasoning)
+            assert "javascript" not in " ".join(finding.reasoning)
+            assert finding.citations and finding.citations[0].url.startswith("https://")
+            assert finding.citations[0].topic_code == finding.rule
+            assert finding.override_reasons and all(r.display for r in finding.override_reasons)
+            assert finding.safety is (finding.rule in {"C10", "C11", "dose-check"})
+            if hook is Hook.PATIENT_VIEW:
+                assert finding.suggestions == ()
+            for suggestion in finding.suggestions:
+                for action in suggestion.actions:
+                    if action.resource is not None:
+                        assert action.resource["status"] == "draft"
+                        assert action.resource["dosageInstruction"][0]["doseAndRate"]
+        keys = [f.dedup_key for f in findings]
+        assert len(keys) == len(set(keys)), keys
+        cards = rendered(findings, hook)
+        assert len(cards) <= 6
+        for card in cards:
+            assert "<script" not in card["detail"]
+
+
+def test_the_matrix_produces_cards_of_every_kind():
+    rules = set()
+    for patient, drugs, wrong in CASES:
+        facts = PATIENTS[patient]
+        rules |= {f.rule for f in run(facts, *_orders(ORDER_SETS[drugs], wrong))}
+        rules |= {f.rule for f in run(facts, hook=Hook.PATIENT_VIEW)}
+    assert rules >= {
+        "C10", "C11", "dose-check", "C12-first-line", "C12-second-line", "C12-later-lines",
+        "C12-line-undetermined", "C12-her2-low", "C12-summary",
+    }  # fmt: skip
