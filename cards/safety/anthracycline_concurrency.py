@@ -26,7 +26,7 @@ from cards.safety.drugs import (
     safety_drug,
 )
 from cards.safety.gaps import gap_finding
-from cards.safety.phrasing import capitalized, date, days_between
+from cards.safety.phrasing import capitalized, date, days_between, fit
 from cards.safety.sources import cite
 from cards.safety.suggested_orders import remove_orders_suggestion
 from cards.safety.triggers import (
@@ -83,10 +83,18 @@ def _concurrency(hook_input: HookInput) -> Finding | None:
     anthra_ids = drug_ids(anthra_side) or tuple(dict.fromkeys(e.drug for e in anthra_active))
     her2_names = drug_names(her2_ids)
     anthra_names = drug_names(anthra_ids)
-    if her2_selected and (anthra_active or anthra_drafts):
-        partner = f"{anthra_names} {_how(anthra_active, anthra_drafts)}"
-    else:
-        partner = f"{her2_names} {_how(her2_active, her2_drafts)}"
+    her2_is_new = bool(her2_selected and (anthra_active or anthra_drafts))
+
+    def summary(short: bool) -> str:
+        her2 = drug_names(her2_ids, short=short)
+        if her2_is_new:
+            partner = f"{anthra_names} {_how(anthra_active, anthra_drafts)}"
+        else:
+            partner = f"{her2} {_how(her2_active, her2_drafts)}"
+        return (
+            f"Do not give {her2} with {anthra_names} ({partner}): "
+            "give HER2 therapy after the anthracycline"
+        )
 
     suggestions: list[Suggestion] = []
     for orders, names in ((her2_side, her2_names), (anthra_side, anthra_names)):
@@ -102,10 +110,7 @@ def _concurrency(hook_input: HookInput) -> Finding | None:
     return Finding(
         rule=RULE,
         indicator=Indicator.CRITICAL,
-        summary=(
-            f"Do not give {her2_names} with {anthra_names} ({partner}): "
-            "give HER2 therapy after the anthracycline"
-        ),
+        summary=fit(summary),
         reasoning=(
             f"{capitalized(her2_names)} and {anthra_names} would overlap. "
             "The trastuzumab boxed warning states that the risk of cardiomyopathy is greatest "

@@ -52,6 +52,7 @@ class Contraception:
 class SafetyDrug:
     id: str
     display: str
+    short: str  # for summaries that would not fit with `display`
     substitution_family: str | None  # "trastuzumab" | "t-dm1" | "t-dxd"
     lvef_table: str | None
     lvef_interval: str | None  # threshold key, days
@@ -86,6 +87,7 @@ def safety_drugs() -> Mapping[str, SafetyDrug]:
         drugs[drug_id] = SafetyDrug(
             id=drug_id,
             display=str(entry["display"]),
+            short=str(entry["short"]),
             substitution_family=entry["substitution_family"],
             lvef_table=entry["lvef_table"],
             lvef_interval=entry["lvef_interval"],
@@ -106,15 +108,17 @@ def safety_drug(drug_id: str | None) -> SafetyDrug | None:
     return safety_drugs().get(drug_id) if drug_id else None
 
 
-def drug_name(drug_id: str) -> str:
+def drug_name(drug_id: str, *, short: bool = False) -> str:
     """The name a card uses for a drug id; ids outside the table read as themselves."""
     known = safety_drug(drug_id)
-    return known.display if known else drug_id.replace("-", " ")
+    if known is None:
+        return drug_id.replace("-", " ")
+    return known.short if short else known.display
 
 
-def drug_names(drug_ids: Iterable[str]) -> str:
+def drug_names(drug_ids: Iterable[str], *, short: bool = False) -> str:
     """'trastuzumab', 'trastuzumab and pertuzumab', 'a, b and c' (each id once)."""
-    names = list(dict.fromkeys(drug_name(d) for d in drug_ids))
+    names = list(dict.fromkeys(drug_name(d, short=short) for d in drug_ids))
     if len(names) <= 1:
         return "".join(names)
     return ", ".join(names[:-1]) + " and " + names[-1]

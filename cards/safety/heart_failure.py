@@ -15,7 +15,7 @@ from cards.hook_input import HookInput
 from cards.knowledge import CardsConfig, override_reasons
 from cards.safety.drugs import HER2_DIRECTED, drug_names, safety_drug
 from cards.safety.gaps import gap_finding
-from cards.safety.phrasing import capitalized, date
+from cards.safety.phrasing import capitalized, date, fit
 from cards.safety.sources import cite
 from cards.safety.suggested_orders import echo_suggestion
 from cards.safety.triggers import drug_ids, order_evidence, selected_in_class
@@ -57,9 +57,11 @@ def heart_failure_findings(hook_input: HookInput, config: CardsConfig) -> Iterab
         Finding(
             rule=RULE,
             indicator=Indicator.WARNING,
-            summary=(
-                f"Heart failure or cardiomyopathy on file{since}: review cardiac risk "
-                f"before {names}"
+            summary=fit(
+                lambda short: (
+                    f"Heart failure or cardiomyopathy on file{since}: review cardiac "
+                    f"risk before {drug_names(ids, short=short)}"
+                )
             ),
             reasoning=(
                 f"The record lists heart failure, cardiomyopathy or LV systolic dysfunction. "

@@ -25,7 +25,7 @@ from cards.safety.cardiac_scope import (
 )
 from cards.safety.drugs import SafetyDrug, drug_names
 from cards.safety.gaps import gap_finding
-from cards.safety.phrasing import capitalized, date, days_between, interval, percent
+from cards.safety.phrasing import capitalized, date, days_between, fit, interval, percent
 from cards.safety.sources import cite
 from cards.safety.suggested_orders import echo_suggestion
 from cards.safety.triggers import exposure_evidence, order_evidence
@@ -85,14 +85,18 @@ def _no_lvef(
     hook_input: HookInput, requirements: Sequence[Requirement], undated: LvefMeasurement | None
 ) -> Finding:
     drugs = [r.drug for r in requirements]
-    names = drug_names(d.id for d in drugs)
+    ids = [d.id for d in drugs]
+    names = drug_names(ids)
     missing = "No LVEF on file" if undated is None else "The only LVEF on file is undated"
     return Finding(
         rule=RULE,
         indicator=Indicator.WARNING,
-        summary=(
-            f"No {'dated ' if undated else ''}LVEF on file {_context_words(hook_input, names)}: "
-            "order an echocardiogram"
+        summary=fit(
+            lambda short: (
+                f"No {'dated ' if undated else ''}LVEF on file "
+                + _context_words(hook_input, drug_names(ids, short=short))
+                + ": order an echocardiogram"
+            )
         ),
         reasoning=(
             f"{capitalized(names)} can cause left ventricular dysfunction. The label "
@@ -118,16 +122,18 @@ def _overdue(
     age_days: int,
 ) -> Finding:
     drugs = [r.drug for r in requirements]
-    names = drug_names(d.id for d in drugs)
+    ids = [d.id for d in drugs]
     rule_of = strictest(requirements)
     due = "within" if rule_of.before_first_dose and rule_of.drug.lvef_start_window else "every"
     last = f"{percent(latest.percent)} on {date(latest.when)}"
     return Finding(
         rule=RULE,
         indicator=Indicator.WARNING,
-        summary=(
-            f"LVEF overdue {_context_words(hook_input, names)}: last {last}, "
-            f"{age_days} days ago (due {due} {interval(rule_of.days)})"
+        summary=fit(
+            lambda short: (
+                f"LVEF overdue {_context_words(hook_input, drug_names(ids, short=short))}"
+                f": last {last}, {age_days} days ago (due {due} {interval(rule_of.days)})"
+            )
         ),
         reasoning=(
             f"The latest LVEF ({last}) is {age_days} days old. {rule_of.drug.display} requires "
@@ -138,7 +144,9 @@ def _overdue(
         citations=tuple(dict.fromkeys(cite(d.label_source, RULE, TOPIC) for d in drugs)),
         data_used=(latest.evidence, *_drug_evidence(hook_input, drugs)),
         missing_data=(f"Last LVEF {last}, {age_days} days ago",),
-        suggestions=(echo_suggestion(hook_input.patient_id, f"LVEF monitoring on {names}"),),
+        suggestions=(
+            echo_suggestion(hook_input.patient_id, f"LVEF monitoring on {drug_names(ids)}"),
+        ),
         override_reasons=override_reasons("monitoring"),
         safety=True,
         dedup_key=DEDUP,
@@ -206,9 +214,12 @@ def cardiac_summary_findings(hook_input: HookInput, config: CardsConfig) -> Iter
         Finding(
             rule=SUMMARY_RULE,
             indicator=Indicator.INFO,
-            summary=(
-                f"On {names}: last LVEF {percent(latest.percent)} on {date(latest.when)} "
-                f"({base_text}); next due by {date(due)}"
+            summary=fit(
+                lambda short: (
+                    f"On {drug_names((d.id for d in drugs), short=short)}: last LVEF "
+                    f"{percent(latest.percent)} on {date(latest.when)} ({base_text}); "
+                    f"next due by {date(due)}"
+                )
             ),
             reasoning=(
                 f"Cardiac monitoring on {names}. Latest LVEF {percent(latest.percent)} on "

@@ -35,7 +35,7 @@ from cards.safety.lvef_thresholds import (
     judge,
     lvef_table,
 )
-from cards.safety.phrasing import date, days_between, percent, points
+from cards.safety.phrasing import date, days_between, fit, percent, points
 from cards.safety.sources import cite
 from cards.safety.suggested_orders import echo_suggestion, remove_drafts_suggestions
 from fhir_mappings import Evidence, LvefMeasurement, PatientFacts
@@ -205,8 +205,10 @@ def _baseline_phrase(readings: Readings) -> str:
     return base
 
 
-def _summary(verdict: Verdict, group: Sequence[DrugVerdict], readings: Readings) -> str:
-    names = drug_names(v.drug.id for v in group)
+def _summary(
+    verdict: Verdict, group: Sequence[DrugVerdict], readings: Readings, short: bool
+) -> str:
+    names = drug_names((v.drug.id for v in group), short=short)
     latest = _reading(readings.latest)
     first = group[0]
     if verdict is Verdict.WITHHOLD:
@@ -332,7 +334,7 @@ def _finding(
     return Finding(
         rule=RULE,
         indicator=verdict.indicator,
-        summary=_summary(verdict, group, readings),
+        summary=fit(lambda short: _summary(verdict, group, readings, short)),
         reasoning=(
             _opening(readings),
             *(_drug_paragraph(v, readings) for v in group),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from cards.detail import format_date
@@ -43,3 +44,13 @@ def interval(days: float) -> str:
 def capitalized(text: str) -> str:
     """'trastuzumab and pertuzumab' at the start of a sentence; 'T-DXd' unchanged."""
     return text[:1].upper() + text[1:]
+
+
+SUMMARY_LIMIT = 139  # CDS Hooks: a summary is shorter than 140 characters
+
+
+def fit(summary: Callable[[bool], str]) -> str:
+    """The summary with full drug names, or with short ones ('T-DXd') when it would not fit,
+    so the renderer never has to cut a sentence."""
+    full = summary(False)
+    return full if len(full) <= SUMMARY_LIMIT else summary(True)

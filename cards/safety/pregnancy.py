@@ -18,7 +18,7 @@ from cards.hook_input import HookInput
 from cards.knowledge import CardsConfig, override_reasons
 from cards.safety.drugs import HER2_DIRECTED, SafetyDrug, drug_names, safety_drug
 from cards.safety.gaps import gap_finding
-from cards.safety.phrasing import capitalized, date, days_between
+from cards.safety.phrasing import capitalized, date, days_between, fit
 from cards.safety.sources import cite
 from cards.safety.suggested_orders import remove_drafts_suggestions, test_suggestion
 from cards.safety.triggers import drug_ids, order_evidence, selected_in_class
@@ -71,7 +71,8 @@ def _pregnant(
 ) -> Finding:
     facts = hook_input.facts
     status = facts.pregnancy
-    names = drug_names(d.id for d in drugs)
+    ids = [d.id for d in drugs]
+    names = drug_names(ids)
     when = date(status.last_checked)
     lines = contraception_lines(drugs, Sex.FEMALE)
     reasoning = [
@@ -87,12 +88,17 @@ def _pregnant(
     return Finding(
         rule=RULE,
         indicator=Indicator.CRITICAL,
-        summary=f"Pregnancy on file ({when}): {names} can cause embryo-fetal harm (boxed warning)",
+        summary=fit(
+            lambda short: (
+                f"Pregnancy on file ({when}): {drug_names(ids, short=short)} can cause "
+                "embryo-fetal harm (boxed warning)"
+            )
+        ),
         reasoning=tuple(reasoning),
         citations=tuple(cite(s, RULE, TOPIC) for s in _sources(drugs)),
         data_used=(*status.evidence, *order_evidence(orders)),
-        suggestions=remove_drafts_suggestions(hook_input, [d.id for d in drugs]),
-        selection_behavior="at-most-one",
+        suggestions=remove_drafts_suggestions(hook_input, ids),
+        selection_behavior="any",
         override_reasons=override_reasons("contraindication"),
         safety=True,
         dedup_key=RULE,
@@ -123,7 +129,8 @@ def _verify(
 ) -> Finding:
     facts = hook_input.facts
     status = facts.pregnancy
-    names = drug_names(d.id for d in drugs)
+    ids = [d.id for d in drugs]
+    names = drug_names(ids)
     window = config.threshold(WINDOW_KEY)
     if status.last_checked is None:
         missing = "No pregnancy test or pregnancy status on file"
@@ -154,7 +161,9 @@ def _verify(
     return Finding(
         rule=RULE,
         indicator=Indicator.WARNING,
-        summary=f"Verify pregnancy status before {names}: {state}",
+        summary=fit(
+            lambda short: f"Verify pregnancy status before {drug_names(ids, short=short)}: {state}"
+        ),
         reasoning=tuple(reasoning),
         citations=tuple(cite(s, RULE, TOPIC) for s in _sources(drugs)),
         data_used=(*status.evidence, *order_evidence(orders)),

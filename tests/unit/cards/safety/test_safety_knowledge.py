@@ -13,7 +13,17 @@ from cards.safety.anthracycline_dose import anthracyclines
 from cards.safety.drugs import safety_drugs
 from cards.safety.lvef_thresholds import Outcome, judge, lvef_table, lvef_tables
 from fhir_mappings import drugs_in_class
-from tests.unit.cards.safety.support import cards, facts, lvef, on, order, therapy
+from tests.unit.cards.safety.support import (
+    cards,
+    conditions,
+    disease,
+    facts,
+    lvef,
+    on,
+    order,
+    therapy,
+    woman,
+)
 
 TABLES = [
     "safety_thresholds",
@@ -82,23 +92,28 @@ def test_judge_reads_the_table_rows(table, setting, lvef, drop, outcome):
 HER2_ANTIBODIES = sorted(d.id for d in drugs_in_class("her2-antibody-cardiac"))
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(
-    drug=st.sampled_from(HER2_ANTIBODIES),
+    drugs=st.lists(st.sampled_from(HER2_ANTIBODIES), min_size=1, max_size=3, unique=True),
     baseline=st.integers(min_value=30, max_value=80),
     current=st.integers(min_value=15, max_value=80),
     metastatic=st.booleans(),
+    young=st.booleans(),
+    history=st.booleans(),
     hook=st.sampled_from([Hook.ORDER_SELECT, Hook.ORDER_SIGN, Hook.PATIENT_VIEW]),
 )
-def test_any_lvef_history_gives_valid_specific_cards(drug, baseline, current, metastatic, hook):
-    from tests.unit.cards.safety.support import disease
-
+def test_any_lvef_history_gives_valid_specific_cards(
+    drugs, baseline, current, metastatic, young, history, hook
+):
     patient = facts(
         lvef=lvef((baseline, 200), (current, 5), baseline_index=0, regimen_start_days=190),
-        therapy=therapy(on(drug, since_days=190)),
+        therapy=therapy(*(on(d, since_days=190) for d in drugs)),
         disease=disease(metastatic=metastatic),
+        demographics=woman(33) if young else woman(60, reproductive=False),
+        conditions=conditions(heart_failure=history, ild=history),
     )
-    rendered = cards(hook, patient, [order(drug)] if hook is not Hook.PATIENT_VIEW else [])
+    orders = [order(d) for d in drugs] if hook is not Hook.PATIENT_VIEW else []
+    rendered = cards(hook, patient, orders)
     for card in rendered:
         assert len(card["summary"]) < 140
         assert not card["summary"].endswith("…"), card["summary"]  # never cut by the renderer
@@ -106,7 +121,19 @@ def test_any_lvef_history_gives_valid_specific_cards(drug, baseline, current, me
             assert card["indicator"] != "info"
     drop = baseline - current
     if current >= 50 and drop < 10:
-        assert all(c["indicator"] != "critical" for c in rendered)
+        assert all(c["source"]["topic"]["code"] != "C2" for c in rendered)
+
+
+def test_long_drug_lists_fall_back_to_short_names():
+    drugs = ["trastuzumab-sc", "pertuzumab", "fam-trastuzumab-deruxtecan", "tucatinib"]
+    [card] = cards(
+        Hook.ORDER_SELECT, facts(demographics=woman(30)), [order(d) for d in drugs], rule="C5"
+    )
+    assert card["summary"] == (
+        "Verify pregnancy status before trastuzumab SC, pertuzumab, T-DXd and tucatinib: "
+        "no pregnancy status on file"
+    )
+    assert "T-DXd (fam-trastuzumab deruxtecan): effective contraception" in card["detail"]
 
 
 def test_request_text_never_reaches_summary_or_reasoning():
