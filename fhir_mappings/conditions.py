@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from fhir_mappings.chronology import newest_first
 from fhir_mappings.fhir_json import (
     Coding,
     JsonObject,
@@ -87,7 +88,7 @@ def sort_conditions(resources: ResourceSet, notes: NoteBook) -> ConditionsByConc
         )
         for concept in condition.concepts:
             found.setdefault(concept, []).append(condition)
-    return {c: _newest_first(items) for c, items in found.items()}
+    return {c: tuple(newest_first(items, lambda i: i.when)) for c, items in found.items()}
 
 
 def _onset(resource: JsonObject, notes: NoteBook) -> datetime | None:
@@ -103,11 +104,6 @@ def _onset(resource: JsonObject, notes: NoteBook) -> datetime | None:
 def _abatement(resource: JsonObject) -> datetime | None:
     abated = parse_datetime(resource.get("abatementDateTime"))
     return abated or period(resource.get("abatementPeriod"))[1]
-
-
-def _newest_first(items: list[CodedCondition]) -> tuple[CodedCondition, ...]:
-    dated = sorted((c for c in items if c.when), key=lambda c: c.when, reverse=True)  # type: ignore[arg-type, return-value]
-    return (*dated, *(c for c in items if c.when is None))
 
 
 def condition_flags(conditions: ConditionsByConcept) -> ConditionFlags:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from fhir_mappings.answers import RESULT_MEANINGS, coded_meaning, result_meaning
+from fhir_mappings.chronology import newest_first
 from fhir_mappings.conditions import CodedCondition
 from fhir_mappings.config import MappingConfig
 from fhir_mappings.fhir_json import JsonObject, as_text
@@ -109,11 +110,12 @@ def assess_her2(
     superseded = _superseded(scored, consumed, interpretations + [r for r, _ in ish], config)
     if not results:
         results = [r for r in (_from_diagnosis(c) for c in diagnoses) if r]
-    reasoning = [r.reasoning for r in _newest(results) if r.reasoning]
+    ordered = tuple(newest_first(results, lambda r: r.when))
+    reasoning = [r.reasoning for r in ordered if r.reasoning]
     if observations.get("her2-serum"):
         reasoning.append("serum HER2 on file: a tumour marker, not used for tissue HER2 status")
     deciding = [r for r in results if id(r) not in superseded]
-    return _final_call(_newest(results), _newest(deciding), reasoning)
+    return _final_call(ordered, tuple(newest_first(deciding, lambda r: r.when)), reasoning)
 
 
 # --- single results ----------------------------------------------------------------------
@@ -390,18 +392,15 @@ def _ish_word_result(obs: CodedObservation) -> Her2Result | None:
 def _ratio_bound(resource: JsonObject) -> tuple[bool | None, str] | None:
     """(True: ratio >= 2.0, False: < 2.0, None: cannot tell; the words) for a bound like '> 2.2'."""
     amount = value_quantity(resource)
+    text = as_text(resource.get("valueString"))
+    match = _BOUND.search(text.lower()) if text else None
     if amount is not None and amount.comparator:
-        op, value, shown = (
-            amount.comparator,
-            amount.value,
-            f"{amount.comparator} {format_number(amount.value)}",
-        )
+        op, value = amount.comparator, amount.value
+        shown = f"{op} {format_number(value)}"
+    elif match is not None and text is not None:
+        op, value, shown = match.group(1), float(match.group(2)), text
     else:
-        text = as_text(resource.get("valueString"))
-        match = _BOUND.search(text.lower()) if text else None
-        if match is None:
-            return None
-        op, value, shown = match.group(1), float(match.group(2)), text  # type: ignore[assignment]
+        return None
     inclusive = op in {">=", "≥", "<=", "≤", "greater than or equal to", "less than or equal to"}
     if op in _LOWER:
         return (True if value >= _RATIO_CUTOFF else None), shown
@@ -439,10 +438,10 @@ def _concomitant(
 
 
 def _closest(when: datetime | None, scored: Sequence[_Scored]) -> _Scored | None:
-    dated = [s for s in scored if s.result.when is not None and when is not None]
-    if not dated or when is None:
+    if when is None:
         return None
-    return min(dated, key=lambda s: abs((s.result.when - when).total_seconds()))  # type: ignore[operator]
+    dated = [(abs((s.result.when - when).total_seconds()), s) for s in scored if s.result.when]
+    return min(dated, key=lambda pair: pair[0])[1] if dated else None
 
 
 def _ish_result(
@@ -453,21 +452,20 @@ def _ish_result(
     ihc = partner.result if partner else None
     score = ihc.ihc_score if ihc else None
     evidence = counts.evidence + (ihc.evidence if ihc else ())
-    dual = counts.ratio is not None
+    ratio, copies = counts.ratio, counts.copies
     numbers = ", ".join(
         f"{label} {format_number(v)}"
-        for label, v in (("ratio", counts.ratio), ("copies/cell", counts.copies))
+        for label, v in (("ratio", ratio), ("copies/cell", copies))
         if v is not None
     )
     with_ihc = f" with IHC {score.value}" if score else " without concomitant IHC"
     group: int | None = None
-    if dual and counts.copies is not None:
-        group = _ish_group(counts.ratio, counts.copies)  # type: ignore[arg-type]
+    if ratio is not None and copies is not None:
+        group = _ish_group(ratio, copies)
         call, subtype = _dual_probe_call(group, score, ihc)
         why = f"ISH group {group} ({numbers}){with_ihc}: {_call_words(call, subtype, group)}"
-    elif dual:
-        assert counts.ratio is not None
-        if counts.ratio >= _RATIO_CUTOFF:
+    elif ratio is not None:
+        if ratio >= _RATIO_CUTOFF:
             call, subtype = Her2Call.POSITIVE, None
             why = f"ISH {numbers}, copy number not reported: read as group 1, positive"
         elif score is IhcScore.THREE:
@@ -476,12 +474,12 @@ def _ish_result(
         else:
             call, subtype = Her2Call.NEGATIVE, _negative_subtype(ihc, ish_negative=True)
             why = f"ISH {numbers}, copy number not reported{with_ihc}: read as group 5, negative"
-    elif counts.copies is not None:
-        call, subtype = _single_probe_call(counts.copies, score, ihc)
+    elif copies is not None:
+        call, subtype = _single_probe_call(copies, score, ihc)
         why = f"single-probe ISH ({numbers}){with_ihc}: {_call_words(call, subtype, None)}"
     else:
         call, subtype, why = Her2Call.UNKNOWN, None, "ISH without ratio or copy number"
-    kind = Her2TestKind.ISH_DUAL_PROBE if dual else Her2TestKind.ISH_SINGLE_PROBE
+    kind = Her2TestKind.ISH_DUAL_PROBE if ratio is not None else Her2TestKind.ISH_SINGLE_PROBE
     result = Her2Result(
         kind=kind,
         call=call,
@@ -607,12 +605,6 @@ def _same_test(ihc: Her2Result, other: Her2Result, config: MappingConfig) -> boo
     return 0 <= days <= config.concomitant_ihc_window_days or (
         ihc.specimen is not None and ihc.specimen == other.specimen and days >= 0
     )
-
-
-def _newest(results: Iterable[Her2Result]) -> tuple[Her2Result, ...]:
-    items = list(results)
-    dated = sorted((r for r in items if r.when is not None), key=lambda r: r.when, reverse=True)  # type: ignore[arg-type, return-value]
-    return (*dated, *(r for r in items if r.when is None))
 
 
 def _final_call(

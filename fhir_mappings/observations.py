@@ -11,11 +11,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from fhir_mappings.chronology import newest_first
 from fhir_mappings.fhir_json import (
     Coding,
     JsonObject,
     Quantity,
-    as_number,
     as_object,
     as_objects,
     as_text,
@@ -91,7 +91,7 @@ def sort_observations(resources: ResourceSet, notes: NoteBook) -> ObservationsBy
             found.setdefault(entry.concept, []).append(
                 CodedObservation(resource, entry, when, status)
             )
-    return {concept: newest_first(items) for concept, items in found.items()}
+    return {concept: observations_newest_first(items) for concept, items in found.items()}
 
 
 def _may_match(resource: JsonObject, index: CodeIndex) -> bool:
@@ -112,9 +112,8 @@ def _matching_entries(groups: Iterable[tuple[CodeEntry, ...]]) -> list[CodeEntry
     return list(by_concept.values())
 
 
-def newest_first(items: Iterable[CodedObservation]) -> tuple[CodedObservation, ...]:
-    dated = sorted((o for o in items if o.when is not None), key=lambda o: o.when, reverse=True)  # type: ignore[arg-type, return-value]
-    return (*dated, *(o for o in items if o.when is None))
+def observations_newest_first(items: Iterable[CodedObservation]) -> tuple[CodedObservation, ...]:
+    return tuple(newest_first(items, lambda o: o.when))
 
 
 def value_quantity(resource: JsonObject) -> Quantity | None:
@@ -169,7 +168,3 @@ def component_values(resource: JsonObject) -> list[tuple[tuple[Coding, ...], Jso
 
 def format_number(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
-
-
-def number_of(value: object) -> float | None:
-    return as_number(value)

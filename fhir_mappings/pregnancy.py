@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from fhir_mappings.answers import result_meaning
+from fhir_mappings.chronology import newest_first
 from fhir_mappings.conditions import ConditionsByConcept
 from fhir_mappings.config import MappingConfig
 from fhir_mappings.model import Evidence, PregnancyState, PregnancyStatus
@@ -56,10 +57,8 @@ def pregnancy_status(
     ]  # fmt: skip
     if not kept:
         return PregnancyStatus(PregnancyState.UNKNOWN, None)
-    dated = sorted(
-        (s for s in kept if s.when), key=lambda s: (s.when, -_RANK[s.state]), reverse=True
-    )
-    ordered = [*dated, *(s for s in kept if s.when is None)]
+    # same moment: "pregnant" first (the sort is stable)
+    ordered = newest_first(sorted(kept, key=lambda s: _RANK[s.state]), lambda s: s.when)
     newest = ordered[0]
     return PregnancyStatus(newest.state, newest.when, tuple(s.evidence for s in ordered))
 

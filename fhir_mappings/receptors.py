@@ -14,7 +14,7 @@ from fhir_mappings.observations import (
     CodedObservation,
     ObservationsByConcept,
     format_number,
-    newest_first,
+    observations_newest_first,
     value_quantity,
     value_text,
 )
@@ -53,7 +53,7 @@ def hormone_receptors(observations: ObservationsByConcept, notes: NoteBook) -> H
 
 
 def _receptor(observations: ObservationsByConcept, name: str, notes: NoteBook) -> ReceptorStatus:
-    candidates = newest_first(
+    candidates = observations_newest_first(
         [*observations.get(f"{name}-percent", ()), *observations.get(f"{name}-status", ())]
     )
     for obs in candidates:

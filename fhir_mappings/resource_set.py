@@ -10,7 +10,7 @@ so one bad field never costs a fact.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from fhir.resources.R4B.condition import Condition
@@ -197,7 +197,3 @@ class ResourceSet:
                 parts = parts[:-2]
             return references.get(f"{parts[-2]}/{parts[-1]}")
         return None
-
-
-def as_resource_set(resources: Sequence[Mapping[str, Any]] | ResourceSet) -> ResourceSet:
-    return resources if isinstance(resources, ResourceSet) else ResourceSet(resources)

@@ -18,10 +18,11 @@ a break can open a new regimen or line while `DrugExposure` still sums up the wh
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
+from fhir_mappings.chronology import earliest, latest, newest_first, oldest_first
 from fhir_mappings.config import MappingConfig
 from fhir_mappings.doses import dose_from_dosages, dose_text
 from fhir_mappings.fhir_json import (
@@ -184,10 +185,8 @@ def _request_period(resource: JsonObject) -> tuple[datetime | None, datetime | N
         s, e = period(dispense.get("validityPeriod"))
         starts.append(s)
         ends.append(e)
-    known_starts = [s for s in starts if s is not None]
-    known_ends = [e for e in ends if e is not None]
-    start = min(known_starts) if known_starts else parse_datetime(resource.get("authoredOn"))
-    return start, (max(known_ends) if known_ends else None)
+    start = earliest(starts) or parse_datetime(resource.get("authoredOn"))
+    return start, latest(ends)
 
 
 def courses_of(records: Iterable[MedicationRecord], config: MappingConfig) -> tuple[Course, ...]:
@@ -198,16 +197,16 @@ def courses_of(records: Iterable[MedicationRecord], config: MappingConfig) -> tu
     gap = timedelta(days=config.course_gap_days)
     courses: list[Course] = []
     for drug_records in by_drug.values():
-        dated = sorted((r for r in drug_records if r.date), key=lambda r: r.date)  # type: ignore[arg-type, return-value]
         undated = [r for r in drug_records if r.date is None]
         group: list[MedicationRecord] = []
         last: datetime | None = None
-        for record in dated:
-            if group and last is not None and record.date - last > gap:  # type: ignore[operator]
+        for record in oldest_first(drug_records, lambda r: r.date):
+            date = record.date
+            if group and last is not None and date is not None and date - last > gap:
                 courses.append(_course(group))
                 group = []
             group.append(record)
-            last = max(d for d in (last, record.last_date) if d is not None)
+            last = latest((last, record.last_date))
         if group:
             courses.append(_course(group))
         if undated:
@@ -216,16 +215,13 @@ def courses_of(records: Iterable[MedicationRecord], config: MappingConfig) -> tu
 
 
 def _course(records: Sequence[MedicationRecord]) -> Course:
-    starts = [r.start or r.administered for r in records if (r.start or r.administered)]
-    ends = [r.end or r.administered for r in records if (r.end or r.administered)]
-    last_known = [r.last_date for r in records if r.last_date is not None]
     return Course(
         drug=records[0].drug,
         classes=records[0].classes,
         records=tuple(records),
-        start=min(starts) if starts else None,  # type: ignore[type-var]
-        end=max(ends) if ends else None,  # type: ignore[type-var]
-        last_known=max(last_known) if last_known else None,
+        start=earliest(r.start or r.administered for r in records),
+        end=latest(r.end or r.administered for r in records),
+        last_known=latest(r.last_date for r in records),
         active=any(r.active for r in records),
     )
 
@@ -258,14 +254,9 @@ def therapy_history(
         for c in courses_of(records, config)
     )
     dose_events = {id(r): _dose_event(r, bsa_m2) for r in records}
+    drugs = dict.fromkeys(r.drug for r in records)
     exposures = tuple(
-        sorted(
-            (
-                _exposure(drug, courses, dose_events)
-                for drug in dict.fromkeys(r.drug for r in records)
-            ),
-            key=lambda e: (e.start is None, -(e.start.timestamp() if e.start else 0.0)),
-        )
+        newest_first((_exposure(d, courses, dose_events) for d in drugs), lambda e: e.start)
     )
     her2 = [c for c in courses if _HER2 in c.classes and c.start is not None]
     regimens = group_lines(her2, config)
@@ -296,37 +287,24 @@ def _dose_event(record: MedicationRecord, bsa_m2: float | None) -> DoseEvent | N
 def _exposure(
     drug: str, courses: Sequence[Course], dose_events: dict[int, DoseEvent | None]
 ) -> DrugExposure:
-    own = sorted((c for c in courses if c.drug == drug), key=_start_key)
+    own = [c for c in courses if c.drug == drug]
+    dated = oldest_first(own, lambda c: c.start)
+    last_course = dated[-1] if dated else own[-1]
     records = [r for c in own for r in c.records]
-    newest = _newest_first(records, lambda r: r.date)
-    administered = [r.administered for r in records if r.administered is not None]
+    newest = newest_first(records, lambda r: r.date)
     events = [e for e in (dose_events[id(r)] for r in newest) if e is not None]
-    starts = [c.start for c in own if c.start is not None]
-    latest = own[-1]
     return DrugExposure(
         drug=drug,
         classes=own[0].classes,
-        start=min(starts) if starts else None,
-        end=latest.end,
-        last_dose=max(administered) if administered else None,
+        start=earliest(c.start for c in own),
+        end=last_course.end,
+        last_dose=latest(r.administered for r in records),
         status=newest[0].status or "unknown",
         active=any(c.active for c in own),
-        setting=latest.setting,
+        setting=last_course.setting,
         doses=tuple(events),
         evidence=tuple(r.evidence for r in newest),
     )
-
-
-def _start_key(course: Course) -> tuple[bool, float]:
-    return (course.start is not None, course.start.timestamp() if course.start else 0.0)
-
-
-def _newest_first(
-    items: Iterable[MedicationRecord], when: Callable[[MedicationRecord], datetime | None]
-) -> list[MedicationRecord]:
-    listed = list(items)
-    dated = sorted((i for i in listed if when(i)), key=lambda i: when(i), reverse=True)  # type: ignore[arg-type, return-value]
-    return dated + [i for i in listed if when(i) is None]
 
 
 def _agents(drug: str) -> frozenset[str]:
@@ -339,22 +317,28 @@ def group_lines(courses: Sequence[Course], config: MappingConfig) -> list[list[C
     """Courses into lines (or regimens): a window from the line's start, or a new agent later."""
     window = timedelta(days=config.line_window_days)
     lines: list[list[Course]] = []
-    for course in sorted(courses, key=lambda c: c.start):  # type: ignore[arg-type, return-value]
+    for course in oldest_first(courses, lambda c: c.start):
         if lines:
             current = lines[-1]
             agents = frozenset().union(*(_agents(c.drug) for c in current))
-            if course.start - current[0].start <= window or _agents(course.drug) <= agents:  # type: ignore[operator]
+            within = _days_apart(current[0].start, course.start) <= window
+            if within or _agents(course.drug) <= agents:
                 current.append(course)
                 continue
         lines.append([course])
     return lines
 
 
+def _days_apart(first: datetime | None, then: datetime | None) -> timedelta:
+    if first is None or then is None:
+        return timedelta.max
+    return then - first
+
+
 def _line_end(line: Sequence[Course]) -> datetime | None:
     if any(c.active for c in line):
         return None
-    ends = [c.end or c.last_known for c in line if (c.end or c.last_known)]
-    return max(ends) if ends else None  # type: ignore[type-var]
+    return latest(c.end or c.last_known for c in line)
 
 
 def _adjuvant_trastuzumab_end(courses: Sequence[Course], notes: NoteBook) -> datetime | None:
@@ -402,7 +386,7 @@ def _anthracycline_totals(
                 mg_per_m2=sum(per_m2),
                 administrations=len(own),
                 uncounted=len(own) - len(per_m2),
-                evidence=tuple(r.evidence for r in _newest_first(own, lambda r: r.date)),
+                evidence=tuple(r.evidence for r in newest_first(own, lambda r: r.date)),
             )
         )
     return tuple(totals)
