@@ -17,6 +17,7 @@ from cards.findings import Finding, Indicator, Suggestion
 from cards.hook_input import HookInput
 from cards.knowledge import CardsConfig, override_reasons
 from cards.safety.cardiac_scope import (
+    active_cardiac_exposures,
     baseline,
     cardiac_drugs,
     disease_context,
@@ -24,6 +25,7 @@ from cards.safety.cardiac_scope import (
     is_continuing,
     latest_dated,
     on_treatment_readings,
+    regimen_start,
 )
 from cards.safety.drugs import SafetyDrug, drug_names
 from cards.safety.lvef_thresholds import (
@@ -38,6 +40,7 @@ from cards.safety.lvef_thresholds import (
 from cards.safety.phrasing import date, days_between, fit, percent, points
 from cards.safety.sources import cite
 from cards.safety.suggested_orders import echo_suggestion, remove_drafts_suggestions
+from cards.safety.triggers import exposure_evidence, order_drug, order_evidence
 from fhir_mappings import Evidence, LvefMeasurement, PatientFacts
 
 RULE = "C2"
@@ -280,7 +283,7 @@ def _drug_paragraph(v: DrugVerdict, readings: Readings) -> str:
     return text + _verification_note(mark)
 
 
-def _opening(readings: Readings) -> str:
+def _opening(readings: Readings, facts: PatientFacts, on_treatment: bool) -> str:
     latest = readings.latest
     text = f"Latest LVEF {_reading(latest)}"
     if readings.baseline is not None:
@@ -292,17 +295,28 @@ def _opening(readings: Readings) -> str:
         elif readings.drop is not None and readings.drop < 0:
             text += f", a rise of {points(-readings.drop)}"
     text += "."
+    start = regimen_start(facts)
+    if on_treatment and start is not None:
+        text += f" The current HER2 regimen started on {date(start)}."
     if latest.preliminary:
         text += " The latest reading is preliminary."
     return text
 
 
-def _evidence(readings: Readings, group: Sequence[DrugVerdict]) -> tuple[Evidence, ...]:
+def _evidence(
+    hook_input: HookInput, readings: Readings, group: Sequence[DrugVerdict]
+) -> tuple[Evidence, ...]:
+    """The readings judged, the baseline, and the orders or exposures of the drugs."""
     items = [readings.latest.evidence]
     for v in group:
         items.extend(m.evidence for m in v.run)
     if readings.baseline is not None:
         items.append(readings.baseline.evidence)
+    ids = {v.drug.id for v in group}
+    items.extend(order_evidence(o for o in hook_input.selected_orders if order_drug(o) in ids))
+    items.extend(
+        exposure_evidence(e for e in active_cardiac_exposures(hook_input.facts) if e.drug in ids)
+    )
     return tuple(dict.fromkeys(items))
 
 
@@ -336,11 +350,15 @@ def _finding(
         indicator=verdict.indicator,
         summary=fit(lambda short: _summary(verdict, group, readings, short)),
         reasoning=(
-            _opening(readings),
+            _opening(
+                readings,
+                hook_input.facts,
+                verdict not in (Verdict.START_BELOW, Verdict.START_WITHHOLD),
+            ),
             *(_drug_paragraph(v, readings) for v in group),
         ),
         citations=tuple(dict.fromkeys(citations)),
-        data_used=_evidence(readings, group),
+        data_used=_evidence(hook_input, readings, group),
         missing_data=missing,
         suggestions=suggestions,
         selection_behavior="any",
