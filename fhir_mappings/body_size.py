@@ -67,7 +67,7 @@ def _measurements(
             continue
         factor = unit_factor(quantity_kind, amount.code, amount.unit)
         if factor is None:
-            notes.add("Observation", f"{obs.entry.code} in unit '{amount.spelling}'; skipped")
+            notes.add("Observation", f"{obs.entry.code} in a unit not in units.json; skipped")
             continue
         value = amount.value * factor.factor
         low, high = _LIMITS[quantity_kind]

@@ -56,8 +56,8 @@ def metastatic_findings(
                     dates.append(obs.when)
     for obs in observations.get("distant-metastasis-site", ()):
         site = value_text(obs.resource)
-        none = result_meaning(obs.resource, ("no-distant-metastasis",))
-        if none is None and (site or value_codings(obs.resource)):
+        no_site = result_meaning(obs.resource, ("no-distant-metastasis", "not-assessed"))
+        if no_site is None and (site or value_codings(obs.resource)):
             metastatic = True
             brain = brain or text_mentions(site, "brain-site")
             evidence.append(obs.evidence(site))

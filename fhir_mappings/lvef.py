@@ -60,7 +60,7 @@ def lvef_percent(obs: CodedObservation, notes: NoteBook) -> float | None:
     else:
         factor = unit_factor("percent", unit, amount.unit if amount else None)
         if factor is None:
-            notes.add("Observation", f"LVEF {obs.entry.code} in unit '{unit}'; skipped")
+            notes.add("Observation", f"LVEF {obs.entry.code} in a unit not in units.json; skipped")
             return None
         percent = value * factor.factor
         if factor.factor == 1.0 and 0.0 < value <= 1.0:

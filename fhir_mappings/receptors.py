@@ -70,7 +70,7 @@ def _status(obs: CodedObservation, notes: NoteBook) -> ReceptorStatus | None:
         percent = amount.value * factor.factor if factor else amount.value
         if factor is None and amount.spelling:
             notes.add(
-                "Observation", f"receptor {obs.entry.code} in unit {amount.spelling}; skipped"
+                "Observation", f"receptor {obs.entry.code} in a unit not in units.json; skipped"
             )
             return None
         if 0.0 <= percent <= 100.0:

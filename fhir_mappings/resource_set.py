@@ -103,9 +103,11 @@ def read_leniently(resource: JsonObject, notes: NoteBook) -> bool:
     try:
         model.model_validate(projection)
     except ValidationError as error:
-        fields = sorted({".".join(str(p) for p in e["loc"][:2]) for e in error.errors()})
+        # only the top-level element names, which come from READ_ELEMENTS, never client text
+        fields = sorted({str(e["loc"][0]) for e in error.errors() if e["loc"]} & wanted)
         shown = ", ".join(fields[:3]) + (", ..." if len(fields) > 3 else "")
-        notes.add(rtype, f"did not validate as FHIR R4B ({shown}); needed fields read leniently")
+        where = f" ({shown})" if shown else ""
+        notes.add(rtype, f"did not validate as FHIR R4B{where}; needed fields read leniently")
         return False
     except (TypeError, ValueError):
         notes.add(rtype, "did not validate as FHIR R4B; needed fields read leniently")

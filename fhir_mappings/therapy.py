@@ -112,7 +112,7 @@ def medication_records(
     records = []
     for resource in resources.of_type(*_MEDICATION_TYPES):
         status = status_code(resource)
-        if status in _NOT_HISTORY:
+        if status in _NOT_HISTORY or resource.get("doNotPerform") is True:
             continue
         concept = recognise_with(resource, resources.resolve)
         if concept is None or concept.drug is None:

@@ -158,3 +158,8 @@ def test_interstitial_lung_disease_and_pneumonitis(code: str) -> None:
     flags = facts(condition(code)).conditions
     assert len(flags.interstitial_lung_disease) == 1
     assert flags.heart_failure == ()
+
+
+@pytest.mark.parametrize("text", ["Unknown", "MX", "Not assessed"])
+def test_a_distant_site_that_says_nothing_was_assessed_is_not_metastatic(text: str) -> None:
+    assert not facts(observation("44667-4", valueCodeableConcept={"text": text})).disease.metastatic

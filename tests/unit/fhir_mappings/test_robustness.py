@@ -148,8 +148,17 @@ def test_notes_never_carry_patient_identifiers() -> None:
     facts = build_patient_facts(broken, now=NOW)
     assert facts.data_quality
     text = json.dumps([n.message for n in facts.data_quality])
-    for secret in ("MRN-78432", "Smith", "Jane", "p1", "obs-", "mr-"):
+    for secret in ("MRN-78432", "Smith", "Jane", "p1", "obs-", "mr-", "stone"):
         assert secret not in text
+
+
+def test_client_text_inside_an_element_never_reaches_a_note() -> None:
+    sneaky = observation("10230-1", valueQuantity={"value": 50, "unit": "%", "Jane Smith": 1})
+    facts = build_patient_facts([sneaky], now=NOW)
+    assert facts.lvef.latest is not None
+    assert [n.message for n in facts.data_quality] == [
+        "did not validate as FHIR R4B (valueQuantity); needed fields read leniently"
+    ]
 
 
 def test_unknown_codes_are_ignored_without_notes() -> None:

@@ -363,3 +363,7 @@ def test_no_interval_without_a_recurrence_date() -> None:
         result.disease.adjuvant_trastuzumab_end is None
     )  # setting unknown without a metastatic date
     assert result.disease.months_adjuvant_end_to_recurrence is None
+
+
+def test_do_not_perform_orders_are_not_history() -> None:
+    assert facts(request(TRASTUZUMAB, doNotPerform=True)).therapy.exposures == ()
