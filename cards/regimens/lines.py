@@ -2,9 +2,12 @@
 
 The line counts the HER2-directed lines for metastatic disease that have ended, plus one when
 the metastatic recurrence came within 12 months of the end of (neo)adjuvant trastuzumab
-(ASCO 2022 rec. 5.0: follow the second-line recommendations). An ongoing line is continued
-by drafts that add no new HER2-directed drug (pertuzumab may still join trastuzumab in the
-first line); a draft with a new HER2-directed drug starts the next line.
+(ASCO 2022 rec. 5.0: follow the second-line recommendations). The last line is current while
+it is active or ended recently (`line_current_days`): records often show every cycle as
+completed, and the next cycle of the same regimen is not a new line. A current line is
+continued by drafts that add no new HER2-directed drug (pertuzumab may still join trastuzumab
+in the first line); a draft with a new HER2-directed drug starts the next line. Progression
+itself is rarely recorded, so a change of HER2-directed drug is what marks it.
 
 When the data cannot decide (adjuvant trastuzumab without an end date, no date of the
 metastatic diagnosis, HER2 therapy that cannot be placed before or after it), the answer is
@@ -14,7 +17,7 @@ metastatic diagnosis, HER2 therapy that cannot be placed before or after it), th
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from cards.detail import format_date
@@ -85,16 +88,15 @@ def _relapse(sit: Situation) -> _Relapse:
     disease = sit.facts.disease
     limit = sit.config.threshold("adjuvant_relapse_second_line_months")
     adjuvant = _adjuvant_trastuzumab(sit)
+    if any(_ended(e) is None for e in adjuvant):
+        return _Relapse(
+            None,
+            "(Neo)adjuvant trastuzumab is on file without the date it ended.",
+            ("End date of (neo)adjuvant trastuzumab",),
+        )
     end = disease.adjuvant_trastuzumab_end
     if end is None and adjuvant:
-        ends = [d for d in (_ended(e) for e in adjuvant) if d is not None]
-        if len(ends) < len(adjuvant) or not ends:
-            return _Relapse(
-                None,
-                "(Neo)adjuvant trastuzumab is on file without the date it ended.",
-                ("End date of (neo)adjuvant trastuzumab",),
-            )
-        end = max(ends)
+        end = max(d for d in (_ended(e) for e in adjuvant) if d is not None)
     if end is None:
         return _Relapse(False, "No (neo)adjuvant trastuzumab is on file.")
     recurrence = disease.metastatic_since
@@ -143,8 +145,10 @@ def assess_line(sit: Situation) -> LineAssessment:
     """The line for a HER2-positive metastatic patient, with the facts it rests on."""
     facts = sit.facts
     lines = sorted(facts.therapy.metastatic_lines, key=lambda line: line.number)
-    completed = [line for line in lines if line.end is not None]
-    ongoing = next((line for line in reversed(lines) if line.end is None), None)
+    recent = timedelta(days=sit.config.threshold("line_current_days"))
+    last = lines[-1] if lines else None
+    ongoing = last if last and (last.end is None or facts.as_of - last.end <= recent) else None
+    completed = [line for line in lines if line is not ongoing]
     evidence = _evidence(sit)
     unplaced = [
         e

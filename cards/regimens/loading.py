@@ -48,6 +48,13 @@ def exposures_of(moiety: str, facts: PatientFacts, catalog: Catalog) -> tuple[Dr
     return tuple(e for e in facts.therapy.exposures if moiety in catalog.provides(e.drug))
 
 
+def last_dose_date(exposure: DrugExposure) -> datetime | None:
+    """The last administration; else, for a finished order, the date it ended."""
+    if exposure.last_dose is not None:
+        return exposure.last_dose
+    return exposure.end if not exposure.active else None
+
+
 def _weeks(days: float) -> str:
     if days < 14:
         return f"{days:.0f} days"
@@ -72,7 +79,7 @@ def due_dose(
             None,
             f"No earlier {moiety} dose is on file, so this is a first (loading) dose.",
         )
-    dated = [e for e in exposures if e.last_dose is not None and e.last_dose <= facts.as_of]
+    dated = [(e, d) for e in exposures if (d := last_dose_date(e)) and d <= facts.as_of]
     evidence = tuple(item for e in exposures for item in e.evidence[:1])
     if not dated:
         return DueAssessment(
@@ -85,17 +92,17 @@ def due_dose(
             "be told whether a loading (re-load) or a maintenance dose is due.",
             evidence,
         )
-    latest = max(dated, key=lambda e: e.last_dose or facts.as_of)
-    last = latest.last_dose or facts.as_of
+    latest, last = max(dated, key=lambda pair: pair[1])
     days = (facts.as_of - last).total_seconds() / 86400
     evidence = latest.evidence[:1]
+    source = "" if latest.last_dose else " (end of the last order; no administration on file)"
     reload_rule = drug.reload
     if reload_rule is None:
         return DueAssessment(
             DueDose.MAINTENANCE, False, moiety, last, days, "Earlier doses are on file.", evidence
         )
     limit = config.threshold(reload_rule.threshold)
-    when = f"The last {moiety} dose was on {format_date(last)}, {_weeks(days)} ago"
+    when = f"The last {moiety} dose was on {format_date(last)}{source}, {_weeks(days)} ago"
     if reload_rule.kind is ReloadKind.DAYS_LATE:
         late = days - schedule.interval_days
         if late > limit:

@@ -19,7 +19,7 @@ from cards.regimens.advice import body_gaps
 from cards.regimens.body_size import weight_on_or_before
 from cards.regimens.catalog import Basis, Drug
 from cards.regimens.drug_terms import names
-from cards.regimens.loading import dose_moiety, exposures_of
+from cards.regimens.loading import dose_moiety, exposures_of, last_dose_date
 from cards.regimens.situation import Situation, situation
 from cards.regimens.slots import fit
 from fhir_mappings import BodyMeasurement, Evidence
@@ -45,9 +45,9 @@ def weight_changes(sit: Situation, drugs: list[Drug]) -> tuple[WeightChange, ...
     changes = []
     for drug in drugs:
         dated = [
-            e.last_dose
+            d
             for e in exposures_of(dose_moiety(drug), sit.facts, sit.catalog)
-            if e.last_dose is not None
+            if (d := last_dose_date(e)) is not None
         ]
         if not dated:
             continue

@@ -94,16 +94,16 @@ def test_her2_therapy_that_cannot_be_placed_is_undetermined():
 
 def test_completed_lines_count():
     thp = [TRASTUZUMAB, PERTUZUMAB, DOCETAXEL]
-    one = her2_mbc(therapy=history(lines=[line(1, thp, 400, 30)]))
+    one = her2_mbc(therapy=history(lines=[line(1, thp, 400, 120)]))
     assert _line(one).kind is LineKind.SECOND and _line(one).prior_metastatic_lines == 1
-    two = her2_mbc(therapy=history(lines=[line(1, thp, 700, 400), line(2, [T_DXD], 390, 30)]))
+    two = her2_mbc(therapy=history(lines=[line(1, thp, 700, 400), line(2, [T_DXD], 390, 120)]))
     assert _line(two).kind is LineKind.LATER and _line(two).number == 3
 
 
 def test_early_relapse_adds_a_line_to_metastatic_lines():
     facts = her2_mbc(
         disease=metastatic(since_days=400, adjuvant_end_days=500),
-        therapy=history(lines=[line(1, [T_DXD], 390, 30)]),
+        therapy=history(lines=[line(1, [T_DXD], 390, 120)]),
     )
     assert _line(facts).number == 3
 
@@ -132,3 +132,23 @@ def test_tucatinib_added_to_an_ongoing_second_line_starts_the_third():
     lines = [line(1, [TRASTUZUMAB, PERTUZUMAB], 700, 400), line(2, [T_DXD], 390)]
     result = _line(her2_mbc(therapy=history(lines=lines)), order(TUCATINIB, 300, interval=0.5))
     assert result.kind is LineKind.LATER and result.number == 3
+
+
+def test_a_line_that_ended_recently_is_still_current():
+    """Every cycle may be recorded as completed; the next cycle is not a new line."""
+    thp = [TRASTUZUMAB, PERTUZUMAB, DOCETAXEL]
+    recent = her2_mbc(therapy=history(lines=[line(1, thp, 120, 21)]))
+    result = _line(recent, order(TRASTUZUMAB, 420), order(PERTUZUMAB, 420))
+    assert result.kind is LineKind.FIRST and result.continuing
+    assert _line(recent).ongoing is not None  # patient-view: still on the first line
+    ended = her2_mbc(therapy=history(lines=[line(1, thp, 300, 91)]))
+    assert _line(ended, order(TRASTUZUMAB, 420)).kind is LineKind.SECOND
+
+
+def test_recent_line_window_is_configurable():
+    thp = [TRASTUZUMAB, PERTUZUMAB, DOCETAXEL]
+    facts = her2_mbc(therapy=history(lines=[line(1, thp, 300, 60)]))
+    config = CardsConfig(threshold_overrides={"line_current_days": 30})
+    hook_input = HookInput(Hook.ORDER_SELECT, "p", facts, (order(TRASTUZUMAB, 420),))
+    assert assess_line(situation(hook_input, config)).kind is LineKind.SECOND
+    assert _line(facts, order(TRASTUZUMAB, 420)).kind is LineKind.FIRST

@@ -81,3 +81,17 @@ def test_reload_limit_is_configurable():
 
 def test_a_drug_without_loading_dose_is_always_maintenance():
     assert _due(HYLECTA, "q3w").due is DueDose.MAINTENANCE
+
+
+def test_end_of_a_finished_order_stands_in_for_a_missing_administration():
+    finished = exposed(TRASTUZUMAB, start_days=200, end_days=21, last_dose_days=None)
+    due = _due(TRASTUZUMAB, "q3w", finished)
+    assert due.due is DueDose.MAINTENANCE
+    assert "no administration on file" in due.reason
+    long_ago = exposed(TRASTUZUMAB, start_days=200, end_days=60, last_dose_days=None)
+    assert _due(TRASTUZUMAB, "q3w", long_ago).due is DueDose.LOADING
+
+
+def test_an_active_order_without_administrations_is_unknown():
+    standing = exposed(TRASTUZUMAB, start_days=30, active=True, last_dose_days=None)
+    assert _due(TRASTUZUMAB, "q3w", standing).due is DueDose.UNKNOWN

@@ -229,7 +229,7 @@ def test_summary_first_line_with_doses():
 def test_summary_second_line():
     facts = her2_mbc(
         therapy=history(
-            *[exposed(d, last_dose_days=30) for d in THP], lines=[line(1, THP, 300, 30)]
+            *[exposed(d, last_dose_days=120) for d in THP], lines=[line(1, THP, 300, 120)]
         )
     )
     [finding] = run(facts, hook=Hook.PATIENT_VIEW, rules=SUMMARY)
@@ -240,8 +240,8 @@ def test_summary_second_line():
 
 
 def test_summary_third_line_with_brain_metastases():
-    lines = [line(1, THP, 700, 400), line(2, [T_DXD], 390, 30)]
-    exposures = [exposed(d, last_dose_days=400) for d in THP] + [exposed(T_DXD, last_dose_days=30)]
+    lines = [line(1, THP, 700, 400), line(2, [T_DXD], 390, 120)]
+    exposures = [exposed(d, last_dose_days=400) for d in THP] + [exposed(T_DXD, last_dose_days=120)]
     facts = her2_mbc(
         disease=metastatic(since_days=720, brain=True), therapy=history(*exposures, lines=lines)
     )

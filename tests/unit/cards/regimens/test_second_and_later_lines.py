@@ -36,13 +36,13 @@ THP = [TRASTUZUMAB, PERTUZUMAB, DOCETAXEL]
 
 
 def _after_first_line(**parts):
-    exposures = [exposed(d, last_dose_days=30) for d in THP]
-    return her2_mbc(therapy=history(*exposures, lines=[line(1, THP, 400, 30)]), **parts)
+    exposures = [exposed(d, last_dose_days=120) for d in THP]
+    return her2_mbc(therapy=history(*exposures, lines=[line(1, THP, 400, 120)]), **parts)
 
 
 def _after_two_lines(*, brain=False, **parts):
-    exposures = [exposed(d, last_dose_days=300) for d in THP] + [exposed(T_DXD, last_dose_days=30)]
-    lines = [line(1, THP, 700, 300), line(2, [T_DXD], 290, 30)]
+    exposures = [exposed(d, last_dose_days=300) for d in THP] + [exposed(T_DXD, last_dose_days=120)]
+    lines = [line(1, THP, 700, 300), line(2, [T_DXD], 290, 120)]
     return her2_mbc(
         therapy=history(*exposures, lines=lines), disease=metastatic(since_days=720, brain=brain),
         **parts,
@@ -161,10 +161,10 @@ def test_without_brain_metastases_neratinib_capecitabine_after_two_lines_gets_no
 
 def test_neratinib_label_needs_two_prior_metastatic_lines():
     adjuvant = exposed(TRASTUZUMAB, setting=TherapySetting.EARLY, last_dose_days=500)
-    exposures = [adjuvant, exposed(T_DXD, last_dose_days=30)]
+    exposures = [adjuvant, exposed(T_DXD, last_dose_days=120)]
     facts = her2_mbc(
         disease=metastatic(since_days=400, adjuvant_end_days=500),
-        therapy=history(*exposures, lines=[line(1, [T_DXD], 390, 30)]),
+        therapy=history(*exposures, lines=[line(1, [T_DXD], 390, 120)]),
     )
     orders = (order(NERATINIB, 240, interval=1), order(CAPECITABINE, 1340, interval=0.5))
     [finding] = run(facts, *orders, rules=LATER)
