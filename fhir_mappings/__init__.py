@@ -1,6 +1,16 @@
 """FHIR R4 JSON in, clinical facts out. Pure functions: no I/O, no HTTP, no globals.
 
 Imports run one way: `cds_service -> cards -> fhir_mappings`; this package imports neither.
+
+What other packages use:
+- `build_patient_facts(resources, now=..., config=...)`: one frozen `PatientFacts`, every fact
+  with its evidence; bad data becomes `data_quality` notes, never an exception.
+- `read_draft_orders(draft_orders, selections, hook=..., resources=...)`: the hook's unsigned
+  orders as `DraftOrder`s.
+- `recognise_medication`, `drug_info`, `all_drugs`, `drugs_in_class`, `DrugInfo`: the drug table
+  of `data/medications.json` (ids, classes, RxNorm codes for suggestions, display names).
+- `MappingConfig` (the mapping's switches) and `KNOWLEDGE_VERSION` (of the terminology tables).
+The only file reading is the one-time, schema-checked load of `data/*.json` (terminology.py).
 """
 
 from fhir_mappings.config import MappingConfig

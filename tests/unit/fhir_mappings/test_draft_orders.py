@@ -157,6 +157,7 @@ def _epic_dose_and_rate(*entries: tuple[str, float, str]) -> list[dict[str, Any]
         ([("calculated", 140.0, "mg"), ("ordered", 75.0, "mg/m2")], Dose(75.0, "mg/m2", 140.0)),
         ([("admin-amount", 1.0, "{tbl}")], Dose(1.0, "{tbl}")),
         ([("ordered", 0.5, "g")], Dose(0.5, "g", 500.0)),
+        ([("ordered", 250.0, "ug")], Dose(250.0, "ug", 0.25)),
     ],
 )
 def test_dose_choice_among_epic_dose_and_rate_entries(
