@@ -213,13 +213,24 @@ def _interpretation(obs: CodedObservation, notes: NoteBook) -> Her2Result | None
         notes.add("Observation", f"HER2 result {obs.entry.code} without a readable value; skipped")
         return None
     call, subtype = _MEANING_CALLS[meaning]
+    why = f"reported {meaning} ({obs.entry.code}), no score: used as the final call"
+    return _reported(obs, call, subtype, value_text(obs.resource) or meaning, why)
+
+
+def _reported(
+    obs: CodedObservation,
+    call: Her2Call,
+    subtype: Her2NegativeSubtype | None,
+    shown: str,
+    why: str,
+) -> Her2Result:
+    """A result reported as a call, without a score or counts; its words may name the subtype."""
     if call is Her2Call.NEGATIVE and subtype is Her2NegativeSubtype.UNSPECIFIED:
         words = " | ".join(t for t in (value_text(obs.resource), note_text(obs.resource)) if t)
         if text_mentions(words, "her2-ultralow"):
             subtype = Her2NegativeSubtype.ULTRALOW
         elif text_mentions(words, "her2-low"):
             subtype = Her2NegativeSubtype.LOW
-    shown = value_text(obs.resource) or meaning
     return Her2Result(
         kind=Her2TestKind.INTERPRETATION,
         call=call,
@@ -227,7 +238,7 @@ def _interpretation(obs: CodedObservation, notes: NoteBook) -> Her2Result | None
         specimen=obs.specimen_text,
         evidence=(obs.evidence(shown),),
         negative_subtype=subtype if call is Her2Call.NEGATIVE else None,
-        reasoning=f"reported {meaning} ({obs.entry.code}), no score: used as the final call",
+        reasoning=why,
     )
 
 
@@ -359,15 +370,7 @@ def _ish_word_result(obs: CodedObservation) -> Her2Result | None:
         else:
             call, subtype = Her2Call.NEGATIVE, Her2NegativeSubtype.UNSPECIFIED
             why = f"ISH ratio '{shown}' (< 2.0, no copy number): read as group 5, negative"
-        return Her2Result(
-            kind=Her2TestKind.INTERPRETATION,
-            call=call,
-            when=obs.when,
-            specimen=obs.specimen_text,
-            evidence=(obs.evidence(shown),),
-            negative_subtype=subtype,
-            reasoning=why,
-        )
+        return _reported(obs, call, subtype, shown, why)
     meaning = result_meaning(resource, _INTERPRETATION_MEANINGS)
     if meaning is None:
         return None
@@ -378,15 +381,7 @@ def _ish_word_result(obs: CodedObservation) -> Her2Result | None:
             Her2Call.UNKNOWN,
             "ISH reported equivocal (a pre-2018 category): counts and IHC needed",
         )
-    return Her2Result(
-        kind=Her2TestKind.INTERPRETATION,
-        call=call,
-        when=obs.when,
-        specimen=obs.specimen_text,
-        evidence=(obs.evidence(value_text(resource) or meaning),),
-        negative_subtype=subtype if call is Her2Call.NEGATIVE else None,
-        reasoning=why,
-    )
+    return _reported(obs, call, subtype, value_text(resource) or meaning, why)
 
 
 def _ratio_bound(resource: JsonObject) -> tuple[bool | None, str] | None:
