@@ -151,7 +151,8 @@ class FhirClient:
         page: Mapping[str, Any] = bundle
         pages = 1
         while True:
-            for entry in page.get("entry") or ():
+            entries = page.get("entry")
+            for entry in entries if isinstance(entries, list) else ():
                 resource = entry.get("resource") if isinstance(entry, dict) else None
                 if (
                     isinstance(resource, dict)
@@ -175,7 +176,8 @@ class FhirClient:
 
 
 def _next_link(bundle: Mapping[str, Any]) -> str | None:
-    for link in bundle.get("link") or ():
+    links = bundle.get("link")
+    for link in links if isinstance(links, list) else ():
         if isinstance(link, dict) and link.get("relation") == "next":
             url = link.get("url")
             if isinstance(url, str) and url:

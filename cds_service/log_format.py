@@ -48,8 +48,15 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str)
 
 
+# Third-party loggers that write request URLs (which carry patient ids) at DEBUG/INFO.
+QUIET_LOGGERS = ("urllib3", "requests", "werkzeug")
+
+
 def configure_logging(level: str) -> None:
-    """JSON lines on stderr for the service's own loggers (`her2cds.*`)."""
+    """JSON lines on stderr for the service's own loggers (`her2cds.*`); libraries that
+    would log FHIR query URLs are held at WARNING whatever the level."""
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
     logger = logging.getLogger("her2cds")
     logger.setLevel(level)
     if not any(getattr(h, "her2cds", False) for h in logger.handlers):

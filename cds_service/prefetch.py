@@ -101,11 +101,15 @@ def belongs_to_patient(resource: Mapping[str, Any], patient_id: str) -> bool:
     return True
 
 
+def _list(value: object) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
 def _unpack(value: Mapping[str, Any]) -> tuple[dict[str, Any], ...]:
     if value.get("resourceType") == "Bundle":
         return tuple(
             e["resource"]
-            for e in value.get("entry") or ()
+            for e in _list(value.get("entry"))
             if isinstance(e, dict) and isinstance(e.get("resource"), dict)
         )
     return (dict(value),)
@@ -114,7 +118,7 @@ def _unpack(value: Mapping[str, Any]) -> tuple[dict[str, Any], ...]:
 def _has_next(bundle: Mapping[str, Any]) -> bool:
     return any(
         isinstance(link, dict) and link.get("relation") == "next"
-        for link in bundle.get("link") or ()
+        for link in _list(bundle.get("link"))
     )
 
 

@@ -47,7 +47,7 @@ def _describe(error: jsonschema.ValidationError) -> str:
         }[str(error.validator)]
         return expected
     if error.validator == "dependentRequired":
-        return error.message
+        return str(error.message)
     return "is invalid"
 
 

@@ -36,23 +36,26 @@ def postgres_server() -> Iterator[PostgresTestServer]:
 
 
 @pytest.fixture
-def make_app(tmp_path: Path) -> Callable[..., Flask]:
-    """A fresh app on a temporary SQLite file; keyword arguments override Settings fields."""
+def make_app(tmp_path: Path) -> Iterator[Callable[..., Flask]]:
+    """A fresh app on a temporary SQLite file; keyword arguments override Settings fields.
+    Database connections of every app built are closed at the end of the test."""
     from cds_service.app import create_app
     from cds_service.settings import Settings
 
+    built: list[Flask] = []
+
     def build(**overrides: Any) -> Flask:
-        settings = replace(
-            Settings(),
-            database_url=f"sqlite:///{tmp_path / 'feedback.sqlite3'}",
-            **overrides,
-        )
+        overrides.setdefault("database_url", f"sqlite:///{tmp_path / 'feedback.sqlite3'}")
+        settings = replace(Settings(), **overrides)
         settings.check()
         app = create_app(settings)
         app.config["TESTING"] = True
+        built.append(app)
         return app
 
-    return build
+    yield build
+    for app in built:
+        app.extensions["her2cds"].feedback.dispose()
 
 
 @pytest.fixture

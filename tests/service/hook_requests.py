@@ -14,7 +14,12 @@ SERVICE_IDS = {
 
 
 def patient_resource(patient_id: str = PATIENT_ID) -> dict[str, Any]:
-    return {"resourceType": "Patient", "id": patient_id, "gender": "female", "birthDate": "1962-03-04"}
+    return {
+        "resourceType": "Patient",
+        "id": patient_id,
+        "gender": "female",
+        "birthDate": "1962-03-04",
+    }
 
 
 def empty_bundle() -> dict[str, Any]:
@@ -69,7 +74,10 @@ def hook_request(
     context: dict[str, Any] = {"patientId": PATIENT_ID, "userId": "Practitioner/COREPRACTITIONER1"}
     if hook in ("order-select", "order-sign"):
         orders = draft_orders if draft_orders is not None else [draft_medication_request()]
-        context["draftOrders"] = {"resourceType": "Bundle", "entry": [{"resource": o} for o in orders]}
+        context["draftOrders"] = {
+            "resourceType": "Bundle",
+            "entry": [{"resource": o} for o in orders],
+        }
         if hook == "order-select":
             context["selections"] = [f"{o['resourceType']}/{o['id']}" for o in orders[:1]]
     body: dict[str, Any] = {"hook": hook, "hookInstance": str(uuid.uuid4()), "context": context}

@@ -56,7 +56,9 @@ def test_evaluate_refuses_bad_input(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert main(["evaluate", str(tmp_path / "missing.json")]) == 2
 
 
-def test_evaluate_without_the_patient_says_412(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_evaluate_without_the_patient_says_412(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     request = {
         "hook": "patient-view",
         "hookInstance": "d1577c69-dfbe-44ad-ba6d-3e05e953b2ea",

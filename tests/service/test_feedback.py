@@ -27,7 +27,10 @@ def accepted(card: str) -> dict[str, Any]:
 
 
 def overridden(card: str, *, with_display: bool = False) -> dict[str, Any]:
-    reason: dict[str, Any] = {"code": "cardio-oncology-reviewed", "system": "https://example.org/or"}
+    reason: dict[str, Any] = {
+        "code": "cardio-oncology-reviewed",
+        "system": "https://example.org/or",
+    }
     if with_display:
         reason["display"] = "Cardio-oncology reviewed"
     return {
@@ -89,7 +92,10 @@ def test_feedback_is_persisted_on_postgresql(
     app = make_app(database_url=postgres_server.url)
     client = app.test_client()
     card = str(uuid.uuid4())
-    assert client.post(FEEDBACK, json={"feedback": [overridden(card, with_display=True)]}).status_code == 200
+    assert (
+        client.post(FEEDBACK, json={"feedback": [overridden(card, with_display=True)]}).status_code
+        == 200
+    )
     # a second, independent store (another replica) sees it
     other = FeedbackStore(postgres_server.url)
     rows = other.for_card(card)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -18,10 +19,14 @@ from hypothesis import strategies as st
 
 from tests.service.hook_requests import SERVICE_IDS, full_prefetch, hook_request
 
-json_scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20)
+json_scalars = (
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20)
+)
 json_values = st.recursive(
     json_scalars,
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4)
+    ),
     max_leaves=20,
 )
 
@@ -41,13 +46,14 @@ FUZZ = settings(
 
 
 @pytest.fixture(scope="module")
-def fuzz_client(tmp_path_factory: pytest.TempPathFactory) -> FlaskClient:
+def fuzz_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FlaskClient]:
     from cds_service.app import create_app
     from cds_service.settings import Settings
 
     db = tmp_path_factory.mktemp("fuzz") / "feedback.sqlite3"
     app: Flask = create_app(Settings(database_url=f"sqlite:///{db}", max_body_bytes=200_000))
-    return app.test_client()
+    yield app.test_client()
+    app.extensions["her2cds"].feedback.dispose()
 
 
 def assert_sane(response: Any) -> None:
@@ -108,7 +114,14 @@ def test_mutated_valid_requests(
     endpoint=st.sampled_from(ENDPOINTS),
     method=st.sampled_from(["GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD"]),
     content_type=st.sampled_from(
-        ["application/json", "application/fhir+json", "text/plain", "", "application/json; charset=latin-1", "multipart/form-data"]
+        [
+            "application/json",
+            "application/fhir+json",
+            "text/plain",
+            "",
+            "application/json; charset=latin-1",
+            "multipart/form-data",
+        ]
     ),
     raw=st.binary(max_size=300),
     headers=st.dictionaries(
@@ -132,6 +145,20 @@ def test_raw_bytes_methods_and_headers(
 
 
 @FUZZ
-@given(feedback=st.lists(st.dictionaries(st.sampled_from(["card", "outcome", "acceptedSuggestions", "overrideReason", "outcomeTimestamp"]), json_values), max_size=3))
+@given(
+    feedback=st.lists(
+        st.dictionaries(
+            st.sampled_from(
+                ["card", "outcome", "acceptedSuggestions", "overrideReason", "outcomeTimestamp"]
+            ),
+            json_values,
+        ),
+        max_size=3,
+    )
+)
 def test_feedback_bodies(fuzz_client: FlaskClient, feedback: list[dict[str, Any]]) -> None:
-    assert_sane(fuzz_client.post(f"/cds-services/{SERVICE_IDS['order-sign']}/feedback", json={"feedback": feedback}))
+    assert_sane(
+        fuzz_client.post(
+            f"/cds-services/{SERVICE_IDS['order-sign']}/feedback", json={"feedback": feedback}
+        )
+    )

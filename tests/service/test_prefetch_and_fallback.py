@@ -38,7 +38,12 @@ def lvef_observation(oid: str, when: str, value: float) -> dict[str, Any]:
         "code": {"coding": [{"system": LOINC, "code": "10230-1"}]},
         "subject": {"reference": f"Patient/{PATIENT_ID}"},
         "effectiveDateTime": when,
-        "valueQuantity": {"value": value, "unit": "%", "system": "http://unitsofmeasure.org", "code": "%"},
+        "valueQuantity": {
+            "value": value,
+            "unit": "%",
+            "system": "http://unitsofmeasure.org",
+            "code": "%",
+        },
     }
 
 
@@ -62,7 +67,8 @@ def sources(caplog: pytest.LogCaptureFixture) -> dict[str, str]:
 
 
 def fhir_queries(fhir: FhirTestServer) -> list[dict[str, Any]]:
-    return fhir.requests_log()
+    """The reads and searches the server received (the tests' own loading is a POST)."""
+    return [q for q in fhir.requests_log() if q["method"] == "GET"]
 
 
 def test_prefetch_present_is_used_and_the_server_is_not_asked(
@@ -85,7 +91,9 @@ def test_prefetch_null_means_none_and_is_not_fetched(
     caplog.set_level(logging.INFO, logger="her2cds")
     prefetch = full_prefetch()
     prefetch["lvef"] = None
-    body = hook_request("patient-view", prefetch=prefetch, fhir_server=fhir.base_url, token="tok-A2")
+    body = hook_request(
+        "patient-view", prefetch=prefetch, fhir_server=fhir.base_url, token="tok-A2"
+    )
     assert service.post(PATIENT_VIEW, json=body).status_code == 200
     assert fhir_queries(fhir) == []
     assert sources(caplog)["lvef"] == "prefetch-null"
@@ -100,7 +108,9 @@ def test_operation_outcome_in_prefetch_is_fetched_with_the_token(
         "resourceType": "OperationOutcome",
         "issue": [{"severity": "error", "code": "timeout"}],
     }
-    body = hook_request("patient-view", prefetch=prefetch, fhir_server=fhir.base_url, token=fhir.token)
+    body = hook_request(
+        "patient-view", prefetch=prefetch, fhir_server=fhir.base_url, token=fhir.token
+    )
     assert service.post(PATIENT_VIEW, json=body).status_code == 200
     queries = fhir_queries(fhir)
     assert len(queries) == 1
@@ -198,7 +208,9 @@ def test_paginated_prefetch_is_completed_from_the_server(
     assert any(link["relation"] == "next" for link in first_page["link"])
     prefetch = full_prefetch()
     prefetch["lvef"] = first_page
-    body = hook_request("patient-view", prefetch=prefetch, fhir_server=fhir.base_url, token=fhir.token)
+    body = hook_request(
+        "patient-view", prefetch=prefetch, fhir_server=fhir.base_url, token=fhir.token
+    )
     assert service.post(PATIENT_VIEW, json=body).status_code == 200
     followed = [q for q in fhir_queries(fhir) if "_offset=" in q["path"]]
     assert followed and all(q["authorized"] for q in followed)

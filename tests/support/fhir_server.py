@@ -180,7 +180,8 @@ class FhirTestServer:
     ) -> requests.Response:
         """One request to the server; `path_or_url` is relative to `base_url` (``Patient/1``,
         ``Observation?code=...``) or an absolute URL such as a Bundle's ``next`` link."""
-        url = path_or_url if "://" in path_or_url else f"{self.base_url}/{path_or_url.lstrip('/')}"
+        absolute = path_or_url.startswith(("http://", "https://"))
+        url = path_or_url if absolute else f"{self.base_url}/{path_or_url.lstrip('/')}"
         headers = self.auth_headers() if authorized else {"Accept": "application/fhir+json"}
         if json is not None:
             headers["Content-Type"] = "application/fhir+json"

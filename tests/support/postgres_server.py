@@ -115,6 +115,8 @@ class PostgresTestServer:
             except subprocess.TimeoutExpired:
                 self._proc.kill()
                 self._proc.wait()
+            if self._proc.stderr is not None:
+                self._proc.stderr.close()
             self._proc = None
         if self._tmp is not None:
             shutil.rmtree(self._tmp, ignore_errors=True)
