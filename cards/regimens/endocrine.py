@@ -3,9 +3,9 @@
 ASCO 2022 rec. 7.0: in HR+ HER2+ metastatic disease treated with HER2-targeted therapy and
 chemotherapy, endocrine therapy may be added when chemotherapy stops, while HER2 therapy
 continues. The card fires when HER2 maintenance is drafted in an ongoing line whose
-chemotherapy has ended and no endocrine therapy is drafted or active. It does not suggest a
-specific drug: the choice (aromatase inhibitor, tamoxifen, fulvestrant) depends on menopausal
-status, which the record rarely states.
+chemotherapy has ended and no endocrine therapy is drafted, active or given in this line. It
+does not suggest a specific drug: the choice (aromatase inhibitor, tamoxifen, fulvestrant)
+depends on menopausal status, which the record rarely states.
 
 The other HR+ options (endocrine therapy with HER2 therapy in selected patients, endocrine
 therapy alone only in special cases) appear on the first-line card and the summary.
@@ -54,6 +54,19 @@ def finished_chemotherapy(sit: Situation, since: datetime | None) -> tuple[DrugE
     )
 
 
+def endocrine_in_line(sit: Situation, since: datetime | None) -> bool:
+    """Endocrine therapy drafted, active, or given at any time during the current line."""
+    if sit.drafted_ids(ENDOCRINE) or sit.active_ids(ENDOCRINE):
+        return True
+    for e in sit.facts.therapy.exposures:
+        if ENDOCRINE not in e.classes or e.setting is not TherapySetting.METASTATIC:
+            continue
+        last = _finished(e) or e.start
+        if since is None or last is None or last >= since:
+            return True
+    return False
+
+
 def endocrine_findings(hook_input: HookInput, config: CardsConfig) -> list[Finding]:
     sit = situation(hook_input, config)
     if not sit.her2_positive_mbc or sit.hr_positive is not True:
@@ -62,10 +75,10 @@ def endocrine_findings(hook_input: HookInput, config: CardsConfig) -> list[Findi
         return []
     if sit.drafted_ids(CHEMOTHERAPY, TAXANE) or sit.active_ids(CHEMOTHERAPY, TAXANE):
         return []
-    if sit.drafted_ids(ENDOCRINE) or sit.active_ids(ENDOCRINE):
-        return []
     line = assess_line(sit)
     if not line.continuing or line.ongoing is None:
+        return []
+    if endocrine_in_line(sit, line.ongoing.start):
         return []
     chemo = finished_chemotherapy(sit, line.ongoing.start)
     if not chemo:
@@ -86,7 +99,7 @@ def endocrine_findings(hook_input: HookInput, config: CardsConfig) -> list[Findi
                 f"Hormone-receptor-positive, HER2-positive metastatic breast cancer on "
                 f"{line.name} therapy. Chemotherapy ({names((e.drug for e in chemo), catalog)})"
                 f" ended {format_date(ended)}; {her2} is drafted and no endocrine therapy is "
-                "drafted or active.",
+                "drafted, active or given in this line.",
                 *hr_positive_advice(sit, after_chemotherapy=True),
                 "Continue HER2-targeted therapy until progression or unacceptable toxicity "
                 "(ASCO 2022 rec. 4.0).",

@@ -25,10 +25,10 @@ from cards.regimens.advice import (
 )
 from cards.regimens.doses import Phase, compute_dose
 from cards.regimens.drug_terms import names
-from cards.regimens.endocrine import finished_chemotherapy
+from cards.regimens.endocrine import endocrine_in_line, finished_chemotherapy
 from cards.regimens.line_unknown import undetermined_finding
 from cards.regimens.lines import LineAssessment, LineKind, assess_line
-from cards.regimens.situation import ENDOCRINE, Situation, situation
+from cards.regimens.situation import Situation, situation
 from cards.regimens.slots import fit
 from cards.suggestions import format_mg
 from fhir_mappings import TherapyLine
@@ -92,7 +92,7 @@ def _ongoing(
         "Continue HER2-targeted therapy until progression or unacceptable toxicity; when "
         "chemotherapy stops, HER2 therapy continues (ASCO 2022 rec. 4.0).",
     ]
-    endocrine_given = sit.drafted_ids(ENDOCRINE) or sit.active_ids(ENDOCRINE)
+    endocrine_given = endocrine_in_line(sit, ongoing.start)
     if finished_chemotherapy(sit, ongoing.start) and not endocrine_given:
         paragraphs.extend(hr_positive_advice(sit, after_chemotherapy=True))
     paragraphs.append("**At progression:**")
