@@ -94,8 +94,9 @@ def weight_findings(hook_input: HookInput, config: CardsConfig) -> list[Finding]
             "No weight on file: weight- and BSA-based doses cannot be computed or checked",
         )
     elif gaps.blocks_dose:
+        per_m2 = names((d.id for d in drugs if d.basis is Basis.PER_M2), catalog, joiner=", ")
         summary = fit(
-            f"No height on file: BSA for {drug_names} cannot be computed",
+            f"No height on file: BSA for {per_m2} cannot be computed",
             "No height on file: BSA-based doses cannot be computed",
         )
     elif gaps.missing:

@@ -214,3 +214,33 @@ def rxnorm(resource: dict[str, Any]) -> str | None:
 
 def reference(resource: dict[str, Any]) -> str:
     return f"{resource['resourceType']}/{resource['id']}"
+
+
+def her2_negative_mbc(
+    ihc: str,
+    *,
+    note: str | None = None,
+    ish_negative: bool = False,
+    hr_positive: bool | None = None,
+    metastatic_days: float = 200,
+) -> list[dict[str, Any]]:
+    """Metastatic breast cancer with a HER2-negative IHC result (0, 1+, or 2+ with ISH)."""
+    ihc_result = fb.her2_ihc(ihc, when=ago(300))
+    if note:
+        ihc_result["note"] = [{"text": note}]
+    resources: list[dict[str, Any]] = [
+        fb.patient(),
+        fb.breast_cancer(onset=ago(900)),
+        ihc_result,
+        fb.metastatic_breast_cancer(onset=ago(metastatic_days)),
+        *body_size(),
+    ]
+    if ish_negative:
+        resources.extend(fb.her2_ish(ratio=1.1, copies=2.1, when=ago(298)))
+    if hr_positive is not None:
+        resources.extend(receptors(er=80 if hr_positive else 0, pr=40 if hr_positive else 0))
+    return resources
+
+
+def gastric_cancer(*, onset_days: float = 300) -> dict[str, Any]:
+    return fb.condition("363349007", onset=ago(onset_days), display="Malignant tumor of stomach")

@@ -1,0 +1,98 @@
+"""HER2-low and HER2-ultralow MBC: T-DXd within its label population, never HER2+ regimens."""
+
+from __future__ import annotations
+
+from tests.scenarios.regimens.builders import (
+    card_of,
+    created,
+    cycles,
+    deleted,
+    dose_mg,
+    draft,
+    given,
+    her2_negative_mbc,
+    order_select,
+    patient_view,
+    reference,
+    regimen_cards,
+    topics,
+)
+
+
+def test_her2_low_after_chemotherapy_for_metastatic_disease():
+    resources = [
+        *her2_negative_mbc("1+", hr_positive=False),
+        *cycles("capecitabine", 150, 129, 108),
+    ]
+    card = card_of(patient_view(resources), "C12-her2-low")
+    assert card["indicator"] == "info"
+    assert (
+        card["summary"] == "HER2-low MBC: T-DXd 378 mg (5.4 mg/kg) every 3 weeks is a label option"
+    )
+    assert "DESTINY-Breast04" in card["detail"]
+    assert "suggestions" not in card
+    assert "C12-summary" not in topics(patient_view(resources))  # no HER2+ line advice
+
+
+def test_her2_low_order_select_offers_t_dxd_instead_of_more_chemotherapy():
+    resources = [
+        *her2_negative_mbc("1+", hr_positive=False),
+        *cycles("capecitabine", 150, 129, 108),
+    ]
+    vinorelbine = draft("vinorelbine", 45, every=7)
+    card = card_of(order_select(resources, vinorelbine), "C12-her2-low")
+    assert deleted(card) == [reference(vinorelbine)]
+    assert [dose_mg(r) for r in created(card)] == [378]
+
+
+def test_ihc_2_plus_with_negative_ish_hr_positive_after_endocrine_therapy():
+    resources = [
+        *her2_negative_mbc("2+", ish_negative=True, hr_positive=True),
+        given("letrozole", 20, 2.5),
+    ]
+    card = card_of(patient_view(resources), "C12-her2-low")
+    assert "DESTINY-Breast06" in card["detail"]
+
+
+def test_her2_low_without_prior_therapy_for_metastatic_disease_gets_no_card():
+    assert regimen_cards(patient_view(her2_negative_mbc("1+", hr_positive=True))) == []
+
+
+def test_her2_zero_gets_no_card():
+    resources = [
+        *her2_negative_mbc("0", note="no staining observed", hr_positive=True),
+        given("letrozole", 20, 2.5),
+    ]
+    assert regimen_cards(patient_view(resources)) == []
+
+
+def test_her2_low_never_gets_a_her2_positive_regimen_suggestion():
+    resources = [*her2_negative_mbc("1+", hr_positive=False), *cycles("capecitabine", 150, 129)]
+    cards = order_select(resources, draft("trastuzumab", 560), draft("docetaxel", 134))
+    assert [t for t in topics(cards) if t.startswith("C12")] == []
+
+
+def test_t_dxd_gastric_dose_is_caught_in_her2_low_breast_cancer():
+    resources = [*her2_negative_mbc("1+", hr_positive=False), *cycles("capecitabine", 150, 129)]
+    cards = order_select(resources, draft("fam-trastuzumab-deruxtecan", 448))
+    card = card_of(cards, "dose-check")
+    assert "6.4 mg/kg is the gastric cancer dose" in card["summary"]
+
+
+def test_her2_ultralow_hr_positive_after_endocrine_therapy():
+    ultralow = "faint incomplete membrane staining in 5 % of tumour cells"
+    resources = [
+        *her2_negative_mbc("0", note=ultralow, hr_positive=True),
+        given("letrozole", 20, 2.5),
+    ]
+    card = card_of(patient_view(resources), "C12-her2-low")
+    assert card["summary"].startswith("HER2-ultralow MBC: T-DXd 378 mg")
+
+
+def test_her2_ultralow_hr_negative_gets_no_card():
+    ultralow = "faint incomplete membrane staining in 5 % of tumour cells"
+    resources = [
+        *her2_negative_mbc("0", note=ultralow, hr_positive=False),
+        *cycles("capecitabine", 150, 129),
+    ]
+    assert regimen_cards(patient_view(resources)) == []
