@@ -16,11 +16,19 @@ from cds_service.settings import Settings, SettingsError
 def _serve(args: argparse.Namespace) -> int:
     from gunicorn.app.base import BaseApplication
 
+    from sqlalchemy.exc import SQLAlchemyError
+
     from cds_service.app import create_app
-    from cds_service.feedback_store import FeedbackStore
+    from cds_service.trusted_clients import ConfigurationError
 
     settings = Settings.from_env()
-    FeedbackStore(settings.database_url).create_schema()  # once, before the workers fork
+    # Build the app once in the master: a bad trusted-clients file or database URL stops
+    # `serve` here with one clear message, instead of every worker dying on boot.
+    try:
+        create_app(settings).extensions["her2cds"].feedback.dispose()
+    except (ConfigurationError, SQLAlchemyError, OSError) as exc:
+        print(f"her2-cds serve: {exc}", file=sys.stderr)
+        return 2
 
     class _Gunicorn(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
@@ -29,6 +37,8 @@ def _serve(args: argparse.Namespace) -> int:
             self.cfg.set("threads", args.threads)
             self.cfg.set("timeout", 30)
             self.cfg.set("accesslog", None)  # the service logs each request itself, as JSON
+            if "control_socket_disable" in self.cfg.settings:  # replicas would share its path
+                self.cfg.set("control_socket_disable", True)
 
         def load(self) -> Any:
             return create_app(settings)

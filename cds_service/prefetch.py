@@ -33,6 +33,7 @@ class PrefetchKey:
     template: str  # relative FHIR read or search URL with {{context.x}} tokens
     what: str  # in words, for cards and 412s: "LVEF observations"
     required: bool = False  # without it the service cannot answer at all: 412
+    newest_first: bool = False  # sorted by date: a cut list still holds what the rules read
 
 
 Source = Literal["prefetch", "prefetch-null", "fhir", "unavailable"]
@@ -156,18 +157,21 @@ def resolve_prefetch(
             if value.get("resourceType") == "Bundle" and _has_next(value) and client_factory:
                 try:
                     result = client_factory().collect(value)
-                    outcomes[spec.key] = _Outcome(result.resources, "prefetch")
-                    if result.truncated:
-                        outcomes[spec.key].gap = _truncated(spec)
+                    outcomes[spec.key] = _Outcome(
+                        result.resources, "prefetch", _truncated(spec, result)
+                    )
                     continue
                 except FhirQueryError as exc:
                     outcomes[spec.key] = _Outcome(
                         _unpack(value), "prefetch", DataGap(spec.key, spec.what, exc.reason)
                     )
                     continue
-            outcomes[spec.key] = _Outcome(_unpack(value), "prefetch")
-            if value.get("resourceType") == "Bundle" and _has_next(value):
-                outcomes[spec.key].gap = _truncated(spec)
+            unfollowed = value.get("resourceType") == "Bundle" and _has_next(value)
+            outcomes[spec.key] = _Outcome(
+                _unpack(value),
+                "prefetch",
+                _truncated(spec, SearchResult((), truncated=True)) if unfollowed else None,
+            )
             continue
         query = render_template(spec.template, context)
         if client_factory is None or query is None:
@@ -193,9 +197,7 @@ def resolve_prefetch(
                 except FhirQueryError as exc:
                     outcomes[spec.key] = _Outcome(gap=DataGap(spec.key, spec.what, exc.reason))
                     continue
-                outcomes[spec.key] = _Outcome(
-                    result.resources, "fhir", _truncated(spec) if result.truncated else None
-                )
+                outcomes[spec.key] = _Outcome(result.resources, "fhir", _truncated(spec, result))
 
     missing_required = [
         outcomes[spec.key].gap
@@ -218,10 +220,12 @@ def resolve_prefetch(
     )
 
 
-def _truncated(spec: PrefetchKey) -> DataGap:
-    return DataGap(
-        spec.key, spec.what, "more results exist than the service reads; only the newest were used"
-    )
+def _truncated(spec: PrefetchKey, result: SearchResult) -> DataGap | None:
+    """A cut-off search is a gap only where the part not read may matter: for lists sorted
+    newest first the rules read the newest values, which were kept."""
+    if not result.truncated or spec.newest_first:
+        return None
+    return DataGap(spec.key, spec.what, "only part of the records could be read")
 
 
 def monotonic_deadline(budget_s: float) -> float:

@@ -68,11 +68,20 @@ def prefetch_keys() -> tuple[PrefetchKey, ...]:
             "tumorMarkers",
             _observations("tumor-markers", 100),
             "HER2, ER, PR and staging observations",
+            newest_first=True,
         ),
-        PrefetchKey("lvef", _observations("lvef", 50), "LVEF observations"),
-        PrefetchKey("bodySize", _observations("body-size", 50), "weight and height observations"),
+        PrefetchKey("lvef", _observations("lvef", 50), "LVEF observations", newest_first=True),
         PrefetchKey(
-            "pregnancy", _observations("pregnancy", 20), "pregnancy status and hCG observations"
+            "bodySize",
+            _observations("body-size", 50),
+            "weight and height observations",
+            newest_first=True,
+        ),
+        PrefetchKey(
+            "pregnancy",
+            _observations("pregnancy", 20),
+            "pregnancy status and hCG observations",
+            newest_first=True,
         ),
         PrefetchKey("conditions", f"Condition?patient={_PATIENT}&_count=200", "conditions"),
         PrefetchKey(

@@ -68,3 +68,38 @@ def test_evaluate_without_the_patient_says_412(
     path.write_text(json.dumps(request))
     assert main(["evaluate", str(path)]) == 1
     assert "HTTP 412" in capsys.readouterr().err
+
+
+def test_serve_refuses_a_bad_configuration_before_forking(tmp_path: Path) -> None:
+    clients = tmp_path / "clients.json"
+    clients.write_text('[{"iss": "https://ehr.example.org"}]')
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HER2CDS_AUTH": "required",
+        "HER2CDS_TRUSTED_CLIENTS": str(clients),
+        "HER2CDS_PUBLIC_BASE_URL": "https://cds.example.org",
+        "HER2CDS_DATABASE_URL": f"sqlite:///{tmp_path / 'f.sqlite3'}",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "cds_service.cli", "serve", "--port", "0"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "fhir_servers" in result.stderr
+
+
+def test_settings_errors_name_the_variable(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "cds_service.cli", "serve"],
+        env={"PATH": "/usr/bin:/bin", "HER2CDS_FHIR_TIMEOUT_S": "soon"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "HER2CDS_FHIR_TIMEOUT_S" in result.stderr
