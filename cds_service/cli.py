@@ -15,7 +15,6 @@ from cds_service.settings import Settings, SettingsError
 
 def _serve(args: argparse.Namespace) -> int:
     from gunicorn.app.base import BaseApplication
-
     from sqlalchemy.exc import SQLAlchemyError
 
     from cds_service.app import create_app
