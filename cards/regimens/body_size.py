@@ -20,7 +20,7 @@ from fhir_mappings import BodyMeasurement, BodySize, BsaMethod, Evidence
 @dataclass(frozen=True)
 class Bsa:
     m2: float  # rounded to 2 decimals, as written on the card and used for the dose
-    how: str  # "Mosteller from 165 cm and 70 kg" | "recorded BSA"
+    how: str  # "Mosteller from 165 cm and 70 kg" | "as recorded"
     when: datetime | None  # date of the oldest input
     evidence: tuple[Evidence, ...]
 
@@ -57,11 +57,11 @@ class DosingBody:
         return tuple(dict.fromkeys(items))
 
     def describe(self, basis: Basis) -> str:
-        """The inputs in words: "weight 70 kg (2026-11-18)"."""
+        """The inputs in words: "weight 70 kg on 2026-11-18"."""
         if basis is Basis.PER_KG and self.weight:
-            return f"weight {self.weight.value:g} kg ({format_date(self.weight.when)})"
+            return f"weight {self.weight.value:g} kg on {format_date(self.weight.when)}"
         if basis is Basis.PER_M2 and self.bsa:
-            return f"BSA {self.bsa.m2:.2f} m² ({self.bsa.how}, {format_date(self.bsa.when)})"
+            return f"BSA {self.bsa.m2:.2f} m², {self.bsa.how}, on {format_date(self.bsa.when)}"
         return ""
 
 
@@ -90,7 +90,7 @@ def dosing_body(body: BodySize) -> DosingBody:
         dates = [e.when for e in body.bsa_evidence]
         bsa = Bsa(
             m2=round(body.bsa_m2, 2),
-            how="recorded BSA",
+            how="as recorded",
             when=_oldest(*dates) if dates else None,
             evidence=body.bsa_evidence,
         )

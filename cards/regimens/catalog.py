@@ -204,6 +204,12 @@ class Her2Low:
 
 
 @dataclass(frozen=True)
+class EarlyStage:
+    pertuzumab_regimen: str  # the regimen whose trastuzumab slot pertuzumab needs
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Catalog:
     version: str
     sources: Mapping[str, Source]
@@ -214,6 +220,8 @@ class Catalog:
     later_lines: LaterLines
     hr_positive: HrPositive
     her2_low: Her2Low
+    body_size_sources: tuple[str, ...]
+    early_stage: EarlyStage
 
     def drug(self, drug_id: str | None) -> Drug | None:
         return self.drugs.get(drug_id) if drug_id else None
@@ -364,17 +372,23 @@ def _check_references(catalog: Catalog) -> None:
         catalog.second_line.alternative,
         catalog.later_lines.brain_metastases_first,
         catalog.her2_low.regimen,
+        catalog.early_stage.pertuzumab_regimen,
         *(o.regimen for o in catalog.first_line.label_options),
         *(o.regimen for o in catalog.later_lines.options),
     ]
     problems.extend(
         f"lines: unknown regimen {ref!r}" for ref in regimen_refs if ref not in catalog.regimens
     )
+    early = catalog.regimens.get(catalog.early_stage.pertuzumab_regimen)
+    if early and not any(s.group == "trastuzumab" and s.suggest for s in early.slots):
+        problems.append("early stage: the pertuzumab regimen needs a trastuzumab slot to suggest")
     source_keys("first line", catalog.first_line.sources)
     source_keys("second line", catalog.second_line.sources)
     source_keys("later lines", catalog.later_lines.sources)
     source_keys("hr positive", catalog.hr_positive.sources)
     source_keys("her2 low", catalog.her2_low.sources)
+    source_keys("body size", catalog.body_size_sources)
+    source_keys("early stage", catalog.early_stage.sources)
     for label_option in catalog.first_line.label_options:
         source_keys("first line label option", label_option.sources)
     if problems:
@@ -448,6 +462,11 @@ def build_catalog(raw: Mapping[str, Any]) -> Catalog:
                 for p in low["populations"]
             ),
             adjuvant_chemotherapy_relapse_months=float(low["adjuvant_chemotherapy_relapse_months"]),
+        ),
+        body_size_sources=_sources(raw["body_size"]["source"]),
+        early_stage=EarlyStage(
+            pertuzumab_regimen=raw["early_stage"]["pertuzumab_regimen"],
+            sources=_sources(raw["early_stage"]["source"]),
         ),
     )
     _check_references(catalog)

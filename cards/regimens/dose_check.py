@@ -32,10 +32,9 @@ from cards.regimens.doses import (
     drafted_text,
     normalise_unit,
     per_basis_text,
-    schedule_text,
 )
 from cards.regimens.loading import DueAssessment, DueDose, due_dose
-from cards.regimens.orders import replace_suggestion
+from cards.regimens.orders import instruction, replace_suggestion
 from cards.regimens.situation import Drafted, Situation, situation
 from cards.regimens.slots import fit
 from fhir_mappings import Evidence, TherapySetting
@@ -311,10 +310,7 @@ def _reasoning(review: DoseReview, sit: Situation) -> tuple[str, ...]:
     paragraphs = [f"Drafted: {drug.display} {drafted_text(review.amount, drug)}{interval}."]
     if expected is not None:
         schedule = expected.schedule
-        computed = f"{expected.phrase}, {schedule_text(schedule)}"
-        if expected.calculation:
-            computed += f" ({expected.calculation}; {sit.body.describe(drug.basis)})"
-        paragraphs.append(f"Expected for this patient: {computed}.")
+        paragraphs.append(f"Expected for this patient: {instruction(sit, expected)}.")
         if schedule.note:
             paragraphs.append(f"Label schedule: {schedule.note}.")
         if schedule.verification != "verified":

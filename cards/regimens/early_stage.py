@@ -13,7 +13,6 @@ from cards.findings import Finding, Indicator
 from cards.hook_input import HookInput
 from cards.knowledge import CardsConfig, override_reasons
 from cards.regimens.advice import body_basis, body_gaps
-from cards.regimens.catalog import SlotOption
 from cards.regimens.orders import add_suggestion, plan_option, single_recommended
 from cards.regimens.situation import situation
 from cards.regimens.slots import fit
@@ -35,11 +34,11 @@ def early_stage_findings(hook_input: HookInput, config: CardsConfig) -> list[Fin
     if not any(d.drug == PERTUZUMAB for d in sit.selected):
         return []
     catalog = sit.catalog
-    regimen = catalog.regimen("thp-early")
+    regimen = catalog.regimen(catalog.early_stage.pertuzumab_regimen)
     trastuzumab_slot = next(s for s in regimen.slots if s.group == TRASTUZUMAB_GROUP)
     if trastuzumab_slot.filled_by & sit.present_ids():
         return []
-    plan = plan_option(sit, SlotOption("trastuzumab", "q3w"))
+    plan = plan_option(sit, trastuzumab_slot.suggest[0])
     gaps = body_gaps(sit, [plan.dose.drug])
     tail = f"; {gaps.short}" if gaps.short else ""
     summary = fit(
@@ -64,7 +63,9 @@ def early_stage_findings(hook_input: HookInput, config: CardsConfig) -> list[Fin
             indicator=Indicator.WARNING if gaps.missing else Indicator.INFO,
             summary=summary,
             reasoning=tuple(reasoning),
-            citations=catalog.citations(regimen.sources, rule=RULE, topic=TOPIC),
+            citations=catalog.citations(
+                (*catalog.early_stage.sources, *regimen.sources), rule=RULE, topic=TOPIC
+            ),
             data_used=sit.receptor_evidence() + sit.body.evidence_for(plan.dose.drug.basis),
             missing_data=gaps.missing,
             suggestions=single_recommended([add_suggestion(sit, [plan.dose])]),

@@ -127,7 +127,7 @@ def weight_findings(hook_input: HookInput, config: CardsConfig) -> list[Finding]
                 f"change of {config.threshold('weight_change_percent'):g} % or more since the "
                 "last dose calls for a recalculation (institutional settings).",
             ),
-            citations=catalog.citations(("G7", "L1"), rule=RULE, topic=TOPIC),
+            citations=catalog.citations(catalog.body_size_sources, rule=RULE, topic=TOPIC),
             data_used=tuple(dict.fromkeys(evidence)),
             missing_data=tuple(problems),
             override_reasons=override_reasons("dose"),

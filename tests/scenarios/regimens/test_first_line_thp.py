@@ -69,7 +69,7 @@ def test_trastuzumab_alone_offers_pertuzumab_with_either_taxane():
         ("pertuzumab", 840),
         ("pertuzumab", 840),
     ]
-    assert "BSA 1.79 m² (Mosteller from 165 cm and 70 kg" in card["detail"]
+    assert "BSA 1.79 m², Mosteller from 165 cm and 70 kg, on 2026-11-18" in card["detail"]
 
 
 def test_complete_thp_gets_no_regimen_card():

@@ -69,3 +69,10 @@ def test_line_naming_an_unknown_regimen_is_rejected():
     raw["lines"]["second"]["preferred"] = "t-dx"
     with pytest.raises(KnowledgeError, match="t-dx"):
         build_catalog(raw)
+
+
+def test_early_stage_regimen_must_be_able_to_suggest_trastuzumab():
+    raw = _raw()
+    raw["early_stage"]["pertuzumab_regimen"] = "t-dm1"
+    with pytest.raises(KnowledgeError, match="trastuzumab slot"):
+        build_catalog(raw)

@@ -128,7 +128,7 @@ def test_recorded_bsa_is_used_only_without_weight_and_height():
         weights=(), heights=(), bsa_m2=1.9, bsa_method=BsaMethod.RECORDED, bsa_evidence=(evidence,)
     )
     bsa = dosing_body(size).bsa
-    assert bsa is not None and bsa.m2 == 1.9 and bsa.how == "recorded BSA"
+    assert bsa is not None and bsa.m2 == 1.9 and bsa.how == "as recorded"
 
 
 def test_weight_on_or_before_a_dose():
