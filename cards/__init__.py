@@ -5,7 +5,13 @@ Imports run one way: `cds_service -> cards -> fhir_mappings`; never back.
 
 from cards.engine import Evaluation, evaluate
 from cards.hook_input import DataGap, Hook, HookInput
-from cards.knowledge import CardsConfig, KnowledgeError, default_thresholds, knowledge_version
+from cards.knowledge import (
+    CardsConfig,
+    KnowledgeError,
+    default_thresholds,
+    knowledge_version,
+    load_all_tables,
+)
 
 __all__ = [
     "CardsConfig",
@@ -17,4 +23,5 @@ __all__ = [
     "default_thresholds",
     "evaluate",
     "knowledge_version",
+    "load_all_tables",
 ]

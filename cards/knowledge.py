@@ -42,6 +42,20 @@ def load_table(name: str) -> Any:
     return data
 
 
+def load_all_tables() -> tuple[str, ...]:
+    """Load and validate every table in `cards/data/` now (the service calls this at start-up,
+    so a broken table stops it there rather than failing a request later)."""
+    names = sorted(
+        entry.name.removesuffix(".json")
+        for entry in resources.files("cards").joinpath("data").iterdir()
+        if entry.name.endswith(".json")
+    )
+    for name in names:
+        load_table(name)
+    default_thresholds()
+    return tuple(names)
+
+
 @cache
 def knowledge_version() -> str:
     """One string for discovery and every card: the rules' edition and the terminology's."""
