@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from cards.detail import format_date
 from cards.regimens.catalog import Basis, Drug, LaterOption, Regimen
+from cards.regimens.data_gaps import BODY_SIZE_KEY, described
 from cards.regimens.doses import regimen_dose_text
 from cards.regimens.lines import LineAssessment
 from cards.regimens.situation import Situation
@@ -73,9 +74,13 @@ def body_gaps(sit: Situation, drugs: Iterable[Drug]) -> BodyGaps:
     short = ""
     blocks = False
     needs_weight = Basis.PER_KG in bases or (Basis.PER_M2 in bases and body.bsa is None)
+    gap = sit.hook_input.gap(BODY_SIZE_KEY)
+    if gap is not None and (Basis.PER_KG in bases or Basis.PER_M2 in bases):
+        missing.extend(described((gap,)))
+        short = "weight could not be obtained"
     if needs_weight and body.weight is None:
         missing.append("No weight on file: weight-based (mg/kg) and BSA-based doses need one")
-        short, blocks = "no weight on file", True
+        short, blocks = short or "no weight on file", True
     if Basis.PER_M2 in bases and body.bsa is None and body.weight is not None:
         missing.append("No height on file: the BSA for mg/m² doses cannot be computed")
         short, blocks = short or "no height on file", True

@@ -23,6 +23,7 @@ from cards.hook_input import HookInput
 from cards.knowledge import CardsConfig, override_reasons
 from cards.regimens.body_size import weight_on_or_before
 from cards.regimens.catalog import Basis, Drug, Schedule, Trap
+from cards.regimens.data_gaps import CONDITIONS_KEY, described, history_gap_reason
 from cards.regimens.doses import (
     ComputedDose,
     DraftedAmount,
@@ -33,6 +34,7 @@ from cards.regimens.doses import (
     normalise_unit,
     per_basis_text,
 )
+from cards.regimens.drug_terms import names
 from cards.regimens.loading import DueAssessment, DueDose, due_dose
 from cards.regimens.orders import instruction, replace_suggestion
 from cards.regimens.situation import Drafted, Situation, situation
@@ -105,7 +107,14 @@ def _on_treatment(sit: Situation, drug: Drug) -> bool:
 
 
 def _targets(sit: Situation, drug: Drug, schedule: Schedule) -> list[_Target]:
-    due = due_dose(drug, schedule, sit.facts, sit.catalog, sit.config)
+    due = due_dose(
+        drug,
+        schedule,
+        sit.facts,
+        sit.catalog,
+        sit.config,
+        history_gap=history_gap_reason(sit.hook_input),
+    )
     targets = []
     if schedule.loading is None:
         targets.append(_Target(schedule.maintenance, _Kind.EXPECTED, schedule, due))
@@ -394,10 +403,49 @@ def _finding(review: DoseReview, sit: Situation) -> Finding:
     )
 
 
+def _conditions_gap(sit: Situation) -> list[Finding]:
+    """Without the conditions we cannot tell breast from gastric cancer: say the checks did
+    not run rather than check against the wrong dose or fall silent."""
+    gap = sit.hook_input.gap(CONDITIONS_KEY)
+    drugs = [
+        drug
+        for drafted in sit.selected
+        if (drug := sit.catalog.drug(drafted.drug)) is not None and drug.check_dose
+    ]
+    if gap is None or not drugs:
+        return []
+    listed = names((d.id for d in drugs), sit.catalog, joiner=", ")
+    return [
+        Finding(
+            rule=RULE,
+            indicator=Indicator.WARNING,
+            summary=fit(
+                f"Diagnoses could not be obtained: {listed} dose not checked against the "
+                "breast cancer dose",
+                "Diagnoses could not be obtained: doses not checked; check them by hand",
+            ),
+            reasoning=(
+                f"The service could not obtain {gap.what} ({gap.reason}). The dose check needs "
+                "the diagnosis: T-DXd, for example, is 5.4 mg/kg in breast cancer and 6.4 mg/kg "
+                "in gastric cancer. Check the drafted doses against the label by hand.",
+            ),
+            citations=sit.catalog.citations(
+                (s for d in drugs for sched in d.schedules for s in sched.sources),
+                rule=RULE,
+                topic=TOPIC,
+            ),
+            missing_data=described((gap,)),
+            override_reasons=override_reasons("dose"),
+            safety=True,
+            dedup_key="dose:conditions-gap",
+        )
+    ]
+
+
 def dose_findings(hook_input: HookInput, config: CardsConfig) -> list[Finding]:
     sit = situation(hook_input, config)
     if not sit.breast_cancer:
-        return []
+        return _conditions_gap(sit)
     findings = []
     for drafted in sit.selected:
         drug = sit.catalog.drug(drafted.drug)

@@ -22,6 +22,7 @@ from enum import StrEnum
 
 from cards.detail import format_date
 from cards.regimens.catalog import Catalog
+from cards.regimens.data_gaps import described, medication_gaps
 from cards.regimens.drug_terms import names
 from cards.regimens.situation import HER2_DIRECTED, Situation
 from fhir_mappings import DrugExposure, Evidence, TherapyLine, TherapySetting
@@ -150,6 +151,22 @@ def assess_line(sit: Situation) -> LineAssessment:
     ongoing = last if last and (last.end is None or facts.as_of - last.end <= recent) else None
     completed = [line for line in lines if line is not ongoing]
     evidence = _evidence(sit)
+    gaps = medication_gaps(sit.hook_input)
+    if gaps:
+        return LineAssessment(
+            kind=LineKind.UNDETERMINED,
+            number=None,
+            prior_metastatic_lines=len(completed),
+            early_relapse=False,
+            ongoing=ongoing,
+            continuing=False,
+            reasons=(
+                "Part of the medication history could not be obtained, so earlier HER2-directed "
+                "therapy (and with it the line) is not known.",
+            ),
+            missing=described(gaps),
+            evidence=evidence,
+        )
     unplaced = [
         e
         for e in facts.therapy.exposures

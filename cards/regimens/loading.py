@@ -62,12 +62,29 @@ def _weeks(days: float) -> str:
 
 
 def due_dose(
-    drug: Drug, schedule: Schedule, facts: PatientFacts, catalog: Catalog, config: CardsConfig
+    drug: Drug,
+    schedule: Schedule,
+    facts: PatientFacts,
+    catalog: Catalog,
+    config: CardsConfig,
+    *,
+    history_gap: str | None = None,
 ) -> DueAssessment:
+    """`history_gap` says why the dose history is incomplete; then the answer is unknown."""
     moiety = dose_moiety(drug)
     if schedule.loading is None:
         return DueAssessment(
             DueDose.MAINTENANCE, False, moiety, None, None, f"{drug.short} has no loading dose."
+        )
+    if history_gap is not None:
+        return DueAssessment(
+            DueDose.UNKNOWN,
+            False,
+            moiety,
+            None,
+            None,
+            f"{history_gap} Whether a loading (re-load) or a maintenance dose of {moiety} is due "
+            "cannot be told.",
         )
     exposures = exposures_of(moiety, facts, catalog)
     if not exposures:

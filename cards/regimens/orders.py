@@ -14,6 +14,7 @@ from typing import Any
 
 from cards.findings import Action, Suggestion
 from cards.regimens.catalog import Drug, Schedule, SlotOption
+from cards.regimens.data_gaps import history_gap_reason
 from cards.regimens.doses import ComputedDose, Phase, compute_dose, schedule_text
 from cards.regimens.drug_terms import drug_name, rxnorm_code
 from cards.regimens.loading import DueAssessment, DueDose, due_dose
@@ -32,7 +33,14 @@ class PlannedDose:
 
 
 def plan_dose(sit: Situation, drug: Drug, schedule: Schedule) -> PlannedDose:
-    due = due_dose(drug, schedule, sit.facts, sit.catalog, sit.config)
+    due = due_dose(
+        drug,
+        schedule,
+        sit.facts,
+        sit.catalog,
+        sit.config,
+        history_gap=history_gap_reason(sit.hook_input),
+    )
     phase = Phase.MAINTENANCE if due.due is DueDose.MAINTENANCE else Phase.LOADING
     return PlannedDose(compute_dose(drug, schedule, phase, sit.body), due)
 

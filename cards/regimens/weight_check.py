@@ -18,6 +18,7 @@ from cards.knowledge import CardsConfig, override_reasons
 from cards.regimens.advice import body_gaps
 from cards.regimens.body_size import weight_on_or_before
 from cards.regimens.catalog import Basis, Drug
+from cards.regimens.data_gaps import BODY_SIZE_KEY
 from cards.regimens.drug_terms import names
 from cards.regimens.loading import dose_moiety, exposures_of, last_dose_date
 from cards.regimens.situation import Situation, situation
@@ -88,7 +89,12 @@ def weight_findings(hook_input: HookInput, config: CardsConfig) -> list[Finding]
             f"{change.before.value:g} kg ({format_date(change.before.when)}) → "
             f"{change.latest.value:g} kg ({format_date(change.latest.when)}); recalculate the dose"
         )
-    if body.weight is None:
+    if sit.hook_input.gap(BODY_SIZE_KEY) is not None and body.weight is None:
+        summary = fit(
+            f"Weight could not be obtained from the EHR: check the {drug_names} dose by hand",
+            "Weight could not be obtained from the EHR: check weight-based doses by hand",
+        )
+    elif body.weight is None:
         summary = fit(
             f"No weight on file: {drug_names} dose cannot be computed or checked",
             "No weight on file: weight- and BSA-based doses cannot be computed or checked",

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import pytest
 
+from cards.hook_input import DataGap
+from tests.scenarios import fhir_builders as fb
+from tests.scenarios.harness import run_hook
 from tests.scenarios.regimens.builders import (
+    NOW,
     card_of,
     created,
     cycles,
@@ -86,3 +90,21 @@ def test_loading_dose_when_maintenance_is_due():
 def test_reload_warning_is_shown_at_order_sign():
     cards = order_sign(_on_hp(35), draft("trastuzumab", 420))
     assert [c["source"]["topic"]["code"] for c in regimen_cards(cards)] == ["C11"]
+
+
+def test_without_the_administration_history_a_reload_is_not_ruled_out():
+    gap = DataGap(
+        "medicationAdministrations", "medication administrations", "the FHIR server timed out"
+    )
+    h = draft("trastuzumab", 420)
+    cards = run_hook(
+        "order-select",
+        her2_positive_mbc(),
+        now=NOW,
+        draft_orders=fb.draft_bundle(h),
+        selections=fb.selections(h),
+        gaps=[gap],
+    )
+    card = card_of(cards, "C11")
+    assert card["summary"].startswith("Last trastuzumab dose date not on file")
+    assert "could not be obtained" in card["detail"]
