@@ -37,8 +37,15 @@ from cards.regimens.doses import (
 from cards.regimens.drug_terms import names
 from cards.regimens.loading import DueAssessment, DueDose, due_dose
 from cards.regimens.orders import instruction, replace_suggestion
-from cards.regimens.situation import Drafted, Situation, situation
-from cards.regimens.slots import fit
+from cards.regimens.situation import (
+    CHEMOTHERAPY,
+    HER2_DIRECTED,
+    TAXANE,
+    Drafted,
+    Situation,
+    situation,
+)
+from cards.regimens.slots import fit, recognise
 from fhir_mappings import Evidence, TherapySetting
 
 RULE = "dose-check"
@@ -317,6 +324,15 @@ def _reasoning(review: DoseReview, sit: Situation) -> tuple[str, ...]:
     tolerance = sit.config.threshold("dose_tolerance_percent")
     interval = f", every {order.interval_days:g} days" if order.interval_days is not None else ""
     paragraphs = [f"Drafted: {drug.display} {drafted_text(review.amount, drug)}{interval}."]
+    setting = "metastatic" if sit.setting is TherapySetting.METASTATIC else "early"
+    regimen = recognise(
+        sit.catalog.regimens.values(),
+        setting,
+        sit.drafted_ids(HER2_DIRECTED, CHEMOTHERAPY, TAXANE),
+        sit.present_ids(),
+    )
+    if regimen is not None:
+        paragraphs.append(f"The draft orders form {regimen.display}.")
     if expected is not None:
         schedule = expected.schedule
         paragraphs.append(f"Expected for this patient: {instruction(sit, expected)}.")

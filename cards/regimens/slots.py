@@ -35,6 +35,23 @@ def covers(regimen: Regimen, drugs: Iterable[str]) -> bool:
     return all(drug in regimen.drugs for drug in drugs)
 
 
+def recognise(
+    regimens: Iterable[Regimen], setting: str, drafted: frozenset[str], present: frozenset[str]
+) -> Regimen | None:
+    """The complete regimen of the setting that the drafts belong to: every drafted drug has
+    a place in it and every slot is filled (drafted or being given). The fullest one wins, so
+    TCHP is recognised over THP when carboplatin is drafted too."""
+    complete = [
+        r
+        for r in regimens
+        if setting in r.settings
+        and drafted
+        and covers(r, drafted)
+        and not missing_slots(r, present)
+    ]
+    return max(complete, key=lambda r: len(r.slots), default=None)
+
+
 def and_list(items: Iterable[str]) -> str:
     """ "a", "a and b", "a, b and c"."""
     listed = list(items)

@@ -308,3 +308,44 @@ def test_no_regimen_card_at_all_for_gastric_cancer():
 def test_guidance_is_not_shown_at_order_sign():
     findings = run(her2_mbc(), order(TRASTUZUMAB, 560), order(DOCETAXEL, 134), hook=Hook.ORDER_SIGN)
     assert findings == []
+
+
+@pytest.mark.parametrize(
+    ("drugs", "setting", "expected"),
+    [
+        ([TRASTUZUMAB, PERTUZUMAB, DOCETAXEL, "carboplatin"], "early", "tchp"),
+        ([TRASTUZUMAB, DOCETAXEL, "carboplatin"], "early", "tch"),
+        ([TRASTUZUMAB, PERTUZUMAB, DOCETAXEL], "early", "thp-early"),
+        ([TRASTUZUMAB, "paclitaxel"], "early", "apt"),
+        ([T_DM1], "early", "t-dm1-residual-disease"),
+        (["neratinib"], "early", "neratinib-extended-adjuvant"),
+        ([PHESGO, DOCETAXEL], "metastatic", "thp"),
+        ([TRASTUZUMAB, DOCETAXEL], "metastatic", "trastuzumab-chemotherapy"),
+        ([TRASTUZUMAB, "carboplatin"], "early", None),
+        (
+            ["tucatinib", TRASTUZUMAB, CAPECITABINE],
+            "metastatic",
+            "tucatinib-trastuzumab-capecitabine",
+        ),
+    ],
+)
+def test_standard_regimens_are_recognised(drugs, setting, expected):
+    from cards.regimens.catalog import catalog
+    from cards.regimens.slots import recognise
+
+    found = recognise(catalog().regimens.values(), setting, frozenset(drugs), frozenset(drugs))
+    assert (found.id if found else None) == expected
+
+
+def test_an_early_stage_dose_card_names_the_recognised_regimen():
+    facts = her2_mbc(disease=early_stage())
+    orders = [
+        order(TRASTUZUMAB, 560),
+        order(PERTUZUMAB, 840),
+        order(DOCETAXEL, 180),
+        order("carboplatin", 600),
+    ]
+    [finding] = run(facts, *orders, rules=only(["dose-check"]))
+    assert "The draft orders form docetaxel + carboplatin + trastuzumab + pertuzumab" in " ".join(
+        finding.reasoning
+    )
