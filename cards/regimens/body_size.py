@@ -76,10 +76,15 @@ def _oldest(*dates: datetime | None) -> datetime | None:
     return min(d for d in dates if d is not None)
 
 
+def _usable(measurement: BodyMeasurement | None) -> BodyMeasurement | None:
+    """A zero or negative weight or height is a data error, not a body: treat it as missing."""
+    return measurement if measurement is not None and measurement.value > 0 else None
+
+
 def dosing_body(body: BodySize) -> DosingBody:
-    weight, height = body.weight, body.height
+    weight, height = _usable(body.weight), _usable(body.height)
     bsa: Bsa | None = None
-    if weight and height and weight.value > 0 and height.value > 0:
+    if weight and height:
         bsa = Bsa(
             m2=round(mosteller_m2(height.value, weight.value), 2),
             how=f"Mosteller from {height.value:g} cm and {weight.value:g} kg",

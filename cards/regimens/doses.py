@@ -43,9 +43,18 @@ class ComputedDose:
         return self.phase is Phase.LOADING and self.schedule.loading is not None
 
     @property
+    def volume_ml(self) -> float | None:
+        if self.is_loading:
+            return self.schedule.volume_loading_ml
+        return self.schedule.volume_maintenance_ml
+
+    @property
     def amount(self) -> str:
-        """ "560 mg (8 mg/kg)" or "840 mg" or "8 mg/kg (no weight on file)"."""
+        """ "560 mg (8 mg/kg)", "840 mg", "1200 mg pertuzumab (15 mL)" or "8 mg/kg"."""
         basis_text = per_basis_text(self.per_basis, self.drug.basis)
+        if self.drug.dose_component:
+            volume = f" ({self.volume_ml:g} mL)" if self.volume_ml else ""
+            return f"{basis_text} {self.drug.dose_component}{volume}"
         if self.drug.basis is Basis.FIXED:
             return basis_text
         if self.mg is None:
@@ -184,6 +193,8 @@ def drafted_amount(dose: Dose, drug: Drug, body: DosingBody) -> DraftedAmount:
 
 def drafted_text(amount: DraftedAmount, drug: Drug) -> str:
     """ "448 mg (6.4 mg/kg)": as written, plus the drug's basis when it differs."""
+    if drug.dose_component and amount.volume_ml is None and amount.per_basis is not None:
+        return f"{amount.written} {drug.dose_component}"
     if amount.per_basis is None or drug.basis is Basis.FIXED:
         return amount.written
     basis_text = per_basis_text(float(f"{amount.per_basis:.3g}"), drug.basis)

@@ -105,7 +105,12 @@ def _finding(
 
 
 def _missing_parts(
-    sit: Situation, line: LineAssessment, regimen: Regimen, label: str
+    sit: Situation,
+    line: LineAssessment,
+    regimen: Regimen,
+    label: str,
+    *,
+    always_label: bool = False,
 ) -> Finding | None:
     """Slots of `regimen` the drafts lack, suggested with computed doses."""
     present = sit.present_ids()
@@ -134,7 +139,7 @@ def _missing_parts(
     elif not have:
         summary = fit(f"First-line HER2+ MBC: {regimen.display} is recommended{tail}")
     else:
-        suffix = f" ({label})" if len(missing) > 1 or tail else ""
+        suffix = f" ({label})" if len(missing) > 1 or tail or always_label else ""
         summary = fit(
             f"Add {and_list(phrases)} to {have}{suffix}{tail}",
             f"Add {and_list(bare)} to {have} ({label}){tail}",
@@ -192,7 +197,9 @@ def first_line_findings(hook_input: HookInput, config: CardsConfig) -> list[Find
     if T_DXD in her2:
         option = catalog.first_line.label_options[0]
         regimen = catalog.regimen(option.regimen)
-        finding = _missing_parts(sit, line, regimen, f"first-line {regimen.short}, label")
+        finding = _missing_parts(
+            sit, line, regimen, f"label-approved first-line {regimen.short}", always_label=True
+        )
         return [finding] if finding else []
     thp = catalog.regimen(catalog.first_line.recommended)
     others = (her2 | sit.drafted_ids(CHEMOTHERAPY, TAXANE)) - thp.drugs

@@ -185,14 +185,14 @@ def _not_an_option(sit: Situation, line: LineAssessment, drafted: frozenset[str]
     shown = names(drafted, catalog)
     if again:
         summary = fit(
-            f"{names(again, catalog)} already given: not among the {line.name} options for "
+            f"{names(again, catalog)} already given: not among the {line.adjective} options for "
             "HER2+ MBC",
-            f"{names(again, catalog)} already given: see the {line.name} options",
+            f"{names(again, catalog)} already given: see the {line.adjective} options",
         )
     else:
         summary = fit(
-            f"{shown} is not among the {line.name} options for HER2+ MBC",
-            f"The drafted regimen is not among the {line.name} options for HER2+ MBC",
+            f"{shown} is not among the {line.adjective} options for HER2+ MBC",
+            f"The drafted regimen is not among the {line.adjective} options for HER2+ MBC",
         )
     reasoning = (
         f"The drafted HER2-directed drugs ({shown}) do not form one of the listed options"

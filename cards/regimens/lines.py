@@ -54,6 +54,11 @@ class LineAssessment:
     def name(self) -> str:
         return line_name(self.number)
 
+    @property
+    def adjective(self) -> str:
+        """ "third-line" (as in "third-line options")."""
+        return self.name.replace(" line", "-line")
+
 
 def line_name(number: int | None) -> str:
     """ "first line", "third line", "line 7"."""

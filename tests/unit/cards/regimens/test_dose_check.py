@@ -190,6 +190,7 @@ def test_phesgo_reload_by_volume():
     facts = her2_mbc(therapy=history(exposed(PHESGO, last_dose_days=50)))
     [finding] = _check(facts, order(PHESGO, 10, "mL"))
     assert finding.rule == "C11"
+    assert "give 1200 mg pertuzumab (15 mL), not the 10 mL maintenance dose" in finding.summary
     assert finding.suggestions == ()  # a three-component product is not re-written by us
     assert _check(facts, order(PHESGO, 15, "mL")) == []
 

@@ -13,7 +13,7 @@ from cards.regimens.doses import (
     drafted_text,
     regimen_dose_text,
 )
-from fhir_mappings import BodySize, BsaMethod, Dose, Evidence
+from fhir_mappings import BodyMeasurement, BodySize, BsaMethod, Dose, Evidence
 from tests.unit.cards.regimens.support import ago, body
 
 
@@ -135,3 +135,15 @@ def test_weight_on_or_before_a_dose():
     size = body(70, 165, days_ago=10)
     assert weight_on_or_before(size, ago(5)) is size.weight
     assert weight_on_or_before(size, ago(20)) is None
+
+
+def test_a_zero_weight_is_missing_not_a_zero_dose():
+    size = body(70, 165)
+    zero = BodySize(
+        weights=(BodyMeasurement(0.0, "kg", ago(1), size.weights[0].evidence),),
+        heights=size.heights,
+        bsa_m2=None,
+        bsa_method=None,
+    )
+    dosing = dosing_body(zero)
+    assert dosing.weight is None and dosing.bsa is None
