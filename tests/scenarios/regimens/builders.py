@@ -82,12 +82,14 @@ def her2_positive_mbc(
     cm: float | None = 165,
     weighed_days: float = 3,
 ) -> list[dict[str, Any]]:
-    """A woman with HER2-positive (IHC 3+) breast cancer, metastatic for `metastatic_days`."""
+    """A woman of 56 with HER2-positive (IHC 3+) breast cancer, metastatic for
+    `metastatic_days`, with a normal LVEF this month (so the cardiac rules stay quiet)."""
     resources: list[dict[str, Any]] = [
         fb.patient(),
         fb.breast_cancer(onset=ago(diagnosis_days)),
         fb.her2_ihc("3+", when=ago(diagnosis_days - 5)),
         fb.metastatic_breast_cancer(onset=ago(metastatic_days)),
+        fb.lvef(62, when=ago(20)),
         *body_size(kg=kg, cm=cm, days=weighed_days),
     ]
     if brain:
