@@ -64,6 +64,7 @@ class FaultyFhirServer:
             def do_GET(self) -> None:
                 server._handle(self)
 
+        ThreadingHTTPServer.request_queue_size = 128  # parallel queries must not hit SYN retries
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
