@@ -123,15 +123,17 @@ def _missing_parts(
     phrases = [_slot_phrase(plans[slot], slot) for slot in missing]
     bare = [slot.display for slot in missing]
     tail = f"; {gaps.short}" if gaps.short else ""
-    endocrine_her2 = sit.hr_positive is True and bool(sit.drafted_ids(ENDOCRINE))
-    if endocrine_her2 and have:
+    endocrine = sit.hr_positive is True and bool(sit.drafted_ids(ENDOCRINE))
+    chemotherapy = any(s.chemotherapy_phase and s.filled_by & present for s in regimen.slots)
+    her2_therapy = any(not s.chemotherapy_phase and s.filled_by & present for s in regimen.slots)
+    if endocrine and her2_therapy and not chemotherapy:
         summary = fit(
             f"HR+ HER2+ MBC: endocrine + {have} is for selected patients; THP is preferred "
             f"first line{tail}",
             "HR+ HER2+ MBC: endocrine + HER2 therapy is for selected patients; "
             f"THP preferred{tail}",
         )
-    elif endocrine_her2:
+    elif endocrine and not have:
         summary = fit(
             "HR+ HER2+ MBC: endocrine therapy alone is for special cases; first-line THP is "
             f"preferred{tail}"

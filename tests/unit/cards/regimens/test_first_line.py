@@ -178,3 +178,13 @@ def test_recurrence_after_12_months_is_first_line_and_reloads():
     [finding] = run(facts, order(PERTUZUMAB, 840), order(DOCETAXEL, 134), rules=RULES)
     assert dose_of(created(finding)[0]) == 560  # re-load after a long gap
     assert any("later than due" in p for p in finding.reasoning)
+
+
+def test_hr_positive_endocrine_with_chemotherapy_only_is_told_to_add_her2_therapy():
+    facts = her2_mbc(hormone_receptors=HR_POSITIVE)
+    orders = (order(LETROZOLE, 2.5, interval=1), order(DOCETAXEL, 134))
+    [finding] = run(facts, *orders, rules=RULES)
+    assert finding.summary.startswith(
+        "Add trastuzumab 560 mg (8 mg/kg) loading dose and pertuzumab"
+    )
+    assert finding.summary.endswith("to docetaxel (first-line THP)")
