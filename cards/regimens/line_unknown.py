@@ -23,10 +23,11 @@ TRIGGERS = frozenset({HER2_DIRECTED, CHEMOTHERAPY, TAXANE})
 
 def undetermined_finding(sit: Situation, line: LineAssessment) -> Finding:
     catalog = sit.catalog
-    what = line.missing[0].lower() if line.missing else "dates of earlier therapy"
+    because = line.unclear_because or "dates of earlier therapy not on file"
     summary = fit(
-        f"Line of therapy unclear: {what} not on file (first vs second line)",
-        "Line of therapy unclear: first- vs second-line advice depends on missing dates",
+        f"Line of therapy unclear: {because}; the regimen advice depends on it",
+        f"Line of therapy unclear: {because}",
+        "Line of therapy unclear: the regimen advice depends on missing data",
     )
     return Finding(
         rule=RULE,

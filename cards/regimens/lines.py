@@ -49,6 +49,7 @@ class LineAssessment:
     reasons: tuple[str, ...]
     missing: tuple[str, ...] = ()
     evidence: tuple[Evidence, ...] = ()
+    unclear_because: str = ""  # for a summary, when undetermined: "... not on file"
 
     @property
     def name(self) -> str:
@@ -87,6 +88,7 @@ class _Relapse:
     early: bool | None  # None: cannot be decided
     reason: str
     missing: tuple[str, ...] = ()
+    because: str = ""
 
 
 def _relapse(sit: Situation) -> _Relapse:
@@ -99,6 +101,7 @@ def _relapse(sit: Situation) -> _Relapse:
             None,
             "(Neo)adjuvant trastuzumab is on file without the date it ended.",
             ("End date of (neo)adjuvant trastuzumab",),
+            "end date of (neo)adjuvant trastuzumab not on file",
         )
     end = disease.adjuvant_trastuzumab_end
     if end is None and adjuvant:
@@ -112,6 +115,7 @@ def _relapse(sit: Situation) -> _Relapse:
             f"(Neo)adjuvant trastuzumab ended {format_date(end)}, but the date of the "
             "metastatic diagnosis is not on file.",
             ("Date of the metastatic diagnosis (recurrence)",),
+            "date of the metastatic diagnosis not on file",
         )
     months = disease.months_adjuvant_end_to_recurrence
     if months is None:
@@ -171,6 +175,7 @@ def assess_line(sit: Situation) -> LineAssessment:
             ),
             missing=described(gaps),
             evidence=evidence,
+            unclear_because="the medication history could not be obtained",
         )
     unplaced = [
         e
@@ -191,6 +196,7 @@ def assess_line(sit: Situation) -> LineAssessment:
             ),
             missing=("Dates of earlier HER2-directed therapy or of the metastatic diagnosis",),
             evidence=evidence + tuple(ev for e in unplaced for ev in e.evidence[:1]),
+            unclear_because="earlier HER2 therapy cannot be dated against the metastatic diagnosis",
         )
     relapse = _relapse(sit)
     if relapse.early is None:
@@ -204,6 +210,7 @@ def assess_line(sit: Situation) -> LineAssessment:
             reasons=(relapse.reason,),
             missing=relapse.missing,
             evidence=evidence,
+            unclear_because=relapse.because,
         )
     offset = 1 if relapse.early else 0
     reasons = [relapse.reason]
