@@ -97,9 +97,14 @@ class DoseReview:
 
 
 def _schedules(sit: Situation, drug: Drug, interval: float | None) -> tuple[Schedule, ...]:
+    """The label schedules this order can be on. A drug whose dose depends on its partner
+    (lapatinib: 1250 mg with capecitabine, 1500 mg with letrozole) is not checked when no
+    known partner is drafted or given: with trastuzumab its dose is not in the table."""
     schedules = list(drug.schedules)
     present = sit.present_ids()
-    if any(s.partners for s in schedules):
+    if schedules and all(s.partners for s in schedules):
+        schedules = [s for s in schedules if s.partners & present]
+    elif any(s.partners for s in schedules):
         with_partner = [s for s in schedules if not s.partners or s.partners & present]
         schedules = with_partner or schedules
     if interval is not None:
@@ -205,6 +210,8 @@ def review_dose(sit: Situation, drafted: Drafted, drug: Drug) -> DoseReview | No
         return None
     tolerance = sit.config.threshold("dose_tolerance_percent") / 100
     schedules = _schedules(sit, drug, order.interval_days)
+    if not schedules:
+        return None
     amount = drafted_amount(order.dose, drug, sit.body)
     value = amount.per_basis
     if amount.volume_ml is not None:

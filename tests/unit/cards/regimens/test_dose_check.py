@@ -262,3 +262,15 @@ def test_order_text_never_reaches_summary_or_reasoning():
     assert "Kadcyla" not in " ".join(finding.reasoning)
     card = rendered([finding])[0]
     assert "<img" not in card["detail"]
+
+
+def test_lapatinib_dose_follows_its_partner():
+    from tests.unit.cards.regimens.support import CAPECITABINE, LAPATINIB, LETROZOLE
+
+    with_cape = (order(LAPATINIB, 1500, interval=1), order(CAPECITABINE, 1790, interval=0.5))
+    [finding] = _check(her2_mbc(), *with_cape)
+    assert "computed 1250 mg" in finding.summary
+    with_letrozole = (order(LAPATINIB, 1500, interval=1), order(LETROZOLE, 2.5, interval=1))
+    assert _check(her2_mbc(), *with_letrozole) == []
+    # with trastuzumab the lapatinib dose is not in the table: no check rather than a wrong one
+    assert _check(her2_mbc(), order(LAPATINIB, 1000, interval=1), order(TRASTUZUMAB, 560)) == []
