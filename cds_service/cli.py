@@ -23,6 +23,13 @@ def _serve(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     # Build the app once in the master: a bad trusted-clients file or database URL stops
     # `serve` here with one clear message, instead of every worker dying on boot.
+    if settings.auth == "required" and settings.redis_url is None and args.workers > 1:
+        print(
+            "her2-cds serve: warning: HER2CDS_REDIS_URL is unset, so each of the "
+            f"{args.workers} workers keeps its own JWT replay cache; set it for replay "
+            "protection across workers and replicas",
+            file=sys.stderr,
+        )
     try:
         create_app(settings).extensions["her2cds"].feedback.dispose()
     except (ConfigurationError, SQLAlchemyError, OSError) as exc:

@@ -13,9 +13,11 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import requests
+
+from cds_service.fhir_server_policy import same_origin
 
 FHIR_JSON = "application/fhir+json"
 _MAX_REDIRECTS = 3
@@ -29,19 +31,6 @@ class FhirQueryError(Exception):
         super().__init__(reason)
         self.reason = reason
         self.status = status
-
-
-def same_origin(a: str, b: str) -> bool:
-    pa, pb = urlsplit(a), urlsplit(b)
-    return (pa.scheme.lower(), pa.hostname, pa.port or _default_port(pa.scheme)) == (
-        pb.scheme.lower(),
-        pb.hostname,
-        pb.port or _default_port(pb.scheme),
-    )
-
-
-def _default_port(scheme: str) -> int | None:
-    return {"http": 80, "https": 443}.get(scheme.lower())
 
 
 @dataclass(frozen=True)

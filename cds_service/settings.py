@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from cds_service.fhir_server_policy import FhirServerRejected, normalise_base_url
+
 PREFIX = "HER2CDS_"
 
 
@@ -52,6 +54,17 @@ def _positive_int(name: str, value: str) -> int:
     if number <= 0:
         raise SettingsError(f"{PREFIX}{name} must be greater than 0")
     return number
+
+
+def _fhir_servers(value: str) -> tuple[str, ...]:
+    """Each base URL checked and normalised now, so a typo stops start-up, not a request."""
+    servers = []
+    for url in _csv(value):
+        try:
+            servers.append(normalise_base_url(url))
+        except FhirServerRejected as exc:
+            raise SettingsError(f"{PREFIX}FHIR_SERVERS: {url!r}: {exc.reason}") from exc
+    return tuple(servers)
 
 
 def _thresholds(path: str) -> Mapping[str, float]:
@@ -102,7 +115,7 @@ class Settings:
         if (v := get("CORS_ORIGINS")) is not None:
             values["cors_origins"] = _csv(v)
         if (v := get("FHIR_SERVERS")) is not None:
-            values["fhir_servers"] = tuple(s.rstrip("/") for s in _csv(v))
+            values["fhir_servers"] = _fhir_servers(v)
         if (v := get("FHIR_TIMEOUT_S")) is not None:
             values["fhir_timeout_s"] = _positive_float("FHIR_TIMEOUT_S", v)
         if (v := get("FHIR_BUDGET_S")) is not None:

@@ -35,10 +35,20 @@ def _service_or_404(service_id: str) -> CdsService:
     return service
 
 
+def _read_body(limit: int) -> bytes:
+    """The body, refused with 413 beyond `limit` bytes before anything is parsed. A declared
+    Content-Length over the limit is refused by Werkzeug before reading; a chunked body is
+    cut off here (Werkzeug's own limit would silently truncate it)."""
+    raw = request.stream.read(limit + 1)
+    if len(raw) > limit or (len(raw) == limit and request.stream.read(1)):
+        raise ApiError(413, "The request body is larger than this service accepts.")
+    return raw
+
+
 def _json_body() -> Any:
     if request.mimetype not in JSON_TYPES:
         raise ApiError(415, "Send the request body as application/json.")
-    raw = request.get_data(cache=False)  # bounded by MAX_CONTENT_LENGTH (413 beyond it)
+    raw = _read_body(state().settings.max_body_bytes)
     try:
         return json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:

@@ -4,11 +4,6 @@ and Redis (the JWT replay cache): what one replica has seen, every replica knows
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
 import uuid
 from collections.abc import Iterator
 
@@ -19,18 +14,13 @@ from cds_service.feedback_store import FeedbackStore
 from tests.service.hook_requests import SERVICE_IDS, full_prefetch, hook_request
 from tests.support.postgres_server import PostgresTestServer
 from tests.support.redis_server import RedisTestServer
+from tests.support.service_process import running_services
 from tests.unit.security.tokens import ISS, ec_signer, make_token
 
 pytestmark = pytest.mark.integration
 
 PUBLIC = "https://cds.example.org"
 SERVICE = f"/cds-services/{SERVICE_IDS['order-sign']}"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -51,44 +41,14 @@ def replicas(
         json.dumps([{"iss": ISS, "jwks": ec_signer("replica-key").jwks(), "fhir_servers": []}])
     )
     env = {
-        **os.environ,
         "HER2CDS_AUTH": "required",
         "HER2CDS_TRUSTED_CLIENTS": str(clients),
         "HER2CDS_PUBLIC_BASE_URL": PUBLIC,
         "HER2CDS_REDIS_URL": redis_server.url,
         "HER2CDS_DATABASE_URL": postgres_server.url,
     }
-    processes: list[subprocess.Popen[bytes]] = []
-    urls: list[str] = []
-    for _ in range(2):
-        port = _free_port()
-        command = [sys.executable, "-m", "cds_service.cli", "serve", "--port", str(port)]
-        command += ["--workers", "2"]
-        processes.append(
-            subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        )
-        urls.append(f"http://127.0.0.1:{port}")
-    try:
-        deadline = time.monotonic() + 60
-        for url, process in zip(urls, processes, strict=True):
-            while True:
-                try:
-                    if requests.get(f"{url}/healthz", timeout=1).status_code == 200:
-                        break
-                except requests.RequestException:
-                    pass
-                if process.poll() is not None or time.monotonic() > deadline:
-                    err = process.stderr.read().decode() if process.stderr else ""
-                    raise AssertionError(f"replica did not start: {err[-2000:]}")
-                time.sleep(0.2)
+    with running_services(env, count=2, workers=2) as urls:
         yield urls
-    finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            process.wait(timeout=30)
-            if process.stderr is not None:
-                process.stderr.close()
 
 
 def _token(path: str) -> str:

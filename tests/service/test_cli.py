@@ -103,3 +103,12 @@ def test_settings_errors_name_the_variable(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert "HER2CDS_FHIR_TIMEOUT_S" in result.stderr
+
+
+def test_a_malformed_fhir_server_setting_stops_start_up() -> None:
+    from cds_service.settings import Settings, SettingsError
+
+    with pytest.raises(SettingsError, match="HER2CDS_FHIR_SERVERS"):
+        Settings.from_env({"HER2CDS_FHIR_SERVERS": "https://ehr.example.org/fhir,ftp://x"})
+    settings = Settings.from_env({"HER2CDS_FHIR_SERVERS": "HTTPS://EHR.example.org:443/fhir/"})
+    assert settings.fhir_servers == ("https://ehr.example.org/fhir",)
