@@ -6,6 +6,7 @@ shape) and returns its JSON form.
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from fhir.resources.R4B.medicationrequest import MedicationRequest
@@ -41,7 +42,9 @@ def _timing(interval_days: float, frequency: int = 1) -> dict[str, Any]:
 
 def format_mg(mg: float) -> str:
     """Doses as an oncology pharmacist writes them: whole mg, one decimal below 10 mg."""
-    return f"{mg:.1f}" if mg < 10 else f"{round(mg):d}"
+    if mg < 10:
+        return str(Decimal(str(mg)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+    return str(Decimal(str(mg)).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
 
 
 def medication_request(
