@@ -162,3 +162,52 @@ def test_feedback_bodies(fuzz_client: FlaskClient, feedback: list[dict[str, Any]
             f"/cds-services/{SERVICE_IDS['order-sign']}/feedback", json={"feedback": feedback}
         )
     )
+
+
+@pytest.fixture(scope="module")
+def secured_fuzz_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FlaskClient]:
+    import json as _json
+
+    from cds_service.app import create_app
+    from cds_service.settings import Settings
+    from tests.unit.security.tokens import ISS, ec_signer
+
+    folder = tmp_path_factory.mktemp("fuzz-auth")
+    clients = folder / "clients.json"
+    clients.write_text(
+        _json.dumps([{"iss": ISS, "jwks": ec_signer("fuzz").jwks(), "fhir_servers": []}])
+    )
+    app: Flask = create_app(
+        Settings(
+            database_url=f"sqlite:///{folder / 'f.sqlite3'}",
+            auth="required",
+            trusted_clients_file=clients,
+            public_base_url="https://cds.example.org",
+        )
+    )
+    yield app.test_client()
+    app.extensions["her2cds"].feedback.dispose()
+
+
+@FUZZ
+@given(
+    endpoint=st.sampled_from(ENDPOINTS),
+    scheme=st.sampled_from(["Bearer ", "bearer ", "Basic ", "", "Bearer  "]),
+    token=st.text(st.characters(blacklist_characters="\r\n"), max_size=300)  # HTTP forbids them
+    | st.lists(
+        st.text(
+            alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", max_size=60
+        ),
+        min_size=3,
+        max_size=3,
+    ).map(".".join),
+    body=json_values,
+)
+def test_authorization_headers_against_a_secured_service(
+    secured_fuzz_client: FlaskClient, endpoint: str, scheme: str, token: str, body: Any
+) -> None:
+    header = (scheme + token).encode("latin-1", "replace").decode("latin-1")
+    response = secured_fuzz_client.post(endpoint, json=body, headers={"Authorization": header})
+    assert response.status_code in (401, 404, 405), response.status_code
+    if response.status_code == 401:
+        assert response.get_data() == b""
