@@ -101,7 +101,7 @@ class CardsConfig:
     """Institution-level settings of the rules. Built once by the service at start-up."""
 
     threshold_overrides: Mapping[str, float] = field(default_factory=dict)
-    max_cards: int = 6  # "at most a handful of cards per call"; critical cards are never cut
+    max_cards: int = 6  # "a handful of cards per call": info cards fill up to it; alerts never cut
 
     def __post_init__(self) -> None:
         unknown = set(self.threshold_overrides) - set(default_thresholds())

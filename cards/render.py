@@ -81,8 +81,9 @@ def applies_to_hook(finding: Finding, hook: Hook) -> bool:
 
 
 def select_findings(findings: Iterable[Finding], hook: Hook, max_cards: int) -> list[Finding]:
-    """Policy, de-duplication (most severe wins), most severe first, at most `max_cards`
-    unless more are critical."""
+    """Policy, de-duplication (most severe wins), most severe first. Warning and critical
+    cards are never cut (a dropped safety card reads as "checked, nothing wrong"); info cards
+    fill what is left of `max_cards`."""
     kept: dict[str, Finding] = {}
     order: list[str] = []
     for finding in findings:
@@ -99,8 +100,9 @@ def select_findings(findings: Iterable[Finding], hook: Hook, max_cards: int) -> 
         (kept[key] for key in order),
         key=lambda f: (-f.indicator.severity, not f.safety),
     )
-    critical = [f for f in ranked if f.indicator is Indicator.CRITICAL]
-    return ranked[: max(max_cards, len(critical))]
+    alerts = [f for f in ranked if f.indicator is not Indicator.INFO]
+    guidance = [f for f in ranked if f.indicator is Indicator.INFO]
+    return alerts + guidance[: max(0, max_cards - len(alerts))]
 
 
 def render_cards(
