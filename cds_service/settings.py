@@ -12,11 +12,12 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 from cds_service.fhir_server_policy import FhirServerRejected, normalise_base_url
 
 PREFIX = "HER2CDS_"
+Number = TypeVar("Number", int, float)
 
 
 class SettingsError(ValueError):
@@ -36,21 +37,12 @@ def _bool(name: str, value: str) -> bool:
     raise SettingsError(f"{PREFIX}{name} must be true or false, not {value!r}")
 
 
-def _positive_float(name: str, value: str) -> float:
+def _positive(name: str, value: str, kind: type[Number]) -> Number:
     try:
-        number = float(value)
+        number = kind(value)
     except ValueError as exc:
-        raise SettingsError(f"{PREFIX}{name} must be a number, not {value!r}") from exc
-    if number <= 0:
-        raise SettingsError(f"{PREFIX}{name} must be greater than 0")
-    return number
-
-
-def _positive_int(name: str, value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError as exc:
-        raise SettingsError(f"{PREFIX}{name} must be a whole number, not {value!r}") from exc
+        words = "a whole number" if kind is int else "a number"
+        raise SettingsError(f"{PREFIX}{name} must be {words}, not {value!r}") from exc
     if number <= 0:
         raise SettingsError(f"{PREFIX}{name} must be greater than 0")
     return number
@@ -117,13 +109,13 @@ class Settings:
         if (v := get("FHIR_SERVERS")) is not None:
             values["fhir_servers"] = _fhir_servers(v)
         if (v := get("FHIR_TIMEOUT_S")) is not None:
-            values["fhir_timeout_s"] = _positive_float("FHIR_TIMEOUT_S", v)
+            values["fhir_timeout_s"] = _positive("FHIR_TIMEOUT_S", v, float)
         if (v := get("FHIR_BUDGET_S")) is not None:
-            values["fhir_budget_s"] = _positive_float("FHIR_BUDGET_S", v)
+            values["fhir_budget_s"] = _positive("FHIR_BUDGET_S", v, float)
         if (v := get("FHIR_MAX_PAGES")) is not None:
-            values["fhir_max_pages"] = _positive_int("FHIR_MAX_PAGES", v)
+            values["fhir_max_pages"] = _positive("FHIR_MAX_PAGES", v, int)
         if (v := get("FHIR_MAX_ENTRIES")) is not None:
-            values["fhir_max_entries"] = _positive_int("FHIR_MAX_ENTRIES", v)
+            values["fhir_max_entries"] = _positive("FHIR_MAX_ENTRIES", v, int)
         if (v := get("FHIR_ALLOW_LOOPBACK_HTTP")) is not None:
             values["fhir_allow_loopback_http"] = _bool("FHIR_ALLOW_LOOPBACK_HTTP", v)
         if (v := get("AUTH")) is not None:
@@ -139,7 +131,7 @@ class Settings:
         if (v := get("REDIS_URL")) is not None:
             values["redis_url"] = v
         if (v := get("MAX_BODY_BYTES")) is not None:
-            values["max_body_bytes"] = _positive_int("MAX_BODY_BYTES", v)
+            values["max_body_bytes"] = _positive("MAX_BODY_BYTES", v, int)
         if (v := get("LOG_LEVEL")) is not None:
             values["log_level"] = v.upper()
         if (v := get("THRESHOLDS_FILE")) is not None:
