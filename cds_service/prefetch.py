@@ -44,6 +44,7 @@ class ResolvedData:
     resources: tuple[dict[str, Any], ...]
     gaps: tuple[DataGap, ...]
     sources: Mapping[str, Source]  # how each key was satisfied (for logs and tests)
+    foreign_dropped: int = 0  # resources that named another patient, left out
 
 
 class PrefetchUnavailable(Exception):

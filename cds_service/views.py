@@ -102,6 +102,7 @@ def call_service(service_id: str) -> Response:
         "prefetch_sources": dict(result.data.sources),
         "data_gaps": gap_summary(result.data.gaps),
         "rule_errors": list(result.evaluation.rule_errors) or None,
+        "dropped_resources": result.data.foreign_dropped or None,
     }
     if result.evaluation.rule_errors:
         log.error("rule failed", extra={"rule_errors": list(result.evaluation.rule_errors)})

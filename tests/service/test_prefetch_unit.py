@@ -74,6 +74,7 @@ def test_present_null_and_foreign_data() -> None:
         client_factory=None,
     )
     assert [r.get("id") for r in data.resources] == ["p1", "o1"]
+    assert data.foreign_dropped == 1
     assert data.sources == {"patient": "prefetch", "lvef": "prefetch"}
     assert data.gaps == ()
     data = resolve_prefetch(
