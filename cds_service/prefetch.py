@@ -210,14 +210,18 @@ def resolve_prefetch(
 
     patient_id = str(context.get("patientId", ""))
     resources: list[dict[str, Any]] = []
+    dropped = 0
     for spec in keys:
-        resources.extend(
-            r for r in outcomes[spec.key].resources if belongs_to_patient(r, patient_id)
-        )
+        for resource in outcomes[spec.key].resources:
+            if belongs_to_patient(resource, patient_id):
+                resources.append(resource)
+            else:
+                dropped += 1
     return ResolvedData(
         resources=tuple(resources),
         gaps=tuple(o.gap for o in outcomes.values() if o.gap is not None),
         sources={key: o.source for key, o in outcomes.items()},
+        foreign_dropped=dropped,
     )
 
 
