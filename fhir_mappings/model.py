@@ -267,7 +267,8 @@ class DrugExposure:
     drug: str
     classes: frozenset[str]
     start: datetime | None
-    end: datetime | None  # validityPeriod end, last administration, effectivePeriod end
+    end: datetime | None  # validityPeriod end, last administration, effectivePeriod end; None
+    # while running or when no end is on file (never guessed from the start, §1.2)
     last_dose: datetime | None
     status: str  # newest FHIR status on file: active | on-hold | completed | stopped | ...
     active: bool
@@ -320,7 +321,8 @@ class DiseaseSetting:
     metastatic_since: datetime | None  # date of metastatic diagnosis / recurrence
     brain_metastases: bool
     other_trastuzumab_cancers: tuple[str, ...]  # e.g. ("gastric",)
-    adjuvant_trastuzumab_end: datetime | None  # end of (neo)adjuvant trastuzumab, if any
+    adjuvant_trastuzumab_end: datetime | None  # end of (neo)adjuvant trastuzumab, if any; None
+    # also when its end date is not on file (a data-quality note says so; §1.2 "Do not guess")
     months_adjuvant_end_to_recurrence: float | None  # None when either date is missing
     evidence: tuple[Evidence, ...] = ()
 

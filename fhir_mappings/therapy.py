@@ -12,6 +12,9 @@ a break can open a new regimen or line while `DrugExposure` still sums up the wh
 - Cumulative anthracycline dose (§3.6) from administrations only: mg/m2 as given, mg divided by
   the current BSA (stated in a note: the BSA of the day is not known), others counted as
   uncounted.
+- End dates (§1.2 "If the dates are missing, say so on the card. Do not guess."): an end date, the
+  last dose given or a statement's period end; a finished order without one has no end, and a
+  data-quality note says the end date is not on file.
 - Drafts, withdrawn records and administrations not done are not history (drafts come from
   `read_draft_orders`).
 """
@@ -51,7 +54,6 @@ _NOT_HISTORY = frozenset(
     {"entered-in-error", "cancelled", "draft", "not-done", "not-taken", "intended"}
 )
 _ACTIVE = frozenset({"active", "on-hold", "in-progress"})
-_FINISHED = frozenset({"completed", "stopped"})
 _MEDICATION_TYPES = ("MedicationRequest", "MedicationAdministration", "MedicationStatement")
 _TRASTUZUMAB = "trastuzumab-containing"
 _HER2 = "her2-directed"
@@ -145,9 +147,6 @@ def _record(
     else:
         start, end = _request_period(resource)
         dose = dose_from_dosages(as_objects(resource.get("dosageInstruction")))
-    if end is None and status in _FINISHED and start is not None and administered is None:
-        end = start
-        notes.add(rtype, f"{status} without an end date: its last known date is used as the end")
     active = status in _ACTIVE and (end is None or end >= now)
     evidence = Evidence(
         resource_type=rtype,
@@ -189,7 +188,9 @@ def _request_period(resource: JsonObject) -> tuple[datetime | None, datetime | N
     return start, latest(ends)
 
 
-def courses_of(records: Iterable[MedicationRecord], config: MappingConfig) -> tuple[Course, ...]:
+def courses_of(
+    records: Iterable[MedicationRecord], config: MappingConfig, notes: NoteBook
+) -> tuple[Course, ...]:
     """Records per drug split where the gap exceeds `course_gap_days`; undated ones apart."""
     by_drug: dict[str, list[MedicationRecord]] = {}
     for record in records:
@@ -203,26 +204,42 @@ def courses_of(records: Iterable[MedicationRecord], config: MappingConfig) -> tu
         for record in oldest_first(drug_records, lambda r: r.date):
             date = record.date
             if group and last is not None and date is not None and date - last > gap:
-                courses.append(_course(group))
+                courses.append(_course(group, notes))
                 group = []
             group.append(record)
             last = latest((last, record.last_date))
         if group:
-            courses.append(_course(group))
+            courses.append(_course(group, notes))
         if undated:
-            courses.append(_course(undated))
+            courses.append(_course(undated, notes))
     return tuple(courses)
 
 
-def _course(records: Sequence[MedicationRecord]) -> Course:
+def _course(records: Sequence[MedicationRecord], notes: NoteBook) -> Course:
+    """One course; its end is known only when an end date or a dose covers its last record.
+
+    §1.2 times the 12-month rule from the end of adjuvant trastuzumab and says "If the dates are
+    missing, say so on the card. Do not guess." So a finished order without an end date (or a
+    finished order dated after the last dose on file) leaves the end unknown, with a note, rather
+    than taking the order's start or an earlier dose for the end.
+    """
+    end = latest(r.end or r.administered for r in records)
+    last_known = latest(r.last_date for r in records)
+    active = any(r.active for r in records)
+    if end is not None and last_known is not None and last_known > end:
+        end = None  # a record after the last known end: the course went on, for how long unknown
+    if end is None and last_known is not None and not active:
+        last = next(r for r in records if r.last_date == last_known)
+        status = last.status or "no status"
+        notes.add(last.resource_type, f"{status} without an end date: end date not on file")
     return Course(
         drug=records[0].drug,
         classes=records[0].classes,
         records=tuple(records),
         start=earliest(r.start or r.administered for r in records),
-        end=latest(r.end or r.administered for r in records),
-        last_known=latest(r.last_date for r in records),
-        active=any(r.active for r in records),
+        end=end,
+        last_known=last_known,
+        active=active,
     )
 
 
@@ -251,7 +268,7 @@ def therapy_history(
     records = medication_records(resources, now, notes)
     courses = tuple(
         replace(c, setting=setting_of(c, metastatic_since, config))
-        for c in courses_of(records, config)
+        for c in courses_of(records, config, notes)
     )
     dose_events = {id(r): _dose_event(r, bsa_m2) for r in records}
     drugs = dict.fromkeys(r.drug for r in records)
@@ -342,14 +359,22 @@ def _line_end(line: Sequence[Course]) -> datetime | None:
 
 
 def _adjuvant_trastuzumab_end(courses: Sequence[Course], notes: NoteBook) -> datetime | None:
+    """The end of the last early-setting trastuzumab course, or None when it is not on file.
+
+    §1.2: the 12-month rule needs the real end date; when it is missing the card must say so, so
+    neither the course's start nor an earlier course's end stands in for it.
+    """
     early = [c for c in courses if _TRASTUZUMAB in c.classes and c.setting is TherapySetting.EARLY]
     if not early:
         return None
     last = max(early, key=lambda c: c.last_known or c.start or _EPOCH)
-    if last.end is not None:
-        return last.end
-    notes.add("Medication", "early-setting trastuzumab without an end date: last known date used")
-    return last.last_known
+    if last.end is None:
+        notes.add(
+            "Medication",
+            "end of early-setting trastuzumab-based therapy not on file: "
+            "interval to the recurrence not computed",
+        )
+    return last.end
 
 
 def _anthracycline_totals(

@@ -111,7 +111,7 @@ def test_synthea_her2_negative_patient_other_facts(yang: PatientFacts) -> None:
     assert yang.pregnancy.state is PregnancyState.UNKNOWN  # a 1989 miscarriage is not a pregnancy
     assert yang.conditions.heart_failure == () and yang.conditions.interstitial_lung_disease == ()
     assert [n.message for n in yang.data_quality] == [
-        "stopped without an end date: its last known date is used as the end (x2)"
+        "stopped without an end date: end date not on file (x2)"
     ]
 
 

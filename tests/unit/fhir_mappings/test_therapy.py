@@ -126,10 +126,64 @@ def test_end_from_statement_effective_period() -> None:
     )
 
 
-def test_completed_order_without_end_uses_its_last_known_date_and_says_so() -> None:
-    result = facts(request(TRASTUZUMAB, status="completed", authored="2025-03-01"))
-    assert result.therapy.exposures[0].end == at("2025-03-01")
-    assert any("without an end date" in n.message for n in result.data_quality)
+@pytest.mark.parametrize(
+    "resource",
+    [
+        request(TRASTUZUMAB, status="completed", authored="2025-03-01"),
+        request(TRASTUZUMAB, status="stopped", authored="2025-03-01"),
+        statement(TRASTUZUMAB, status="completed", when="2025-03-01"),
+        statement(TRASTUZUMAB, status="stopped", period=("2025-03-01", None)),
+    ],
+)
+def test_finished_record_without_an_end_date_keeps_the_end_unknown_and_says_so(
+    resource: dict[str, Any],
+) -> None:
+    """§1.2: "If the dates are missing, say so on the card. Do not guess." """
+    result = facts(resource)
+    exposure = result.therapy.exposures[0]
+    assert (exposure.start, exposure.end, exposure.active) == (at("2025-03-01"), None, False)
+    notes = [n for n in result.data_quality if "end date not on file" in n.message]
+    assert [n.resource_type for n in notes] == [resource["resourceType"]]
+    assert resource["id"] not in notes[0].message
+
+
+@pytest.mark.parametrize(
+    ("resource", "end"),
+    [
+        (request(TRASTUZUMAB, status="completed", validity=("2025-03-01", "2025-09-01")), "09-01"),
+        (request(TRASTUZUMAB, status="stopped", bounds=("2025-03-01", "2025-08-01")), "08-01"),
+        (statement(TRASTUZUMAB, status="completed", period=("2025-03-01", "2025-07-01")), "07-01"),
+        (administration(TRASTUZUMAB, status="completed", when="2025-03-01"), "03-01"),
+    ],
+)
+def test_finished_record_with_an_end_date_or_a_given_dose_keeps_it_without_a_note(
+    resource: dict[str, Any], end: str
+) -> None:
+    result = facts(resource)
+    assert result.therapy.exposures[0].end == at(f"2025-{end}")
+    assert not [n for n in result.data_quality if "end date" in n.message]
+
+
+def test_a_later_order_without_an_end_leaves_the_course_end_unknown() -> None:
+    """The last dose before a later finished order is not the end of the course: not on file."""
+    result = facts(
+        administration(TRASTUZUMAB, when="2025-01-05"),
+        administration(TRASTUZUMAB, when="2025-01-26"),
+        request(TRASTUZUMAB, status="completed", authored="2025-02-16"),
+    )
+    exposure = result.therapy.of_drug("trastuzumab")
+    assert exposure is not None
+    assert (exposure.end, exposure.last_dose) == (None, at("2025-01-26"))
+
+
+def test_an_order_written_before_the_last_dose_does_not_hide_the_end() -> None:
+    exposure = facts(
+        request(TRASTUZUMAB, status="completed", authored="2025-01-04"),
+        administration(TRASTUZUMAB, when="2025-01-05"),
+        administration(TRASTUZUMAB, when="2025-01-26"),
+    ).therapy.of_drug("trastuzumab")
+    assert exposure is not None
+    assert exposure.end == at("2025-01-26")
 
 
 def test_undated_record_is_undated() -> None:
@@ -339,12 +393,41 @@ def test_adjuvant_end_from_an_order_validity_period() -> None:
     assert result.disease.adjuvant_trastuzumab_end == at("2024-06-01")
 
 
-def test_adjuvant_end_of_a_stopped_order_without_end_is_its_last_known_date() -> None:
+@pytest.mark.parametrize("status", ["stopped", "completed"])
+def test_adjuvant_end_not_on_file_is_unknown_not_guessed(status: str) -> None:
+    """§1.2: a finished order without an end date gives no interval, and a note says why."""
     result = facts(
-        request(TRASTUZUMAB, status="stopped", authored="2024-02-01"), metastatic("2025-06-04")
+        request(TRASTUZUMAB, status=status, authored="2024-02-01"), metastatic("2025-06-04")
     )
-    assert result.disease.adjuvant_trastuzumab_end == at("2024-02-01")
-    assert any("without an end date" in n.message for n in result.data_quality)
+    assert result.therapy.of_drug("trastuzumab").setting is TherapySetting.EARLY  # type: ignore[union-attr]
+    assert result.disease.adjuvant_trastuzumab_end is None
+    assert result.disease.months_adjuvant_end_to_recurrence is None
+    messages = [n.message for n in result.data_quality]
+    assert any(
+        "early-setting trastuzumab-based therapy" in m and "not on file" in m for m in messages
+    )
+
+
+def test_adjuvant_end_is_not_taken_from_an_earlier_course_when_the_last_has_no_end() -> None:
+    result = facts(
+        administration(TRASTUZUMAB, when="2023-01-05"),
+        administration(TRASTUZUMAB, when="2023-06-05"),
+        request(TRASTUZUMAB, status="completed", authored="2024-02-01"),  # a later course
+        metastatic("2025-06-04"),
+    )
+    assert result.disease.adjuvant_trastuzumab_end is None
+    assert result.disease.months_adjuvant_end_to_recurrence is None
+
+
+def test_adjuvant_end_from_administrations_needs_no_note() -> None:
+    result = facts(
+        request(TRASTUZUMAB, status="completed", authored="2023-06-01"),
+        administration(TRASTUZUMAB, when="2023-06-01"),
+        administration(TRASTUZUMAB, when="2024-06-01"),
+        metastatic("2025-06-04"),
+    )
+    assert result.disease.adjuvant_trastuzumab_end == at("2024-06-01")
+    assert not [n for n in result.data_quality if "end" in n.message]
 
 
 def test_t_dm1_is_not_adjuvant_trastuzumab_and_metastatic_trastuzumab_does_not_count() -> None:
