@@ -4,7 +4,9 @@ Metastatic disease is read from secondary-cancer / metastasis Conditions (SNOMED
 from a stage IV stage group and from an M1 category or a distant-metastasis site other than
 "None" (Synthea records stage IV this way and never as a Condition, §5.6). The date of the
 metastatic diagnosis is the earliest of these. The interval from the end of (neo)adjuvant
-trastuzumab to that date decides first- vs second-line recommendations (§1.2, ASCO 5.0/5.1).
+trastuzumab-based therapy (T-DM1 and T-DXd included) to that date decides first- vs second-line
+recommendations (§1.2, ASCO 5.0/5.1). It is negative when that therapy was still given after the
+metastatic date, and None when either date is missing: a card must say so, never guess.
 """
 
 from __future__ import annotations

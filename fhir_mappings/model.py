@@ -321,9 +321,16 @@ class DiseaseSetting:
     metastatic_since: datetime | None  # date of metastatic diagnosis / recurrence
     brain_metastases: bool
     other_trastuzumab_cancers: tuple[str, ...]  # e.g. ("gastric",)
-    adjuvant_trastuzumab_end: datetime | None  # end of (neo)adjuvant trastuzumab, if any; None
-    # also when its end date is not on file (a data-quality note says so; §1.2 "Do not guess")
-    months_adjuvant_end_to_recurrence: float | None  # None when either date is missing
+    # End of the last (neo)adjuvant trastuzumab-based therapy (ASCO rec. 5.0 "trastuzumab-based"):
+    # every drug of the `trastuzumab-class` class in the early setting, i.e. trastuzumab IV/SC,
+    # Phesgo, T-DM1 (KATHERINE) and T-DXd (DESTINY-Breast05); not pertuzumab alone, margetuximab
+    # or the TKIs. None when there is none, and also when its end date is not on file (a
+    # data-quality note says so; §1.2 "Do not guess"). The name stays for compatibility.
+    adjuvant_trastuzumab_end: datetime | None
+    # Months from `adjuvant_trastuzumab_end` to `metastatic_since`; None when either is missing.
+    # Negative when that therapy was still given after the metastatic date (still running when
+    # the metastatic disease was recorded, or the metastatic date recorded late): check the dates.
+    months_adjuvant_end_to_recurrence: float | None
     evidence: tuple[Evidence, ...] = ()
 
 

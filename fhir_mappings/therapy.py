@@ -55,7 +55,7 @@ _NOT_HISTORY = frozenset(
 )
 _ACTIVE = frozenset({"active", "on-hold", "in-progress"})
 _MEDICATION_TYPES = ("MedicationRequest", "MedicationAdministration", "MedicationStatement")
-_TRASTUZUMAB = "trastuzumab-containing"
+_TRASTUZUMAB_BASED = "trastuzumab-class"  # ASCO rec. 5.0 "trastuzumab-based" therapy
 _HER2 = "her2-directed"
 _EPOCH = datetime.min.replace(tzinfo=UTC)
 
@@ -359,12 +359,18 @@ def _line_end(line: Sequence[Course]) -> datetime | None:
 
 
 def _adjuvant_trastuzumab_end(courses: Sequence[Course], notes: NoteBook) -> datetime | None:
-    """The end of the last early-setting trastuzumab course, or None when it is not on file.
+    """The end of the last early-setting trastuzumab-based course, or None when not on file.
 
-    §1.2: the 12-month rule needs the real end date; when it is missing the card must say so, so
-    neither the course's start nor an earlier course's end stands in for it.
+    ASCO rec. 5.0/5.1 (§1.2) time the relapse from the end of adjuvant *trastuzumab-based*
+    therapy, so every trastuzumab-based antibody counts (the `trastuzumab-class` class:
+    trastuzumab IV/SC, Phesgo, and T-DM1 after residual disease (KATHERINE) or T-DXd
+    (DESTINY-Breast05)); pertuzumab alone, margetuximab and the TKIs (extended adjuvant
+    neratinib) do not. The rule needs the real end date: when it is missing the card must say
+    so, so neither the course's start nor an earlier course's end stands in for it.
     """
-    early = [c for c in courses if _TRASTUZUMAB in c.classes and c.setting is TherapySetting.EARLY]
+    early = [
+        c for c in courses if _TRASTUZUMAB_BASED in c.classes and c.setting is TherapySetting.EARLY
+    ]
     if not early:
         return None
     last = max(early, key=lambda c: c.last_known or c.start or _EPOCH)

@@ -430,10 +430,55 @@ def test_adjuvant_end_from_administrations_needs_no_note() -> None:
     assert not [n for n in result.data_quality if "end" in n.message]
 
 
-def test_t_dm1_is_not_adjuvant_trastuzumab_and_metastatic_trastuzumab_does_not_count() -> None:
+@pytest.mark.parametrize(
+    "adjuvant",
+    [
+        administration("1371041", when="2024-06-01"),  # T-DM1 after neoadjuvant TH (KATHERINE)
+        administration("2267576", when="2024-06-01"),  # T-DXd (DESTINY-Breast05)
+        administration(None, text="Phesgo", when="2024-06-01"),
+        administration("2119714", when="2024-06-01"),  # trastuzumab SC (Hylecta)
+    ],
+)
+def test_every_trastuzumab_based_antibody_ends_adjuvant_trastuzumab(
+    adjuvant: dict[str, Any],
+) -> None:
+    """ASCO rec. 5.0 speaks of trastuzumab-based therapy: adjuvant T-DM1 or T-DXd counts."""
     result = facts(
-        administration("1371041", when="2024-06-01"),  # T-DM1 (KATHERINE)
-        administration(TRASTUZUMAB, when="2025-07-01"),  # metastatic
+        administration(TRASTUZUMAB, when="2023-06-01"),  # neoadjuvant
+        administration(TRASTUZUMAB, when="2023-09-01"),
+        adjuvant,
+        metastatic("2025-03-01"),
+    )
+    assert result.disease.adjuvant_trastuzumab_end == at("2024-06-01")
+    assert result.disease.months_adjuvant_end_to_recurrence == pytest.approx(9.0, abs=0.1)
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        administration(PERTUZUMAB, when="2024-06-01"),
+        administration("1940643", when="2024-06-01"),  # neratinib (extended adjuvant, ExteNET)
+        administration(None, text="margetuximab", when="2024-06-01"),
+    ],
+)
+def test_her2_agents_that_are_not_trastuzumab_based_do_not_end_adjuvant_trastuzumab(
+    other: dict[str, Any],
+) -> None:
+    result = facts(
+        administration(TRASTUZUMAB, when="2023-06-01"),
+        administration(TRASTUZUMAB, when="2023-09-01"),
+        other,
+        metastatic("2025-03-01"),
+    )
+    settings = {e.drug: e.setting for e in result.therapy.exposures}
+    assert len(settings) == 2 and set(settings.values()) == {TherapySetting.EARLY}
+    assert result.disease.adjuvant_trastuzumab_end == at("2023-09-01")
+
+
+def test_metastatic_trastuzumab_based_therapy_does_not_count() -> None:
+    result = facts(
+        administration("1371041", when="2025-07-01"),  # T-DM1 for metastatic disease
+        administration(TRASTUZUMAB, when="2025-08-01"),
         metastatic("2025-06-04"),
     )
     assert result.disease.adjuvant_trastuzumab_end is None
