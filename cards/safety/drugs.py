@@ -61,6 +61,16 @@ class SafetyDrug:
     contraception: Contraception
 
 
+@dataclass(frozen=True)
+class SubstitutionFamily:
+    """trastuzumab, T-DM1 or T-DXd: what cards call the family, and the label page that
+    says not to substitute it for or with the others."""
+
+    id: str
+    words: str
+    source: str
+
+
 def _duration(raw: Mapping[str, Any] | None) -> Duration | None:
     return Duration(int(raw["value"]), str(raw["unit"])) if raw else None
 
@@ -76,6 +86,19 @@ def _check_references(drugs: Mapping[str, SafetyDrug]) -> None:
         for source in (drug.label_source, drug.contraception.source):
             if source not in sources:
                 raise KnowledgeError(f"safety_drugs.json: {drug.id} names unknown source {source}")
+
+
+@cache
+def substitution_families() -> Mapping[str, SubstitutionFamily]:
+    table = cast(Mapping[str, Any], load_table("safety_drugs"))
+    families = {
+        family_id: SubstitutionFamily(family_id, str(raw["words"]), str(raw["source"]))
+        for family_id, raw in table["substitution_families"].items()
+    }
+    unknown = [f.source for f in families.values() if f.source not in source_ids()]
+    if unknown:
+        raise KnowledgeError(f"safety_drugs.json: substitution family names unknown {unknown}")
+    return families
 
 
 @cache

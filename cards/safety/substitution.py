@@ -1,9 +1,11 @@
 """C9: trastuzumab, T-DM1 and T-DXd are different drugs: do not substitute.
 
 The labels say so explicitly, and the names invite the error ("ado-trastuzumab emtansine"
-and "fam-trastuzumab deruxtecan" both contain "trastuzumab"). A warning fires when one of
-them is ordered while a product of another family is active or drafted, and when an
-order's words name a different product than its code (the mapping's `also_named`).
+and "fam-trastuzumab deruxtecan" both contain "trastuzumab"); giving one for another
+means a wrong dose of a different drug. The reference's alert table (§3.9 C9) makes this
+critical: when one of them is ordered while a product of another family is active or
+drafted, and when an order's words name a different product than its code (the mapping's
+`also_named`). Each card cites the ordered drug's own "do not substitute" statement first.
 Phesgo and Herceptin Hylecta are trastuzumab (same family), and pertuzumab is not in the
 family, so THP, Phesgo and T-DXd + pertuzumab are not substitutions; nor is a new line
 after the previous one ended.
@@ -13,10 +15,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from cards.findings import Finding, Indicator, Suggestion
+from cards.findings import Citation, Finding, Indicator, Suggestion
 from cards.hook_input import HookInput
 from cards.knowledge import CardsConfig, override_reasons
-from cards.safety.drugs import TRASTUZUMAB_CLASS, drug_name, safety_drug
+from cards.safety.drugs import (
+    TRASTUZUMAB_CLASS,
+    drug_name,
+    safety_drug,
+    substitution_families,
+)
+from cards.safety.phrasing import capitalized
 from cards.safety.sources import cite
 from cards.safety.suggested_orders import remove_orders_suggestion
 from cards.safety.triggers import (
@@ -32,12 +40,20 @@ from fhir_mappings import DraftOrder, DrugExposure
 RULE = "C9"
 TOPIC = "Do not substitute trastuzumab products"
 
-FAMILY_WORDS = {"trastuzumab": "trastuzumab", "t-dm1": "T-DM1", "t-dxd": "T-DXd"}
-
 
 def family(drug_id: str | None) -> str | None:
     drug = safety_drug(drug_id)
     return drug.substitution_family if drug else None
+
+
+def family_words(family_id: str) -> str:
+    return substitution_families()[family_id].words
+
+
+def _citations(families: Sequence[str]) -> tuple[Citation, ...]:
+    """The 'do not substitute' statement of each family's label, the ordered drug's first."""
+    sources = dict.fromkeys(substitution_families()[f].source for f in families)
+    return tuple(cite(source, RULE, TOPIC) for source in sources)
 
 
 def _partners(
@@ -70,8 +86,8 @@ def _substitution(
     partner = " and ".join(drug_name(d) for d in partner_ids)
     this_family = family(order_drug(order)) or ""
     partner_families = [f for f in map(family, partner_ids) if f]
-    short_this = FAMILY_WORDS.get(this_family, this)
-    short_partner = " and ".join(dict.fromkeys(FAMILY_WORDS[f] for f in partner_families))
+    short_this = family_words(this_family) if this_family else this
+    short_partner = " and ".join(dict.fromkeys(family_words(f) for f in partner_families))
     state = " and ".join(s for s, present in (("active", active), ("drafted", drafts)) if present)
     suggestions: list[Suggestion] = []
     for orders, name in (([order], this), (list(drafts), partner)):
@@ -80,9 +96,9 @@ def _substitution(
             suggestions.append(suggestion)
     return Finding(
         rule=RULE,
-        indicator=Indicator.WARNING,
+        indicator=Indicator.CRITICAL,
         summary=(
-            f"{short_this} ordered while {short_partner} is {state}: "
+            f"{capitalized(short_this)} ordered while {short_partner} is {state}: "
             "different drugs, do not substitute"
         ),
         reasoning=(
@@ -92,11 +108,7 @@ def _substitution(
             f"{this} is being ordered while {partner} is {state}. If this is a change of line, "
             f"stop the {partner} order; if not, check which product was intended.",
         ),
-        citations=(
-            cite("kadcyla-label", RULE, TOPIC),
-            cite("herceptin-label", RULE, TOPIC),
-            cite("enhertu-lvef", RULE, TOPIC),
-        ),
+        citations=_citations([this_family, *partner_families]),
         data_used=(*order_evidence([order, *drafts]), *exposure_evidence(active)),
         suggestions=tuple(suggestions),
         selection_behavior="at-most-one",
@@ -125,16 +137,16 @@ def _text_mismatch(order: DraftOrder) -> Finding | None:
     others = [f for f in _named_families(order) if f != mine]
     if not others or (mine is None and len(others) < 2):
         return None
-    other = " and ".join(FAMILY_WORDS[f] for f in sorted(others))
+    other = " and ".join(family_words(f) for f in sorted(others))
     if mine is None:
         summary = f"Order text names {other}: check which trastuzumab product is meant"
         this = "this order"
     else:
         this = drug_name(medication.drug or "")
-        summary = f"Order for {FAMILY_WORDS[mine]} also names {other}: check which product is meant"
+        summary = f"Order for {family_words(mine)} also names {other}: check which product is meant"
     return Finding(
         rule=RULE,
-        indicator=Indicator.WARNING,
+        indicator=Indicator.CRITICAL,
         summary=summary,
         reasoning=(
             f"The medication of {this} also names {other}. Trastuzumab, ado-trastuzumab "
@@ -142,7 +154,7 @@ def _text_mismatch(order: DraftOrder) -> Finding | None:
             "with different doses; the labels say not to substitute one for another. The "
             "order's text is shown in the data table.",
         ),
-        citations=(cite("kadcyla-label", RULE, TOPIC), cite("enhertu-lvef", RULE, TOPIC)),
+        citations=_citations([*([mine] if mine else []), *sorted(others)]),
         data_used=order_evidence([order]),
         suggestions=tuple(
             s for s in (remove_orders_suggestion([order], "Remove this order"),) if s is not None

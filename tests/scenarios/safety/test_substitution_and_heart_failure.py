@@ -37,7 +37,8 @@ def c9(cards):
     return [c for c in cards if c["source"]["topic"]["code"] == "C9"]
 
 
-def test_tdxd_ordered_while_trastuzumab_is_still_active_is_a_warning():
+def test_tdxd_ordered_while_trastuzumab_is_still_active_is_critical():
+    # Reference §3.9 C9: "critical: do not substitute" (labels: [L1], [L4], [L5]).
     cards = c9(
         safety_cards(
             "order-select", progressed_on_thp(thp_still_active=True), orders=[ordering(TDXD)]
@@ -46,13 +47,43 @@ def test_tdxd_ordered_while_trastuzumab_is_still_active_is_a_warning():
     assert summaries(cards) == [
         (
             "C9",
-            "warning",
+            "critical",
             "T-DXd ordered while trastuzumab is active: different drugs, do not substitute",
         )
     ]
     assert [a["resourceId"] for a in actions(cards[0], "delete")] == [
         f"MedicationRequest/draft-{TDXD}"
     ]
+    # The source is the ordered drug's own "do not substitute" statement (Enhertu D&A page).
+    assert cards[0]["source"]["url"] == (
+        "https://www.enhertuhcp.com/en/her2-low-breast/about-enhertu/"
+        "dosage-administration-and-preparation"
+    )
+    assert (
+        "herceptin.com/hcp/adjuvant-breast-cancer/dosing-and-administration" in (cards[0]["detail"])
+    )
+
+
+def test_trastuzumab_drafted_with_tdxd_starts_with_a_capital_and_cites_herceptin():
+    cards = c9(
+        safety_cards(
+            "order-select",
+            progressed_on_thp(thp_still_active=False),
+            orders=[ordering("trastuzumab"), ordering(TDXD)],
+            selected=[ordering("trastuzumab")],
+        )
+    )
+    assert summaries(cards) == [
+        (
+            "C9",
+            "critical",
+            "Trastuzumab ordered while T-DXd is drafted: different drugs, do not substitute",
+        )
+    ]
+    assert cards[0]["source"]["url"] == (
+        "https://herceptin.com/hcp/adjuvant-breast-cancer/dosing-and-administration/dosing.html"
+    )
+    assert "do not substitute" in cards[0]["source"]["label"].lower()
 
 
 def test_tdxd_after_trastuzumab_ended_is_a_new_line_not_a_substitution():
@@ -79,7 +110,7 @@ def test_tdm1_and_tdxd_drafted_together_on_order_sign():
             orders=[ordering(TDM1), ordering(TDXD)],
         )
     )
-    assert [c["indicator"] for c in cards] == ["warning"]
+    assert [c["indicator"] for c in cards] == ["critical"]
     assert "do not substitute" in cards[0]["summary"]
     assert len(actions(cards[0], "delete")) == 2
 

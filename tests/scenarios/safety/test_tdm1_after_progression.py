@@ -49,7 +49,10 @@ def test_tdm1_metastatic_table(baseline, latest, expected):
         assert cards[0]["summary"].startswith(
             f"Withhold T-DM1 (ado-trastuzumab emtansine): LVEF {latest} %"
         )
-        assert "kadcyla.com" in cards[0]["source"]["url"]
+        # The metastatic table is in the US prescribing information, not on the
+        # early-breast-cancer dosing page.
+        assert cards[0]["source"]["url"].endswith("openfda.brand_name%3A%22KADCYLA%22")
+        assert "early-breast-cancer" not in cards[0]["detail"]
     if expected == "info":
         assert cards[0]["summary"].startswith(
             "Continue T-DM1 and repeat LVEF within 3 weeks: LVEF 40 %"

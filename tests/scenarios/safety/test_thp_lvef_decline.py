@@ -49,7 +49,10 @@ def test_fall_of_16_points_withholds_trastuzumab_on_order_select():
         "MedicationRequest/draft-trastuzumab"
     ]
     assert actions(card, "create")[0]["resource"]["resourceType"] == "ServiceRequest"
-    assert "herceptin.com" in card["source"]["url"]
+    # The withhold rule is in the US prescribing information (FDA label record), and the
+    # source is labelled for what it is.
+    assert card["source"]["url"].endswith("openfda.brand_name%3A%22HERCEPTIN%22")
+    assert "prescribing information" in card["source"]["label"]
 
 
 def test_fall_of_15_points_above_the_lln_gives_no_card():

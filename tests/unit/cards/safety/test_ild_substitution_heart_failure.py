@@ -82,10 +82,10 @@ def test_conditions_gap_is_said_once_for_heart_failure_and_ild():
 # --- C9 ----------------------------------------------------------------------------------
 
 
-def test_tdxd_ordered_while_trastuzumab_is_active_is_a_warning():
+def test_tdxd_ordered_while_trastuzumab_is_active_is_critical():
     patient = facts(therapy=therapy(on("trastuzumab", since_days=200)))
     [card] = cards(Hook.ORDER_SELECT, patient, [order(TDXD)], rule="C9")
-    assert card["indicator"] == "warning"
+    assert card["indicator"] == "critical"
     assert (
         card["summary"]
         == "T-DXd ordered while trastuzumab is active: different drugs, do not substitute"
@@ -125,10 +125,14 @@ def test_switching_line_after_trastuzumab_ended_is_not_a_substitution():
     assert cards(Hook.ORDER_SELECT, patient, [order(TDXD)], rule="C9") == []
 
 
-def test_order_words_naming_another_trastuzumab_product_are_a_warning():
+def test_order_words_naming_another_trastuzumab_product_are_critical():
+    # §3.9 C9: "or the order text mixes them" -> critical: do not substitute.
     mixed = order("trastuzumab", text="Kadcyla 100 mg", also_named=(TDM1,))
     [card] = cards(Hook.ORDER_SELECT, facts(), [mixed], rule="C9")
+    assert card["indicator"] == "critical"
     assert card["summary"] == "Order for trastuzumab also names T-DM1: check which product is meant"
+    assert "herceptin.com/hcp/adjuvant-breast-cancer" in card["source"]["url"]
+    assert "kadcyla.com/hcp/early-breast-cancer/dosing" in card["detail"]
     assert "Kadcyla 100 mg" not in card["summary"]
     assert "Kadcyla 100 mg" in card["detail"]  # only in the escaped data table
 
