@@ -31,8 +31,10 @@ from cards.regimens.doses import (
     compute_dose,
     drafted_amount,
     drafted_text,
+    interval_text,
     normalise_unit,
     per_basis_text,
+    regimen_dose_text,
 )
 from cards.regimens.drug_terms import names
 from cards.regimens.loading import DueAssessment, DueDose, due_dose
@@ -66,6 +68,7 @@ class Verdict(StrEnum):
     ABOVE_CEILING = "above-ceiling"
     RE_ESCALATION = "re-escalation"
     UNRECOGNISED_VOLUME = "unrecognised-volume"
+    WRONG_INTERVAL = "wrong-interval"  # the drafted interval is none of the label schedules
 
 
 class _Kind(StrEnum):
@@ -94,12 +97,14 @@ class DoseReview:
     due: DueAssessment | None
     trap: Trap | None = None
     prior: float | None = None  # per-basis dose before a re-escalation
+    label_schedules: tuple[Schedule, ...] = ()  # WRONG_INTERVAL: the schedules it could be on
 
 
-def _schedules(sit: Situation, drug: Drug, interval: float | None) -> tuple[Schedule, ...]:
+def _label_schedules(sit: Situation, drug: Drug) -> tuple[Schedule, ...]:
     """The label schedules this order can be on. A drug whose dose depends on its partner
-    (lapatinib: 1250 mg with capecitabine, 1500 mg with letrozole) is not checked when no
-    known partner is drafted or given: with trastuzumab its dose is not in the table."""
+    (lapatinib: 1250 mg with capecitabine, 1500 mg with letrozole; capecitabine: 1000 mg/m²
+    with tucatinib or lapatinib, 750 mg/m² with neratinib) is not checked when no known
+    partner is drafted or given: with trastuzumab alone its dose is not in the table."""
     schedules = list(drug.schedules)
     present = sit.present_ids()
     if schedules and all(s.partners for s in schedules):
@@ -107,11 +112,27 @@ def _schedules(sit: Situation, drug: Drug, interval: float | None) -> tuple[Sche
     elif any(s.partners for s in schedules):
         with_partner = [s for s in schedules if not s.partners or s.partners & present]
         schedules = with_partner or schedules
-    if interval is not None:
-        window = sit.config.threshold("schedule_match_days")
-        close = [s for s in schedules if abs(s.interval_days - interval) <= window]
-        schedules = close or schedules
     return tuple(schedules)
+
+
+def interval_matches(label_days: float, drafted_days: float, window_days: float) -> bool:
+    """Whether a drafted interval is this label interval. Daily and more often, the doses per
+    day must agree (a 2-day window cannot tell once from twice daily); longer intervals may
+    differ by the window (3 weeks written as 20 or 22 days)."""
+    if label_days <= 1 or drafted_days <= 1:
+        both_daily = label_days <= 1 and drafted_days <= 1
+        return both_daily and round(1 / label_days) == round(1 / drafted_days)
+    return abs(label_days - drafted_days) <= window_days
+
+
+def _on_interval(
+    sit: Situation, schedules: tuple[Schedule, ...], interval: float | None
+) -> tuple[Schedule, ...]:
+    """The schedules the drafted interval is; all of them when the order gives no interval."""
+    if interval is None:
+        return schedules
+    window = sit.config.threshold("schedule_match_days")
+    return tuple(s for s in schedules if interval_matches(s.interval_days, interval, window))
 
 
 def _on_treatment(sit: Situation, drug: Drug) -> bool:
@@ -203,23 +224,53 @@ def _trap(drug: Drug, value: float) -> Trap | None:
     return None
 
 
+def _wrong_interval(
+    sit: Situation,
+    drafted: Drafted,
+    drug: Drug,
+    amount: DraftedAmount,
+    value: float | None,
+    schedules: tuple[Schedule, ...],
+) -> DoseReview:
+    """The drafted interval is none of the label schedules. When the drafted dose is the dose
+    of one of them, that schedule is the expected one (and the replacement); otherwise the
+    card names the schedules without guessing which was meant."""
+    tolerance = sit.config.threshold("dose_tolerance_percent") / 100
+    expected: ComputedDose | None = None
+    due: DueAssessment | None = None
+    if value is not None:
+        targets = [t for s in schedules for t in _targets(sit, drug, s)]
+        best = min(targets, key=lambda t: _relative(value, t.value))
+        if _relative(value, best.value) <= tolerance:
+            due = best.due
+            loading = best.schedule.loading is not None and due.due is not DueDose.MAINTENANCE
+            phase = Phase.LOADING if loading else Phase.MAINTENANCE
+            expected = compute_dose(drug, best.schedule, phase, sit.body)
+    return DoseReview(
+        drafted, drug, amount, Verdict.WRONG_INTERVAL, expected, due, label_schedules=schedules
+    )
+
+
 def review_dose(sit: Situation, drafted: Drafted, drug: Drug) -> DoseReview | None:
     """The verdict on one drafted order; None when there is nothing to compare."""
     order = drafted.order
     if order.dose is None or not drug.check_dose or not drug.schedules:
         return None
     tolerance = sit.config.threshold("dose_tolerance_percent") / 100
-    schedules = _schedules(sit, drug, order.interval_days)
-    if not schedules:
+    label = _label_schedules(sit, drug)
+    if not label:
         return None
     amount = drafted_amount(order.dose, drug, sit.body)
     value = amount.per_basis
     if amount.volume_ml is not None:
-        if not any(s.volume_maintenance_ml for s in schedules):
+        if not any(s.volume_maintenance_ml for s in label):
             return None
-        value = _from_volume(drug, schedules, amount.volume_ml, tolerance)
+        value = _from_volume(drug, label, amount.volume_ml, tolerance)
         if value is None:
             return DoseReview(drafted, drug, amount, Verdict.UNRECOGNISED_VOLUME, None, None)
+    schedules = _on_interval(sit, label, order.interval_days)
+    if not schedules:
+        return _wrong_interval(sit, drafted, drug, amount, value, label)
     if value is None:
         return None  # no weight/BSA to convert with: C10 says so
     targets = [t for s in schedules for t in _targets(sit, drug, s)]
@@ -272,6 +323,16 @@ def _summary(review: DoseReview, sit: Situation) -> str:
             f"{short} {drafted} matches neither the {schedule.volume_loading_ml or 0:g} mL "
             f"loading nor the {schedule.volume_maintenance_ml or 0:g} mL maintenance dose",
             f"{short} {drafted}: not a label volume",
+        )
+    if review.verdict is Verdict.WRONG_INTERVAL:
+        interval = review.drafted.order.interval_days or 0
+        label = " or ".join(
+            dict.fromkeys(interval_text(s.interval_days) for s in review.label_schedules)
+        )
+        return fit(
+            f"{short} {drafted} {interval_text(interval)}: the label schedule is {label}",
+            f"{short} {interval_text(interval)}: the label schedule is {label}",
+            f"{short}: the drafted interval is not a label schedule",
         )
     assert expected is not None  # every other verdict names the expected dose
     wanted = expected.amount + (" loading dose" if expected.is_loading else "")
@@ -369,6 +430,28 @@ def _reasoning(review: DoseReview, sit: Situation) -> tuple[str, ...]:
             f"Doses within ±{tolerance:g} % of the computed dose are accepted (institutional "
             "setting), as are the label's dose-reduction levels once treatment has started."
         )
+    if review.verdict is Verdict.WRONG_INTERVAL:
+        paragraphs.extend(_interval_paragraphs(review, sit))
+    return tuple(paragraphs)
+
+
+def _interval_paragraphs(review: DoseReview, sit: Situation) -> tuple[str, ...]:
+    drug = review.drug
+    window = sit.config.threshold("schedule_match_days")
+    listed = "; ".join(
+        regimen_dose_text(drug, schedule, sit.body) for schedule in review.label_schedules
+    )
+    paragraphs = [
+        f"The drafted interval is not a label schedule of {drug.short}. Label schedule(s) for "
+        f"this patient: {listed}.",
+        f"An interval within ±{window:g} days of a label interval is read as that schedule "
+        "(institutional setting); daily and twice-daily doses must match exactly.",
+    ]
+    if review.expected is None:
+        paragraphs.append(
+            "The drafted dose is none of these schedules' doses either, so no replacement is "
+            "suggested: check which schedule was meant."
+        )
     return tuple(paragraphs)
 
 
@@ -394,7 +477,8 @@ def _finding(review: DoseReview, sit: Situation) -> Finding:
     if review.expected is not None:
         sources.extend(review.expected.schedule.sources)
     else:
-        sources.extend(s for schedule in drug.schedules for s in schedule.sources)
+        schedules = review.label_schedules or drug.schedules
+        sources.extend(s for schedule in schedules for s in schedule.sources)
     if reload and drug.reload is not None:
         sources.extend(drug.reload.sources)
     expected = review.expected

@@ -102,18 +102,28 @@ def compute_dose(
     )
 
 
+def interval_text(days: float) -> str:
+    """Days between doses, in words: 21 -> "every 3 weeks", 7 -> "weekly", 0.5 -> "twice
+    daily"."""
+    per_day = round(1 / days) if days < 1 else 0
+    if per_day == 2:
+        return "twice daily"
+    if per_day == 3:
+        return "three times daily"
+    if per_day:
+        return f"{per_day} times daily"
+    if days == 1:
+        return "once daily"
+    if days == 7:
+        return "weekly"
+    if days % 7 == 0:
+        return f"every {int(days // 7)} weeks"
+    return f"every {days:g} days"
+
+
 def schedule_text(schedule: Schedule) -> str:
-    """How often, in words: "every 3 weeks", "weekly", "twice daily"."""
-    if schedule.times_per_day == 2:
-        text = "twice daily"
-    elif schedule.interval_days == 1:
-        text = "once daily"
-    elif schedule.interval_days == 7:
-        text = "weekly"
-    elif schedule.interval_days % 7 == 0:
-        text = f"every {int(schedule.interval_days // 7)} weeks"
-    else:
-        text = f"every {schedule.interval_days:g} days"
+    """How often, in words: "every 3 weeks", "weekly", "twice daily", with the cycle."""
+    text = interval_text(schedule.interval_days)
     return f"{text}, {schedule.cycle}" if schedule.cycle else text
 
 

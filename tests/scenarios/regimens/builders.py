@@ -134,12 +134,23 @@ def draft(
     unit: str = "mg",
     *,
     every: int | None = 21,
+    per_day: int | None = None,
     text: str | None = None,
 ) -> dict[str, Any]:
+    """A draft order every `every` days, or `per_day` times a day (oral drugs: 2 = twice daily)."""
     code, default_text = DRUGS[drug]
-    return fb.draft_order(
-        code, text or default_text, dose=dose, unit=unit, interval_days=every, resource_id=None
+    order = fb.draft_order(
+        code,
+        text or default_text,
+        dose=dose,
+        unit=unit,
+        interval_days=None if per_day else every,
+        resource_id=None,
     )
+    if per_day and dose is not None:
+        timing = {"repeat": {"frequency": per_day, "period": 1, "periodUnit": "d"}}
+        order["dosageInstruction"][0]["timing"] = timing
+    return order
 
 
 def order_select(

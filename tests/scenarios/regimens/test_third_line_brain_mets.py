@@ -31,7 +31,7 @@ def _after_thp_and_t_dxd(*, brain: bool) -> list:
 
 
 def test_brain_metastases_with_neratinib_capecitabine_drafted():
-    drafts = [draft("neratinib", 240, every=1), draft("capecitabine", 1340, every=1)]
+    drafts = [draft("neratinib", 240, every=1), draft("capecitabine", 1340, per_day=2)]
     cards = order_select(_after_thp_and_t_dxd(brain=True), *drafts)
     card = card_of(cards, "C12-later-lines")
     assert card["indicator"] == "info"
@@ -49,7 +49,7 @@ def test_brain_metastases_with_neratinib_capecitabine_drafted():
 def test_tucatinib_and_trastuzumab_without_capecitabine():
     cards = order_select(
         _after_thp_and_t_dxd(brain=True),
-        draft("tucatinib", 300, every=1), draft("trastuzumab", 560),
+        draft("tucatinib", 300, per_day=2), draft("trastuzumab", 560),
     )  # fmt: skip
     card = card_of(cards, "C12-later-lines")
     assert card["summary"].startswith("Add capecitabine 1790 mg (1000 mg/m²)")
@@ -61,8 +61,8 @@ def test_tucatinib_and_trastuzumab_without_capecitabine():
 def test_complete_tucatinib_regimen_gets_no_regimen_card():
     cards = order_select(
         _after_thp_and_t_dxd(brain=True),
-        draft("tucatinib", 300, every=1), draft("trastuzumab", 560),
-        draft("capecitabine", 1790, every=1),
+        draft("tucatinib", 300, per_day=2), draft("trastuzumab", 560),
+        draft("capecitabine", 1790, per_day=2),
     )  # fmt: skip
     assert regimen_cards(cards) == []
 
@@ -70,7 +70,7 @@ def test_complete_tucatinib_regimen_gets_no_regimen_card():
 def test_without_brain_metastases_neratinib_capecitabine_gets_no_card():
     cards = order_select(
         _after_thp_and_t_dxd(brain=False),
-        draft("neratinib", 240, every=1), draft("capecitabine", 1340, every=1),
+        draft("neratinib", 240, every=1), draft("capecitabine", 1340, per_day=2),
     )  # fmt: skip
     assert regimen_cards(cards) == []
 

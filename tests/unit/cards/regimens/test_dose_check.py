@@ -274,3 +274,55 @@ def test_lapatinib_dose_follows_its_partner():
     assert _check(her2_mbc(), *with_letrozole) == []
     # with trastuzumab the lapatinib dose is not in the table: no check rather than a wrong one
     assert _check(her2_mbc(), order(LAPATINIB, 1000, interval=1), order(TRASTUZUMAB, 560)) == []
+
+
+@pytest.mark.parametrize(
+    ("label", "drafted", "matches"),
+    [
+        (21, 21, True),
+        (21, 19, True),  # within the 2-day window
+        (21, 23, True),
+        (21, 18, False),
+        (21, 7, False),
+        (7, 9, True),
+        (7, 14, False),
+        (1, 1, True),
+        (1, 0.5, False),  # once daily is not twice daily
+        (0.5, 1, False),
+        (0.5, 0.5, True),
+        (0.5, 1 / 3, False),  # three times daily is not twice daily
+        (1, 2, False),  # every other day is not daily
+    ],
+)
+def test_interval_matches(label, drafted, matches):
+    from cards.regimens.dose_check import interval_matches
+
+    assert interval_matches(label, drafted, 2) is matches
+
+
+def test_drafted_interval_that_is_no_label_schedule():
+    [finding] = _check(her2_mbc(), order(PERTUZUMAB, 840, interval=7))
+    assert finding.indicator is Indicator.WARNING and finding.safety
+    assert finding.extra["verdict"] == "wrong-interval"
+    assert finding.summary == "Pertuzumab 840 mg weekly: the label schedule is every 3 weeks"
+    assert _check(her2_mbc(), order(PERTUZUMAB, 840, interval=21)) == []
+    assert _check(her2_mbc(), order(PERTUZUMAB, 840, interval=None)) == []  # no interval: no check
+
+
+def test_wrong_interval_and_a_dose_of_no_schedule_suggests_nothing():
+    [finding] = _check(her2_mbc(), order(DOCETAXEL, 60, interval=7))
+    assert finding.summary.startswith("Docetaxel 60 mg (33.5 mg/m²) weekly")
+    assert finding.suggestions == ()
+    assert "check which schedule was meant" in " ".join(finding.reasoning)
+
+
+def test_capecitabine_is_checked_against_its_partner_dose():
+    from tests.unit.cards.regimens.support import CAPECITABINE
+
+    with_tucatinib = (order(TUCATINIB, 300, interval=0.5), order(CAPECITABINE, 1790, interval=0.5))
+    assert _check(her2_mbc(), *with_tucatinib) == []
+    with_neratinib = (order(NERATINIB, 240, interval=1), order(CAPECITABINE, 1790, interval=0.5))
+    [finding] = _check(her2_mbc(), *with_neratinib)
+    assert "computed 1343 mg (750 mg/m²)" in finding.summary
+    alone = order(CAPECITABINE, 2500, interval=0.5)
+    assert _check(her2_mbc(), alone, order(TRASTUZUMAB, 560)) == []
