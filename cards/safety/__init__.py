@@ -1,5 +1,6 @@
 """Safety rules: cardiac monitoring and withhold criteria, anthracyclines, biomarkers,
-pregnancy, ILD, substitution (C1-C9), and heart failure on file.
+pregnancy, ILD, substitution (C1-C9), heart failure on file, and the same antibody drafted
+twice (Phesgo or Herceptin Hylecta next to IV trastuzumab or pertuzumab).
 
 Every finding here is `safety=True`: on order-sign, the last check before signing, the
 renderer keeps those that say something is wrong and drops the information cards.
@@ -12,6 +13,7 @@ from cards.hook_input import Hook
 from cards.safety.anthracycline_concurrency import anthracycline_concurrency_findings
 from cards.safety.anthracycline_dose import anthracycline_dose_findings
 from cards.safety.biomarkers import biomarker_mismatch_findings, tdxd_population_findings
+from cards.safety.duplicate_antibodies import duplicate_antibody_findings
 from cards.safety.heart_failure import heart_failure_findings
 from cards.safety.ild import ild_findings
 from cards.safety.lvef_monitoring import cardiac_summary_findings, lvef_monitoring_findings
@@ -34,6 +36,7 @@ RULES: tuple[Rule, ...] = (
     Rule(id="C7", hooks=ORDERS, run=tdxd_population_findings),
     Rule(id="C8", hooks=ORDERS, run=ild_findings),
     Rule(id="C9", hooks=ORDERS, run=substitution_findings),
+    Rule(id="duplicate-her2-antibody", hooks=ORDERS, run=duplicate_antibody_findings),
 )
 
 __all__ = ["RULES"]

@@ -58,6 +58,7 @@ class SafetyDrug:
     lvef_interval: str | None  # threshold key, days
     lvef_start_window: str | None  # threshold key, days, before the first dose
     label_source: str
+    dosing_source: str  # the page stating the product's content and dose
     contraception: Contraception
 
 
@@ -83,7 +84,7 @@ def _check_references(drugs: Mapping[str, SafetyDrug]) -> None:
         for key in (drug.lvef_interval, drug.lvef_start_window):
             if key is not None and key not in thresholds:
                 raise KnowledgeError(f"safety_drugs.json: {drug.id} names unknown threshold {key}")
-        for source in (drug.label_source, drug.contraception.source):
+        for source in (drug.label_source, drug.dosing_source, drug.contraception.source):
             if source not in sources:
                 raise KnowledgeError(f"safety_drugs.json: {drug.id} names unknown source {source}")
 
@@ -116,6 +117,7 @@ def safety_drugs() -> Mapping[str, SafetyDrug]:
             lvef_interval=entry["lvef_interval"],
             lvef_start_window=entry["lvef_start_window"],
             label_source=str(entry["label_source"]),
+            dosing_source=str(entry["dosing_source"]),
             contraception=Contraception(
                 female=_duration(contraception["female"]),
                 male=_duration(contraception["male"]),
