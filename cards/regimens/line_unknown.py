@@ -1,7 +1,8 @@
 """C12 when the line cannot be decided: say what is missing and what each answer would mean.
 
-A HER2-positive metastatic patient with adjuvant trastuzumab but no end date, no date of the
-metastatic diagnosis, or HER2 therapy that cannot be placed before or after it: the first-line
+A HER2-positive metastatic patient with adjuvant trastuzumab-based therapy but no end date, or
+still given after the metastatic date, no date of the metastatic diagnosis, or HER2 therapy that
+cannot be placed before or after it: the first-line
 (THP) and second-line (T-DXd) recommendations differ, and a guess would pick one silently.
 The card is a warning (missing data) without order suggestions.
 """
@@ -24,6 +25,7 @@ TRIGGERS = frozenset({HER2_DIRECTED, CHEMOTHERAPY, TAXANE})
 def undetermined_finding(sit: Situation, line: LineAssessment) -> Finding:
     catalog = sit.catalog
     because = line.unclear_because or "dates of earlier therapy not on file"
+    months = f"{sit.config.threshold('adjuvant_relapse_second_line_months'):g}"
     summary = fit(
         f"Line of therapy unclear: {because}; the regimen advice depends on it",
         f"Line of therapy unclear: {because}",
@@ -35,11 +37,12 @@ def undetermined_finding(sit: Situation, line: LineAssessment) -> Finding:
         summary=summary,
         reasoning=(
             "HER2-positive metastatic breast cancer. " + " ".join(line.reasons),
-            "The line decides the regimen: recurrence more than 12 months after adjuvant "
-            "trastuzumab (or no HER2 therapy for metastatic disease) follows the first-line "
-            "recommendations; recurrence within 12 months, or progression after a first "
-            "line, follows the second-line recommendations (ASCO 2022 rec. 5.0/5.1). Add the "
-            "missing dates to the record to get a recommendation for this patient.",
+            f"The line decides the regimen: recurrence more than {months} months after "
+            "adjuvant trastuzumab-based therapy (or no HER2 therapy for metastatic disease) "
+            f"follows the first-line recommendations; recurrence within {months} months, or "
+            "progression after a first line, follows the second-line recommendations (ASCO "
+            "2022 rec. 5.0/5.1). Add the missing dates to the record to get a recommendation "
+            "for this patient.",
             "**If first line:** " + first_line_advice(sit)[0],
             "**If second line:** " + second_line_advice(sit)[0],
         ),

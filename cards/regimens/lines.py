@@ -1,23 +1,25 @@
 """Which line of therapy a HER2-positive metastatic patient is in, decided only from facts.
 
 The line counts the HER2-directed lines for metastatic disease that have ended, plus one when
-the metastatic recurrence came within 12 months of the end of (neo)adjuvant trastuzumab
-(ASCO 2022 rec. 5.0: follow the second-line recommendations). The last line is current while
+the metastatic recurrence came within 12 months (`adjuvant_relapse_second_line_months`) of the
+end of (neo)adjuvant trastuzumab-based therapy, T-DM1 included (ASCO 2022 rec. 5.0: follow the
+second-line recommendations). The last line is current while
 it is active or ended recently (`line_current_days`): records often show every cycle as
 completed, and the next cycle of the same regimen is not a new line. A current line is
 continued by drafts that add no new HER2-directed drug (pertuzumab may still join trastuzumab
 in the first line); a draft with a new HER2-directed drug starts the next line. Progression
 itself is rarely recorded, so a change of HER2-directed drug is what marks it.
 
-When the data cannot decide (adjuvant trastuzumab without an end date, no date of the
-metastatic diagnosis, HER2 therapy that cannot be placed before or after it), the answer is
-"undetermined" with what is missing. A guess here would pick the wrong regimen.
+When the data cannot decide (adjuvant trastuzumab-based therapy without an end date or still
+given after the metastatic date, no date of the metastatic diagnosis, HER2 therapy that cannot
+be placed before or after it), the answer is "undetermined" with what is missing. A guess here
+would pick the wrong regimen.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from enum import StrEnum
 
 from cards.detail import format_date
@@ -27,7 +29,8 @@ from cards.regimens.drug_terms import names
 from cards.regimens.situation import HER2_DIRECTED, Situation
 from fhir_mappings import DrugExposure, Evidence, TherapyLine, TherapySetting
 
-TRASTUZUMAB_FAMILY = frozenset({"trastuzumab-class", "trastuzumab-containing"})
+TRASTUZUMAB_BASED = "trastuzumab-class"  # ASCO rec. 5.0 "trastuzumab-based" therapy
+DAYS_PER_MONTH = 30.4375
 ORDINALS = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth"}
 
 
@@ -69,17 +72,13 @@ def line_name(number: int | None) -> str:
     return f"{ordinal} line" if ordinal else f"line {number}"
 
 
-def _ended(exposure: DrugExposure) -> datetime | None:
-    dates = [d for d in (exposure.last_dose, exposure.end) if d is not None]
-    return max(dates) if dates else None
-
-
 def _adjuvant_trastuzumab(sit: Situation) -> tuple[DrugExposure, ...]:
+    """Early-setting trastuzumab-based therapy on file: the same class the mapping times
+    `adjuvant_trastuzumab_end` from (trastuzumab IV/SC, Phesgo, T-DM1, T-DXd)."""
     return tuple(
         e
         for e in sit.facts.therapy.exposures
-        if e.setting is TherapySetting.EARLY
-        and ("trastuzumab" in sit.catalog.provides(e.drug) or e.classes & TRASTUZUMAB_FAMILY)
+        if e.setting is TherapySetting.EARLY and TRASTUZUMAB_BASED in e.classes
     )
 
 
@@ -91,38 +90,59 @@ class _Relapse:
     because: str = ""
 
 
+def _adjuvant_names(sit: Situation, adjuvant: tuple[DrugExposure, ...]) -> str:
+    return names((e.drug for e in adjuvant), sit.catalog) if adjuvant else "HER2 therapy"
+
+
 def _relapse(sit: Situation) -> _Relapse:
-    """ASCO rec. 5.0/5.1: how long after adjuvant trastuzumab the disease recurred."""
+    """ASCO rec. 5.0/5.1: how long after adjuvant trastuzumab-based therapy the disease recurred.
+
+    The end date comes from the mapping (`adjuvant_trastuzumab_end`), which leaves it unknown
+    rather than guess when the record has no end; early-setting therapy on file without that
+    date is "undetermined", never timed from some other date. An interval below zero means the
+    therapy was still given after the metastatic date (recurrence during adjuvant therapy, or a
+    metastatic date recorded late): the record cannot tell which, so that is undetermined too.
+    """
     disease = sit.facts.disease
     limit = sit.config.threshold("adjuvant_relapse_second_line_months")
     adjuvant = _adjuvant_trastuzumab(sit)
-    if any(_ended(e) is None for e in adjuvant):
+    end = disease.adjuvant_trastuzumab_end
+    if end is None and not adjuvant:
+        return _Relapse(False, "No (neo)adjuvant trastuzumab-based therapy is on file.")
+    if end is None:
         return _Relapse(
             None,
-            "(Neo)adjuvant trastuzumab is on file without the date it ended.",
-            ("End date of (neo)adjuvant trastuzumab",),
-            "end date of (neo)adjuvant trastuzumab not on file",
+            f"(Neo)adjuvant {_adjuvant_names(sit, adjuvant)} is on file without the date it ended.",
+            ("End date of (neo)adjuvant trastuzumab-based therapy",),
+            "end of (neo)adjuvant trastuzumab-based therapy not on file",
         )
-    end = disease.adjuvant_trastuzumab_end
-    if end is None and adjuvant:
-        end = max(d for d in (_ended(e) for e in adjuvant) if d is not None)
-    if end is None:
-        return _Relapse(False, "No (neo)adjuvant trastuzumab is on file.")
     recurrence = disease.metastatic_since
     if recurrence is None:
         return _Relapse(
             None,
-            f"(Neo)adjuvant trastuzumab ended {format_date(end)}, but the date of the "
-            "metastatic diagnosis is not on file.",
+            f"(Neo)adjuvant trastuzumab-based therapy ended {format_date(end)}, but the date of "
+            "the metastatic diagnosis is not on file.",
             ("Date of the metastatic diagnosis (recurrence)",),
             "date of the metastatic diagnosis not on file",
         )
     months = disease.months_adjuvant_end_to_recurrence
     if months is None:
-        months = (recurrence - end).days / 30.4375
+        months = (recurrence - end).days / DAYS_PER_MONTH
+    if months < 0 or any(e.active for e in adjuvant):
+        return _Relapse(
+            None,
+            f"(Neo)adjuvant {_adjuvant_names(sit, adjuvant)} was still running when the "
+            f"metastatic disease was recorded: its last record ({format_date(end)}) is after "
+            f"the metastatic diagnosis date ({format_date(recurrence)}), or it is still marked "
+            "active. Either the disease "
+            "recurred during adjuvant therapy or the metastatic date was recorded late: check "
+            "the dates.",
+            ("Dates of the metastatic diagnosis and of the last (neo)adjuvant HER2 therapy",),
+            "adjuvant HER2 therapy still given after the metastatic date",
+        )
     interval = (
-        f"(Neo)adjuvant trastuzumab ended {format_date(end)}, {months:.1f} months before the "
-        f"metastatic diagnosis ({format_date(recurrence)})"
+        f"(Neo)adjuvant trastuzumab-based therapy ended {format_date(end)}, {months:.1f} months "
+        f"before the metastatic diagnosis ({format_date(recurrence)})"
     )
     if months <= limit:
         return _Relapse(

@@ -55,10 +55,12 @@ def second_line_findings(hook_input: HookInput, config: CardsConfig) -> list[Fin
             f"Second line: T-DXd is preferred over T-DM1 (ASCO 2022){tail}",
         )
     elif line.early_relapse and line.prior_metastatic_lines == 0:
+        months = f"{config.threshold('adjuvant_relapse_second_line_months'):g}"
         summary = fit(
-            f"Relapse ≤12 months after adjuvant trastuzumab: second-line T-DXd {dose.amount} "
-            f"q3w is preferred{tail}",
-            f"Relapse ≤12 months after adjuvant trastuzumab: second-line T-DXd preferred{tail}",
+            f"Relapse ≤{months} months after adjuvant trastuzumab-based therapy: second-line "
+            f"T-DXd {dose.amount} q3w is preferred{tail}",
+            f"Relapse ≤{months} months after adjuvant trastuzumab-based therapy: second-line "
+            f"T-DXd preferred{tail}",
         )
     else:
         summary = fit(

@@ -37,8 +37,8 @@ def test_recurrence_8_months_after_adjuvant_trastuzumab_is_second_line():
     cards = order_select(_adjuvant_ended(8), *drafts)
     card = card_of(cards, "C12-second-line")
     assert card["summary"] == (
-        "Relapse ≤12 months after adjuvant trastuzumab: second-line T-DXd 378 mg (5.4 mg/kg) "
-        "q3w is preferred"
+        "Relapse ≤12 months after adjuvant trastuzumab-based therapy: second-line T-DXd 378 mg "
+        "(5.4 mg/kg) q3w is preferred"
     )
     [resource] = created(card)
     assert dose_mg(resource) == 378
@@ -72,7 +72,7 @@ def test_adjuvant_trastuzumab_without_an_end_date_is_not_guessed():
     card = card_of(cards, "C12-line-undetermined")
     assert card["indicator"] == "warning"
     assert card["summary"].startswith(
-        "Line of therapy unclear: end date of (neo)adjuvant trastuzumab"
+        "Line of therapy unclear: end of (neo)adjuvant trastuzumab-based therapy"
     )
     assert "suggestions" not in card
     assert "**If first line:**" in card["detail"] and "**If second line:**" in card["detail"]

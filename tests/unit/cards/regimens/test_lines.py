@@ -70,13 +70,53 @@ def test_adjuvant_trastuzumab_without_an_end_date_is_undetermined():
     adjuvant = exposed(TRASTUZUMAB, setting=TherapySetting.EARLY, start_days=None)
     result = _line(her2_mbc(therapy=history(adjuvant)))
     assert result.kind is LineKind.UNDETERMINED and result.number is None
-    assert result.missing == ("End date of (neo)adjuvant trastuzumab",)
+    assert result.missing == ("End date of (neo)adjuvant trastuzumab-based therapy",)
 
 
-def test_adjuvant_end_from_the_exposure_when_the_mapping_gave_none():
+def test_no_adjuvant_end_from_the_mapping_is_not_guessed_from_the_exposure():
+    # the mapping leaves the end unknown when the record has none (§1.2 "Do not guess"): an
+    # earlier administration must not stand in for it
     adjuvant = exposed(TRASTUZUMAB, setting=TherapySetting.EARLY, last_dose_days=200)
     result = _line(her2_mbc(disease=metastatic(since_days=60), therapy=history(adjuvant)))
-    assert result.kind is LineKind.SECOND
+    assert result.kind is LineKind.UNDETERMINED
+    assert result.unclear_because == "end of (neo)adjuvant trastuzumab-based therapy not on file"
+
+
+def test_adjuvant_t_dm1_counts_as_trastuzumab_based_therapy():
+    t_dm1 = exposed(T_DM1, setting=TherapySetting.EARLY, last_dose_days=330)
+    facts = her2_mbc(
+        disease=metastatic(since_days=60, adjuvant_end_days=330), therapy=history(t_dm1)
+    )
+    assert _line(facts).kind is LineKind.SECOND
+    # pertuzumab alone or extended adjuvant neratinib is not trastuzumab-based therapy
+    others = history(
+        exposed(PERTUZUMAB, setting=TherapySetting.EARLY, last_dose_days=330),
+        exposed("neratinib", setting=TherapySetting.EARLY, last_dose_days=100),
+    )
+    assert _line(her2_mbc(therapy=others)).kind is LineKind.FIRST
+
+
+@pytest.mark.parametrize(
+    ("months", "kind"), [(-0.6, LineKind.UNDETERMINED), (0.0, LineKind.SECOND)]
+)
+def test_adjuvant_therapy_still_given_after_the_metastatic_date(months, kind):
+    disease = replace(
+        metastatic(since_days=60, adjuvant_end_days=40), months_adjuvant_end_to_recurrence=months
+    )
+    adjuvant = exposed(TRASTUZUMAB, setting=TherapySetting.EARLY, last_dose_days=40)
+    result = _line(her2_mbc(disease=disease, therapy=history(adjuvant)))
+    assert result.kind is kind
+    if kind is LineKind.UNDETERMINED:
+        assert "still running when the metastatic disease was recorded" in result.reasons[0]
+        assert "-0.6" not in result.reasons[0]
+
+
+def test_adjuvant_therapy_still_active_is_undetermined():
+    adjuvant = exposed(TRASTUZUMAB, setting=TherapySetting.EARLY, last_dose_days=80, active=True)
+    facts = her2_mbc(
+        disease=metastatic(since_days=60, adjuvant_end_days=80), therapy=history(adjuvant)
+    )
+    assert _line(facts).kind is LineKind.UNDETERMINED
 
 
 def test_missing_metastatic_diagnosis_date_is_undetermined_after_adjuvant_trastuzumab():

@@ -279,7 +279,7 @@ def test_summary_when_the_line_cannot_be_decided():
     assert finding.rule == "C12-line-undetermined"
     assert finding.indicator is Indicator.WARNING
     assert finding.summary.startswith(
-        "Line of therapy unclear: end date of (neo)adjuvant trastuzumab"
+        "Line of therapy unclear: end of (neo)adjuvant trastuzumab-based therapy"
     )
 
 

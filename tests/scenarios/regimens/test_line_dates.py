@@ -1,0 +1,120 @@
+"""The dates behind the 12-month rule (ASCO 2022 rec. 5.0/5.1, §1.2): an end of adjuvant
+therapy that is not on file is not guessed (review finding 8), adjuvant T-DM1 counts as
+trastuzumab-based therapy (finding 9), and therapy still given after the metastatic date makes
+the line undetermined instead of a negative interval (finding 15)."""
+
+from __future__ import annotations
+
+from tests.scenarios import fhir_builders as fb
+from tests.scenarios.regimens.builders import (
+    DRUGS,
+    ago,
+    card_of,
+    cycles,
+    draft,
+    her2_positive_mbc,
+    order_select,
+    ordered,
+    patient_view,
+    topics,
+)
+
+THP = ("trastuzumab", "pertuzumab", "docetaxel")
+
+
+def _thp_drafts() -> list[dict]:
+    return [draft("trastuzumab", 560), draft("pertuzumab", 840), draft("docetaxel", 134)]
+
+
+# --- Finding 8: a finished adjuvant order without an end date ------------------------------
+
+
+def test_finished_adjuvant_order_without_end_date_or_doses_is_not_guessed():
+    code, text = DRUGS["trastuzumab"]
+    finished = fb.medication_request(
+        code, text, status="completed", authored=ago(620), start=ago(620)
+    )
+    resources = [*her2_positive_mbc(metastatic_days=20, diagnosis_days=800), finished]
+    cards = order_select(resources, *_thp_drafts())
+    card = card_of(cards, "C12-line-undetermined")
+    assert card["indicator"] == "warning"
+    assert card["summary"] == (
+        "Line of therapy unclear: end of (neo)adjuvant trastuzumab-based therapy not on file; "
+        "the regimen advice depends on it"
+    )
+    assert "suggestions" not in card
+    assert "End date of (neo)adjuvant trastuzumab-based therapy" in card["detail"]
+    assert topics(cards) == ["C12-line-undetermined"]
+
+
+def test_the_same_order_with_its_end_date_gives_a_line():
+    resources = [
+        *her2_positive_mbc(metastatic_days=20, diagnosis_days=800),
+        ordered("trastuzumab", start_days=620, end_days=260),  # ended ~11.8 months before
+    ]
+    cards = order_select(resources, *_thp_drafts())
+    assert topics(cards) == ["C12-second-line"]
+
+
+# --- Finding 9: adjuvant T-DM1 (KATHERINE) ---------------------------------------------------
+
+
+def _katherine(t_dm1_end_before_relapse_days: float) -> list[dict]:
+    metastatic = 30
+    last = metastatic + t_dm1_end_before_relapse_days
+    return [
+        *her2_positive_mbc(metastatic_days=metastatic, diagnosis_days=900),
+        *cycles("trastuzumab", 860, 839, 818, 797, 776, 755, dose=420),
+        *cycles("pertuzumab", 860, 839, 818, 797, 776, 755, dose=420),
+        *cycles("docetaxel", 860, 839, 818, 797, dose=134),
+        *cycles("ado-trastuzumab-emtansine", last + 63, last + 42, last + 21, last, dose=252),
+    ]
+
+
+def test_relapse_nine_months_after_adjuvant_t_dm1_is_second_line():
+    cards = order_select(_katherine(270), *_thp_drafts())
+    card = card_of(cards, "C12-second-line")
+    assert card["summary"].startswith(
+        "Relapse ≤12 months after adjuvant trastuzumab-based therapy: second-line T-DXd"
+    )
+    assert "8.9 months before the metastatic diagnosis" in card["detail"]
+    assert "C12-first-line" not in topics(cards)
+
+
+def test_relapse_fourteen_months_after_adjuvant_t_dm1_is_first_line():
+    cards = order_select(_katherine(426), draft("pertuzumab", 840), draft("docetaxel", 134))
+    assert topics(cards) == ["C12-first-line"]
+
+
+# --- Finding 15: adjuvant therapy still given after the metastatic date ----------------------
+
+
+def _adjuvant_running(last_dose_days: float, *, metastatic_days: float = 50) -> list[dict]:
+    """Adjuvant trastuzumab every 3 weeks from 400 days ago to `last_dose_days` ago."""
+    doses = [d for d in range(400, int(last_dose_days) - 1, -21)]
+    return [
+        *her2_positive_mbc(metastatic_days=metastatic_days, diagnosis_days=500),
+        *cycles("trastuzumab", *doses, dose=420),
+    ]
+
+
+def test_adjuvant_trastuzumab_still_given_when_the_metastatic_disease_was_recorded():
+    resources = _adjuvant_running(29)  # last dose 21 days after the metastatic date
+    cards = order_select(resources, *_thp_drafts())
+    card = card_of(cards, "C12-line-undetermined")
+    assert card["summary"] == (
+        "Line of therapy unclear: adjuvant HER2 therapy still given after the metastatic date; "
+        "the regimen advice depends on it"
+    )
+    assert "still running when the metastatic disease was recorded" in card["detail"]
+    assert "check the dates" in card["detail"]
+    assert "−" not in card["detail"] and "-0." not in card["detail"]  # no negative interval
+    assert "suggestions" not in card
+    assert "C12-second-line" not in topics(cards)
+    assert topics(patient_view(resources)) == ["C12-line-undetermined"]
+
+
+def test_adjuvant_trastuzumab_ended_before_the_metastatic_date_gives_a_line():
+    resources = _adjuvant_running(71)  # last dose 21 days before the metastatic date
+    cards = order_select(resources, *_thp_drafts())
+    assert topics(cards) == ["C12-second-line"]
