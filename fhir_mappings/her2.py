@@ -3,10 +3,15 @@
 Each result gets the call it supports on its own (§4.1-§4.3): an IHC score, a dual-probe ISH
 group read with its concomitant IHC (same specimen, else the closest IHC in time), a single-probe
 ISH count, or a laboratory's interpretation (LA codes, SNOMED qualifiers, `interpretation`, words
-such as Synthea's "greater than 2.2"). The final call follows the reference's design choice
-(§4.5): any positive result makes the patient eligible for HER2-targeted therapy and is reported
-with the discordance; otherwise the newest result decides, and HER2-low / ultralow / 0 comes from
-the newest negative result. Serum HER2 is a tumour marker, never tissue status (§0.1 #7).
+such as Synthea's "greater than 2.2"). A ratio without the average HER2 copy number, as a
+number or as words, fixes no ASCO/CAP group and is never read as group 1 or 5: only IHC 3+
+(positive) or IHC 0/1+ with a ratio below the cut-off (negative) decide it; otherwise the copy
+number is needed. The cut-offs (2.0, 4.0, 6.0) come from `data/her2_ish.json`.
+
+The final call follows the reference's design choice (§4.5): any positive result makes the
+patient eligible for HER2-targeted therapy and is reported with the discordance; otherwise the
+newest result decides, and HER2-low / ultralow / 0 comes from the newest negative result.
+Serum HER2 is a tumour marker, never tissue status (§0.1 #7).
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import lru_cache
 
 from fhir_mappings.answers import RESULT_MEANINGS, coded_meaning, result_meaning
 from fhir_mappings.chronology import newest_first
@@ -42,7 +48,12 @@ from fhir_mappings.observations import (
     value_text,
 )
 from fhir_mappings.resource_set import NoteBook
-from fhir_mappings.terminology import observation_codes, text_mentions
+from fhir_mappings.terminology import (
+    TerminologyError,
+    load_table,
+    observation_codes,
+    text_mentions,
+)
 
 _SCORES = {
     "ihc-0": IhcScore.ZERO,
@@ -65,7 +76,36 @@ _INTERPRETATION_MEANINGS = (
     "her2-negative-carcinoma",
     "her2-low",
 )
-_RATIO_CUTOFF = 2.0
+
+
+@dataclass(frozen=True)
+class IshCutoffs:
+    """The ASCO/CAP 2018 ISH numbers (§4.2), read from `data/her2_ish.json` with their source."""
+
+    ratio: float  # dual-probe HER2/CEP17
+    copies_low: float  # dual-probe average HER2 copies per cell: groups 1 vs 2, 4 vs 5
+    copies_high: float  # dual-probe: group 3
+    single_negative_below: float
+    single_positive_at: float
+
+
+@lru_cache(maxsize=1)
+def ish_cutoffs() -> IshCutoffs:
+    """Guideline numbers live in a reviewed table, not in code (design: knowledge is data)."""
+    table = load_table("her2_ish")["cutoffs"]
+    cutoffs = IshCutoffs(
+        ratio=float(table["dual_probe_ratio"]["value"]),
+        copies_low=float(table["dual_probe_copies_low"]["value"]),
+        copies_high=float(table["dual_probe_copies_high"]["value"]),
+        single_negative_below=float(table["single_probe_copies_negative_below"]["value"]),
+        single_positive_at=float(table["single_probe_copies_positive_at"]["value"]),
+    )
+    if not (
+        cutoffs.copies_low < cutoffs.copies_high
+        and cutoffs.single_negative_below < cutoffs.single_positive_at
+    ):
+        raise TerminologyError("her2_ish.json: copy-number cut-offs out of order")
+    return cutoffs
 
 
 @dataclass(frozen=True)
@@ -74,6 +114,15 @@ class _Scored:
 
     result: Her2Result
     specimen_ref: str | None
+
+
+@dataclass(frozen=True)
+class _RatioBound:
+    """An ISH ratio given only as a bound in words or with a comparator ('greater than 2.2')."""
+
+    obs: CodedObservation
+    at_or_above: bool | None  # the ratio is >= the cut-off; None: the bound straddles it
+    shown: str
 
 
 @dataclass(frozen=True)
@@ -102,9 +151,11 @@ def assess_her2(
         if r
     ]
     word_results: list[tuple[Her2Result, str | None]] = []
-    counts = _ish_counts(observations, word_results, notes)
+    bounds: list[_RatioBound] = []
+    counts = _ish_counts(observations, word_results, bounds, notes)
     ish = [_ish_result(c, scored, config) for c in counts]
     ish += [_word_with_concomitant(r, ref, scored, config) for r, ref in word_results]
+    ish += [_bound_result(b, scored, config) for b in bounds]
     results = [s.result for s in scored] + interpretations + [r for r, _ in ish]
     consumed = {id(used) for _, used in ish if used is not None}
     superseded = _superseded(scored, consumed, interpretations + [r for r, _ in ish], config)
@@ -303,6 +354,7 @@ class _IshGroup:
 def _ish_counts(
     observations: ObservationsByConcept,
     word_results: list[tuple[Her2Result, str | None]],
+    bounds: list[_RatioBound],
     notes: NoteBook,
 ) -> list[_IshCounts]:
     """Ratio / copies / CEP17 numbers grouped per test (specimen, else day); word results aside."""
@@ -316,6 +368,9 @@ def _ish_counts(
 
     for obs in observations.get("her2-ish", ()):
         words = _ish_word_result(obs)
+        if isinstance(words, _RatioBound):
+            bounds.append(words)
+            continue
         if words is not None:
             word_results.append((words, obs.specimen_reference))
             continue
@@ -355,22 +410,13 @@ def _number_result(resource: JsonObject) -> float | None:
     return float(match.group(1)) if match else None
 
 
-def _ish_word_result(obs: CodedObservation) -> Her2Result | None:
-    """An ISH reported as a call, or as a ratio bound in words (Synthea, §0.1 #4)."""
+def _ish_word_result(obs: CodedObservation) -> Her2Result | _RatioBound | None:
+    """An ISH reported as a call, or a ratio bound in words (Synthea, §0.1 #4) to read with IHC."""
     resource = obs.resource
     bound = _ratio_bound(resource)
     if bound is not None:
         side, shown = bound
-        if side is None:
-            call, subtype = Her2Call.UNKNOWN, None
-            why = f"ISH ratio '{shown}' straddles the 2.0 cut-off: ratio and copy number needed"
-        elif side:
-            call, subtype = Her2Call.POSITIVE, None
-            why = f"ISH ratio '{shown}' (>= 2.0, no copy number): read as group 1, positive"
-        else:
-            call, subtype = Her2Call.NEGATIVE, Her2NegativeSubtype.UNSPECIFIED
-            why = f"ISH ratio '{shown}' (< 2.0, no copy number): read as group 5, negative"
-        return _reported(obs, call, subtype, shown, why)
+        return _RatioBound(obs, side, shown)
     meaning = result_meaning(resource, _INTERPRETATION_MEANINGS)
     if meaning is None:
         return None
@@ -385,7 +431,7 @@ def _ish_word_result(obs: CodedObservation) -> Her2Result | None:
 
 
 def _ratio_bound(resource: JsonObject) -> tuple[bool | None, str] | None:
-    """(True: ratio >= 2.0, False: < 2.0, None: cannot tell; the words) for a bound like '> 2.2'."""
+    """(True: ratio >= cut-off, False: below, None: cannot tell; the words) for '> 2.2'."""
     amount = value_quantity(resource)
     text = as_text(resource.get("valueString"))
     match = _BOUND.search(text.lower()) if text else None
@@ -397,18 +443,66 @@ def _ratio_bound(resource: JsonObject) -> tuple[bool | None, str] | None:
     else:
         return None
     inclusive = op in {">=", "≥", "<=", "≤", "greater than or equal to", "less than or equal to"}
+    cut = ish_cutoffs().ratio
     if op in _LOWER:
-        return (True if value >= _RATIO_CUTOFF else None), shown
-    below = value < _RATIO_CUTOFF or (value == _RATIO_CUTOFF and not inclusive)
+        return (True if value >= cut else None), shown
+    below = value < cut or (value == cut and not inclusive)
     return (False if below else None), shown
 
 
 def _ish_group(ratio: float, copies: float) -> int:
-    if ratio >= _RATIO_CUTOFF:
-        return 1 if copies >= 4.0 else 2
-    if copies >= 6.0:
+    cut = ish_cutoffs()
+    if ratio >= cut.ratio:
+        return 1 if copies >= cut.copies_low else 2
+    if copies >= cut.copies_high:
         return 3
-    return 4 if copies >= 4.0 else 5
+    return 4 if copies >= cut.copies_low else 5
+
+
+def _ratio_only(
+    at_or_above: bool | None, ihc: Her2Result | None
+) -> tuple[Her2Call, Her2NegativeSubtype | None, str, bool]:
+    """A ratio without the average HER2 copy number: the call, its words, and whether it settles
+    the concomitant IHC (which then no longer decides alone).
+
+    §4.2: the group needs both numbers, so none is guessed. IHC 3+ is positive on its own; IHC
+    0/1+ with a ratio below the cut-off is negative in each of groups 3, 4 and 5; everything else
+    (IHC 2+, IHC 0/1+ with a ratio at or above the cut-off, no IHC) needs the copy number. An IHC
+    0/1+ is settled even then: with a ratio >= 2.0 it may be group 1, so it must not call the
+    patient negative alone. An IHC 2+ stays and keeps the call equivocal.
+    """
+    score = ihc.ihc_score if ihc else None
+    with_ihc = f"with IHC {score.value}" if score else "without concomitant IHC"
+    if score is IhcScore.THREE:
+        return Her2Call.POSITIVE, None, f"{with_ihc}: positive (IHC 3+ decides)", True
+    low_ihc = score in (IhcScore.ZERO, IhcScore.ONE)
+    if at_or_above is False and low_ihc:
+        subtype = _negative_subtype(ihc, ish_negative=True)
+        words = f"negative in each of groups 3-5 with IHC 0/1+ ({_subtype_words(subtype)})"
+        return Her2Call.NEGATIVE, subtype, f"{with_ihc}: {words}", True
+    groups = {True: "group 1 or 2", False: "group 3, 4 or 5", None: "any group"}[at_or_above]
+    why = f"{with_ihc}: no ASCO/CAP group ({groups}): average HER2 copy number needed"
+    return Her2Call.UNKNOWN, None, why, low_ihc
+
+
+def _bound_result(
+    bound: _RatioBound, scored: Sequence[_Scored], config: MappingConfig
+) -> tuple[Her2Result, Her2Result | None]:
+    """A ratio bound in words (Synthea's 2007 wording, §0.1 #4) read with its concomitant IHC."""
+    obs = bound.obs
+    partner = _concomitant(obs.when, obs.specimen_reference, scored, config)
+    ihc = partner.result if partner else None
+    call, subtype, verdict, settles = _ratio_only(bound.at_or_above, ihc)
+    why = f"ISH ratio '{bound.shown}', average HER2 copy number not reported, {verdict}"
+    result = _reported(obs, call, subtype, bound.shown, why)
+    if ihc is not None:
+        result = replace(
+            result,
+            ihc_score=ihc.ihc_score,
+            membrane_staining=ihc.membrane_staining,
+            evidence=result.evidence + ihc.evidence,
+        )
+    return result, (ihc if settles else None)
 
 
 def _concomitant(
@@ -455,20 +549,14 @@ def _ish_result(
     )
     with_ihc = f" with IHC {score.value}" if score else " without concomitant IHC"
     group: int | None = None
+    settles: bool | None = None  # None: settled when the call is positive or negative
     if ratio is not None and copies is not None:
         group = _ish_group(ratio, copies)
         call, subtype = _dual_probe_call(group, score, ihc)
         why = f"ISH group {group} ({numbers}){with_ihc}: {_call_words(call, subtype, group)}"
     elif ratio is not None:
-        if ratio >= _RATIO_CUTOFF:
-            call, subtype = Her2Call.POSITIVE, None
-            why = f"ISH {numbers}, copy number not reported: read as group 1, positive"
-        elif score is IhcScore.THREE:
-            call, subtype = Her2Call.POSITIVE, None
-            why = f"ISH {numbers}, copy number not reported, with IHC 3+: positive"
-        else:
-            call, subtype = Her2Call.NEGATIVE, _negative_subtype(ihc, ish_negative=True)
-            why = f"ISH {numbers}, copy number not reported{with_ihc}: read as group 5, negative"
+        call, subtype, verdict, settles = _ratio_only(ratio >= ish_cutoffs().ratio, ihc)
+        why = f"ISH {numbers}, average HER2 copy number not reported, {verdict}"
     elif copies is not None:
         call, subtype = _single_probe_call(copies, score, ihc)
         why = f"single-probe ISH ({numbers}){with_ihc}: {_call_words(call, subtype, None)}"
@@ -489,8 +577,9 @@ def _ish_result(
         negative_subtype=subtype if call is Her2Call.NEGATIVE else None,
         reasoning=why,
     )
-    decided = call in (Her2Call.POSITIVE, Her2Call.NEGATIVE)
-    return result, (ihc if decided and ihc is not None else None)
+    if settles is None:
+        settles = call in (Her2Call.POSITIVE, Her2Call.NEGATIVE)
+    return result, (ihc if settles and ihc is not None else None)
 
 
 def _word_with_concomitant(
@@ -536,9 +625,10 @@ def _dual_probe_call(
 def _single_probe_call(
     copies: float, score: IhcScore | None, ihc: Her2Result | None
 ) -> tuple[Her2Call, Her2NegativeSubtype | None]:
-    if copies >= 6.0 or score is IhcScore.THREE:
+    cut = ish_cutoffs()
+    if copies >= cut.single_positive_at or score is IhcScore.THREE:
         return Her2Call.POSITIVE, None
-    if copies < 4.0:
+    if copies < cut.single_negative_below:
         return Her2Call.NEGATIVE, _negative_subtype(ihc, ish_negative=True)
     if score is IhcScore.TWO:
         return Her2Call.EQUIVOCAL_PENDING_ISH, None

@@ -14,6 +14,8 @@ from fhir_mappings import (
     IhcScore,
     build_patient_facts,
 )
+from fhir_mappings.her2 import IshCutoffs, ish_cutoffs
+from fhir_mappings.terminology import load_table
 from tests.unit.fhir_mappings.builders import (
     LOINC,
     NOW,
@@ -278,16 +280,25 @@ def test_single_probe_ish(
     assert single.ish_copies_per_cell == copies
 
 
-@pytest.mark.parametrize(
-    ("ratio", "score", "call", "subtype"),
-    [
-        (2.3, None, POS, None),
-        (1.4, None, NEG, UNSPEC),
-        (1.4, "2+", NEG, LOW),
-        (1.4, "3+", POS, None),
-    ],
-)
-def test_ratio_without_copy_number(
+# §4.2: the ratio alone fixes no group. IHC 3+ decides on its own; IHC 0/1+ with a ratio < 2.0 is
+# negative whichever of groups 3/4/5 it is; anything else needs the average HER2 copy number.
+RATIO_ONLY = [
+    (2.3, None, UNK, None),
+    (1.4, None, UNK, None),
+    (2.3, "3+", POS, None),
+    (1.4, "3+", POS, None),
+    (1.4, "1+", NEG, LOW),
+    (1.4, "0", NEG, UNSPEC),
+    (1.99, "1+", NEG, LOW),
+    (2.0, "1+", UNK, None),  # group 1 (positive) or 2 (negative): IHC 1+ must not decide
+    (2.3, "0", UNK, None),
+    (1.4, "2+", EQ, None),  # group 3 (positive) or 4/5 (negative): still equivocal
+    (2.3, "2+", EQ, None),
+]
+
+
+@pytest.mark.parametrize(("ratio", "score", "call", "subtype"), RATIO_ONLY)
+def test_ratio_without_copy_number_fixes_no_group(
     ratio: float, score: str | None, call: Her2Call, subtype: Her2NegativeSubtype | None
 ) -> None:
     resources = ish(ratio, None)
@@ -295,7 +306,41 @@ def test_ratio_without_copy_number(
         resources.append(ihc(score))
     result = her2(*resources)
     assert (result.call, result.negative_subtype) == (call, subtype)
-    assert any("copy number not reported" in line for line in result.reasoning)
+    ish_result = next(r for r in result.results if r.kind is Her2TestKind.ISH_DUAL_PROBE)
+    assert ish_result.ish_group is None
+    assert ish_result.ish_ratio == ratio
+    assert ish_result.call is (call if call in (POS, NEG) else UNK)
+    if call in (UNK, EQ):
+        assert any("average HER2 copy number needed" in line for line in result.reasoning)
+    assert not any("read as group" in line for line in result.reasoning)
+
+
+def test_ratio_only_with_ihc_1_plus_and_ratio_above_2_is_not_called_negative() -> None:
+    result = her2(ihc("1+"), *ish(2.6, None))
+    assert result.call is UNK
+    assert result.negative_subtype is None
+    assert result.reasoning[-1].startswith("final call: unknown")
+
+
+def test_ish_cut_offs_are_data_with_their_source_and_mark() -> None:
+    table = load_table("her2_ish")["cutoffs"]
+    assert {k: v["value"] for k, v in table.items()} == {
+        "dual_probe_ratio": 2.0,
+        "dual_probe_copies_low": 4.0,
+        "dual_probe_copies_high": 6.0,
+        "single_probe_copies_negative_below": 4.0,
+        "single_probe_copies_positive_at": 6.0,
+    }
+    assert all(
+        "§4.2 [G3]" in v["source"] and v["verification"] == "verified" for v in table.values()
+    )
+    assert ish_cutoffs() == IshCutoffs(2.0, 4.0, 6.0, 4.0, 6.0)
+
+
+def test_ratio_and_copy_number_still_give_the_group() -> None:
+    result = her2(ihc("1+"), *ish(2.6, 4.5))
+    assert result.call is POS
+    assert next(r for r in result.results if r.ish_group is not None).ish_group == 1
 
 
 # --- interpretation-only results (§4.3, §5.2) ----------------------------------------------
@@ -332,18 +377,53 @@ def test_interpretation_only(
 
 
 @pytest.mark.parametrize(
-    ("text", "call"),
-    [("greater than 2.2", POS), ("less than 1.8", NEG), ("> 2.0", POS), ("greater than 1.8", UNK)],
+    ("text", "score", "call", "subtype"),
+    [
+        ("greater than 2.2", None, UNK, None),
+        ("less than 1.8", None, UNK, None),
+        ("> 2.0", None, UNK, None),
+        ("greater than 1.8", None, UNK, None),  # straddles 2.0
+        ("greater than 2.2", "3+", POS, None),
+        ("less than 1.8", "3+", POS, None),
+        ("less than 1.8", "1+", NEG, LOW),
+        ("less than 1.8", "0", NEG, UNSPEC),
+        ("greater than 2.2", "1+", UNK, None),
+        ("greater than 1.8", "1+", UNK, None),
+        ("less than 1.8", "2+", EQ, None),
+        ("greater than 2.2", "2+", EQ, None),
+    ],
 )
-def test_synthea_ratio_words(text: str, call: Her2Call) -> None:
-    result = her2(observation("85318-4", valueString=text))
-    assert result.call is call
-    assert result.results[0].evidence[0].value == text
+def test_synthea_ratio_words_are_a_ratio_without_copy_number(
+    text: str, score: str | None, call: Her2Call, subtype: Her2NegativeSubtype | None
+) -> None:
+    """§0.1 #4: Synthea's 2007 words give only a ratio bound; §4.2 then needs the IHC."""
+    resources = [observation("85318-4", valueString=text)]
+    if score:
+        resources.append(ihc(score))
+    result = her2(*resources)
+    assert (result.call, result.negative_subtype) == (call, subtype)
+    words = next(r for r in result.results if r.kind is not Her2TestKind.IHC)
+    assert words.evidence[0].value == text
+    assert words.ish_group is None
+    if call in (UNK, EQ):
+        assert any("average HER2 copy number needed" in line for line in result.reasoning)
 
 
-def test_ratio_comparator_in_a_quantity() -> None:
-    obs = observation("85318-4", valueQuantity={"value": 2.2, "comparator": ">", "unit": "ratio"})
-    assert her2(obs).call is POS
+@pytest.mark.parametrize(("comparator", "score", "call"), [(">", None, UNK), ("<", "0", NEG)])
+def test_ratio_comparator_in_a_quantity(comparator: str, score: str | None, call: Her2Call) -> None:
+    value = 2.2 if comparator == ">" else 1.8
+    obs = observation(
+        "85318-4", valueQuantity={"value": value, "comparator": comparator, "unit": "ratio"}
+    )
+    assert her2(obs, *([ihc(score)] if score else [])).call is call
+
+
+def test_synthea_shaped_positive_patient_is_positive_from_the_ihc_interpretation() -> None:
+    result = her2(
+        observation("85319-2", **answer("10828004", SNOMED)),
+        observation("85318-4", valueString="greater than 2.2"),
+    )
+    assert result.call is POS
 
 
 def test_ish_reported_negative_after_ihc_2_plus_is_her2_low() -> None:
