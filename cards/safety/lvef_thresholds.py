@@ -126,10 +126,22 @@ class SettingTable:
 
 
 @dataclass(frozen=True)
+class Companion:
+    """A drug withheld or stopped together with this table's drug (pertuzumab goes with
+    trastuzumab, and the pertuzumab table withholds trastuzumab too)."""
+
+    table: str  # the companion drug's LVEF table id
+    text: str
+    source: str
+    verification: str
+
+
+@dataclass(frozen=True)
 class LvefTable:
     id: str
     source: str
     settings: Mapping[str, SettingTable]
+    companions: tuple[Companion, ...] = ()
 
     def for_context(self, context: DiseaseContext) -> tuple[SettingTable, ...]:
         """The table(s) that apply; both when the setting is unknown and the label differs."""
@@ -183,7 +195,11 @@ def lvef_tables() -> Mapping[str, LvefTable]:
     raw_tables = cast(Mapping[str, Any], load_table("lvef_tables"))["tables"]
     tables: dict[str, LvefTable] = {}
     for table_id, raw in raw_tables.items():
-        if raw["source"] not in source_ids():
+        companions = tuple(
+            Companion(str(c["table"]), str(c["text"]), str(c["source"]), str(c["verification"]))
+            for c in raw.get("companions", ())
+        )
+        if any(s not in source_ids() for s in [raw["source"], *(c.source for c in companions)]):
             raise KnowledgeError(f"lvef_tables.json: {table_id} names unknown source")
         tables[table_id] = LvefTable(
             id=table_id,
@@ -192,7 +208,11 @@ def lvef_tables() -> Mapping[str, LvefTable]:
                 name: _setting(table_id, str(raw["source"]), name, setting)
                 for name, setting in raw["settings"].items()
             },
+            companions=companions,
         )
+    unknown = [c.table for t in tables.values() for c in t.companions if c.table not in tables]
+    if unknown:
+        raise KnowledgeError(f"lvef_tables.json: companions name unknown tables {unknown}")
     return tables
 
 

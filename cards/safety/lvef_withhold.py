@@ -5,12 +5,17 @@ being started below the label's pre-treatment LVEF, when a withhold row may appl
 fall cannot be measured (no baseline), or when the tables of metastatic and early disease
 disagree and the setting is not on file. A fall that crosses no label threshold gets no
 card; a label "continue and repeat LVEF" row gets an information card.
+
+Pertuzumab is never given without trastuzumab: its label stops it when trastuzumab stops and
+its table withholds both. So when either table withholds (or forbids a start), the other
+drug of the pair, drafted or active, is carried onto the same card ('companions' in the
+table), whatever its own table says, and both drafts are offered for removal.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from cards.findings import Finding, Indicator, Suggestion
@@ -27,9 +32,10 @@ from cards.safety.cardiac_scope import (
     on_treatment_readings,
     regimen_start,
 )
-from cards.safety.drugs import SafetyDrug, drug_names
+from cards.safety.drugs import HER2_ANTIBODY_CARDIAC, SafetyDrug, drug_names, safety_drug
 from cards.safety.lvef_thresholds import (
     LLN_THRESHOLD,
+    Companion,
     Criterion,
     Judgement,
     Outcome,
@@ -40,7 +46,13 @@ from cards.safety.lvef_thresholds import (
 from cards.safety.phrasing import date, days_between, fit, percent, points
 from cards.safety.sources import cite
 from cards.safety.suggested_orders import echo_suggestion, remove_drafts_suggestions
-from cards.safety.triggers import exposure_evidence, order_drug, order_evidence
+from cards.safety.triggers import (
+    active_in_class,
+    drafts_in_class,
+    exposure_evidence,
+    order_drug,
+    order_evidence,
+)
 from fhir_mappings import Evidence, LvefMeasurement, PatientFacts
 
 RULE = "C2"
@@ -74,6 +86,8 @@ class DrugVerdict:
     other_table: SettingTable | None = None  # the table that disagreed (setting unknown)
     minimum: float | None = None  # the pre-treatment LVEF required (START_BELOW)
     run: tuple[LvefMeasurement, ...] = ()  # readings confirming a decline, newest first
+    carried_by: SafetyDrug | None = None  # withheld because this drug's table says so
+    companion: Companion | None = None  # the table row saying the two go together
 
 
 @dataclass(frozen=True)
@@ -191,6 +205,48 @@ def judge_drug(hook_input: HookInput, config: CardsConfig, drug: SafetyDrug) -> 
     return min(verdicts, key=lambda v: order.index(v.verdict)) if verdicts else None
 
 
+def _severity(verdict: Verdict) -> int:
+    """Lower is more severe (the enum is ordered from discontinue to repeat)."""
+    return list(Verdict).index(verdict)
+
+
+def companion_candidates(hook_input: HookInput) -> tuple[SafetyDrug, ...]:
+    """The HER2 antibodies of this call, then the other drafts and the active ones: the drugs
+    a withhold can carry along."""
+    ids = [
+        *(d.id for d in cardiac_drugs(hook_input)),
+        *(order_drug(o) or "" for o in drafts_in_class(hook_input, HER2_ANTIBODY_CARDIAC)),
+        *(e.drug for e in active_in_class(hook_input.facts, HER2_ANTIBODY_CARDIAC)),
+    ]
+    drugs = (safety_drug(d) for d in dict.fromkeys(ids))
+    return tuple(d for d in drugs if d is not None and d.lvef_table is not None)
+
+
+def carry_companions(
+    verdicts: Sequence[DrugVerdict], candidates: Sequence[SafetyDrug]
+) -> list[DrugVerdict]:
+    """Each drug's most severe verdict once its companions' critical verdicts are carried
+    over (pertuzumab withheld with trastuzumab and the other way round), in candidate order."""
+    best: dict[str, DrugVerdict] = {v.drug.id: v for v in verdicts}
+    leaders = sorted(
+        (v for v in verdicts if v.verdict.indicator is Indicator.CRITICAL),
+        key=lambda v: _severity(v.verdict),
+    )
+    for leader in leaders:
+        assert leader.drug.lvef_table is not None
+        for companion in lvef_table(leader.drug.lvef_table).companions:
+            for drug in candidates:
+                if drug.lvef_table != companion.table or drug.id == leader.drug.id:
+                    continue
+                current = best.get(drug.id)
+                if current is None or _severity(current.verdict) > _severity(leader.verdict):
+                    best[drug.id] = replace(
+                        leader, drug=drug, carried_by=leader.drug, companion=companion
+                    )
+    order = {d.id: i for i, d in enumerate(candidates)}
+    return sorted(best.values(), key=lambda v: order.get(v.drug.id, len(order)))
+
+
 # --- Cards ---------------------------------------------------------------------------------
 
 
@@ -250,6 +306,10 @@ def _verification_note(mark: str) -> str:
 
 def _drug_paragraph(v: DrugVerdict, readings: Readings) -> str:
     name = v.drug.display
+    if v.carried_by is not None and v.companion is not None:
+        return f"**{name}** goes with {v.carried_by.display}: {v.companion.text}" + (
+            _verification_note(v.companion.verification)
+        )
     table = v.table
     where = f" ({table.setting_words} table)" if table.setting_words else ""
     if v.verdict is Verdict.START_BELOW:
@@ -313,7 +373,7 @@ def _evidence(
     if readings.baseline is not None:
         items.append(readings.baseline.evidence)
     ids = {v.drug.id for v in group}
-    items.extend(order_evidence(o for o in hook_input.selected_orders if order_drug(o) in ids))
+    items.extend(order_evidence(o for o in hook_input.orders if order_drug(o) in ids))
     items.extend(
         exposure_evidence(e for e in active_cardiac_exposures(hook_input.facts) if e.drug in ids)
     )
@@ -325,7 +385,9 @@ def _suggestions(
 ) -> tuple[Suggestion, ...]:
     suggestions: list[Suggestion] = []
     if verdict.indicator is Indicator.CRITICAL:
-        suggestions.extend(remove_drafts_suggestions(hook_input, [v.drug.id for v in group]))
+        suggestions.extend(
+            remove_drafts_suggestions(hook_input, [v.drug.id for v in group], selected_only=False)
+        )
     if verdict is not Verdict.START_BELOW:
         suggestions.append(
             echo_suggestion(hook_input.patient_id, "Repeat LVEF per the label table")
@@ -337,7 +399,8 @@ def _finding(
     hook_input: HookInput, verdict: Verdict, group: Sequence[DrugVerdict], readings: Readings
 ) -> Finding:
     first = group[0]
-    citations = [cite(v.table.source, RULE, TOPIC) for v in group]
+    citations = [cite(v.table.source, RULE, TOPIC) for v in group if v.carried_by is None]
+    citations.extend(cite(v.companion.source, RULE, TOPIC) for v in group if v.companion)
     if verdict in (Verdict.START_BELOW, Verdict.UNDETERMINED):
         citations.append(cite("asco-2022-her2-mbc", RULE, TOPIC))
         citations.append(cite("safe-heart", RULE, TOPIC))
@@ -377,9 +440,8 @@ def lvef_threshold_findings(hook_input: HookInput, config: CardsConfig) -> Itera
     if latest is None:
         return ()
     readings = Readings(latest=latest, baseline=baseline(facts))
-    verdicts = [
-        v for v in (judge_drug(hook_input, config, d) for d in cardiac_drugs(hook_input)) if v
-    ]
+    own = [v for v in (judge_drug(hook_input, config, d) for d in cardiac_drugs(hook_input)) if v]
+    verdicts = carry_companions(own, companion_candidates(hook_input))
     groups: dict[tuple[Verdict, float | None], list[DrugVerdict]] = {}
     for v in verdicts:
         groups.setdefault((v.verdict, v.minimum), []).append(v)

@@ -49,12 +49,14 @@ def remove_orders_suggestion(orders: Iterable[DraftOrder], label: str) -> Sugges
 
 
 def remove_drafts_suggestions(
-    hook_input: HookInput, drug_ids: Iterable[str]
+    hook_input: HookInput, drug_ids: Iterable[str], *, selected_only: bool = True
 ) -> tuple[Suggestion, ...]:
-    """'Remove the trastuzumab order' for each drug whose selected drafts are the problem."""
+    """'Remove the trastuzumab order' for each drug whose selected drafts are the problem
+    (or every draft of it, when a companion not selected goes with it)."""
     out: list[Suggestion] = []
+    drafts = hook_input.selected_orders if selected_only else hook_input.orders
     for drug in dict.fromkeys(drug_ids):
-        orders = [o for o in hook_input.selected_orders if order_drug(o) == drug]
+        orders = [o for o in drafts if order_drug(o) == drug]
         suggestion = remove_orders_suggestion(orders, f"Remove the {drug_name(drug)} order")
         if suggestion is not None:
             out.append(suggestion)

@@ -34,19 +34,21 @@ def thp_patient(baseline: float, latest: float) -> list:
 NEXT_CYCLE = [ordering("trastuzumab"), ordering("pertuzumab")]
 
 
-def test_fall_of_16_points_withholds_trastuzumab_on_order_select():
+def test_fall_of_16_points_withholds_trastuzumab_and_pertuzumab_with_it():
+    # The trastuzumab table withholds; pertuzumab is not given without trastuzumab.
     cards = safety_cards("order-select", thp_patient(70, 54), orders=NEXT_CYCLE)
     assert summaries(cards) == [
         (
             "C2",
             "critical",
-            "Withhold trastuzumab: LVEF 54 % on 2026-11-16, 16 points below baseline 70 % "
-            "(2026-05-05)",
+            "Withhold trastuzumab and pertuzumab: LVEF 54 % on 2026-11-16, 16 points below "
+            "baseline 70 % (2026-05-05)",
         )
     ]
     [card] = cards
     assert [a["resourceId"] for a in actions(card, "delete")] == [
-        "MedicationRequest/draft-trastuzumab"
+        "MedicationRequest/draft-trastuzumab",
+        "MedicationRequest/draft-pertuzumab",
     ]
     assert actions(card, "create")[0]["resource"]["resourceType"] == "ServiceRequest"
     # The withhold rule is in the US prescribing information (FDA label record), and the
