@@ -75,12 +75,21 @@ class Reload:
 
 @dataclass(frozen=True)
 class Trap:
-    """A known wrong dose and what it really is ("6.4 mg/kg is the gastric cancer dose")."""
+    """A known wrong dose and what it really is ("6.4 mg/kg is the gastric cancer dose").
+
+    `critical` traps cross a label line (the T-DXd gastric dose in breast cancer, §3.9 C8; T-DM1
+    above its "never exceed" 3.6 mg/kg; a trastuzumab dose drafted for T-DM1 or T-DXd); the
+    others are likely mix-ups that under-dose, and stay warnings.
+    """
 
     near: float | None
     above: float | None
     short: str  # for the summary: "6.4 mg/kg is the gastric cancer dose"
     text: str
+    critical: bool
+    basis: str  # why this indicator
+    sources: tuple[str, ...]
+    verification: str
 
 
 @dataclass(frozen=True)
@@ -301,7 +310,16 @@ def _drug(drug_id: str, raw: Mapping[str, Any]) -> Drug:
         if reload_raw
         else None,
         traps=tuple(
-            Trap(near=t.get("near"), above=t.get("above"), short=t["short"], text=t["text"])
+            Trap(
+                near=t.get("near"),
+                above=t.get("above"),
+                short=t["short"],
+                text=t["text"],
+                critical=t["indicator"] == "critical",
+                basis=t["basis"],
+                sources=_sources(t["source"]),
+                verification=t["verification"],
+            )
             for t in raw.get("traps", ())
         ),
     )
@@ -348,6 +366,8 @@ def _check_references(catalog: Catalog) -> None:
     for drug in catalog.drugs.values():
         for schedule in drug.schedules:
             source_keys(f"drug {drug.id}/{schedule.id}", schedule.sources)
+        for trap in drug.traps:
+            source_keys(f"drug {drug.id} trap {trap.short!r}", trap.sources)
         if drug.reload:
             source_keys(f"drug {drug.id} reload", drug.reload.sources)
             if drug.reload.threshold not in thresholds:

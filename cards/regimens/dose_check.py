@@ -54,8 +54,6 @@ RULE = "dose-check"
 RELOAD_RULE = "C11"
 TOPIC = "Dose check against the computed dose"
 RELOAD_TOPIC = "Loading dose after a delay"
-CEILING_ROUNDING = 0.005  # whole-mg rounding above a "never exceed" dose is not an error
-TRAP_MATCH = 0.05  # a wrong dose is named as a trap only when it is essentially that number
 
 
 class Verdict(StrEnum):
@@ -98,6 +96,14 @@ class DoseReview:
     trap: Trap | None = None
     prior: float | None = None  # per-basis dose before a re-escalation
     label_schedules: tuple[Schedule, ...] = ()  # WRONG_INTERVAL: the schedules it could be on
+    exact_trap: bool = False  # within the tolerance, but exactly a trap's number
+
+    @property
+    def critical(self) -> bool:
+        """A label line is crossed: a critical trap, or above a "never exceed" dose."""
+        if self.verdict is Verdict.ABOVE_CEILING:
+            return True
+        return self.verdict is Verdict.WRONG_DOSE and self.trap is not None and self.trap.critical
 
 
 def _label_schedules(sit: Situation, drug: Drug) -> tuple[Schedule, ...]:
@@ -215,11 +221,24 @@ def _prior_per_basis(sit: Situation, drug: Drug) -> tuple[float, datetime | None
     return None
 
 
-def _trap(drug: Drug, value: float) -> Trap | None:
+def _percent(sit: Situation, key: str) -> float:
+    return sit.config.threshold(key) / 100
+
+
+def _trap(sit: Situation, drug: Drug, value: float, *, exact: bool = False) -> Trap | None:
+    """The known trap this dose is. A dose outside the tolerance is named when it is close to
+    a trap's number; one inside the tolerance (trastuzumab at the 5.4 mg/kg T-DXd dose is 10 %
+    below 6 mg/kg) only when it is exactly that number, since near it is also near the right
+    dose. "Is another drug's dose" is checked before "is above the maximum": it says more."""
+    match = _percent(sit, "dose_trap_exact_percent" if exact else "dose_trap_match_percent")
     for trap in drug.traps:
-        if trap.near is not None and _relative(value, trap.near) <= TRAP_MATCH:
+        if trap.near is not None and _relative(value, trap.near) <= match:
             return trap
-        if trap.above is not None and value > trap.above * (1 + CEILING_ROUNDING):
+    if exact:
+        return None
+    rounding = _percent(sit, "dose_ceiling_rounding_percent")
+    for trap in drug.traps:
+        if trap.above is not None and value > trap.above * (1 + rounding):
             return trap
     return None
 
@@ -284,7 +303,12 @@ def review_dose(sit: Situation, drafted: Drafted, drug: Drug) -> DoseReview | No
     expected = compute_dose(drug, best.schedule, phase, sit.body)
     if _relative(value, best.value) > tolerance:
         return DoseReview(
-            drafted, drug, amount, Verdict.WRONG_DOSE, expected, due, _trap(drug, value)
+            drafted, drug, amount, Verdict.WRONG_DOSE, expected, due, _trap(sit, drug, value)
+        )
+    exact_trap = _trap(sit, drug, value, exact=True) if best.kind is not _Kind.ACCEPTED else None
+    if exact_trap is not None:
+        return DoseReview(
+            drafted, drug, amount, Verdict.WRONG_DOSE, expected, due, exact_trap, exact_trap=True
         )
     verdict = {
         _Kind.MAINTENANCE_INSTEAD_OF_LOADING: Verdict.RELOAD_DUE
@@ -295,7 +319,8 @@ def review_dose(sit: Situation, drafted: Drafted, drug: Drug) -> DoseReview | No
     }.get(best.kind)
     if verdict is not None:
         return DoseReview(drafted, drug, amount, verdict, expected, best.due)
-    if drug.ceiling is not None and value > drug.ceiling * (1 + CEILING_ROUNDING):
+    rounding = _percent(sit, "dose_ceiling_rounding_percent")
+    if drug.ceiling is not None and value > drug.ceiling * (1 + rounding):
         ceiling = compute_dose(drug, best.schedule, Phase.MAINTENANCE, sit.body, drug.ceiling)
         return DoseReview(drafted, drug, amount, Verdict.ABOVE_CEILING, ceiling, due)
     if drug.no_re_escalation and best.kind is _Kind.EXPECTED:
@@ -420,12 +445,18 @@ def _reasoning(review: DoseReview, sit: Situation) -> tuple[str, ...]:
         paragraphs.append(due.reason)
     if review.trap is not None:
         paragraphs.append(review.trap.text)
+        if review.exact_trap:
+            paragraphs.append(
+                f"The drafted dose is within ±{tolerance:g} % of the computed dose, but it is "
+                f"exactly {per_basis_text(review.trap.near or 0, drug.basis)}: "
+                f"{review.trap.short}."
+            )
     if review.verdict is Verdict.RE_ESCALATION:
         paragraphs.append(
             f"The last recorded dose was {per_basis_text(review.prior or 0, drug.basis)}; the "
             f"{drug.short} label allows dose reductions but no re-escalation afterwards."
         )
-    if review.verdict is Verdict.WRONG_DOSE:
+    if review.verdict is Verdict.WRONG_DOSE and not review.exact_trap:
         paragraphs.append(
             f"Doses within ±{tolerance:g} % of the computed dose are accepted (institutional "
             "setting), as are the label's dose-reduction levels once treatment has started."
@@ -474,6 +505,8 @@ def _finding(review: DoseReview, sit: Situation) -> Finding:
     reload = review.verdict in (Verdict.RELOAD_DUE, Verdict.LAST_DOSE_UNKNOWN)
     drug = review.drug
     sources: list[str] = []
+    if review.trap is not None:
+        sources.extend(review.trap.sources)
     if review.expected is not None:
         sources.extend(review.expected.schedule.sources)
     else:
@@ -494,7 +527,7 @@ def _finding(review: DoseReview, sit: Situation) -> Finding:
     rule = RELOAD_RULE if reload else RULE
     return Finding(
         rule=rule,
-        indicator=Indicator.WARNING,
+        indicator=Indicator.CRITICAL if review.critical else Indicator.WARNING,
         summary=_summary(review, sit),
         reasoning=_reasoning(review, sit),
         citations=sit.catalog.citations(

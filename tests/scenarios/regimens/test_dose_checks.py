@@ -26,7 +26,7 @@ def test_t_dxd_gastric_dose_in_breast_cancer():
     t_dxd = draft("fam-trastuzumab-deruxtecan", 448)
     cards = order_select(her2_positive_mbc(), t_dxd, draft("pertuzumab", 840))
     card = card_of(cards, "dose-check")
-    assert card["indicator"] == "warning"
+    assert card["indicator"] == "critical"  # §3.9 C8
     assert card["summary"] == (
         "T-DXd 448 mg (6.4 mg/kg): 6.4 mg/kg is the gastric cancer dose; "
         "expected 378 mg (5.4 mg/kg)"

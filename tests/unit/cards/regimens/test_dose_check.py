@@ -67,7 +67,7 @@ def test_right_first_doses_get_no_card(drug, dose, unit, interval):
 
 def test_t_dxd_gastric_dose_in_breast_cancer_is_named():
     [finding] = _check(her2_mbc(), order(T_DXD, 448))
-    assert finding.indicator is Indicator.WARNING and finding.safety
+    assert finding.indicator is Indicator.CRITICAL and finding.safety  # §3.9 C8
     assert finding.summary == (
         "T-DXd 448 mg (6.4 mg/kg): 6.4 mg/kg is the gastric cancer dose; "
         "expected 378 mg (5.4 mg/kg)"
@@ -326,3 +326,40 @@ def test_capecitabine_is_checked_against_its_partner_dose():
     assert "computed 1343 mg (750 mg/m²)" in finding.summary
     alone = order(CAPECITABINE, 2500, interval=0.5)
     assert _check(her2_mbc(), alone, order(TRASTUZUMAB, 560)) == []
+
+
+@pytest.mark.parametrize(
+    ("drug", "mg", "indicator"),
+    [
+        (T_DXD, 448, Indicator.CRITICAL),  # 6.4 mg/kg: the gastric dose
+        (T_DXD, 420, Indicator.CRITICAL),  # 6 mg/kg: a trastuzumab dose for T-DXd
+        (T_DXD, 252, Indicator.WARNING),  # 3.6 mg/kg: the T-DM1 dose, an under-dose
+        (T_DM1, 378, Indicator.CRITICAL),  # 5.4 mg/kg: above 3.6, never exceed
+        (T_DM1, 560, Indicator.CRITICAL),  # 8 mg/kg: a trastuzumab dose for T-DM1
+        (T_DM1, 266, Indicator.CRITICAL),  # 3.8 mg/kg: above the label maximum
+        (TRASTUZUMAB, 252, Indicator.WARNING),  # 3.6 mg/kg: the T-DM1 dose for trastuzumab
+        (DOCETAXEL, 180, Indicator.WARNING),  # an ordinary wrong dose
+    ],
+)
+def test_indicator_of_named_traps(drug, mg, indicator):
+    facts = her2_mbc(therapy=history(exposed(TRASTUZUMAB, last_dose_days=21, active=True)))
+    [finding] = _check(facts, order(drug, mg))
+    assert finding.indicator is indicator
+
+
+def test_an_exact_trap_inside_the_tolerance_is_named():
+    facts = her2_mbc(therapy=history(exposed(TRASTUZUMAB, last_dose_days=21, active=True)))
+    [finding] = _check(facts, order(TRASTUZUMAB, 378))  # 5.4 mg/kg, 10 % below 6 mg/kg
+    assert finding.indicator is Indicator.WARNING
+    assert finding.summary.startswith("Trastuzumab 378 mg (5.4 mg/kg): 5.4 mg/kg is the T-DXd dose")
+    assert _check(facts, order(TRASTUZUMAB, 5.4, "mg/kg"))[0].summary.startswith(
+        "Trastuzumab 5.4 mg/kg: 5.4 mg/kg is the T-DXd dose"
+    )
+    assert _check(facts, order(TRASTUZUMAB, 385)) == []  # 5.5 mg/kg: not exactly 5.4
+    assert _check(facts, order(TRASTUZUMAB, 420)) == []
+
+
+def test_trap_match_widths_are_configurable():
+    facts = her2_mbc(therapy=history(exposed(TRASTUZUMAB, last_dose_days=21, active=True)))
+    wide = CardsConfig(threshold_overrides={"dose_trap_exact_percent": 2})
+    assert len(_check(facts, order(TRASTUZUMAB, 385), config=wide)) == 1
