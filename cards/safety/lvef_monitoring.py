@@ -4,7 +4,10 @@ summary of cardiac monitoring (last LVEF, baseline, when the next one is due).
 Each antibody's label sets how often LVEF must be measured (every 3 months for
 trastuzumab, pertuzumab, T-DM1 and margetuximab; "regular intervals" for T-DXd, here a
 configurable default; margetuximab also wants a reading within 4 weeks before its first
-dose). When several are ordered together the strictest interval applies.
+dose). When several are ordered together the strictest interval applies. Once the latest
+reading meets a label row (a withhold, or "continue and repeat"), the label's own repeat
+interval replaces the routine one: the summary must not promise three months when C2 says
+repeat in three to four weeks.
 """
 
 from __future__ import annotations
@@ -25,7 +28,22 @@ from cards.safety.cardiac_scope import (
 )
 from cards.safety.drugs import SafetyDrug, drug_names
 from cards.safety.gaps import gap_finding
-from cards.safety.phrasing import capitalized, date, days_between, fit, interval, percent
+from cards.safety.lvef_withhold import (
+    DrugVerdict,
+    Verdict,
+    carry_companions,
+    companion_candidates,
+    judge_drug,
+)
+from cards.safety.phrasing import (
+    SUMMARY_LIMIT,
+    capitalized,
+    date,
+    days_between,
+    fit,
+    interval,
+    percent,
+)
 from cards.safety.sources import cite
 from cards.safety.suggested_orders import echo_suggestion
 from cards.safety.triggers import exposure_evidence, order_evidence
@@ -189,6 +207,33 @@ def lvef_monitoring_findings(hook_input: HookInput, config: CardsConfig) -> Iter
 
 # --- patient-view summary ------------------------------------------------------------------
 
+THRESHOLD_WORDS = {
+    Verdict.DISCONTINUE: "withhold criteria met",
+    Verdict.WITHHOLD: "withhold criteria met",
+    Verdict.SETTING_UNCERTAIN: "withhold criteria may apply",
+    Verdict.UNDETERMINED: "withhold criteria may apply",
+    Verdict.REPEAT: "label asks for a repeat",
+}
+
+
+def label_repeat(
+    hook_input: HookInput, config: CardsConfig, drugs: Sequence[SafetyDrug]
+) -> DrugVerdict | None:
+    """The label row the latest LVEF meets that wants the soonest repeat, if any."""
+    own = [v for v in (judge_drug(hook_input, config, d) for d in drugs) if v]
+    timed = [
+        v
+        for v in carry_companions(own, companion_candidates(hook_input))
+        if v.criterion is not None and v.verdict in THRESHOLD_WORDS
+    ]
+    return min(timed, key=lambda v: v.criterion.repeat_days if v.criterion else 0, default=None)
+
+
+def _summary_text(names: str, last: str, base_text: str, due_clause: str) -> str:
+    """With the baseline when it fits in a summary, without it otherwise."""
+    full = f"On {names}: last LVEF {last} ({base_text}); {due_clause}"
+    return full if len(full) <= SUMMARY_LIMIT else f"On {names}: last LVEF {last}; {due_clause}"
+
 
 def cardiac_summary_findings(hook_input: HookInput, config: CardsConfig) -> Iterable[Finding]:
     """An information card for a patient on a HER2 antibody: where monitoring stands."""
@@ -206,19 +251,30 @@ def cardiac_summary_findings(hook_input: HookInput, config: CardsConfig) -> Iter
         return ()  # C1 warns
     base = baseline(facts)
     due = latest.when + timedelta(days=rule_of.days)
+    due_clause = f"next due by {date(due)}"
+    due_paragraph = f"Next LVEF due by {date(due)}."
+    repeat = label_repeat(hook_input, config, drugs)
+    if repeat is not None and repeat.criterion is not None:
+        due = latest.when + timedelta(days=repeat.criterion.repeat_days)
+        due_clause = f"{THRESHOLD_WORDS[repeat.verdict]}: repeat LVEF by {date(due)}"
+        due_paragraph = (
+            f"The latest LVEF meets the {repeat.table.table} label row "
+            f"'{repeat.criterion.criterion}' (see the LVEF threshold card): "
+            f"{repeat.criterion.instruction} Next LVEF due by {date(due)}, not at the "
+            "routine interval."
+        )
     base_text = (
         f"baseline {percent(base.percent)} on {date(base.when)}" if base else "no baseline on file"
     )
+    last = f"{percent(latest.percent)} on {date(latest.when)}"
     recent = [m for m in facts.lvef.measurements if m.when is not None][:6]
     return (
         Finding(
             rule=SUMMARY_RULE,
             indicator=Indicator.INFO,
             summary=fit(
-                lambda short: (
-                    f"On {drug_names((d.id for d in drugs), short=short)}: last LVEF "
-                    f"{percent(latest.percent)} on {date(latest.when)} ({base_text}); "
-                    f"next due by {date(due)}"
+                lambda short: _summary_text(
+                    drug_names((d.id for d in drugs), short=short), last, base_text, due_clause
                 )
             ),
             reasoning=(
@@ -226,7 +282,7 @@ def cardiac_summary_findings(hook_input: HookInput, config: CardsConfig) -> Iter
                 f"{date(latest.when)}; {base_text} (the last LVEF before the first dose of the "
                 "current regimen).",
                 _interval_paragraph(requirements),
-                f"Next LVEF due by {date(due)}.",
+                due_paragraph,
             ),
             citations=tuple(
                 dict.fromkeys(

@@ -87,6 +87,7 @@ class Criterion:
     action: Literal["withhold", "repeat"]
     criterion: str  # the label row in words
     instruction: str
+    repeat_days: int  # the next LVEF is due this many days after the reading that met the row
     confirmed: Confirmation | None
 
 
@@ -160,6 +161,7 @@ def _criterion(raw: Mapping[str, Any]) -> Criterion:
         action=raw["action"],
         criterion=str(raw["criterion"]),
         instruction=str(raw["instruction"]),
+        repeat_days=int(raw["repeat_days"]),
         confirmed=Confirmation(
             min_days_apart=int(confirmed["min_days_apart"]),
             instruction=str(confirmed["instruction"]),

@@ -73,3 +73,16 @@ def test_below_40_confirmed_three_weeks_later_means_discontinue():
             "decline first seen on 2026-10-27",
         )
     ]
+
+
+@pytest.mark.parametrize(
+    ("baseline", "latest", "clause"),
+    [
+        (49, 40, "label asks for a repeat: repeat LVEF by 2026-12-06"),  # continue, repeat ≤3 wk
+        (60, 47, "next due by 2027-02-15"),  # >45 %: routine 3-monthly monitoring
+    ],
+)
+def test_patient_view_next_lvef_follows_the_label_row(baseline, latest, clause):
+    cards = safety_cards("patient-view", on_tdm1(baseline, (latest, 6)))
+    [summary] = [c for c in cards if c["source"]["topic"]["code"] == "cardiac-summary"]
+    assert summary["summary"].endswith(clause)

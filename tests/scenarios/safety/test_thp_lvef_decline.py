@@ -91,3 +91,17 @@ def test_patient_view_raises_the_withhold_for_the_drugs_she_is_on(latest, expect
             "On trastuzumab and pertuzumab: last LVEF 55 % on 2026-11-16 (baseline 70 % on "
             "2026-05-05); next due by 2027-02-16"
         )
+
+
+def test_patient_view_next_due_is_the_withhold_repeat_interval():
+    # 70 -> 54 withholds trastuzumab (and pertuzumab with it): the label repeats LVEF in
+    # 4 weeks while trastuzumab is withheld (pertuzumab goes with it), not at the routine
+    # interval.
+    cards = safety_cards("patient-view", thp_patient(70, 54))
+    [summary] = [c for c in cards if c["source"]["topic"]["code"] == "cardiac-summary"]
+    assert summary["summary"] == (
+        "On trastuzumab and pertuzumab: last LVEF 54 % on 2026-11-16 (baseline 70 % on "
+        "2026-05-05); withhold criteria met: repeat LVEF by 2026-12-14"
+    )
+    assert "repeat LVEF every 4 weeks" in summary["detail"]
+    assert "Next LVEF due by 2026-12-14" in summary["detail"]
