@@ -59,6 +59,7 @@ class SafetyDrug:
     lvef_start_window: str | None  # threshold key, days, before the first dose
     label_source: str
     dosing_source: str  # the page stating the product's content and dose
+    embryo_fetal_source: str  # the label stating its embryo-fetal toxicity warning
     contraception: Contraception
 
 
@@ -79,13 +80,19 @@ def _duration(raw: Mapping[str, Any] | None) -> Duration | None:
 def _check_references(drugs: Mapping[str, SafetyDrug]) -> None:
     """A drug naming a threshold or source that does not exist is a broken table."""
     thresholds = default_thresholds()
-    sources = source_ids()
+    known = source_ids()
     for drug in drugs.values():
         for key in (drug.lvef_interval, drug.lvef_start_window):
             if key is not None and key not in thresholds:
                 raise KnowledgeError(f"safety_drugs.json: {drug.id} names unknown threshold {key}")
-        for source in (drug.label_source, drug.dosing_source, drug.contraception.source):
-            if source not in sources:
+        named = (
+            drug.label_source,
+            drug.dosing_source,
+            drug.embryo_fetal_source,
+            drug.contraception.source,
+        )
+        for source in named:
+            if source not in known:
                 raise KnowledgeError(f"safety_drugs.json: {drug.id} names unknown source {source}")
 
 
@@ -118,6 +125,7 @@ def safety_drugs() -> Mapping[str, SafetyDrug]:
             lvef_start_window=entry["lvef_start_window"],
             label_source=str(entry["label_source"]),
             dosing_source=str(entry["dosing_source"]),
+            embryo_fetal_source=str(entry["embryo_fetal_source"]),
             contraception=Contraception(
                 female=_duration(contraception["female"]),
                 male=_duration(contraception["male"]),

@@ -3,7 +3,10 @@
 The labels say discontinue trastuzumab for cardiomyopathy and T-DM1/T-DXd for symptomatic
 heart failure; ASCO 2022 leaves clinical heart failure or a significantly compromised LVEF
 to a case-by-case decision (SAFE-HEaRt: cardio-oncology co-management). A warning, with
-the diagnosis as recorded, lets the prescriber confirm that this was weighed.
+the diagnosis as recorded, lets the prescriber confirm that this was weighed: before a
+HER2-directed order, and on patient-view for the HER2 drugs she is on (a diagnosis made
+during treatment must be seen before the next cycle is planned). A problem list the EHR
+could not send is said on the order hooks, where the check guards a dose.
 """
 
 from __future__ import annotations
@@ -11,14 +14,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from cards.findings import Finding, Indicator
-from cards.hook_input import HookInput
+from cards.hook_input import Hook, HookInput
 from cards.knowledge import CardsConfig, override_reasons
 from cards.safety.drugs import HER2_DIRECTED, drug_names, safety_drug
 from cards.safety.gaps import gap_finding
 from cards.safety.phrasing import capitalized, date, fit
 from cards.safety.sources import cite
 from cards.safety.suggested_orders import echo_suggestion
-from cards.safety.triggers import drug_ids, order_evidence, selected_in_class
+from cards.safety.triggers import drugs_in_play
 
 RULE = "heart-failure"
 TOPIC = "Heart failure with HER2-directed therapy"
@@ -26,14 +29,15 @@ CONDITIONS_GAP_DEDUP = "gap:conditions"
 
 
 def heart_failure_findings(hook_input: HookInput, config: CardsConfig) -> Iterable[Finding]:
-    orders = selected_in_class(hook_input, HER2_DIRECTED)
-    if not orders:
+    ids, shown = drugs_in_play(hook_input, HER2_DIRECTED)
+    if not ids:
         return ()
-    ids = drug_ids(orders)
     names = drug_names(ids)
     label = next((d.label_source for d in map(safety_drug, ids) if d), "herceptin-label")
+    patient_view = hook_input.hook is Hook.PATIENT_VIEW
+    when = "on" if patient_view else "before"
     gap = hook_input.gap("conditions")
-    if gap is not None:
+    if gap is not None and not patient_view:
         return (
             gap_finding(
                 RULE,
@@ -49,7 +53,7 @@ def heart_failure_findings(hook_input: HookInput, config: CardsConfig) -> Iterab
             ),
         )
     evidence = hook_input.facts.conditions.heart_failure
-    if not evidence:
+    if not evidence or gap is not None:
         return ()
     dated = [e.when for e in evidence if e.when is not None]
     since = f" (recorded {date(max(dated))})" if dated else ""
@@ -60,7 +64,7 @@ def heart_failure_findings(hook_input: HookInput, config: CardsConfig) -> Iterab
             summary=fit(
                 lambda short: (
                     f"Heart failure or cardiomyopathy on file{since}: review cardiac "
-                    f"risk before {drug_names(ids, short=short)}"
+                    f"risk {when} {drug_names(ids, short=short)}"
                 )
             ),
             reasoning=(
@@ -78,9 +82,9 @@ def heart_failure_findings(hook_input: HookInput, config: CardsConfig) -> Iterab
                 cite("asco-2022-her2-mbc", RULE, TOPIC),
                 cite("safe-heart", RULE, TOPIC),
             ),
-            data_used=(*evidence, *order_evidence(orders)),
+            data_used=(*evidence, *shown),
             suggestions=(
-                echo_suggestion(hook_input.patient_id, f"Heart failure on file; before {names}"),
+                echo_suggestion(hook_input.patient_id, f"Heart failure on file; {when} {names}"),
             ),
             override_reasons=override_reasons("cardiac"),
             safety=True,

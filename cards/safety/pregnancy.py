@@ -6,7 +6,12 @@ females of reproductive potential before starting. A current pregnancy (recent c
 positive hCG or status) is critical; a woman of reproductive potential without a recent
 negative test or status gets a warning with an hCG test to order. Men, and women outside
 the reproductive window, get no pregnancy card. Every card gives the contraception
-duration after the last dose of each drafted drug.
+duration after the last dose of each drafted drug, and cites the ordered drug's own
+embryo-fetal warning first.
+
+On patient-view the critical card also appears for the HER2 drugs she is on: a recorded
+pregnancy during treatment must not wait for the next order. Asking to verify the status
+is left to the order hooks, where it is checked before each new dose.
 """
 
 from __future__ import annotations
@@ -14,15 +19,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from cards.findings import Finding, Indicator, Suggestion
-from cards.hook_input import HookInput
+from cards.hook_input import Hook, HookInput
 from cards.knowledge import CardsConfig, override_reasons
 from cards.safety.drugs import HER2_DIRECTED, SafetyDrug, drug_names, safety_drug
 from cards.safety.gaps import gap_finding
 from cards.safety.phrasing import capitalized, date, days_between, fit
 from cards.safety.sources import cite
 from cards.safety.suggested_orders import remove_drafts_suggestions, test_suggestion
-from cards.safety.triggers import drug_ids, order_evidence, selected_in_class
-from fhir_mappings import DraftOrder, PatientFacts, PregnancyState, Sex
+from cards.safety.triggers import drugs_in_play
+from fhir_mappings import Evidence, PatientFacts, PregnancyState, Sex
 
 RULE = "C5"
 TOPIC = "Pregnancy and embryo-fetal toxicity"
@@ -45,16 +50,14 @@ def contraception_lines(drugs: Sequence[SafetyDrug], sex: Sex) -> tuple[str, ...
     return tuple(lines)
 
 
-def _drugs(orders: Sequence[DraftOrder]) -> tuple[SafetyDrug, ...]:
-    return tuple(d for d in map(safety_drug, drug_ids(orders)) if d is not None)
-
-
 def _sources(drugs: Sequence[SafetyDrug]) -> list[str]:
-    """Pertuzumab's label (verify pregnancy status, MotHER), each drug's contraception source,
-    and the trastuzumab boxed warning when a trastuzumab product is ordered."""
-    ids = ["perjeta-label", *(d.contraception.source for d in drugs)]
-    if any(d.substitution_family == "trastuzumab" for d in drugs):
-        ids.append("herceptin-label")
+    """Each drug's embryo-fetal warning (the ordered drug's label first), each drug's
+    contraception source, and pertuzumab's label (verify pregnancy status, MotHER)."""
+    ids = [
+        *(d.embryo_fetal_source for d in drugs),
+        *(d.contraception.source for d in drugs),
+        "perjeta-label",
+    ]
     return list(dict.fromkeys(ids))
 
 
@@ -67,7 +70,7 @@ def _needs_status(facts: PatientFacts) -> bool:
 
 
 def _pregnant(
-    hook_input: HookInput, orders: Sequence[DraftOrder], drugs: Sequence[SafetyDrug]
+    hook_input: HookInput, shown: Sequence[Evidence], drugs: Sequence[SafetyDrug]
 ) -> Finding:
     facts = hook_input.facts
     status = facts.pregnancy
@@ -85,18 +88,20 @@ def _pregnant(
     ]
     if lines:
         reasoning.append("Contraception after the last dose:\n\n" + "\n".join(lines))
+
+    def summary(short: bool) -> str:
+        names = drug_names(ids, short=short)
+        if hook_input.hook is Hook.PATIENT_VIEW:
+            return f"Pregnancy on file ({when}) while on {names}: embryo-fetal harm (boxed warning)"
+        return f"Pregnancy on file ({when}): {names} can cause embryo-fetal harm (boxed warning)"
+
     return Finding(
         rule=RULE,
         indicator=Indicator.CRITICAL,
-        summary=fit(
-            lambda short: (
-                f"Pregnancy on file ({when}): {drug_names(ids, short=short)} can cause "
-                "embryo-fetal harm (boxed warning)"
-            )
-        ),
+        summary=fit(summary),
         reasoning=tuple(reasoning),
         citations=tuple(cite(s, RULE, TOPIC) for s in _sources(drugs)),
-        data_used=(*status.evidence, *order_evidence(orders)),
+        data_used=(*status.evidence, *shown),
         suggestions=remove_drafts_suggestions(hook_input, ids),
         selection_behavior="any",
         override_reasons=override_reasons("contraindication"),
@@ -122,7 +127,7 @@ def _hcg_suggestions(patient_id: str, names: str) -> tuple[Suggestion, ...]:
 
 def _verify(
     hook_input: HookInput,
-    orders: Sequence[DraftOrder],
+    shown: Sequence[Evidence],
     drugs: Sequence[SafetyDrug],
     config: CardsConfig,
     outdated_pregnancy: bool,
@@ -166,7 +171,7 @@ def _verify(
         ),
         reasoning=tuple(reasoning),
         citations=tuple(cite(s, RULE, TOPIC) for s in _sources(drugs)),
-        data_used=(*status.evidence, *order_evidence(orders)),
+        data_used=(*status.evidence, *shown),
         missing_data=(missing,),
         suggestions=_hcg_suggestions(hook_input.patient_id, names),
         selection_behavior="at-most-one",
@@ -178,14 +183,16 @@ def _verify(
 
 
 def pregnancy_findings(hook_input: HookInput, config: CardsConfig) -> Iterable[Finding]:
-    orders = selected_in_class(hook_input, HER2_DIRECTED)
-    drugs = _drugs(orders)
+    ids, shown = drugs_in_play(hook_input, HER2_DIRECTED)
+    drugs = tuple(d for d in map(safety_drug, ids) if d is not None)
     if not drugs:
         return ()
     facts = hook_input.facts
     sex = facts.demographics.sex
     if sex is Sex.MALE:
         return ()
+    if hook_input.hook is Hook.PATIENT_VIEW:
+        return _current_pregnancy(hook_input, shown, drugs, config)
     names = drug_names(d.id for d in drugs)
     patient_gap = hook_input.gap("patient")
     if sex is not Sex.FEMALE and patient_gap is not None:
@@ -196,18 +203,13 @@ def pregnancy_findings(hook_input: HookInput, config: CardsConfig) -> Iterable[F
                 what="Patient demographics",
                 advice=f"verify pregnancy status before {names} if of reproductive potential",
                 consequence="Sex and age, and so the need for a pregnancy test, are unknown.",
-                citation=cite("perjeta-label", RULE, TOPIC),
+                citation=cite(drugs[0].embryo_fetal_source, RULE, TOPIC),
                 dedup_key=RULE,
             ),
         )
-    status = facts.pregnancy
-    max_age = config.threshold(MAX_AGE_KEY)
-    recent = (
-        status.last_checked is not None
-        and days_between(status.last_checked, facts.as_of) <= max_age
-    )
-    if sex is Sex.FEMALE and status.state is PregnancyState.PREGNANT and recent:
-        return (_pregnant(hook_input, orders, drugs),)
+    pregnant = _current_pregnancy(hook_input, shown, drugs, config)
+    if pregnant:
+        return pregnant
     if not _needs_status(facts):
         return ()
     gap = hook_input.gap("pregnancy")
@@ -219,10 +221,11 @@ def pregnancy_findings(hook_input: HookInput, config: CardsConfig) -> Iterable[F
                 what="Pregnancy status",
                 advice=f"verify pregnancy status before {names}",
                 consequence="A pregnancy or a recent negative hCG could not be checked.",
-                citation=cite("perjeta-label", RULE, TOPIC),
+                citation=cite(drugs[0].embryo_fetal_source, RULE, TOPIC),
                 dedup_key=RULE,
             ),
         )
+    status = facts.pregnancy
     window = config.threshold(WINDOW_KEY)
     if (
         status.state is PregnancyState.NOT_PREGNANT
@@ -231,4 +234,21 @@ def pregnancy_findings(hook_input: HookInput, config: CardsConfig) -> Iterable[F
     ):
         return ()
     outdated = status.state is PregnancyState.PREGNANT
-    return (_verify(hook_input, orders, drugs, config, outdated),)
+    return (_verify(hook_input, shown, drugs, config, outdated),)
+
+
+def _current_pregnancy(
+    hook_input: HookInput,
+    shown: Sequence[Evidence],
+    drugs: Sequence[SafetyDrug],
+    config: CardsConfig,
+) -> tuple[Finding, ...]:
+    """The critical card when a woman has a pregnancy on file recent enough to be current."""
+    facts = hook_input.facts
+    status = facts.pregnancy
+    recent = status.last_checked is not None and days_between(
+        status.last_checked, facts.as_of
+    ) <= config.threshold(MAX_AGE_KEY)
+    if facts.demographics.sex is Sex.FEMALE and status.state is PregnancyState.PREGNANT and recent:
+        return (_pregnant(hook_input, shown, drugs),)
+    return ()

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from cards.hook_input import HookInput
+from cards.hook_input import Hook, HookInput
 from fhir_mappings import DraftOrder, DrugExposure, Evidence, PatientFacts
 
 
@@ -65,3 +65,15 @@ def exposure_evidence(exposures: Iterable[DrugExposure], limit: int = 2) -> tupl
 def last_given(exposure: DrugExposure) -> datetime | None:
     """The last dose, else the end of the exposure: when the drug was last in the patient."""
     return exposure.last_dose or exposure.end
+
+
+def drugs_in_play(
+    hook_input: HookInput, drug_class: str
+) -> tuple[tuple[str, ...], tuple[Evidence, ...]]:
+    """The drugs of `drug_class` this call is about, and the records that show them: the
+    selected drafts on order hooks, the active exposures on patient-view."""
+    if hook_input.hook is Hook.PATIENT_VIEW:
+        active = active_in_class(hook_input.facts, drug_class)
+        return tuple(dict.fromkeys(e.drug for e in active)), exposure_evidence(active)
+    orders = selected_in_class(hook_input, drug_class)
+    return drug_ids(orders), order_evidence(orders)

@@ -96,3 +96,21 @@ def test_pregnancy_data_that_could_not_be_retrieved_is_said():
     )
     assert [c["indicator"] for c in cards] == ["warning"]
     assert cards[0]["summary"].startswith("Pregnancy status could not be retrieved from the EHR")
+
+
+@pytest.mark.parametrize(
+    ("drug", "source"),
+    [
+        ("ado-trastuzumab-emtansine", "openfda.brand_name%3A%22KADCYLA%22"),
+        ("fam-trastuzumab-deruxtecan", "singapore/drug/info/enhertu"),
+        ("trastuzumab", "openfda.brand_name%3A%22HERCEPTIN%22"),
+    ],
+)
+def test_pregnancy_card_leads_with_the_ordered_drugs_label(drug, source):
+    cards = c5(
+        safety_cards(
+            "order-select", patient(woman(31), hcg(positive=True, days=3)), orders=[ordering(drug)]
+        )
+    )
+    [card] = cards
+    assert source in card["source"]["url"]
