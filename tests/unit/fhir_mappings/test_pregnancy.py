@@ -60,16 +60,59 @@ def test_pregnancy_condition_older_than_a_pregnancy_lasts_is_not_current() -> No
     ("value", "state"),
     [
         (answer("LA15173-0"), PREGNANT),
-        (answer("LA26683-5"), NOT_PREGNANT),
         (answer("LA4489-6"), UNKNOWN),
         (answer("77386006", SNOMED), PREGNANT),
         (answer("60001007", SNOMED), NOT_PREGNANT),
         (answer("261665006", SNOMED), UNKNOWN),
+        ({"valueString": "Not pregnant"}, NOT_PREGNANT),
     ],
 )
 def test_pregnancy_status_observation(value: dict[str, Any], state: PregnancyState) -> None:
     status = facts(observation("82810-3", when="2026-05-20", **value)).pregnancy
     assert (status.state, status.last_checked) == (state, at("2026-05-20"))
+
+
+def _not_pregnant(*codings: tuple[str, str], when: str = "2026-05-20") -> dict[str, Any]:
+    value = {"coding": [{"system": system, "code": code} for code, system in codings]}
+    return observation("82810-3", when=when, valueCodeableConcept=value)
+
+
+LOINC = "http://loinc.org"
+
+
+def test_unverified_not_pregnant_code_never_makes_the_patient_not_pregnant() -> None:
+    """§5.2 marks LA26683-5 unverified: it must not silence the verify-pregnancy card."""
+    result = facts(_not_pregnant(("LA26683-5", LOINC)))
+    status = result.pregnancy
+    assert (status.state, status.last_checked) == (UNKNOWN, None)
+    assert len(status.evidence) == 1  # shown on the card, but it decides nothing
+    notes = [n.message for n in result.data_quality if "LA26683-5" in n.message]
+    assert notes and "unverified" in notes[0]
+
+
+def test_not_pregnant_with_a_checked_code_beside_the_unverified_one_counts() -> None:
+    result = facts(_not_pregnant(("LA26683-5", LOINC), ("60001007", SNOMED)))
+    assert (result.pregnancy.state, result.pregnancy.last_checked) == (
+        NOT_PREGNANT,
+        at("2026-05-20"),
+    )
+    assert not [n for n in result.data_quality if "LA26683-5" in n.message]
+
+
+def test_unverified_not_pregnant_leaves_an_older_checked_result_in_charge() -> None:
+    status = facts(
+        observation("2118-8", when="2026-05-01", **answer("LA6577-6")),  # negative hCG
+        _not_pregnant(("LA26683-5", LOINC), when="2026-05-25"),
+    ).pregnancy
+    assert (status.state, status.last_checked) == (NOT_PREGNANT, at("2026-05-01"))
+    assert len(status.evidence) == 2  # both shown; only the checked one decides
+
+
+def test_unverified_pregnant_code_counts_as_evidence_of_pregnancy_with_a_note() -> None:
+    """A false 'pregnant' asks the clinician to check; a false 'not pregnant' hides a risk."""
+    result = facts(observation("82810-3", when="2026-05-20", **answer("LA15173-0")))
+    assert result.pregnancy.state is PREGNANT
+    assert any("LA15173-0" in n.message and "unverified" in n.message for n in result.data_quality)
 
 
 @pytest.mark.parametrize("code", ["2106-3", "2118-8"])
@@ -119,7 +162,7 @@ def test_hcg_threshold_is_configurable() -> None:
 def test_newest_evidence_wins() -> None:
     status = facts(
         observation("2106-3", when="2026-02-01", **answer("LA6576-8")),
-        observation("82810-3", when="2026-05-01", **answer("LA26683-5")),
+        observation("82810-3", when="2026-05-01", **answer("60001007", SNOMED)),
     ).pregnancy
     assert (status.state, status.last_checked) == (NOT_PREGNANT, at("2026-05-01"))
     assert len(status.evidence) == 2
@@ -127,7 +170,7 @@ def test_newest_evidence_wins() -> None:
 
 def test_same_day_pregnant_wins() -> None:
     status = facts(
-        observation("82810-3", when="2026-05-01", **answer("LA26683-5")),
+        observation("82810-3", when="2026-05-01", **answer("60001007", SNOMED)),
         observation("2118-8", when="2026-05-01", **answer("LA6576-8")),
     ).pregnancy
     assert status.state is PREGNANT
