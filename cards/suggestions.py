@@ -6,8 +6,9 @@ shape) and returns its JSON form.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, Literal
 
 from fhir.resources.R4B.medicationrequest import MedicationRequest
 from fhir.resources.R4B.servicerequest import ServiceRequest
@@ -40,6 +41,43 @@ def _timing(interval_days: float, frequency: int = 1) -> dict[str, Any]:
     return {"repeat": {"frequency": frequency, "period": interval_days, "periodUnit": "d"}}
 
 
+@dataclass(frozen=True)
+class DoseAmount:
+    """One dose: mg for most drugs; mL for a fixed-volume product whose mg would be ambiguous
+    (Phesgo holds two antibodies: 15 mL loading, 10 mL maintenance)."""
+
+    value: float
+    unit: Literal["mg", "mL"] = "mg"
+
+    def quantity(self) -> dict[str, Any]:
+        value = float(format_mg(self.value)) if self.unit == "mg" else self.value
+        return {"value": value, "unit": self.unit, "system": UCUM, "code": self.unit}
+
+
+@dataclass(frozen=True)
+class LoadingDose:
+    """A schedule's first dose when it differs from the maintenance dose: given once, before
+    the maintenance doses (trastuzumab 8 mg/kg, then 6 mg/kg every 3 weeks). Written as its own
+    dosage instruction, so the order does not repeat the loading dose."""
+
+    amount: DoseAmount
+    instruction: str
+
+
+def _dosage(
+    text: str, timing: dict[str, Any], amount: DoseAmount, route: str | None
+) -> dict[str, Any]:
+    dosage: dict[str, Any] = {
+        "text": text,
+        "timing": timing,
+        "doseAndRate": [{"doseQuantity": amount.quantity()}],
+    }
+    if route in ROUTES:
+        code, display = ROUTES[route]
+        dosage["route"] = {"coding": [{"system": SNOMED, "code": code, "display": display}]}
+    return dosage
+
+
 def format_mg(mg: float) -> str:
     """Doses as an oncology pharmacist writes them: whole mg, one decimal below 10 mg."""
     if mg < 10:
@@ -52,36 +90,41 @@ def medication_request(
     patient_id: str,
     rxnorm_code: str | None,
     drug_display: str,
-    dose_mg: float,
+    dose_mg: float | None,
     interval_days: float,
     route: str | None,
     instruction: str,
     frequency: int = 1,
+    dose: DoseAmount | None = None,
+    loading: LoadingDose | None = None,
+    course_days: float | None = None,
 ) -> dict[str, Any]:
     """A draft MedicationRequest with an RxNorm-coded medication and a dose in mg.
 
-    `frequency` is the number of doses per `interval_days` (oral TKIs: 2 per day).
+    `frequency` is the number of doses per `interval_days` (oral TKIs: 2 per day). `dose`
+    replaces `dose_mg` when the dose is not in mg. With `loading`, the first dosage instruction
+    (sequence 1) is the loading dose given once and the second (sequence 2) the maintenance
+    dose on its interval: a single repeating instruction would repeat the loading dose.
+    `course_days` bounds the repeating dose (capecitabine: days 1-14); the cycle it repeats in
+    (every 21 days) has no place in an R4 Timing, so the instruction text says it.
     """
+    amount = dose if dose is not None else DoseAmount(_required(dose_mg))
+    timing = _timing(interval_days, frequency)
+    if course_days is not None:
+        timing["repeat"]["boundsDuration"] = {
+            "value": course_days,
+            "unit": "days",
+            "system": UCUM,
+            "code": "d",
+        }
+    maintenance = _dosage(instruction, timing, amount, route)
+    dosages = [maintenance]
+    if loading is not None:
+        first = _dosage(loading.instruction, {"repeat": {"count": 1}}, loading.amount, route)
+        dosages = [{"sequence": 1, **first}, {"sequence": 2, **maintenance}]
     medication: dict[str, Any] = {"text": drug_display}
     if rxnorm_code:
         medication["coding"] = [{"system": RXNORM, "code": rxnorm_code, "display": drug_display}]
-    dosage: dict[str, Any] = {
-        "text": instruction,
-        "timing": _timing(interval_days, frequency),
-        "doseAndRate": [
-            {
-                "doseQuantity": {
-                    "value": float(format_mg(dose_mg)),
-                    "unit": "mg",
-                    "system": UCUM,
-                    "code": "mg",
-                }
-            }
-        ],
-    }
-    if route in ROUTES:
-        code, display = ROUTES[route]
-        dosage["route"] = {"coding": [{"system": SNOMED, "code": code, "display": display}]}
     resource = MedicationRequest.model_validate(
         {
             "resourceType": "MedicationRequest",
@@ -89,10 +132,16 @@ def medication_request(
             "intent": "order",
             "subject": _subject(patient_id),
             "medicationCodeableConcept": medication,
-            "dosageInstruction": [dosage],
+            "dosageInstruction": dosages,
         }
     )
     return resource.model_dump(mode="json", exclude_none=True)
+
+
+def _required(dose_mg: float | None) -> float:
+    if dose_mg is None:
+        raise ValueError("a medication request needs dose_mg or dose")
+    return dose_mg
 
 
 def service_request(

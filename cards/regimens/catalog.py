@@ -60,7 +60,8 @@ class Schedule:
     also_accepted: tuple[AcceptedDose, ...]
     partners: frozenset[str]  # drug ids; the schedule applies when one of them is given too
     note: str
-    cycle: str
+    cycle: str  # in words: "days 1-14 of each 21-day cycle"
+    days_on: float | None  # the days of each cycle it is given on (capecitabine: 14)
     sources: tuple[str, ...]
     verification: str
 
@@ -282,6 +283,7 @@ def _schedule(raw: Mapping[str, Any]) -> Schedule:
         partners=frozenset(raw.get("partners", ())),
         note=raw.get("note", ""),
         cycle=raw.get("cycle", ""),
+        days_on=float(raw["days_on"]) if "days_on" in raw else None,
         sources=_sources(raw["source"]),
         verification=raw["verification"],
     )

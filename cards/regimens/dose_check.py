@@ -516,7 +516,7 @@ def _finding(review: DoseReview, sit: Situation) -> Finding:
         sources.extend(drug.reload.sources)
     expected = review.expected
     suggestions: tuple[Suggestion, ...] = ()
-    if expected is not None and expected.mg is not None and drug.dose_component is None:
+    if expected is not None and expected.mg is not None:
         replacement = replace_suggestion(sit, [review.drafted], [expected])
         if replacement is not None:
             sure = review.verdict is not Verdict.LAST_DOSE_UNKNOWN

@@ -121,6 +121,14 @@ def interval_text(days: float) -> str:
     return f"every {days:g} days"
 
 
+def interval_words(days: float) -> str:
+    """A span of days in words: 21 -> "3 weeks", 7 -> "1 week", 1 -> "1 day"."""
+    if days >= 7 and days % 7 == 0:
+        weeks = int(days // 7)
+        return f"{weeks} week" + ("s" if weeks > 1 else "")
+    return f"{days:g} day" + ("s" if days != 1 else "")
+
+
 def schedule_text(schedule: Schedule) -> str:
     """How often, in words: "every 3 weeks", "weekly", "twice daily", with the cycle."""
     text = interval_text(schedule.interval_days)

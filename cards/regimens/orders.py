@@ -15,11 +15,18 @@ from typing import Any
 from cards.findings import Action, Suggestion
 from cards.regimens.catalog import Drug, Schedule, SlotOption
 from cards.regimens.data_gaps import history_gap_reason
-from cards.regimens.doses import ComputedDose, Phase, compute_dose, schedule_text
+from cards.regimens.doses import ComputedDose, Phase, compute_dose, interval_words, schedule_text
 from cards.regimens.drug_terms import drug_name, rxnorm_code
 from cards.regimens.loading import DueAssessment, DueDose, due_dose
 from cards.regimens.situation import Drafted, Situation
-from cards.suggestions import create, delete_order, format_mg, medication_request
+from cards.suggestions import (
+    DoseAmount,
+    LoadingDose,
+    create,
+    delete_order,
+    format_mg,
+    medication_request,
+)
 
 ROUTE_WORDS = {"iv": "IV", "sc": "SC", "oral": "orally", "im": "IM"}
 
@@ -66,19 +73,64 @@ def instruction(sit: Situation, dose: ComputedDose) -> str:
     return text
 
 
+def _amount(dose: ComputedDose) -> DoseAmount | None:
+    """What the order's dose quantity says: mg, or mL for a fixed-volume product whose mg
+    would name only one of its antibodies (Phesgo)."""
+    if dose.drug.dose_component:
+        return DoseAmount(dose.volume_ml, "mL") if dose.volume_ml else None
+    return DoseAmount(dose.mg) if dose.mg is not None else None
+
+
+def _calculation(sit: Situation, dose: ComputedDose) -> str:
+    if not dose.calculation:
+        return ""
+    return f" ({dose.calculation}; {sit.body.describe(dose.drug.basis)})"
+
+
+def _maintenance_text(sit: Situation, dose: ComputedDose) -> str:
+    """The repeating part of a schedule that starts with a loading dose."""
+    drug, schedule = dose.drug, dose.schedule
+    route = ROUTE_WORDS.get(drug.route, drug.route)
+    after = interval_words(schedule.interval_days)
+    return (
+        f"then {drug.display} {dose.amount} {route}, {schedule_text(schedule)}, the first "
+        f"{after} after the loading dose{_calculation(sit, dose)}"
+    )
+
+
+def _loading_text(sit: Situation, dose: ComputedDose) -> str:
+    route = ROUTE_WORDS.get(dose.drug.route, dose.drug.route)
+    return f"{dose.drug.display} {dose.amount} {route}, loading dose, once{_calculation(sit, dose)}"
+
+
 def order_resource(sit: Situation, dose: ComputedDose) -> dict[str, Any] | None:
-    if dose.mg is None:
+    """The suggested MedicationRequest: a loading dose as its own dosage instruction given once,
+    then the maintenance dose on its interval (and, for capecitabine, on days 1-14 only)."""
+    amount = _amount(dose)
+    if amount is None:
         return None
     schedule = dose.schedule
+    loading: LoadingDose | None = None
+    maintenance, text = dose, instruction(sit, dose)
+    if dose.is_loading:
+        maintenance = compute_dose(dose.drug, schedule, Phase.MAINTENANCE, sit.body)
+        maintenance_amount = _amount(maintenance)
+        if maintenance_amount is None:
+            return None
+        loading = LoadingDose(amount, _loading_text(sit, dose))
+        amount, text = maintenance_amount, _maintenance_text(sit, maintenance)
     return medication_request(
         patient_id=sit.hook_input.patient_id,
         rxnorm_code=rxnorm_code(dose.drug.id),
         drug_display=dose.drug.display,
-        dose_mg=dose.mg,
+        dose_mg=maintenance.mg,
+        dose=amount,
         interval_days=schedule.interval_days * schedule.times_per_day,
         frequency=schedule.times_per_day,
         route=dose.drug.route,
-        instruction=instruction(sit, dose),
+        instruction=text,
+        loading=loading,
+        course_days=schedule.days_on,
     )
 
 

@@ -33,7 +33,10 @@ def test_trastuzumab_and_docetaxel_without_pertuzumab():
         840,
         "1298944",
     )
-    assert resource["dosageInstruction"][0]["timing"]["repeat"]["periodUnit"] == "wk"
+    loading, maintenance = resource["dosageInstruction"]  # 840 mg once, then 420 mg q3w
+    assert loading["timing"]["repeat"] == {"count": 1}
+    assert maintenance["timing"]["repeat"]["periodUnit"] == "wk"
+    assert maintenance["doseAndRate"][0]["doseQuantity"]["value"] == 420
     assert card["selectionBehavior"] == "at-most-one"
     assert "Chemotherapy runs about 4-6 months" in card["detail"]
     assert "continue trastuzumab + pertuzumab until progression" in card["detail"]
@@ -50,8 +53,15 @@ def test_pertuzumab_and_docetaxel_without_trastuzumab():
     )
     [resource] = created(card)
     assert dose_mg(resource) == 560 and rxnorm(resource) == "224905"
-    assert "8 mg/kg × 70 kg = 560 mg" in resource["dosageInstruction"][0]["text"]
-    assert "then 420 mg (6 mg/kg) every 3 weeks" in resource["dosageInstruction"][0]["text"]
+    loading, maintenance = resource["dosageInstruction"]
+    assert "8 mg/kg × 70 kg = 560 mg" in loading["text"]
+    assert (loading["sequence"], loading["timing"]["repeat"]) == (1, {"count": 1})
+    assert maintenance["text"].startswith(
+        "then trastuzumab 420 mg (6 mg/kg) IV, every 3 weeks, the first 3 weeks after the "
+        "loading dose"
+    )
+    assert maintenance["sequence"] == 2
+    assert maintenance["doseAndRate"][0]["doseQuantity"]["value"] == 420
 
 
 def test_trastuzumab_alone_offers_pertuzumab_with_either_taxane():

@@ -191,7 +191,12 @@ def test_phesgo_reload_by_volume():
     [finding] = _check(facts, order(PHESGO, 10, "mL"))
     assert finding.rule == "C11"
     assert "give 1200 mg pertuzumab (15 mL), not the 10 mL maintenance dose" in finding.summary
-    assert finding.suggestions == ()  # a three-component product is not re-written by us
+    [resource] = created(finding)  # Phesgo is ordered by volume: 15 mL once, then 10 mL
+    loading, maintenance = resource["dosageInstruction"]
+    assert loading["doseAndRate"][0]["doseQuantity"]["value"] == 15
+    assert loading["doseAndRate"][0]["doseQuantity"]["unit"] == "mL"
+    assert maintenance["doseAndRate"][0]["doseQuantity"]["value"] == 10
+    assert "1200 mg pertuzumab (15 mL)" in loading["text"]
     assert _check(facts, order(PHESGO, 15, "mL")) == []
 
 

@@ -40,9 +40,10 @@ def test_trastuzumab_and_docetaxel_without_pertuzumab():
     [resource] = created(finding)
     assert dose_of(resource) == 840
     assert code_of(resource) == "1298944"
-    assert resource["dosageInstruction"][0]["timing"]["repeat"] == {
-        "frequency": 1, "period": 3, "periodUnit": "wk",
-    }  # fmt: skip
+    loading, maintenance = resource["dosageInstruction"]
+    assert loading["timing"]["repeat"] == {"count": 1}
+    assert maintenance["timing"]["repeat"] == {"frequency": 1, "period": 3, "periodUnit": "wk"}
+    assert dose_of({"dosageInstruction": [maintenance]}) == 420
     rendered([finding])
 
 

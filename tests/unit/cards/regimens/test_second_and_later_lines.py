@@ -126,6 +126,9 @@ def test_third_line_tucatinib_without_capecitabine():
     assert dose_of(resource) == 1790
     assert resource["dosageInstruction"][0]["timing"]["repeat"] == {
         "frequency": 2, "period": 1.0, "periodUnit": "d",
+        "boundsDuration": {
+            "value": 14.0, "unit": "days", "system": "http://unitsofmeasure.org", "code": "d",
+        },
     }  # fmt: skip
     assert "days 1-14" in resource["dosageInstruction"][0]["text"]
     rendered([finding])
