@@ -1,42 +1,51 @@
 """Switches for the mapping, kept apart from the logic so a clinical informaticist can review them.
 
-Every default below is a design choice of this project, not a label or guideline number, unless
-its comment names a source in `clinical-knowledge.md`. Change them per deployment, never inline.
+None of these numbers comes from a label or guideline: each is a design choice of this project,
+marked ⚠ unverified in `MappingConfig.PROVENANCE` (the reference's mark for what has no source),
+with the reference section it stands in for. They stay here rather than in a data table because
+they are per-deployment switches (a site overrides them when it builds `MappingConfig`), not
+clinical knowledge; guideline numbers (e.g. the ASCO/CAP ISH cut-offs) live in `data/*.json`.
+Change them per deployment, never inline.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
+from typing import ClassVar
 
 
 @dataclass(frozen=True)
 class MappingConfig:
     """Thresholds and windows the FHIR-to-facts mapping uses.
 
-    Attributes:
+    Attributes (each: what it does, then its source and mark, ⚠ = unverified design choice):
         reproductive_age_min: youngest age (years) at which a female patient is treated as of
-            reproductive potential. Design choice (the labels say "females of reproductive
-            potential" without an age, §3.8).
-        reproductive_age_max: oldest such age. Design choice: menopause is not recorded in the
-            data we read, so an age window stands in for it.
+            reproductive potential. ⚠ Design choice: the labels say "females of reproductive
+            potential" without an age (§3.8).
+        reproductive_age_max: oldest such age. ⚠ Design choice: menopause is not recorded in
+            the data we read, so an age window stands in for it (§3.8).
         metastatic_grace_days: a therapy that starts up to this many days *before* the date of
             the metastatic diagnosis still counts as metastatic-setting therapy (treatment often
-            starts while the diagnosis is being recorded). Design choice.
+            starts while the diagnosis is being recorded). ⚠ Design choice (§1.2 defines the
+            setting by the metastatic date but gives no grace).
         line_window_days: HER2-directed drugs that start within this many days of the first
             drug of a line belong to that line (THP started over two visits is one line).
-            Design choice.
+            ⚠ Design choice (§1.10 derived rules; no guideline window).
         course_gap_days: records of the same drug further apart than this start a new course
             (a re-challenge after a break), so a restarted drug can open a new regimen.
-            Design choice.
+            ⚠ Design choice (no guideline defines a course gap).
         concomitant_ihc_window_days: an IHC result this close in time to an ISH result is used
             as its concomitant IHC when no result from the same specimen exists (§4.2 asks for
-            the same tissue). Design choice.
+            the same tissue, which the data rarely name). ⚠ Design choice.
         hcg_positive_threshold_miu_per_ml: a quantitative hCG above this value counts as a
-            positive pregnancy test. Design choice (common qualitative-test cut-off; check
-            against the local laboratory).
+            positive pregnancy test. ⚠ Design choice (a common qualitative-test cut-off, not in
+            the reference, which lists the hCG codes only, §5.1): check against the local
+            laboratory.
         pregnancy_max_days: evidence of pregnancy (an active pregnancy condition, a positive
             hCG, a "pregnant" status) older than this no longer makes the patient pregnant now:
-            a pregnancy does not last longer. Design choice (about 43 weeks).
+            a pregnancy does not last longer. ⚠ Design choice (about 43 weeks).
     """
 
     reproductive_age_min: int = 12
@@ -47,3 +56,39 @@ class MappingConfig:
     concomitant_ihc_window_days: int = 90
     hcg_positive_threshold_miu_per_ml: float = 25.0
     pregnancy_max_days: int = 300
+
+    PROVENANCE: ClassVar[Mapping[str, tuple[str, str]]] = MappingProxyType(
+        {
+            "reproductive_age_min": (
+                "design choice; labels name no age for reproductive potential (§3.8)",
+                "unverified",
+            ),
+            "reproductive_age_max": (
+                "design choice; menopause is not in the data, an age stands in for it (§3.8)",
+                "unverified",
+            ),
+            "metastatic_grace_days": (
+                "design choice; §1.2 sets the setting by the metastatic date, with no grace",
+                "unverified",
+            ),
+            "line_window_days": (
+                "design choice; §1.10 derived rules, no guideline window",
+                "unverified",
+            ),
+            "course_gap_days": ("design choice; no guideline defines a course gap", "unverified"),
+            "concomitant_ihc_window_days": (
+                "design choice; §4.2 asks for the same tissue, rarely named in the data",
+                "unverified",
+            ),
+            "hcg_positive_threshold_miu_per_ml": (
+                "design choice; common qualitative-test cut-off, not in the reference (§5.1 "
+                "lists the hCG codes only): check against the local laboratory",
+                "unverified",
+            ),
+            "pregnancy_max_days": (
+                "design choice; about 43 weeks, longer than a pregnancy lasts",
+                "unverified",
+            ),
+        }
+    )
+    """Per switch: (source, verification mark as in clinical-knowledge.md §0)."""
