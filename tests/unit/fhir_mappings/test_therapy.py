@@ -475,6 +475,21 @@ def test_her2_agents_that_are_not_trastuzumab_based_do_not_end_adjuvant_trastuzu
     assert result.disease.adjuvant_trastuzumab_end == at("2023-09-01")
 
 
+def test_interval_is_negative_when_adjuvant_therapy_ran_past_the_metastatic_date() -> None:
+    """Finding 15: a course that started before the metastatic date and was still given after
+    it (or a metastatic date recorded late) gives a negative interval, not a guess."""
+    result = facts(
+        administration(TRASTUZUMAB, when="2025-01-05"),
+        administration(TRASTUZUMAB, when="2025-03-20"),
+        administration(TRASTUZUMAB, when="2025-04-10"),  # after the metastatic date
+        metastatic("2025-03-01"),
+    )
+    assert result.therapy.of_drug("trastuzumab").setting is TherapySetting.EARLY  # type: ignore[union-attr]
+    assert result.disease.adjuvant_trastuzumab_end == at("2025-04-10")
+    months = result.disease.months_adjuvant_end_to_recurrence
+    assert months is not None and months == pytest.approx(-1.3, abs=0.05)
+
+
 def test_metastatic_trastuzumab_based_therapy_does_not_count() -> None:
     result = facts(
         administration("1371041", when="2025-07-01"),  # T-DM1 for metastatic disease
