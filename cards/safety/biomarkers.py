@@ -7,7 +7,9 @@ C7: T-DXd is also labelled for HER2-low (IHC 1+, or 2+ with negative ISH) and, i
 HR-positive disease, HER2-ultralow (IHC 0 with faint membrane staining); IHC 0 without
 staining, ultralow without HR-positivity, or a negative call without an IHC score is
 outside that population. IHC 2+ without ISH is fine for T-DXd: it is HER2-positive or
-HER2-low either way.
+HER2-low either way. HER2-low or ultralow is not enough on its own: the label also needs
+metastatic disease and prior therapy for it (`tdxd_population`), so a first-line T-DXd in
+HER2-low disease is outside the label too.
 """
 
 from __future__ import annotations
@@ -17,14 +19,23 @@ from collections.abc import Iterable, Sequence
 from cards.findings import Finding, Indicator, Suggestion
 from cards.hook_input import HookInput
 from cards.knowledge import CardsConfig, override_reasons
+from cards.regimens.catalog import catalog
 from cards.safety.drugs import HER2_DIRECTED, T_DXD, drug_names
 from cards.safety.gaps import gap_finding
 from cards.safety.phrasing import capitalized, date
 from cards.safety.sources import cite
 from cards.safety.suggested_orders import test_suggestion
-from cards.safety.triggers import drug_ids, order_drug, order_evidence, selected_in_class
+from cards.safety.tdxd_population import Requirement, check_population, population_texts
+from cards.safety.triggers import (
+    drug_ids,
+    exposure_evidence,
+    order_drug,
+    order_evidence,
+    selected_in_class,
+)
 from fhir_mappings import (
     DraftOrder,
+    DrugExposure,
     Evidence,
     Her2Assessment,
     Her2Call,
@@ -117,13 +128,18 @@ def _finding(
     *,
     missing: Sequence[str] = (),
     suggestions: Sequence[Suggestion] = (),
+    evidence: Sequence[Evidence] = (),
+    lead_db04: bool = False,
     extra: str,
 ) -> Finding:
+    """`lead_db04`: the HER2-low route after chemotherapy (DESTINY-Breast04) is the one at
+    issue, so its source comes before the HR-positive approval (DESTINY-Breast06)."""
     topic = TDXD_TOPIC if rule == TDXD_RULE else MISMATCH_TOPIC
+    label_sources = ["tdxd-her2-low-approval", "destiny-breast04"]
+    if lead_db04:
+        label_sources.reverse()
     citations = (
-        (cite("tdxd-her2-low-approval", rule, topic), cite("destiny-breast04", rule, topic))
-        if rule == TDXD_RULE
-        else ()
+        tuple(cite(s, rule, topic) for s in label_sources) if rule == TDXD_RULE else ()
     ) + (cite("asco-cap-her2-2018", rule, topic), cite("asco-cap-her2-2023", rule, topic))
     return Finding(
         rule=rule,
@@ -131,7 +147,7 @@ def _finding(
         summary=summary,
         reasoning=tuple(reasoning),
         citations=citations,
-        data_used=(*_her2_evidence(her2), *order_evidence(orders)),
+        data_used=(*_her2_evidence(her2), *evidence, *order_evidence(orders)),
         missing_data=tuple(missing),
         suggestions=tuple(suggestions),
         selection_behavior="at-most-one",
@@ -235,10 +251,10 @@ def _tdxd(hook_input: HookInput, orders: Sequence[DraftOrder]) -> Finding | None
     subtype = her2.negative_subtype or Her2NegativeSubtype.UNSPECIFIED
     hr = facts.hormone_receptors.hr_positive
     if subtype is Her2NegativeSubtype.LOW:
-        return None
+        return _outside_population(hook_input, orders, subtype)
     if subtype is Her2NegativeSubtype.ULTRALOW:
         if hr is True:
-            return None
+            return _outside_population(hook_input, orders, subtype)
         if hr is False:
             summary = (
                 f"HER2-ultralow{_as_of(her2)} with HR-negative disease: outside the T-DXd label"
@@ -317,6 +333,110 @@ def _tdxd(hook_input: HookInput, orders: Sequence[DraftOrder]) -> Finding | None
         suggestions=(_ihc_suggestion(pid, "T-DXd"),),
         extra="no-score",
     )
+
+
+MEDICATION_GAPS = ("medicationRequests", "medicationStatements", "medicationAdministrations")
+
+
+def _outside_population(
+    hook_input: HookInput, orders: Sequence[DraftOrder], subtype: Her2NegativeSubtype
+) -> Finding | None:
+    """HER2-low or (HR-positive) ultralow: a warning unless the record places the patient in
+    a label population (metastatic disease and the prior therapy the label asks for)."""
+    facts = hook_input.facts
+    her2 = facts.her2
+    label = SUBTYPE_WORDS[subtype]
+    check = check_population(facts, subtype.value)
+    labelled = f"T-DXd is labelled for: {population_texts(check.applicable)}"
+    if not facts.disease.metastatic:
+        return _finding(
+            TDXD_RULE,
+            f"{label}{_as_of(her2)} with no metastatic diagnosis on file: T-DXd is labelled "
+            "for metastatic disease",
+            [*_reasoning_of(her2), labelled, "No metastatic or unresectable disease is on file."],
+            her2,
+            orders,
+            missing=("Diagnosis of metastatic or unresectable disease",),
+            lead_db04=subtype is Her2NegativeSubtype.LOW,
+            extra="not-metastatic",
+        )
+    gap = next((g for g in map(hook_input.gap, MEDICATION_GAPS) if g is not None), None)
+    if gap is not None:
+        return gap_finding(
+            TDXD_RULE,
+            gap,
+            what="Medication history",
+            advice=f"confirm the prior therapy the T-DXd {label} label requires",
+            consequence="Whether the patient is in a T-DXd label population (prior "
+            "chemotherapy or endocrine therapy for metastatic disease) could not be checked.",
+            citation=cite("tdxd-her2-low-approval", TDXD_RULE, TDXD_TOPIC),
+            dedup_key=f"{TDXD_RULE}:gap",
+        )
+    if check.met:
+        return None
+    phrase = check.missing_phrase()
+    if check.unplaced:
+        summary = (
+            f"{label}{_as_of(her2)}: the T-DXd label needs prior {phrase}; its setting is not "
+            "on file"
+        )
+    else:
+        summary = f"{label}{_as_of(her2)} without prior {phrase}: outside the T-DXd label"
+    return _finding(
+        TDXD_RULE,
+        summary,
+        [
+            *_reasoning_of(her2),
+            labelled,
+            *_population_notes(facts, subtype, check.unplaced),
+        ],
+        her2,
+        orders,
+        missing=_population_missing(facts, subtype, check.unmet, check.unplaced),
+        evidence=exposure_evidence(check.unplaced),
+        lead_db04=subtype is Her2NegativeSubtype.LOW
+        and facts.hormone_receptors.hr_positive is not True,
+        extra="outside-population",
+    )
+
+
+def _population_notes(
+    facts: PatientFacts, subtype: Her2NegativeSubtype, unplaced: Sequence[DrugExposure]
+) -> list[str]:
+    notes = [
+        "No prior therapy on file places the patient in one of these populations. If it was "
+        "given elsewhere, record it; otherwise T-DXd would be given outside its label."
+    ]
+    if unplaced:
+        notes.append(
+            f"{capitalized(drug_names(e.drug for e in unplaced))} is on file, but its setting "
+            "(metastatic or adjuvant) could not be determined from the dates on file."
+        )
+    if subtype is Her2NegativeSubtype.LOW and facts.hormone_receptors.hr_positive is None:
+        notes.append(
+            "ER/PR is not on file, so the route for HR-positive disease after endocrine "
+            "therapy (DESTINY-Breast06) could not be considered."
+        )
+    return notes
+
+
+def _population_missing(
+    facts: PatientFacts,
+    subtype: Her2NegativeSubtype,
+    unmet: Sequence[Requirement],
+    unplaced: Sequence[DrugExposure],
+) -> tuple[str, ...]:
+    months = catalog().her2_low.adjuvant_chemotherapy_relapse_months
+    missing = []
+    for needed in dict.fromkeys(unmet):
+        text = capitalized(needed.words)
+        if needed.drug_class == "chemotherapy":
+            text += f" (or relapse within {months:g} months of adjuvant chemotherapy)"
+        missing.append(text)
+    missing.extend(f"Setting of {drug_names([e.drug])} (metastatic or adjuvant)" for e in unplaced)
+    if subtype is Her2NegativeSubtype.LOW and facts.hormone_receptors.hr_positive is None:
+        missing.append("ER/PR status")
+    return tuple(missing)
 
 
 def biomarker_mismatch_findings(hook_input: HookInput, config: CardsConfig) -> Iterable[Finding]:

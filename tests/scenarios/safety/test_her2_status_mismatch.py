@@ -13,6 +13,7 @@ from tests.scenarios.safety.builders import (
     ordering,
     receptor_status,
     safety_cards,
+    taking,
     woman,
 )
 
@@ -42,11 +43,14 @@ def test_her2_low_with_trastuzumab_is_a_mismatch():
     ]
 
 
-def test_her2_low_with_tdxd_is_in_label():
+def test_her2_low_with_tdxd_after_metastatic_chemotherapy_is_in_label():
     cards = biomarker_cards(
         safety_cards(
             "order-select",
-            patient(fb.her2_ihc("1+", when=days_ago(120))),
+            patient(
+                fb.her2_ihc("1+", when=days_ago(120)),
+                taking("capecitabine", since=90, ended=30),
+            ),
             orders=[ordering("fam-trastuzumab-deruxtecan")],
         )
     )

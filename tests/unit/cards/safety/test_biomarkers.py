@@ -14,7 +14,17 @@ from fhir_mappings import (
     ReceptorCall,
 )
 from tests.unit.cards.facts_factory import ago
-from tests.unit.cards.safety.support import cards, disease, facts, gap, her2, order, receptors
+from tests.unit.cards.safety.support import (
+    cards,
+    disease,
+    facts,
+    gap,
+    her2,
+    on,
+    order,
+    receptors,
+    therapy,
+)
 
 TDXD = "fam-trastuzumab-deruxtecan"
 
@@ -84,9 +94,28 @@ def test_unknown_her2_asks_for_a_test():
     assert tdxd["summary"] == "No HER2 result on file: test HER2 before T-DXd"
 
 
-def test_tdxd_in_her2_low_is_in_label():
-    assert run(facts(her2=NEGATIVE_LOW), [TDXD], "C7") == []
-    assert run(facts(her2=NEGATIVE_LOW), [TDXD], "C6") == []
+# Prior therapy for metastatic disease that places a patient in a T-DXd label population.
+AFTER_METASTATIC_CHEMO = therapy(on("capecitabine", since_days=150, active=False, end_days=40))
+AFTER_METASTATIC_ENDOCRINE = therapy(on("letrozole", since_days=200, active=False, end_days=50))
+
+
+def test_tdxd_in_her2_low_after_metastatic_chemotherapy_is_in_label():
+    patient = facts(her2=NEGATIVE_LOW, therapy=AFTER_METASTATIC_CHEMO)
+    assert run(patient, [TDXD], "C7") == []
+    assert run(patient, [TDXD], "C6") == []
+
+
+def test_tdxd_in_her2_low_without_prior_therapy_is_outside_the_label():
+    [card] = run(facts(her2=NEGATIVE_LOW), [TDXD], "C7")
+    assert card["indicator"] == "warning"
+    assert card["summary"] == (
+        "HER2-low (2025-10-17) without prior chemotherapy for metastatic disease: outside the "
+        "T-DXd label"
+    )
+    # HR status unknown: the endocrine route could not be considered, and that is said.
+    assert "ER/PR status" in card["detail"]
+    # DESTINY-Breast04 (the route that applies) is the source, not the HR-positive approval.
+    assert "medpath.com" in card["source"]["url"]
 
 
 @pytest.mark.parametrize(
@@ -101,7 +130,10 @@ def test_tdxd_in_her2_low_is_in_label():
 def test_tdxd_in_her2_ultralow_needs_hr_positive(er, expected):
     ultralow = her2(Her2Call.NEGATIVE, subtype=Her2NegativeSubtype.ULTRALOW, ihc=IhcScore.ZERO)
     pr = ReceptorCall.NEGATIVE if er is not ReceptorCall.UNKNOWN else ReceptorCall.UNKNOWN
-    found = run(facts(her2=ultralow, hormone_receptors=receptors(er, pr)), [TDXD], "C7")
+    patient = facts(
+        her2=ultralow, hormone_receptors=receptors(er, pr), therapy=AFTER_METASTATIC_ENDOCRINE
+    )
+    found = run(patient, [TDXD], "C7")
     if expected is None:
         assert found == []
     else:
