@@ -85,15 +85,17 @@ def _concurrency(hook_input: HookInput) -> Finding | None:
     anthra_names = drug_names(anthra_ids)
     her2_is_new = bool(her2_selected and (anthra_active or anthra_drafts))
 
-    def summary(short: bool) -> str:
+    def summary(short: int) -> str:
         her2 = drug_names(her2_ids, short=short)
+        anthra = drug_names(anthra_ids, short=short)
         if her2_is_new:
-            partner = f"{anthra_names} {_how(anthra_active, anthra_drafts)}"
+            partner = f" ({anthra} {_how(anthra_active, anthra_drafts)})"
         else:
-            partner = f"{her2} {_how(her2_active, her2_drafts)}"
+            partner = f" ({her2} {_how(her2_active, her2_drafts)})"
+        if short >= 2:
+            partner = ""  # the detail says which drug is active and which drafted
         return (
-            f"Do not give {her2} with {anthra_names} ({partner}): "
-            "give HER2 therapy after the anthracycline"
+            f"Do not give {her2} with {anthra}{partner}: give HER2 therapy after the anthracycline"
         )
 
     suggestions: list[Suggestion] = []
@@ -208,8 +210,10 @@ def anthracycline_concurrency_findings(
                     RULE,
                     gap,
                     what="Medication history",
-                    advice=f"check for active anthracyclines or trastuzumab products "
-                    f"before {drug_names(ids)}",
+                    advice=lambda short: (
+                        "check for an active anthracycline or HER2 antibody "
+                        + (f"before {drug_names(ids, short=short)}" if short < 2 else "first")
+                    ),
                     consequence=(
                         "Whether an anthracycline, a HER2 antibody or another trastuzumab "
                         "product (trastuzumab, T-DM1, T-DXd: not interchangeable) is already "

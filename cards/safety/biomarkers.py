@@ -22,7 +22,7 @@ from cards.knowledge import CardsConfig, override_reasons
 from cards.regimens.catalog import catalog
 from cards.safety.drugs import HER2_DIRECTED, T_DXD, drug_names
 from cards.safety.gaps import gap_finding
-from cards.safety.phrasing import capitalized, date
+from cards.safety.phrasing import capitalized, date, fit
 from cards.safety.sources import cite
 from cards.safety.suggested_orders import test_suggestion
 from cards.safety.tdxd_population import Requirement, check_population, population_texts
@@ -158,16 +158,26 @@ def _finding(
     )
 
 
+def _verb(ids: Sequence[str]) -> str:
+    return "is" if len(ids) == 1 else "are"
+
+
 def _mismatch(hook_input: HookInput, orders: Sequence[DraftOrder]) -> Finding | None:
     her2 = hook_input.facts.her2
-    names = drug_names(drug_ids(orders))
+    ids = drug_ids(orders)
+    names = drug_names(ids)
     pid = hook_input.patient_id
     if her2.call is Her2Call.POSITIVE:
         return None
     if her2.call is Her2Call.EQUIVOCAL_PENDING_ISH:
         return _finding(
             MISMATCH_RULE,
-            f"HER2 IHC 2+ (equivocal){_as_of(her2)} without ISH: ISH required before {names}",
+            fit(
+                lambda short: (
+                    f"HER2 IHC 2+ (equivocal){_as_of(her2)} without ISH: ISH required before "
+                    + drug_names(ids, short=short)
+                )
+            ),
             [
                 *_reasoning_of(her2),
                 "IHC 2+ is equivocal under ASCO/CAP 2018: reflex in situ hybridisation on the "
@@ -187,9 +197,15 @@ def _mismatch(hook_input: HookInput, orders: Sequence[DraftOrder]) -> Finding | 
     if her2.call is Her2Call.UNKNOWN:
         return _finding(
             MISMATCH_RULE,
-            f"No HER2 result on file: confirm HER2-positive status before {names}",
+            fit(
+                lambda short: (
+                    "No HER2 result on file: confirm HER2-positive status before "
+                    + drug_names(ids, short=short)
+                )
+            ),
             [
-                f"{capitalized(names)} is indicated for HER2-positive breast cancer (IHC 3+ or "
+                f"{capitalized(names)} {_verb(ids)} indicated for HER2-positive breast cancer "
+                "(IHC 3+ or "
                 "ISH-positive), "
                 "but no tissue HER2 result is on file. Serum HER2 (shed antigen) does not count.",
             ],
@@ -201,12 +217,19 @@ def _mismatch(hook_input: HookInput, orders: Sequence[DraftOrder]) -> Finding | 
         )
     subtype = SUBTYPE_WORDS.get(her2.negative_subtype or Her2NegativeSubtype.UNSPECIFIED)
     if _negative_with_positive_history(her2):
-        summary = (
-            f"HER2 results discordant (latest call negative{_as_of(her2)}): "
-            f"confirm HER2 status before {names}"
+        summary = fit(
+            lambda short: (
+                f"HER2 results discordant (latest call negative{_as_of(her2)}): "
+                f"confirm HER2 status before {drug_names(ids, short=short)}"
+            )
         )
     else:
-        summary = f"HER2-negative ({subtype}){_as_of(her2)}: {names} is for HER2-positive disease"
+        summary = fit(
+            lambda short: (
+                f"HER2-negative ({subtype}){_as_of(her2)}: {drug_names(ids, short=short)} "
+                f"{_verb(ids)} for HER2-positive disease"
+            )
+        )
     advice = (
         " HER2-low disease is a HER2-negative pathway: of the HER2-directed drugs, only T-DXd "
         "is labelled for it."
@@ -218,8 +241,8 @@ def _mismatch(hook_input: HookInput, orders: Sequence[DraftOrder]) -> Finding | 
         summary,
         [
             *_reasoning_of(her2),
-            f"{capitalized(names)} is indicated for HER2-positive breast cancer (IHC 3+ or "
-            "ISH-positive); "
+            f"{capitalized(names)} {_verb(ids)} indicated for HER2-positive breast cancer "
+            "(IHC 3+ or ISH-positive); "
             f"the final HER2 call on file is negative.{advice}",
         ],
         her2,
@@ -445,13 +468,15 @@ def biomarker_mismatch_findings(hook_input: HookInput, config: CardsConfig) -> I
         return ()
     gap = hook_input.gap("tumorMarkers")
     if gap is not None:
-        names = drug_names(drug_ids(orders))
+        ids = drug_ids(orders)
         return (
             gap_finding(
                 MISMATCH_RULE,
                 gap,
                 what="HER2 results",
-                advice=f"confirm HER2-positive status before {names}",
+                advice=lambda short: (
+                    f"confirm HER2-positive status before {drug_names(ids, short=short)}"
+                ),
                 consequence="Whether the tumour is HER2-positive could not be checked.",
                 citation=cite("asco-cap-her2-2018", MISMATCH_RULE, MISMATCH_TOPIC),
                 dedup_key="gap:tumorMarkers",

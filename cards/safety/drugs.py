@@ -149,9 +149,14 @@ def drug_name(drug_id: str, *, short: bool = False) -> str:
     return known.short if short else known.display
 
 
-def drug_names(drug_ids: Iterable[str], *, short: bool = False) -> str:
-    """'trastuzumab', 'trastuzumab and pertuzumab', 'a, b and c' (each id once)."""
-    names = list(dict.fromkeys(drug_name(d, short=short) for d in drug_ids))
+def drug_names(drug_ids: Iterable[str], *, short: int = 0) -> str:
+    """'trastuzumab', 'trastuzumab and pertuzumab', 'a, b and c' (each id once).
+
+    `short` is the brevity a summary needs to fit: 0 full names, 1 short names ('T-DXd'),
+    2 the first name and a count of the others (the card's detail lists them all)."""
+    names = list(dict.fromkeys(drug_name(d, short=short >= 1) for d in drug_ids))
+    if short >= 2 and len(names) > 2:
+        names = [names[0], f"{len(names) - 1} other drugs"]
     if len(names) <= 1:
         return "".join(names)
     return ", ".join(names[:-1]) + " and " + names[-1]

@@ -78,7 +78,7 @@ def _finding(
     drafted = drug_names(draft_ids)
     doubled = _doubled(moieties)
 
-    def summary(short: bool) -> str:
+    def summary(short: int) -> str:
         names = drug_names(draft_ids, short=short)
         if active_ids:
             verb = "is" if len(active_ids) == 1 else "are"

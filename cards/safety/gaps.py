@@ -7,20 +7,25 @@ says what could not be retrieved and what to verify by hand.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from cards.findings import Citation, Finding, Indicator
 from cards.hook_input import DataGap
 from cards.knowledge import override_reasons
+from cards.safety.phrasing import BREVITY_LEVELS, SUMMARY_LIMIT
 
-SUMMARY_LIMIT = 139
+Advice = str | Callable[[int], str]  # the advice, or a function of the names' brevity
 
 
-def gap_summary(what: str, reason: str, advice: str) -> str:
+def gap_summary(what: str, reason: str, advice: Advice) -> str:
     """'LVEF could not be retrieved from the EHR (the FHIR server timed out); verify ...',
-    dropping the reason when the sentence would be too long for a summary."""
-    with_reason = f"{what} could not be retrieved from the EHR ({reason}); {advice}"
-    if len(with_reason) <= SUMMARY_LIMIT:
-        return with_reason
-    return f"{what} could not be retrieved from the EHR; {advice}"
+    dropping the reason, then shortening the drug names, until the sentence fits a summary;
+    a last resort keeps the sentence whole and leaves the drugs to the detail."""
+    said = advice if callable(advice) else (lambda _: advice)
+    attempts = [f"{what} could not be retrieved from the EHR ({reason}); {said(0)}"]
+    attempts += [f"{what} could not be retrieved from the EHR; {said(b)}" for b in BREVITY_LEVELS]
+    attempts.append(f"{what} could not be retrieved from the EHR; check it before signing")
+    return next((a for a in attempts if len(a) <= SUMMARY_LIMIT), attempts[-1])
 
 
 def gap_finding(
@@ -28,7 +33,7 @@ def gap_finding(
     gap: DataGap,
     *,
     what: str,
-    advice: str,
+    advice: Advice,
     consequence: str,
     citation: Citation,
     dedup_key: str,

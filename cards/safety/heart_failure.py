@@ -43,7 +43,9 @@ def heart_failure_findings(hook_input: HookInput, config: CardsConfig) -> Iterab
                 RULE,
                 gap,
                 what="The problem list",
-                advice=f"check for heart failure and ILD before {names}",
+                advice=lambda short: (
+                    f"check for heart failure and ILD before {drug_names(ids, short=short)}"
+                ),
                 consequence=(
                     "A history of heart failure, cardiomyopathy or interstitial lung disease "
                     "could not be checked."

@@ -184,7 +184,10 @@ def lvef_monitoring_findings(hook_input: HookInput, config: CardsConfig) -> Iter
                 RULE,
                 gap,
                 what="LVEF",
-                advice=f"verify LVEF {_context_words(hook_input, names)}",
+                advice=lambda short: (
+                    "verify LVEF "
+                    + _context_words(hook_input, drug_names((d.id for d in drugs), short=short))
+                ),
                 consequence=(
                     "Neither the monitoring interval nor the label withhold criteria could be "
                     f"checked for {names}."

@@ -264,9 +264,7 @@ def _baseline_phrase(readings: Readings) -> str:
     return base
 
 
-def _summary(
-    verdict: Verdict, group: Sequence[DrugVerdict], readings: Readings, short: bool
-) -> str:
+def _summary(verdict: Verdict, group: Sequence[DrugVerdict], readings: Readings, short: int) -> str:
     names = drug_names((v.drug.id for v in group), short=short)
     latest = _reading(readings.latest)
     first = group[0]

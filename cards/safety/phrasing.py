@@ -49,8 +49,15 @@ def capitalized(text: str) -> str:
 SUMMARY_LIMIT = 139  # CDS Hooks: a summary is shorter than 140 characters
 
 
-def fit(summary: Callable[[bool], str]) -> str:
-    """The summary with full drug names, or with short ones ('T-DXd') when it would not fit,
-    so the renderer never has to cut a sentence."""
-    full = summary(False)
-    return full if len(full) <= SUMMARY_LIMIT else summary(True)
+BREVITY_LEVELS = (0, 1, 2)  # full drug names, short names, first name and a count
+
+
+def fit(summary: Callable[[int], str]) -> str:
+    """The summary with full drug names, else short ones ('T-DXd'), else the first drug and a
+    count of the others, whichever fits first: the renderer never has to cut a sentence."""
+    text = ""
+    for brevity in BREVITY_LEVELS:
+        text = summary(brevity)
+        if len(text) <= SUMMARY_LIMIT:
+            return text
+    return text

@@ -89,7 +89,7 @@ def _pregnant(
     if lines:
         reasoning.append("Contraception after the last dose:\n\n" + "\n".join(lines))
 
-    def summary(short: bool) -> str:
+    def summary(short: int) -> str:
         names = drug_names(ids, short=short)
         if hook_input.hook is Hook.PATIENT_VIEW:
             return f"Pregnancy on file ({when}) while on {names}: embryo-fetal harm (boxed warning)"
@@ -193,7 +193,6 @@ def pregnancy_findings(hook_input: HookInput, config: CardsConfig) -> Iterable[F
         return ()
     if hook_input.hook is Hook.PATIENT_VIEW:
         return _current_pregnancy(hook_input, shown, drugs, config)
-    names = drug_names(d.id for d in drugs)
     patient_gap = hook_input.gap("patient")
     if sex is not Sex.FEMALE and patient_gap is not None:
         return (
@@ -201,7 +200,10 @@ def pregnancy_findings(hook_input: HookInput, config: CardsConfig) -> Iterable[F
                 RULE,
                 patient_gap,
                 what="Patient demographics",
-                advice=f"verify pregnancy status before {names} if of reproductive potential",
+                advice=lambda short: (
+                    f"verify pregnancy status before {drug_names(ids, short=short)} if of "
+                    "reproductive potential"
+                ),
                 consequence="Sex and age, and so the need for a pregnancy test, are unknown.",
                 citation=cite(drugs[0].embryo_fetal_source, RULE, TOPIC),
                 dedup_key=RULE,
@@ -219,7 +221,9 @@ def pregnancy_findings(hook_input: HookInput, config: CardsConfig) -> Iterable[F
                 RULE,
                 gap,
                 what="Pregnancy status",
-                advice=f"verify pregnancy status before {names}",
+                advice=lambda short: (
+                    f"verify pregnancy status before {drug_names(ids, short=short)}"
+                ),
                 consequence="A pregnancy or a recent negative hCG could not be checked.",
                 citation=cite(drugs[0].embryo_fetal_source, RULE, TOPIC),
                 dedup_key=RULE,

@@ -124,3 +124,20 @@ def test_missing_administration_history_is_said():
         "anthracycline dose before doxorubicin"
     )
     assert "Medication administrations: the FHIR server timed out" in c4["detail"]
+
+
+def test_medication_history_gap_with_thp_is_a_whole_sentence():
+    # The reviewer saw "…before trastuzumab and per…": the summary was cut by the renderer.
+    patient = [woman(58), her2_positive(), *early_breast_cancer(), echo(60, days=10), size()]
+    cards = safety_cards(
+        "order-select",
+        patient,
+        orders=[ordering("trastuzumab"), ordering("pertuzumab"), ordering("docetaxel")],
+        gaps=[gap("medicationAdministrations", "Medication administrations")],
+    )
+    [c3] = [c for c in cards if c["source"]["topic"]["code"] == "C3"]
+    assert c3["summary"] == (
+        "Medication history could not be retrieved from the EHR; check for an active "
+        "anthracycline or HER2 antibody first"
+    )
+    assert "…" not in c3["summary"]

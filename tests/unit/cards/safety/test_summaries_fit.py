@@ -1,0 +1,94 @@
+"""Every safety summary is a whole sentence under 140 characters as the rule writes it.
+
+The renderer cuts a longer summary with an ellipsis ("…before trastuzumab and per…"), which
+can drop the very drug or advice the card is about. So the rules must never rely on it:
+each summary is checked here, before rendering, over the longest drug lists and every
+data gap the rules know.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from cards import Hook
+from cards.safety.phrasing import SUMMARY_LIMIT
+from fhir_mappings import Her2Call, Her2NegativeSubtype, IhcScore, ReceptorCall
+from tests.unit.cards.safety.support import (
+    conditions,
+    disease,
+    facts,
+    findings,
+    gap,
+    her2,
+    lvef,
+    on,
+    order,
+    receptors,
+    therapy,
+    woman,
+)
+
+HER2_DRUGS = [
+    "trastuzumab",
+    "trastuzumab-sc",
+    "pertuzumab",
+    "pertuzumab-trastuzumab-sc",
+    "ado-trastuzumab-emtansine",
+    "fam-trastuzumab-deruxtecan",
+    "margetuximab",
+    "tucatinib",
+    "lapatinib",
+    "neratinib",
+]
+GAPS = [
+    ("lvef", "LVEF observations"),
+    ("conditions", "Conditions"),
+    ("pregnancy", "Pregnancy observations"),
+    ("patient", "Patient demographics"),
+    ("tumorMarkers", "HER2, ER and PR results"),
+    ("medicationRequests", "Medication orders"),
+    ("medicationStatements", "Medication statements"),
+    ("medicationAdministrations", "Medication administrations"),
+]
+REASON = "the FHIR server did not answer within the configured time limit of five seconds"
+
+
+def _orders(drugs):
+    return [order(d, order_id=f"draft-{i}") for i, d in enumerate(drugs)]
+
+
+DRUG_SETS = [
+    HER2_DRUGS,
+    HER2_DRUGS[:3],
+    ["fam-trastuzumab-deruxtecan"],
+    ["doxorubicin", "epirubicin", *HER2_DRUGS[:4]],
+]
+
+
+def _patients():
+    low = her2(Her2Call.NEGATIVE, subtype=Her2NegativeSubtype.LOW, ihc=IhcScore.ONE)
+    yield facts()
+    yield facts(
+        demographics=woman(33),
+        conditions=conditions(heart_failure=True, ild=True),
+        lvef=lvef((62, 300), (38, 5), baseline_index=0, regimen_start_days=290),
+        therapy=therapy(*(on(d, since_days=290) for d in HER2_DRUGS), on("doxorubicin")),
+    )
+    yield facts(her2=low, hormone_receptors=receptors(ReceptorCall.POSITIVE))
+    yield facts(her2=low, disease=disease(metastatic=False))
+    yield facts(her2=her2(Her2Call.EQUIVOCAL_PENDING_ISH, ihc=IhcScore.TWO))
+
+
+@pytest.mark.parametrize("hook", [Hook.ORDER_SELECT, Hook.ORDER_SIGN, Hook.PATIENT_VIEW])
+@pytest.mark.parametrize("gap_key", [None, *(key for key, _ in GAPS)])
+def test_no_safety_summary_needs_cutting(hook, gap_key):
+    gaps = [gap(key, what, REASON) for key, what in GAPS if key == gap_key]
+    too_long = []
+    for patient, drugs in itertools.product(_patients(), DRUG_SETS):
+        orders = [] if hook is Hook.PATIENT_VIEW else _orders(drugs)
+        for finding in findings(hook, patient, orders, gaps=gaps):
+            if len(finding.summary) > SUMMARY_LIMIT:
+                too_long.append((finding.rule, len(finding.summary), finding.summary))
+    assert too_long == []
