@@ -4,8 +4,9 @@ Rules, in the order the engine runs them (each module's docstring says why it ex
 
 - C10 (`weight_check`): weight/height for weight- and BSA-based doses missing, old or changed.
 - dose-check and C11 (`dose_check`): drafted doses against the computed dose; re-loading.
-- C12 (`first_line`, `second_line`, `later_lines`, `line_unknown`, `endocrine`, `her2_low`,
-  `early_stage`): what the guideline recommends for this patient now, on order-select.
+- C12 (`first_line`, `second_line`, `later_lines`, `line_unknown`, `endocrine`, `maintenance`,
+  `her2_low`, `early_stage`): what the guideline recommends for this patient now, on
+  order-select.
 - C12 summary (`summary`): the same advice on patient-view, without order suggestions.
 
 Knowledge lives in `cards/data/regimens.json` and `cards/data/dosing_thresholds.json`.
@@ -20,6 +21,7 @@ from cards.regimens.first_line import first_line_findings
 from cards.regimens.her2_low import her2_low_findings
 from cards.regimens.later_lines import later_line_findings
 from cards.regimens.line_unknown import line_unknown_findings
+from cards.regimens.maintenance import maintenance_findings
 from cards.regimens.second_line import second_line_findings
 from cards.regimens.summary import summary_findings
 from cards.regimens.weight_check import weight_findings
@@ -35,6 +37,7 @@ RULES: tuple[Rule, ...] = (
     Rule("C12-later-lines", ORDER_SELECT, later_line_findings),
     Rule("C12-line-undetermined", ORDER_SELECT, line_unknown_findings),
     Rule("C12-hr-endocrine", ORDER_SELECT, endocrine_findings),
+    Rule("C12-her2-maintenance", ORDER_SELECT, maintenance_findings),
     Rule("C12-her2-low", frozenset({Hook.ORDER_SELECT, Hook.PATIENT_VIEW}), her2_low_findings),
     Rule("C12-early-stage", ORDER_SELECT, early_stage_findings),
     Rule("C12-summary", frozenset({Hook.PATIENT_VIEW}), summary_findings),

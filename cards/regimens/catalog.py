@@ -155,11 +155,22 @@ class LabelOption:
 
 
 @dataclass(frozen=True)
+class Maintenance:
+    """What continues when the chemotherapy of a first line stops (ASCO rec. 4.0)."""
+
+    moieties: frozenset[str]  # trastuzumab, pertuzumab
+    text: str
+    sources: tuple[str, ...]
+    verification: str
+
+
+@dataclass(frozen=True)
 class FirstLine:
     recommended: str
     recommendation: str
     sources: tuple[str, ...]
     notes: tuple[str, ...]
+    maintenance: Maintenance
     label_options: tuple[LabelOption, ...]
 
 
@@ -405,6 +416,7 @@ def _check_references(catalog: Catalog) -> None:
     if early and not any(s.group == "trastuzumab" and s.suggest for s in early.slots):
         problems.append("early stage: the pertuzumab regimen needs a trastuzumab slot to suggest")
     source_keys("first line", catalog.first_line.sources)
+    source_keys("first line maintenance", catalog.first_line.maintenance.sources)
     source_keys("second line", catalog.second_line.sources)
     source_keys("later lines", catalog.later_lines.sources)
     source_keys("hr positive", catalog.hr_positive.sources)
@@ -438,6 +450,12 @@ def build_catalog(raw: Mapping[str, Any]) -> Catalog:
             recommendation=first["recommendation"],
             sources=_sources(first["source"]),
             notes=tuple(first["notes"]),
+            maintenance=Maintenance(
+                moieties=frozenset(first["maintenance"]["moieties"]),
+                text=first["maintenance"]["text"],
+                sources=_sources(first["maintenance"]["source"]),
+                verification=first["maintenance"]["verification"],
+            ),
             label_options=tuple(
                 LabelOption(o["regimen"], o["text"], _sources(o["source"]), o["verification"])
                 for o in first["label_options"]

@@ -28,6 +28,14 @@ from cards.regimens.drug_terms import names
 from cards.regimens.endocrine import endocrine_in_line, finished_chemotherapy
 from cards.regimens.line_unknown import undetermined_finding
 from cards.regimens.lines import LineAssessment, LineKind, assess_line
+from cards.regimens.maintenance import (
+    PROGRESSION_CAVEAT,
+    Lapse,
+    held_for_safety,
+    her2_names,
+    lapse_paragraph,
+    lapsed_maintenance,
+)
 from cards.regimens.situation import Situation, situation
 from cards.regimens.slots import fit
 from cards.suggestions import format_mg
@@ -78,6 +86,35 @@ def _later_summary(sit: Situation, line: LineAssessment) -> str:
     )
 
 
+def _lapsed(sit: Situation, lapse: Lapse) -> tuple[str, tuple[str, ...]]:
+    """The line's HER2 therapy stopped with its chemotherapy: "resume", not "continue"."""
+    her2 = her2_names(sit, lapse)
+    when = format_date(lapse.last_dose)
+    reason = held_for_safety(sit)
+    if reason is not None:
+        summary = fit(
+            f"HER2+ MBC: {her2} not given since {when}; {reason}",
+            f"HER2+ MBC: HER2 therapy not given since {when}; {reason}",
+            f"HER2+ MBC: HER2 therapy not given since {when}",
+        )
+        paragraphs = [
+            lapse_paragraph(sit, lapse),
+            f"HER2 therapy may have been stopped on purpose: {reason}. ASCO 2022 judges HER2 "
+            "therapy case by case with heart failure or a significantly reduced LVEF.",
+        ]
+    else:
+        summary = fit(
+            f"HER2+ MBC: {her2} stopped with the chemotherapy ({when}); resume unless the "
+            "disease progressed",
+            f"HER2+ MBC: HER2 therapy stopped with the chemotherapy ({when}); resume it",
+        )
+        paragraphs = [lapse_paragraph(sit, lapse), PROGRESSION_CAVEAT]
+    if not endocrine_in_line(sit, lapse.last_dose):
+        paragraphs.extend(hr_positive_advice(sit, after_chemotherapy=True))
+    paragraphs.append("**At progression:**")
+    return summary, tuple(paragraphs)
+
+
 def _ongoing(
     sit: Situation, line: LineAssessment, ongoing: TherapyLine
 ) -> tuple[str, tuple[str, ...]]:
@@ -109,7 +146,11 @@ def summary_findings(hook_input: HookInput, config: CardsConfig) -> list[Finding
     catalog = sit.catalog
     next_kind = line.kind
     prefix: tuple[str, ...] = ()
-    if line.ongoing is not None and line.continuing:
+    lapse = lapsed_maintenance(sit, line) if line.continuing else None
+    if lapse is not None:
+        summary, prefix = _lapsed(sit, lapse)
+        next_kind = LineKind.SECOND if line.kind is LineKind.FIRST else LineKind.LATER
+    elif line.ongoing is not None and line.continuing:
         summary, prefix = _ongoing(sit, line, line.ongoing)
         next_kind = LineKind.SECOND if line.kind is LineKind.FIRST else LineKind.LATER
     elif line.kind is LineKind.FIRST:
@@ -137,14 +178,20 @@ def summary_findings(hook_input: HookInput, config: CardsConfig) -> list[Finding
     return [
         Finding(
             rule=RULE,
-            indicator=Indicator.WARNING if gaps.missing else Indicator.INFO,
+            indicator=Indicator.WARNING
+            if gaps.missing or (lapse is not None and held_for_safety(sit) is None)
+            else Indicator.INFO,
             summary=summary,
             reasoning=(
                 f"HER2-positive metastatic breast cancer, {line.name}. " + " ".join(line.reasons),
                 *prefix,
                 *advice,
             ),
-            citations=catalog.citations(sources, rule=RULE, topic=TOPIC),
+            citations=catalog.citations(
+                (*(catalog.first_line.maintenance.sources if lapse else ()), *sources),
+                rule=RULE,
+                topic=TOPIC,
+            ),
             data_used=sit.receptor_evidence() + line.evidence + sit.body.evidence_for_all(),
             missing_data=gaps.missing
             + (hr_missing(sit) if next_kind is LineKind.FIRST else ())

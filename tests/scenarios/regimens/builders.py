@@ -46,6 +46,7 @@ REGIMEN_TOPICS = {
     "C12-later-lines",
     "C12-line-undetermined",
     "C12-hr-endocrine",
+    "C12-her2-maintenance",
     "C12-her2-low",
     "C12-early-stage",
     "C12-summary",

@@ -1,0 +1,221 @@
+"""C12, HER2 maintenance: trastuzumab + pertuzumab continue when the chemotherapy stops.
+
+ASCO 2022 rec. 4.0: chemotherapy runs about 4-6 months, then HER2-targeted therapy continues
+until progression or unacceptable toxicity. The first source document names stopping HER2
+therapy together with the chemotherapy as a common error, and in HR+ disease endocrine therapy
+is added to HER2 therapy, not put in its place (rec. 7.0). So when the current line's HER2
+antibodies and its chemotherapy have both stopped and the drafts carry on with something else
+(letrozole alone, capecitabine alone), order-select gets a warning with the HER2 doses due now
+(after a pause, usually a re-load); patient-view says "resume", never "continue" as if ongoing.
+
+"Stopped" means no active order and a last dose further back than the drug's longest label
+interval plus the trastuzumab re-load grace (`trastuzumab_reload_late_days`): past that point a
+dose is no longer late, the schedule is broken. Progression is not in the record the service
+reads, so the card says the advice holds unless the disease progressed. No card when the stop
+may have been for safety: heart failure, ILD/pneumonitis or pregnancy on file, or a latest LVEF
+below `maintenance_lvef_floor_percent` (the label and ASCO leave that case to the clinician).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from cards.detail import format_date
+from cards.findings import Finding, Indicator
+from cards.hook_input import HookInput
+from cards.knowledge import CardsConfig, override_reasons
+from cards.regimens.advice import body_gaps, hr_positive_advice
+from cards.regimens.drug_terms import names
+from cards.regimens.endocrine import finished_chemotherapy
+from cards.regimens.lines import LineAssessment, assess_line
+from cards.regimens.loading import last_dose_date
+from cards.regimens.orders import add_suggestion, plan_dose, single_recommended
+from cards.regimens.situation import (
+    CDK46,
+    CHEMOTHERAPY,
+    ENDOCRINE,
+    HER2_DIRECTED,
+    TAXANE,
+    Situation,
+    situation,
+)
+from cards.regimens.slots import fit, present_names
+from fhir_mappings import DrugExposure, PregnancyState
+
+RULE = "C12-her2-maintenance"
+TOPIC = "HER2 therapy when chemotherapy stops, HER2+ metastatic breast cancer"
+TRIGGERS = frozenset({CHEMOTHERAPY, TAXANE, ENDOCRINE, CDK46})
+FULL_DAY = 86400.0
+
+
+@dataclass(frozen=True)
+class Lapse:
+    """The current line's HER2 antibodies have stopped, and so has its chemotherapy."""
+
+    her2: tuple[DrugExposure, ...]
+    chemotherapy: tuple[DrugExposure, ...]
+    last_dose: datetime  # the last HER2 dose of the line
+    chemotherapy_ended: datetime | None
+
+
+def _stopped_since(sit: Situation, exposure: DrugExposure) -> datetime | None:
+    """The last dose, when the drug has stopped rather than being a little late."""
+    if exposure.active:
+        return None
+    last = last_dose_date(exposure)
+    if last is None:
+        return None
+    drug = sit.catalog.drug(exposure.drug)
+    interval = max((s.interval_days for s in drug.schedules), default=21.0) if drug else 21.0
+    grace = sit.config.threshold("trastuzumab_reload_late_days")
+    days = (sit.facts.as_of - last).total_seconds() / FULL_DAY
+    return last if days > interval + grace else None
+
+
+def _ended(exposure: DrugExposure) -> datetime | None:
+    dates = [d for d in (exposure.last_dose, exposure.end) if d is not None]
+    return max(dates) if dates else None
+
+
+def _in_regimen_order(sit: Situation, drugs: frozenset[str]) -> list[str]:
+    """Trastuzumab before pertuzumab, as THP lists them (and as clinicians say it)."""
+    thp = sit.catalog.regimen(sit.catalog.first_line.recommended)
+    slots = [slot.filled_by for slot in thp.slots]
+    return sorted(drugs, key=lambda d: (next((i for i, s in enumerate(slots) if d in s), 99), d))
+
+
+def lapsed_maintenance(sit: Situation, line: LineAssessment) -> Lapse | None:
+    """The lapse of the ongoing line's HER2 maintenance, if both it and the chemo stopped."""
+    ongoing = line.ongoing
+    if ongoing is None or not ongoing.drugs:
+        return None
+    moieties = sit.catalog.first_line.maintenance.moieties
+    if any(not sit.catalog.provides(d) & moieties for d in ongoing.drugs):
+        return None  # a line with T-DXd, T-DM1 or a TKI: not trastuzumab + pertuzumab maintenance
+    exposures = [sit.facts.therapy.of_drug(d) for d in _in_regimen_order(sit, ongoing.drugs)]
+    her2 = tuple(e for e in exposures if e is not None)
+    if len(her2) != len(exposures):
+        return None
+    stopped = [_stopped_since(sit, e) for e in her2]
+    if any(d is None for d in stopped):
+        return None
+    if sit.active_ids(CHEMOTHERAPY, TAXANE):
+        return None
+    chemotherapy = finished_chemotherapy(sit, ongoing.start)
+    if not chemotherapy:
+        return None  # the pitfall is stopping HER2 therapy *with* the chemotherapy
+    ended = max((d for d in (_ended(e) for e in chemotherapy) if d is not None), default=None)
+    last = max(d for d in stopped if d is not None)
+    return Lapse(her2, chemotherapy, last, ended)
+
+
+def held_for_safety(sit: Situation) -> str | None:
+    """Why HER2 therapy may have been stopped on purpose, in words; None when nothing says so."""
+    facts = sit.facts
+    if facts.conditions.heart_failure:
+        return "heart failure is on file"
+    if facts.conditions.interstitial_lung_disease:
+        return "ILD/pneumonitis is on file"
+    if facts.pregnancy.state is PregnancyState.PREGNANT:
+        return "a pregnancy is on file"
+    latest = facts.lvef.latest
+    floor = sit.config.threshold("maintenance_lvef_floor_percent")
+    if latest is not None and latest.percent < floor:
+        return f"the latest LVEF is {latest.percent:g} % ({format_date(latest.when)})"
+    return None
+
+
+def her2_names(sit: Situation, lapse: Lapse) -> str:
+    """ "trastuzumab + pertuzumab", in the order of the first-line regimen."""
+    thp = sit.catalog.regimen(sit.catalog.first_line.recommended)
+    drugs = frozenset(e.drug for e in lapse.her2)
+    return present_names(thp, drugs, sit.catalog) or names(drugs, sit.catalog)
+
+
+def lapse_paragraph(sit: Situation, lapse: Lapse) -> str:
+    chemo = names((e.drug for e in lapse.chemotherapy), sit.catalog)
+    her2 = her2_names(sit, lapse)
+    verb = "were" if len(lapse.her2) > 1 else "was"
+    return (
+        f"{her2[:1].upper()}{her2[1:]} {verb} last given {format_date(lapse.last_dose)} and no "
+        f"order is active; the chemotherapy of this line ({chemo}) ended "
+        f"{format_date(lapse.chemotherapy_ended)}. {sit.catalog.first_line.maintenance.text}"
+    )
+
+
+PROGRESSION_CAVEAT = (
+    "Progression is not read from the record: if the disease progressed, the next line's "
+    "recommendations apply instead; if HER2 therapy was stopped for toxicity, say so when "
+    "overriding."
+)
+
+
+def _summary(sit: Situation, lapse: Lapse) -> str:
+    her2 = her2_names(sit, lapse)
+    when = format_date(lapse.last_dose)
+    if sit.hr_positive is True and sit.drafted_ids(ENDOCRINE):
+        return fit(
+            f"Continue {her2} with the endocrine therapy: stopped with the chemotherapy on {when}",
+            f"Continue {her2} with the endocrine therapy (stopped {when})",
+        )
+    if sit.hr_positive is True:
+        return fit(
+            f"HR+: add endocrine therapy and continue {her2}, stopped with the chemotherapy on "
+            f"{when}",
+            f"HR+: add endocrine therapy and continue {her2} (stopped {when})",
+        )
+    return fit(
+        f"Continue {her2} when chemotherapy stops: stopped with it on {when}",
+        f"Continue {her2} when chemotherapy stops (stopped {when})",
+    )
+
+
+def maintenance_findings(hook_input: HookInput, config: CardsConfig) -> list[Finding]:
+    sit = situation(hook_input, config)
+    if not sit.her2_positive_mbc or not sit.selected_with(TRIGGERS):
+        return []
+    if sit.drafted_ids(HER2_DIRECTED):
+        return []  # HER2 therapy drafted: continued, or a new line (the line rules' cards)
+    line = assess_line(sit)
+    if not line.continuing:
+        return []
+    lapse = lapsed_maintenance(sit, line)
+    if lapse is None or held_for_safety(sit) is not None:
+        return []
+    catalog = sit.catalog
+    plans = []
+    for exposure in lapse.her2:
+        drug = catalog.drug(exposure.drug)
+        if drug is not None and drug.schedules:
+            plans.append(plan_dose(sit, drug, drug.schedules[0]))
+    gaps = body_gaps(sit, [p.dose.drug for p in plans])
+    drafted = names(sit.drafted_ids(*TRIGGERS), catalog)
+    reasoning = [
+        f"HER2-positive metastatic breast cancer, {line.name}. " + " ".join(line.reasons),
+        lapse_paragraph(sit, lapse) + f" The draft orders ({drafted}) do not continue it.",
+        *hr_positive_advice(sit, after_chemotherapy=True),
+        *dict.fromkeys(p.due.reason for p in plans if p.due.last_dose is not None),
+        PROGRESSION_CAVEAT,
+    ]
+    sources = (*catalog.first_line.maintenance.sources, *catalog.hr_positive.sources)
+    suggestion = add_suggestion(sit, [p.dose for p in plans]) if plans else None
+    return [
+        Finding(
+            rule=RULE,
+            indicator=Indicator.WARNING,
+            summary=_summary(sit, lapse),
+            reasoning=tuple(reasoning),
+            citations=catalog.citations(sources, rule=RULE, topic=TOPIC),
+            data_used=sit.receptor_evidence()
+            + line.evidence
+            + tuple(ev for e in (*lapse.her2, *lapse.chemotherapy) for ev in e.evidence[:1])
+            + sit.body.evidence_for_all(),
+            missing_data=gaps.missing,
+            suggestions=single_recommended([suggestion]),
+            selection_behavior="at-most-one",
+            override_reasons=override_reasons("regimen"),
+            safety=False,
+            dedup_key="regimen-maintenance",
+        )
+    ]

@@ -1,0 +1,130 @@
+"""HER2 therapy stopped together with the chemotherapy (review finding 10; ASCO 2022 rec. 4.0,
+the first source document's named pitfall): when chemotherapy stops, trastuzumab + pertuzumab
+continue until progression; in HR+ disease endocrine therapy is added to them (rec. 7.0)."""
+
+from __future__ import annotations
+
+from tests.scenarios import fhir_builders as fb
+from tests.scenarios.regimens.builders import (
+    ago,
+    card_of,
+    created,
+    cycles,
+    draft,
+    her2_positive_mbc,
+    order_select,
+    patient_view,
+    topics,
+)
+
+RULE = "C12-her2-maintenance"
+CHEMO_DAYS = (150, 129, 108, 87, 66, 45)
+
+
+def _thp_stopped(*, hr_positive: bool, her2_last: float = 45) -> list[dict]:
+    """First-line THP from 150 days ago; docetaxel 6 cycles to 45 days ago and trastuzumab +
+    pertuzumab until `her2_last` days ago."""
+    her2_days = [d for d in range(150, int(her2_last) - 1, -21)]
+    return [
+        *her2_positive_mbc(metastatic_days=160, hr_positive=hr_positive),
+        *cycles("trastuzumab", *her2_days, dose=420),
+        *cycles("pertuzumab", *her2_days, dose=420),
+        *cycles("docetaxel", *CHEMO_DAYS, dose=134),
+    ]
+
+
+def test_hr_positive_letrozole_drafted_alone_after_thp_stopped():
+    cards = order_select(_thp_stopped(hr_positive=True), draft("letrozole", 2.5, every=1))
+    card = card_of(cards, RULE)
+    assert card["indicator"] == "warning"
+    assert card["summary"] == (
+        "Continue trastuzumab + pertuzumab with the endocrine therapy: stopped with the "
+        "chemotherapy on 2026-10-07"
+    )
+    assert "rec. 4.0" in card["detail"] and "rec. 7.0" in card["detail"]
+    assert "progression" in card["detail"]
+    doses = sorted(
+        (r["medicationCodeableConcept"]["text"], r["dosageInstruction"][0]["doseAndRate"][0][
+            "doseQuantity"]["value"])
+        for r in created(card)
+    )  # fmt: skip
+    # 45 days since the last dose: trastuzumab is re-loaded (>1 week late), pertuzumab too (≥6 wk)
+    assert doses == [("pertuzumab", 840), ("trastuzumab", 560)]
+    assert card["suggestions"][0]["isRecommended"] is True
+
+
+def test_hr_negative_capecitabine_drafted_alone_after_thp_stopped():
+    cards = order_select(_thp_stopped(hr_positive=False), draft("capecitabine", 1790, per_day=2))
+    card = card_of(cards, RULE)
+    assert card["summary"] == (
+        "Continue trastuzumab + pertuzumab when chemotherapy stops: stopped with it on 2026-10-07"
+    )
+    assert "endocrine" not in card["summary"]
+
+
+def test_hr_positive_without_endocrine_therapy_drafted_says_add_it():
+    cards = order_select(_thp_stopped(hr_positive=True), draft("capecitabine", 1790, per_day=2))
+    card = card_of(cards, RULE)
+    assert card["summary"].startswith(
+        "HR+: add endocrine therapy and continue trastuzumab + pertuzumab"
+    )
+
+
+def test_her2_maintenance_still_given_gets_no_card():
+    resources = _thp_stopped(hr_positive=True, her2_last=3)
+    cards = order_select(resources, draft("letrozole", 2.5, every=1))
+    assert RULE not in topics(cards)
+
+
+def test_drafts_that_continue_her2_therapy_get_no_card():
+    cards = order_select(
+        _thp_stopped(hr_positive=True),
+        draft("letrozole", 2.5, every=1),
+        draft("trastuzumab", 560),
+        draft("pertuzumab", 840),
+    )
+    assert RULE not in topics(cards)
+
+
+def test_heart_failure_on_file_gets_no_continue_card():
+    resources = [
+        *_thp_stopped(hr_positive=False),
+        fb.condition("84114007", onset=ago(50), display="Heart failure"),
+    ]
+    cards = order_select(resources, draft("capecitabine", 1790, per_day=2))
+    assert RULE not in topics(cards)
+
+
+def test_low_lvef_gets_no_continue_card():
+    resources = [*_thp_stopped(hr_positive=False), fb.lvef(42, when=ago(5))]
+    cards = order_select(resources, draft("capecitabine", 1790, per_day=2))
+    assert RULE not in topics(cards)
+
+
+def test_patient_view_does_not_say_continue_when_her2_therapy_stopped():
+    card = card_of(patient_view(_thp_stopped(hr_positive=True)), "C12-summary")
+    assert card["indicator"] == "warning"
+    assert card["summary"] == (
+        "HER2+ MBC: trastuzumab + pertuzumab stopped with the chemotherapy (2026-10-07); "
+        "resume unless the disease progressed"
+    )
+    assert "continue HER2 therapy until progression" not in card["summary"]
+    assert "Add endocrine therapy" in card["detail"]
+
+
+def test_patient_view_on_ongoing_maintenance_says_continue():
+    card = card_of(patient_view(_thp_stopped(hr_positive=True, her2_last=3)), "C12-summary")
+    assert card["indicator"] == "info"
+    assert "continue HER2 therapy until progression" in card["summary"]
+
+
+def test_patient_view_with_heart_failure_says_why_her2_therapy_may_have_stopped():
+    resources = [
+        *_thp_stopped(hr_positive=False),
+        fb.condition("84114007", onset=ago(50), display="Heart failure"),
+    ]
+    card = card_of(patient_view(resources), "C12-summary")
+    assert card["summary"] == (
+        "HER2+ MBC: trastuzumab + pertuzumab not given since 2026-10-07; heart failure is on file"
+    )
+    assert "continue" not in card["summary"].lower() and "resume" not in card["summary"]
