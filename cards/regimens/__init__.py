@@ -4,6 +4,7 @@ Rules, in the order the engine runs them (each module's docstring says why it ex
 
 - C10 (`weight_check`): weight/height for weight- and BSA-based doses missing, old or changed.
 - dose-check and C11 (`dose_check`): drafted doses against the computed dose; re-loading.
+- adjuvant-duration (`duration`): (neo)adjuvant trastuzumab drafted beyond 52 weeks.
 - C12 (`first_line`, `second_line`, `later_lines`, `line_unknown`, `endocrine`, `maintenance`,
   `her2_low`, `early_stage`): what the guideline recommends for this patient now, on
   order-select.
@@ -15,6 +16,7 @@ Knowledge lives in `cards/data/regimens.json` and `cards/data/dosing_thresholds.
 from cards.engine_types import Rule
 from cards.hook_input import Hook
 from cards.regimens.dose_check import dose_findings
+from cards.regimens.duration import duration_findings
 from cards.regimens.early_stage import early_stage_findings
 from cards.regimens.endocrine import endocrine_findings
 from cards.regimens.first_line import first_line_findings
@@ -32,6 +34,7 @@ ORDER_SELECT = frozenset({Hook.ORDER_SELECT})
 RULES: tuple[Rule, ...] = (
     Rule("C10", ORDERS, weight_findings),
     Rule("dose-check", ORDERS, dose_findings),
+    Rule("adjuvant-duration", ORDERS, duration_findings),
     Rule("C12-first-line", ORDER_SELECT, first_line_findings),
     Rule("C12-second-line", ORDER_SELECT, second_line_findings),
     Rule("C12-later-lines", ORDER_SELECT, later_line_findings),

@@ -228,6 +228,8 @@ class Her2Low:
 class EarlyStage:
     pertuzumab_regimen: str  # the regimen whose trastuzumab slot pertuzumab needs
     sources: tuple[str, ...]
+    duration_text: str  # 52 weeks of (neo)adjuvant trastuzumab in total
+    duration_sources: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -423,6 +425,7 @@ def _check_references(catalog: Catalog) -> None:
     source_keys("her2 low", catalog.her2_low.sources)
     source_keys("body size", catalog.body_size_sources)
     source_keys("early stage", catalog.early_stage.sources)
+    source_keys("early stage duration", catalog.early_stage.duration_sources)
     for label_option in catalog.first_line.label_options:
         source_keys("first line label option", label_option.sources)
     if problems:
@@ -507,6 +510,8 @@ def build_catalog(raw: Mapping[str, Any]) -> Catalog:
         early_stage=EarlyStage(
             pertuzumab_regimen=raw["early_stage"]["pertuzumab_regimen"],
             sources=_sources(raw["early_stage"]["source"]),
+            duration_text=raw["early_stage"]["duration"]["text"],
+            duration_sources=_sources(raw["early_stage"]["duration"]["source"]),
         ),
     )
     _check_references(catalog)

@@ -47,6 +47,7 @@ REGIMEN_TOPICS = {
     "C12-line-undetermined",
     "C12-hr-endocrine",
     "C12-her2-maintenance",
+    "adjuvant-duration",
     "C12-her2-low",
     "C12-early-stage",
     "C12-summary",
