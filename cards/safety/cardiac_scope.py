@@ -13,8 +13,8 @@ from datetime import datetime
 from cards.hook_input import Hook, HookInput
 from cards.safety.drugs import ANTHRACYCLINE, HER2_ANTIBODY_CARDIAC, SafetyDrug, safety_drug
 from cards.safety.lvef_thresholds import DiseaseContext
-from cards.safety.triggers import active_in_class, drug_ids, selected_in_class
-from fhir_mappings import DrugExposure, LvefMeasurement, PatientFacts, TherapySetting
+from cards.safety.triggers import active_in_class, drug_ids, last_given, selected_in_class
+from fhir_mappings import DrugExposure, Evidence, LvefMeasurement, PatientFacts, TherapySetting
 
 
 def cardiac_drugs(hook_input: HookInput) -> tuple[SafetyDrug, ...]:
@@ -92,3 +92,16 @@ def disease_context(facts: PatientFacts, drug: SafetyDrug) -> DiseaseContext:
 
 def had_anthracycline(facts: PatientFacts) -> bool:
     return bool(facts.therapy.of_class(ANTHRACYCLINE) or facts.therapy.anthracyclines)
+
+
+def last_anthracycline(facts: PatientFacts) -> tuple[datetime, tuple[Evidence, ...]] | None:
+    """The last anthracycline dose on file (exposures and counted administrations), with
+    the record that shows it."""
+    found: list[tuple[datetime, tuple[Evidence, ...]]] = []
+    for exposure in facts.therapy.of_class(ANTHRACYCLINE):
+        given = last_given(exposure)
+        if given is not None:
+            found.append((given, exposure.evidence[:1]))
+    for total in facts.therapy.anthracyclines:
+        found.extend((e.when, (e,)) for e in total.evidence if e.when is not None)
+    return max(found, key=lambda f: f[0]) if found else None

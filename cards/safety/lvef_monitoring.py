@@ -23,11 +23,14 @@ from cards.safety.cardiac_scope import (
     active_cardiac_exposures,
     baseline,
     cardiac_drugs,
+    disease_context,
     is_continuing,
+    last_anthracycline,
     latest_dated,
 )
 from cards.safety.drugs import SafetyDrug, drug_names
 from cards.safety.gaps import gap_finding
+from cards.safety.lvef_thresholds import AfterAnthracycline, SettingTable, lvef_table
 from cards.safety.lvef_withhold import (
     DrugVerdict,
     Verdict,
@@ -172,6 +175,74 @@ def _overdue(
     )
 
 
+def _post_anthracycline_rule(
+    hook_input: HookInput, drug: SafetyDrug
+) -> tuple[SettingTable, AfterAnthracycline] | None:
+    """The table asking for an LVEF after the anthracycline, when `drug` is being started."""
+    if drug.lvef_table is None or is_continuing(hook_input, drug):
+        return None
+    table = lvef_table(drug.lvef_table)
+    for setting in table.for_context(disease_context(hook_input.facts, drug)):
+        after = setting.start_minimum.after_anthracycline
+        if after is not None:
+            return setting, after
+    return None
+
+
+def _before_anthracycline(
+    hook_input: HookInput, drugs: Sequence[SafetyDrug], latest: LvefMeasurement
+) -> Finding | None:
+    """Starting pertuzumab after an anthracycline with only an LVEF from before it: the label
+    wants the LVEF after the anthracycline (a footnote the reference marks unverified)."""
+    last = last_anthracycline(hook_input.facts)
+    if last is None or latest.when is None or latest.when >= last[0]:
+        return None
+    ruled = [(d, r) for d in drugs if (r := _post_anthracycline_rule(hook_input, d))]
+    if not ruled:
+        return None
+    companions = {c.table for d, _ in ruled for c in lvef_table(d.lvef_table or "").companions}
+    named = [d for d, _ in ruled] + [
+        d for d in drugs if d.lvef_table in companions and d not in [r[0] for r in ruled]
+    ]
+    ids = [d.id for d in named]
+    setting, after = ruled[0][1]
+    when, shown = last
+    mark = (
+        ""
+        if after.verification == "verified"
+        else (f" (This label footnote is {after.verification} in the knowledge base.)")
+    )
+    return Finding(
+        rule=RULE,
+        indicator=Indicator.WARNING,
+        summary=fit(
+            lambda short: (
+                f"No LVEF since the last anthracycline dose ({date(when)}) "
+                + _context_words(hook_input, drug_names(ids, short=short))
+                + ": order an echocardiogram"
+            )
+        ),
+        reasoning=(
+            f"{after.text}{mark}",
+            f"The latest LVEF ({percent(latest.percent)} on {date(latest.when)}) was measured "
+            f"before the last anthracycline dose ({date(when)}), so it does not show the LVEF "
+            f"after the anthracycline (required ≥{percent(after.percent)}).",
+        ),
+        citations=(cite(setting.source, RULE, TOPIC), cite("perjeta-label", RULE, TOPIC)),
+        data_used=(latest.evidence, *shown, *_drug_evidence(hook_input, named)),
+        missing_data=(f"LVEF after the last anthracycline dose ({date(when)})",),
+        suggestions=(
+            echo_suggestion(
+                hook_input.patient_id, f"LVEF after the anthracycline, before {drug_names(ids)}"
+            ),
+        ),
+        override_reasons=override_reasons("monitoring"),
+        safety=True,
+        dedup_key=DEDUP,
+        extra={"state": "before-anthracycline"},
+    )
+
+
 def lvef_monitoring_findings(hook_input: HookInput, config: CardsConfig) -> Iterable[Finding]:
     drugs = cardiac_drugs(hook_input)
     if not drugs:
@@ -202,6 +273,9 @@ def lvef_monitoring_findings(hook_input: HookInput, config: CardsConfig) -> Iter
         undated = hook_input.facts.lvef.latest
         return (_no_lvef(hook_input, requirements, undated),)
     assert latest.when is not None
+    stale = _before_anthracycline(hook_input, drugs, latest)
+    if stale is not None:
+        return (stale,)
     age = days_between(latest.when, hook_input.facts.as_of)
     if age > strictest(requirements).days:
         return (_overdue(hook_input, requirements, latest, age),)

@@ -92,16 +92,25 @@ class Criterion:
 
 
 @dataclass(frozen=True)
+class AfterAnthracycline:
+    """The pre-treatment LVEF once an anthracycline has been given, measured after it."""
+
+    percent: float
+    verification: str
+    text: str
+
+
+@dataclass(frozen=True)
 class StartMinimum:
     percent: float | None
     threshold: str | None
-    after_anthracycline_percent: float | None
+    after_anthracycline: AfterAnthracycline | None
     verification: str
     text: str
 
     def value(self, config: CardsConfig, *, after_anthracycline: bool) -> float:
-        if after_anthracycline and self.after_anthracycline_percent is not None:
-            return self.after_anthracycline_percent
+        if after_anthracycline and self.after_anthracycline is not None:
+            return self.after_anthracycline.percent
         if self.threshold is not None:
             return config.threshold(self.threshold)
         assert self.percent is not None  # the schema requires one of the two
@@ -184,7 +193,13 @@ def _setting(table_id: str, source: str, name: str, raw: Mapping[str, Any]) -> S
         start_minimum=StartMinimum(
             percent=start.get("percent"),
             threshold=start.get("threshold"),
-            after_anthracycline_percent=start.get("after_anthracycline_percent"),
+            after_anthracycline=AfterAnthracycline(
+                percent=float(after["percent"]),
+                verification=str(after["verification"]),
+                text=str(after["text"]),
+            )
+            if (after := start.get("after_anthracycline"))
+            else None,
             verification=str(start["verification"]),
             text=str(start["text"]),
         ),

@@ -86,6 +86,7 @@ class DrugVerdict:
     other_table: SettingTable | None = None  # the table that disagreed (setting unknown)
     minimum: float | None = None  # the pre-treatment LVEF required (START_BELOW)
     run: tuple[LvefMeasurement, ...] = ()  # readings confirming a decline, newest first
+    after_anthracycline: bool = False  # START_BELOW judged by the post-anthracycline floor
     carried_by: SafetyDrug | None = None  # withheld because this drug's table says so
     companion: Companion | None = None  # the table row saying the two go together
 
@@ -174,12 +175,18 @@ def _judge_start(
         tables,
         key=lambda t: t.start_minimum.value(config, after_anthracycline=anthracycline),
     ):
-        minimum = table.start_minimum.value(
-            config, after_anthracycline=anthracycline and table.setting == "early"
-        )
+        after = anthracycline and table.setting == "early"
+        minimum = table.start_minimum.value(config, after_anthracycline=after)
         if latest.percent < minimum:
             other = next((t for t in tables if t is not table), None)
-            return DrugVerdict(drug, Verdict.START_BELOW, table, minimum=minimum, other_table=other)
+            return DrugVerdict(
+                drug,
+                Verdict.START_BELOW,
+                table,
+                minimum=minimum,
+                other_table=other,
+                after_anthracycline=after and table.start_minimum.after_anthracycline is not None,
+            )
     return None
 
 
@@ -312,10 +319,14 @@ def _drug_paragraph(v: DrugVerdict, readings: Readings) -> str:
     where = f" ({table.setting_words} table)" if table.setting_words else ""
     if v.verdict is Verdict.START_BELOW:
         assert v.minimum is not None
+        start = table.start_minimum
+        rule_text, mark = start.text, start.verification
+        if v.after_anthracycline and start.after_anthracycline is not None:
+            rule_text = f"{start.text} {start.after_anthracycline.text}"
+            mark = start.after_anthracycline.verification
         return (
-            f"**{name}**{where}: {table.start_minimum.text} The latest LVEF is "
-            f"{_reading(readings.latest)}, below {percent(v.minimum)}."
-            + _verification_note(table.start_minimum.verification)
+            f"**{name}**{where}: {rule_text} The latest LVEF is "
+            f"{_reading(readings.latest)}, below {percent(v.minimum)}." + _verification_note(mark)
         )
     assert v.criterion is not None
     text = f"**{name}**{where}: meets '{v.criterion.criterion}'. {v.criterion.instruction}"

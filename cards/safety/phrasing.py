@@ -31,10 +31,10 @@ def days_between(earlier: datetime, later: datetime) -> int:
 
 
 def interval(days: float) -> str:
-    """A monitoring interval as labels say it: '4 weeks', '3 months', else days."""
+    """A monitoring interval as labels say it: '4 weeks', '12 weeks', '3 months', else days."""
     whole = round(days)
-    if whole % 7 == 0 and whole <= 8 * 7:
-        return f"{whole // 7} weeks"
+    if whole % 7 == 0 and whole <= 12 * 7:
+        return f"{whole // 7} week{'' if whole == 7 else 's'}"
     months = round(whole / 30.44)
     if months >= 1 and abs(whole - months * 30.44) <= 2.5:
         return f"{months} month{'' if months == 1 else 's'}"

@@ -62,12 +62,17 @@ def test_example_from_the_issue_264_days():
     assert "Last LVEF 58 % on 2026-03-02, 264 days ago" in card["detail"]
 
 
-@pytest.mark.parametrize(
-    "drug", ["trastuzumab-sc", "pertuzumab-trastuzumab-sc", "ado-trastuzumab-emtansine"]
-)
+@pytest.mark.parametrize("drug", ["trastuzumab-sc", "ado-trastuzumab-emtansine"])
 def test_every_her2_antibody_has_the_three_month_interval(drug):
     assert c1(facts(lvef=lvef((60, 92))), [drug]) == []
     assert len(c1(facts(lvef=lvef((60, 93))), [drug])) == 1
+
+
+@pytest.mark.parametrize("drug", ["pertuzumab", "pertuzumab-trastuzumab-sc"])
+def test_pertuzumab_and_phesgo_have_the_labels_12_weeks(drug):
+    assert c1(facts(lvef=lvef((60, 84))), [drug]) == []
+    [card] = c1(facts(lvef=lvef((60, 85))), [drug])
+    assert card["summary"].endswith("(due every 12 weeks)")
 
 
 def test_tdxd_interval_is_configurable():

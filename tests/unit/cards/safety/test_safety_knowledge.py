@@ -144,3 +144,17 @@ def test_request_text_never_reaches_summary_or_reasoning():
     for card in rendered:
         assert "<img" not in card["summary"] and "<img" not in card["detail"]
         assert "javascript:1)" not in card["detail"]
+
+
+def test_pertuzumab_lvef_interval_is_the_labels_12_weeks():
+    threshold = default_thresholds()["lvef_interval_days_pertuzumab"]
+    assert (threshold.value, threshold.verification) == (84, "verified")
+    assert "12 weeks" in threshold.source
+
+
+def test_the_post_anthracycline_floor_keeps_the_references_unverified_mark():
+    early = lvef_table("pertuzumab").settings["early"].start_minimum
+    assert early.verification == "verified"  # ≥55 % pre-treatment, [L3]
+    assert early.after_anthracycline is not None
+    assert early.after_anthracycline.percent == 50
+    assert early.after_anthracycline.verification == "unverified"  # §3.2 footnote ⚠
