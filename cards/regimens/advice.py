@@ -15,7 +15,8 @@ from cards.regimens.catalog import Basis, Drug, LaterOption, Regimen
 from cards.regimens.data_gaps import BODY_SIZE_KEY, described
 from cards.regimens.doses import regimen_dose_text
 from cards.regimens.lines import LineAssessment
-from cards.regimens.situation import Situation
+from cards.regimens.situation import HER2_DIRECTED, Situation
+from fhir_mappings import TherapySetting
 
 
 def regimen_drugs(sit: Situation, regimen: Regimen) -> tuple[Drug, ...]:
@@ -152,8 +153,45 @@ def later_options(sit: Situation, line: LineAssessment) -> tuple[LaterOption, ..
     return tuple(options)
 
 
-def label_condition_unmet(option: LaterOption, line: LineAssessment) -> bool:
-    return line.prior_metastatic_lines < option.min_prior_metastatic_lines
+def early_her2_regimens(sit: Situation) -> int:
+    """(Neo)adjuvant anti-HER2 regimens on file, for labels that count them (margetuximab).
+
+    Records do not name regimens, so this counts what was given: trastuzumab and pertuzumab
+    in any form as one regimen, each other HER2 drug (T-DM1 for residual disease, extended
+    adjuvant neratinib) as one more. Adjuvant trastuzumab-based therapy the mapping dated
+    counts even when the drug was given again later for metastatic disease.
+    """
+    maintenance = sit.catalog.first_line.maintenance.moieties
+    kinds: set[str] = set()
+    for exposure in sit.facts.therapy.exposures:
+        if HER2_DIRECTED not in exposure.classes or exposure.setting is not TherapySetting.EARLY:
+            continue
+        moieties = sit.catalog.provides(exposure.drug)
+        kinds.add("trastuzumab-pertuzumab" if moieties & maintenance else exposure.drug)
+    if sit.facts.disease.adjuvant_trastuzumab_end is not None and not kinds:
+        kinds.add("trastuzumab-based")
+    return len(kinds)
+
+
+def prior_regimens(sit: Situation, line: LineAssessment) -> int:
+    return line.prior_metastatic_lines + early_her2_regimens(sit)
+
+
+def label_condition_unmet(option: LaterOption, line: LineAssessment, sit: Situation) -> bool:
+    """The label population of a later-line option needs more prior anti-HER2 therapy: lines
+    for metastatic disease, and (margetuximab) regimens in any setting."""
+    return (
+        line.prior_metastatic_lines < option.min_prior_metastatic_lines
+        or prior_regimens(sit, line) < option.min_prior_her2_regimens
+    )
+
+
+def prior_therapy_text(sit: Situation, line: LineAssessment) -> str:
+    """ "2 prior anti-HER2 regimen(s) on file (1 for metastatic disease)"."""
+    return (
+        f"{prior_regimens(sit, line)} prior anti-HER2 regimen(s) on file "
+        f"({line.prior_metastatic_lines} for metastatic disease)"
+    )
 
 
 def later_line_advice(sit: Situation, line: LineAssessment) -> tuple[str, ...]:
@@ -166,10 +204,8 @@ def later_line_advice(sit: Situation, line: LineAssessment) -> tuple[str, ...]:
         text = f"**{regimen.display}**" + (f": {doses}" if doses else "")
         if option.label:
             text += f" ({option.label}"
-            if label_condition_unmet(option, line):
-                text += (
-                    f"; {line.prior_metastatic_lines} prior line(s) for metastatic disease on file"
-                )
+            if label_condition_unmet(option, line, sit):
+                text += f"; {prior_therapy_text(sit, line)}"
             text += ")"
         items.append(text)
     intro = f"{later.recommendation}."

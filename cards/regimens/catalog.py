@@ -187,6 +187,7 @@ class SecondLine:
 class LaterOption:
     regimen: str
     min_prior_metastatic_lines: int
+    min_prior_her2_regimens: int  # in any setting, (neo)adjuvant included (margetuximab: 2)
     not_received: frozenset[str]
     hr_positive_only: bool
     label: str
@@ -479,6 +480,7 @@ def build_catalog(raw: Mapping[str, Any]) -> Catalog:
                 LaterOption(
                     regimen=o["regimen"],
                     min_prior_metastatic_lines=int(o.get("min_prior_metastatic_lines", 0)),
+                    min_prior_her2_regimens=int(o.get("min_prior_her2_regimens", 0)),
                     not_received=frozenset(o.get("not_received", ())),
                     hr_positive_only=bool(o.get("hr_positive_only", False)),
                     label=o.get("label", ""),

@@ -12,7 +12,7 @@ tucatinib + trastuzumab + capecitabine is drafted.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from cards.findings import Finding, Indicator, Suggestion
 from cards.hook_input import HookInput
@@ -23,6 +23,7 @@ from cards.regimens.advice import (
     label_condition_unmet,
     later_line_advice,
     later_options,
+    prior_therapy_text,
 )
 from cards.regimens.catalog import Drug, LaterOption, Regimen, Slot
 from cards.regimens.drug_terms import names
@@ -33,7 +34,15 @@ from cards.regimens.orders import (
     replace_suggestion,
     single_recommended,
 )
-from cards.regimens.situation import CHEMOTHERAPY, HER2_DIRECTED, TAXANE, Situation, situation
+from cards.regimens.situation import (
+    CHEMOTHERAPY,
+    HER2_DIRECTED,
+    HER2_TKI,
+    TAXANE,
+    TRASTUZUMAB_BASED,
+    Situation,
+    situation,
+)
 from cards.regimens.slots import and_list, covers, fit, missing_slots, present_names
 
 RULE = "C12-later-lines"
@@ -128,13 +137,14 @@ def _complete(sit: Situation, line: LineAssessment, best: Sequence[_Match]) -> F
 
 def _label_condition(sit: Situation, line: LineAssessment, match: _Match) -> Finding:
     count = line.prior_metastatic_lines
+    short = match.regimen.short[:1].upper() + match.regimen.short[1:]
     summary = fit(
-        f"{match.regimen.short}: {match.option.label}; {count} prior line(s) on file",
-        f"{match.regimen.short}: label population needs more prior lines ({count} on file)",
+        f"{short}: {match.option.label}; {count} prior line(s) on file",
+        f"{short}: label population needs more prior anti-HER2 therapy than is on file",
     )
     reasoning = (
-        f"{match.regimen.display} is drafted. Its {match.option.label}; {count} earlier "
-        "HER2-directed line(s) for metastatic disease are on file.",
+        f"{match.regimen.display} is drafted. Its {match.option.label}; "
+        f"{prior_therapy_text(sit, line)}.",
     )
     return _finding(
         sit,
@@ -150,7 +160,7 @@ def _brain_metastases(sit: Situation, line: LineAssessment, drafted: Regimen) ->
     catalog = sit.catalog
     first = catalog.later_lines.brain_metastases_first
     option = next((o for o in later_options(sit, line) if o.regimen == first), None)
-    if option is None or label_condition_unmet(option, line) or TUCATINIB in sit.received:
+    if option is None or label_condition_unmet(option, line, sit) or TUCATINIB in sit.received:
         return None
     regimen = catalog.regimen(first)
     plans = [plan_option(sit, slot.suggest[0]) for slot in regimen.slots if slot.suggest]
@@ -179,8 +189,52 @@ def _brain_metastases(sit: Situation, line: LineAssessment, drafted: Regimen) ->
     )
 
 
+def _two_antibodies(sit: Situation, line: LineAssessment) -> Finding | None:
+    """Two anti-HER2 antibodies drafted together that no option combines (margetuximab with
+    trastuzumab): say that, and what the first one is given with. Pairs of trastuzumab-based
+    products are the substitution and duplicate-therapy rules' cards (critical), not ours."""
+    classes = {d.drug: d.classes for d in sit.drafts if HER2_DIRECTED in d.classes}
+    antibodies = sorted(drug for drug, c in classes.items() if HER2_TKI not in c)
+    if len(antibodies) < 2 or all(TRASTUZUMAB_BASED in classes[d] for d in antibodies):
+        return None
+    options = [sit.catalog.regimen(o.regimen) for o in later_options(sit, line)]
+    for drug in sorted(antibodies, key=lambda d: TRASTUZUMAB_BASED in classes[d]):
+        regimen = next((r for r in options if drug in r.drugs), None)
+        others = [d for d in antibodies if d != drug and regimen and d not in regimen.drugs]
+        if regimen is None or not others:
+            continue
+        partners = [s.display for s in regimen.slots if drug not in s.filled_by]
+        name, other = names([drug], sit.catalog), names(others, sit.catalog)
+        short_with = and_list(p.split(" (")[0] for p in partners) if partners else "alone"
+        full_with = and_list(partners) if partners else "alone"
+        title = name[:1].upper() + name[1:]
+        summary = fit(
+            f"{title} + {other} are two anti-HER2 antibodies: {name} is given with "
+            f"{short_with}, not {other}",
+            f"{title} + {other}: two anti-HER2 antibodies together",
+        )
+        reasoning = (
+            f"The draft orders combine {name} with {other}, two antibodies against HER2. The "
+            f"listed option is {regimen.display}: {name} is given with {full_with}, not with "
+            "another anti-HER2 antibody.",
+        )
+        finding = _finding(
+            sit,
+            line,
+            summary=summary,
+            reasoning=reasoning,
+            gaps=BodyGaps((), False, ""),
+            extra_sources=regimen.sources,
+        )
+        return replace(finding, indicator=Indicator.WARNING)
+    return None
+
+
 def _not_an_option(sit: Situation, line: LineAssessment, drafted: frozenset[str]) -> Finding:
     catalog = sit.catalog
+    two = _two_antibodies(sit, line)
+    if two is not None:
+        return two
     again = drafted & sit.received
     shown = names(drafted, catalog)
     if again:
@@ -222,7 +276,7 @@ def later_line_findings(hook_input: HookInput, config: CardsConfig) -> list[Find
     complete = [m for m in matches if not m.missing]
     if complete:
         match = complete[0]
-        if label_condition_unmet(match.option, line):
+        if label_condition_unmet(match.option, line, sit):
             return [_label_condition(sit, line, match)]
         brain_first = sit.catalog.later_lines.brain_metastases_first
         if sit.facts.disease.brain_metastases and match.regimen.id != brain_first:

@@ -26,10 +26,9 @@ from cards.detail import format_date
 from cards.regimens.catalog import Catalog
 from cards.regimens.data_gaps import described, medication_gaps
 from cards.regimens.drug_terms import names
-from cards.regimens.situation import HER2_DIRECTED, Situation
+from cards.regimens.situation import HER2_DIRECTED, TRASTUZUMAB_BASED, Situation
 from fhir_mappings import DrugExposure, Evidence, TherapyLine, TherapySetting
 
-TRASTUZUMAB_BASED = "trastuzumab-class"  # ASCO rec. 5.0 "trastuzumab-based" therapy
 DAYS_PER_MONTH = 30.4375
 ORDINALS = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth"}
 

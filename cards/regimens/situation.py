@@ -21,6 +21,8 @@ TAXANE = "taxane"
 CHEMOTHERAPY = "chemotherapy"
 ENDOCRINE = "endocrine"
 CDK46 = "cdk46-inhibitor"
+HER2_TKI = "her2-tki"
+TRASTUZUMAB_BASED = "trastuzumab-class"  # ASCO rec. 5.0 "trastuzumab-based"; do not substitute
 SYSTEMIC = frozenset({HER2_DIRECTED, TAXANE, CHEMOTHERAPY, ENDOCRINE, CDK46})
 
 

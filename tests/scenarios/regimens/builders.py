@@ -26,6 +26,7 @@ DRUGS: dict[str, tuple[str | None, str]] = {
     "fam-trastuzumab-deruxtecan": ("2267576", "fam-trastuzumab deruxtecan-nxki 100 MG Injection"),
     "tucatinib": ("2361290", "tucatinib 150 MG Oral Tablet"),
     "lapatinib": ("480167", "lapatinib"),
+    "margetuximab": (None, "margetuximab-cmkb (Margenza)"),
     "neratinib": ("1940643", "neratinib"),
     "docetaxel": ("72962", "docetaxel"),
     "paclitaxel": ("56946", "paclitaxel"),
