@@ -73,6 +73,18 @@ def _stopped_since(sit: Situation, exposure: DrugExposure) -> datetime | None:
     return last if days > interval + grace else None
 
 
+def line_stopped_since(sit: Situation, line: LineAssessment) -> datetime | None:
+    """The last dose of the ongoing line when every HER2 drug of it has stopped; else None."""
+    ongoing = line.ongoing
+    if ongoing is None or not ongoing.drugs:
+        return None
+    exposures = [sit.facts.therapy.of_drug(d) for d in ongoing.drugs]
+    stopped = [_stopped_since(sit, e) if e is not None else None for e in exposures]
+    if any(d is None for d in stopped):
+        return None
+    return max(d for d in stopped if d is not None)
+
+
 def _ended(exposure: DrugExposure) -> datetime | None:
     dates = [d for d in (exposure.last_dose, exposure.end) if d is not None]
     return max(dates) if dates else None

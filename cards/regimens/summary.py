@@ -9,6 +9,8 @@ undetermined-line warning is shown instead.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from cards.detail import format_date
 from cards.findings import Finding, Indicator
 from cards.hook_input import HookInput
@@ -35,6 +37,7 @@ from cards.regimens.maintenance import (
     her2_names,
     lapse_paragraph,
     lapsed_maintenance,
+    line_stopped_since,
 )
 from cards.regimens.situation import Situation, situation
 from cards.regimens.slots import fit
@@ -115,6 +118,26 @@ def _lapsed(sit: Situation, lapse: Lapse) -> tuple[str, tuple[str, ...]]:
     return summary, tuple(paragraphs)
 
 
+def _stopped(
+    sit: Situation, line: LineAssessment, ongoing: TherapyLine, last: datetime
+) -> tuple[str, tuple[str, ...]]:
+    """The line's HER2 drugs are no longer given (no chemotherapy stop to blame): say so, and
+    do not call it ongoing."""
+    current = names(ongoing.drugs, sit.catalog)
+    when = format_date(last)
+    summary = fit(
+        f"HER2+ MBC: {line.name} {current} not given since {when}; no active order",
+        f"HER2+ MBC: {line.name} HER2 therapy not given since {when}",
+    )
+    paragraphs = [
+        f"The HER2 therapy of the {line.name} ({current}) was last given {when} and no order "
+        "is active. If it was paused, HER2-targeted therapy continues until progression or "
+        "unacceptable toxicity (ASCO 2022 rec. 4.0). " + PROGRESSION_CAVEAT,
+        "**At progression:**",
+    ]
+    return summary, tuple(paragraphs)
+
+
 def _ongoing(
     sit: Situation, line: LineAssessment, ongoing: TherapyLine
 ) -> tuple[str, tuple[str, ...]]:
@@ -151,7 +174,11 @@ def summary_findings(hook_input: HookInput, config: CardsConfig) -> list[Finding
         summary, prefix = _lapsed(sit, lapse)
         next_kind = LineKind.SECOND if line.kind is LineKind.FIRST else LineKind.LATER
     elif line.ongoing is not None and line.continuing:
-        summary, prefix = _ongoing(sit, line, line.ongoing)
+        stopped = line_stopped_since(sit, line)
+        if stopped is not None:
+            summary, prefix = _stopped(sit, line, line.ongoing, stopped)
+        else:
+            summary, prefix = _ongoing(sit, line, line.ongoing)
         next_kind = LineKind.SECOND if line.kind is LineKind.FIRST else LineKind.LATER
     elif line.kind is LineKind.FIRST:
         summary = _first_line_summary(sit)

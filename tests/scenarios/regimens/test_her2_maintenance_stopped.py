@@ -128,3 +128,23 @@ def test_patient_view_with_heart_failure_says_why_her2_therapy_may_have_stopped(
         "HER2+ MBC: trastuzumab + pertuzumab not given since 2026-10-07; heart failure is on file"
     )
     assert "continue" not in card["summary"].lower() and "resume" not in card["summary"]
+
+
+def _second_line_t_dxd(last_dose_days: int) -> list[dict]:
+    return [
+        *her2_positive_mbc(metastatic_days=720),
+        *cycles("trastuzumab", 690, 669, 648, 200, dose=420),
+        *cycles("pertuzumab", 690, 669, 648, 200, dose=420),
+        *cycles("docetaxel", 690, 669, 648, dose=134),
+        *cycles("fam-trastuzumab-deruxtecan", *range(180, last_dose_days - 1, -20), dose=378),
+    ]
+
+
+def test_patient_view_of_a_stopped_t_dxd_line_does_not_say_continue():
+    card = card_of(patient_view(_second_line_t_dxd(40)), "C12-summary")
+    assert card["summary"] == (
+        "HER2+ MBC: second line T-DXd not given since 2026-10-12; no active order"
+    )
+    assert "Progression is not read from the record" in card["detail"]
+    ongoing = card_of(patient_view(_second_line_t_dxd(20)), "C12-summary")
+    assert "continue HER2 therapy until progression" in ongoing["summary"]
