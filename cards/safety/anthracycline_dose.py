@@ -77,6 +77,37 @@ def anthracyclines() -> Mapping[str, Anthracycline]:
 
 
 @dataclass(frozen=True)
+class DoxorubicinLabel:
+    """The doxorubicin label's figures the card quotes: risk by cumulative dose and caps."""
+
+    risk: tuple[tuple[float, str], ...]  # (mg/m2, "5-8") cardiomyopathy probability, percent
+    max_total: float
+    max_total_with_risk_factors: float
+    risk_factors: str
+    source: str
+
+    def risk_words(self) -> str:
+        """'1-2% at 300, 3-5% at 400 and 5-8% at 450 mg/m²'."""
+        parts = [f"{p}% at {d:g}" for d, p in self.risk]
+        joined = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+        return f"{joined} mg/m²"
+
+
+@cache
+def doxorubicin_label() -> DoxorubicinLabel:
+    raw = cast(Mapping[str, Any], load_table("safety_anthracyclines"))["doxorubicin_label"]
+    if raw["source"] not in source_ids():
+        raise KnowledgeError("safety_anthracyclines.json: doxorubicin_label names unknown source")
+    return DoxorubicinLabel(
+        risk=tuple((float(r["mg_m2"]), str(r["percent"])) for r in raw["cardiomyopathy_risk"]),
+        max_total=float(raw["max_total_mg_m2"]),
+        max_total_with_risk_factors=float(raw["max_total_with_risk_factors_mg_m2"]),
+        risk_factors=str(raw["risk_factors"]),
+        source=str(raw["source"]),
+    )
+
+
+@dataclass(frozen=True)
 class Component:
     """One anthracycline's cumulative dose: given so far, and with the drafted doses."""
 
@@ -258,6 +289,7 @@ def anthracycline_dose_findings(hook_input: HookInput, config: CardsConfig) -> I
             ),
         )
     b, missing = burden(facts, orders, config)
+    label = doxorubicin_label()
     drafted = any(c.ordered for c in b.components)
     if b.critical_fraction >= 1:
         indicator = Indicator.CRITICAL
@@ -279,14 +311,16 @@ def anthracycline_dose_findings(hook_input: HookInput, config: CardsConfig) -> I
         if b.components
         else "No anthracycline administrations with a dose in mg/m² are on file.",
         f"Limits: doxorubicin-equivalent {mg_m2(config.threshold(WARNING_KEY))} (increase "
-        f"LVEF monitoring, consider dexrazoxane) and {mg_m2(config.threshold(CRITICAL_KEY))} "
-        "(cardiomyopathy 5-8% at 450 mg/m²; labels cap the total at 550, or 400 mg/m² with "
-        "chest radiotherapy or other cardiotoxic drugs). Cross-drug sums are approximate.",
+        f"LVEF monitoring, consider dexrazoxane) and {mg_m2(config.threshold(CRITICAL_KEY))}. "
+        f"The doxorubicin label gives cardiomyopathy in {label.risk_words()}; labels cap the "
+        f"total at {label.max_total:g}, or {mg_m2(label.max_total_with_risk_factors)} with "
+        f"{label.risk_factors}. Cross-drug sums are approximate.",
     ]
     if facts.therapy.of_class(TRASTUZUMAB_CONTAINING):
         reasoning.append(
             "Trastuzumab is on file: its cardiotoxicity adds to the anthracycline's, so the "
-            "lower (400 mg/m²) ceiling of the label is the relevant one."
+            f"lower ({mg_m2(label.max_total_with_risk_factors)}) ceiling of the label is the "
+            "relevant one."
         )
     return (
         Finding(

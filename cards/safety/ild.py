@@ -1,45 +1,90 @@
 """C8: T-DXd and interstitial lung disease.
 
-ILD/pneumonitis is T-DXd's boxed warning (about 12% pooled, 1% fatal): grade 1 interrupts
-treatment, grade 2 or higher stops it for good. A history of ILD or pneumonitis on file
-with a T-DXd order is critical; every T-DXd order also carries the monitoring advice as
-information (order-select only: order-sign shows nothing that is not wrong). The 6.4 mg/kg
-gastric dose trap is a dose check and belongs to the regimen rules.
+ILD/pneumonitis is T-DXd's boxed warning: grade 1 interrupts treatment, grade 2 or higher
+stops it for good. A history of ILD or pneumonitis on file with a T-DXd order is critical;
+every T-DXd order also carries the monitoring advice as information (order-select only:
+order-sign shows nothing that is not wrong). The incidence and the grade-by-grade management
+the cards quote are in `cards/data/safety_ild.json`. The 6.4 mg/kg gastric dose trap is a
+dose check and belongs to the regimen rules.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, cast
 
 from cards.findings import Finding, Indicator
 from cards.hook_input import HookInput
-from cards.knowledge import CardsConfig, override_reasons
+from cards.knowledge import CardsConfig, KnowledgeError, load_table, override_reasons
 from cards.safety.drugs import HER2_DIRECTED, T_DXD
 from cards.safety.gaps import gap_finding
 from cards.safety.heart_failure import CONDITIONS_GAP_DEDUP
 from cards.safety.phrasing import date
-from cards.safety.sources import cite
+from cards.safety.sources import cite, source_ids
 from cards.safety.suggested_orders import remove_drafts_suggestions
 from cards.safety.triggers import order_drug, order_evidence, selected_in_class
 
 RULE = "C8"
 TOPIC = "T-DXd and interstitial lung disease"
 
-MONITORING = (
-    "Monitor for cough, dyspnoea, fever and new respiratory symptoms at every visit, and "
-    "evaluate promptly (imaging; consider a pulmonologist) if they occur. Grade 1 (asymptomatic) "
-    "ILD: interrupt T-DXd until grade 0; resume at the same dose if resolved within 28 days, "
-    "otherwise reduce one level; consider corticosteroids. Grade 2 or higher: permanently "
-    "discontinue and start corticosteroids promptly. Patients with moderate renal impairment "
-    "need closer monitoring."
-)
+
+@dataclass(frozen=True)
+class IldKnowledge:
+    pooled_percent: float
+    fatal_percent: float
+    with_pertuzumab_percent: float
+    with_pertuzumab_trial: str
+    summary_advice: str
+    monitoring: str
+    grades: tuple[tuple[str, str, str], ...]  # (grade, action, verification)
+    closer_monitoring: str
+    source: str
+
+    def incidence(self) -> str:
+        """'about 12% pooled incidence, 1% fatal; 12.1% with pertuzumab in DESTINY-Breast09'."""
+        return (
+            f"about {self.pooled_percent:g}% pooled incidence, {self.fatal_percent:g}% fatal; "
+            f"{self.with_pertuzumab_percent:g}% with pertuzumab in {self.with_pertuzumab_trial}"
+        )
+
+    def management(self) -> str:
+        grades = " ".join(
+            f"{grade}: {action}" + ("" if mark == "verified" else f" ({mark})")
+            for grade, action, mark in self.grades
+        )
+        return f"{self.monitoring} {grades} {self.closer_monitoring}".strip()
+
+
+@cache
+def ild_knowledge() -> IldKnowledge:
+    raw = cast(Mapping[str, Any], load_table("safety_ild"))
+    named = [raw["source"], raw["incidence"]["source"], raw["incidence_with_pertuzumab"]["source"]]
+    unknown = [s for s in named if s not in source_ids()]
+    if unknown:
+        raise KnowledgeError(f"safety_ild.json names unknown sources {unknown}")
+    return IldKnowledge(
+        pooled_percent=float(raw["incidence"]["pooled_percent"]),
+        fatal_percent=float(raw["incidence"]["fatal_percent"]),
+        with_pertuzumab_percent=float(raw["incidence_with_pertuzumab"]["percent"]),
+        with_pertuzumab_trial=str(raw["incidence_with_pertuzumab"]["trial"]),
+        summary_advice=str(raw["summary_advice"]),
+        monitoring=str(raw["monitoring"]),
+        grades=tuple(
+            (str(g["grade"]), str(g["action"]), str(g["verification"])) for g in raw["grades"]
+        ),
+        closer_monitoring=str(raw["closer_monitoring"]),
+        source=str(raw["source"]),
+    )
 
 
 def ild_findings(hook_input: HookInput, config: CardsConfig) -> Iterable[Finding]:
     orders = [o for o in selected_in_class(hook_input, HER2_DIRECTED) if order_drug(o) == T_DXD]
     if not orders:
         return ()
-    citation = cite("enhertu-ild", RULE, TOPIC)
+    ild = ild_knowledge()
+    citation = cite(ild.source, RULE, TOPIC)
     gap = hook_input.gap("conditions")
     if gap is not None:
         return (
@@ -68,11 +113,11 @@ def ild_findings(hook_input: HookInput, config: CardsConfig) -> Iterable[Finding
                 ),
                 reasoning=(
                     "The record lists interstitial lung disease or pneumonitis. T-DXd causes "
-                    "ILD/pneumonitis in about 12% of patients (1% fatal) and carries a boxed "
-                    "warning; patients with a history of non-infectious ILD were excluded from "
-                    "the pivotal trials.",
+                    f"ILD/pneumonitis ({ild.incidence()}) and carries a boxed warning; patients "
+                    "with a history of non-infectious ILD were excluded from the pivotal trials.",
                     "If the ILD was grade 2 or higher on T-DXd, T-DXd must not be restarted. "
-                    "Otherwise weigh the risk with a pulmonologist before treatment. " + MONITORING,
+                    "Otherwise weigh the risk with a pulmonologist before treatment. "
+                    + ild.management(),
                 ),
                 citations=(citation,),
                 data_used=(*evidence, *order_evidence(orders)),
@@ -87,11 +132,10 @@ def ild_findings(hook_input: HookInput, config: CardsConfig) -> Iterable[Finding
         Finding(
             rule=RULE,
             indicator=Indicator.INFO,
-            summary="T-DXd: monitor for ILD/pneumonitis; interrupt for grade 1, stop for grade ≥2",
+            summary=f"T-DXd: monitor for ILD/pneumonitis; {ild.summary_advice}",
             reasoning=(
-                "ILD/pneumonitis is the boxed warning of T-DXd (about 12% pooled incidence, 1% "
-                "fatal; 12.1% with pertuzumab in DESTINY-Breast09).",
-                MONITORING,
+                f"ILD/pneumonitis is the boxed warning of T-DXd ({ild.incidence()}).",
+                ild.management(),
             ),
             citations=(citation,),
             data_used=order_evidence(orders),

@@ -31,6 +31,7 @@ TABLES = [
     "safety_drugs",
     "safety_codes",
     "safety_anthracyclines",
+    "safety_ild",
     "lvef_tables",
 ]
 
@@ -158,3 +159,24 @@ def test_the_post_anthracycline_floor_keeps_the_references_unverified_mark():
     assert early.after_anthracycline is not None
     assert early.after_anthracycline.percent == 50
     assert early.after_anthracycline.verification == "unverified"  # §3.2 footnote ⚠
+
+
+def test_ild_card_text_comes_from_the_ild_table():
+    from cards.safety.ild import ild_knowledge
+
+    ild = ild_knowledge()
+    assert ild.incidence() == (
+        "about 12% pooled incidence, 1% fatal; 12.1% with pertuzumab in DESTINY-Breast09"
+    )
+    [card] = cards(Hook.ORDER_SELECT, facts(), [order("fam-trastuzumab-deruxtecan")], rule="C8")
+    assert ild.incidence() in card["detail"]
+    assert "Grade 2 or higher: permanently discontinue" in card["detail"]
+    assert card["summary"].endswith(ild.summary_advice)
+
+
+def test_anthracycline_card_quotes_the_label_figures_of_its_table():
+    from cards.safety.anthracycline_dose import doxorubicin_label
+
+    label = doxorubicin_label()
+    assert (label.max_total, label.max_total_with_risk_factors) == (550, 400)
+    assert label.risk_words() == "1-2% at 300, 3-5% at 400, 5-8% at 450 and 6-20% at 500 mg/m²"
