@@ -48,6 +48,7 @@ from cards.regimens.situation import (
     situation,
 )
 from cards.regimens.slots import fit, recognise
+from cards.regimens.weight_change import WeightChange, weight_changes
 from fhir_mappings import Evidence, TherapySetting
 
 RULE = "dose-check"
@@ -486,6 +487,24 @@ def _interval_paragraphs(review: DoseReview, sit: Situation) -> tuple[str, ...]:
     return tuple(paragraphs)
 
 
+def _weight_change_paragraph(review: DoseReview, change: WeightChange) -> str:
+    """C10's weight change, told here because it is why this dose is off (one card, not two)."""
+    before, latest = change.before, change.latest
+    text = (
+        f"The weight changed {change.percent:.0f} % since the last {review.drug.short} dose: "
+        f"{before.value:g} kg ({format_date(before.when)}) → {latest.value:g} kg "
+        f"({format_date(latest.when)})."
+    )
+    drafted = review.amount.per_basis
+    if review.drug.basis is Basis.PER_KG and drafted is not None and latest.value > 0:
+        per_kg_before = drafted * latest.value / before.value
+        text += (
+            f" The drafted dose is {per_kg_before:.3g} mg/kg at the earlier weight: it was not "
+            "recalculated for the current weight."
+        )
+    return text
+
+
 def _order_evidence(review: DoseReview, sit: Situation) -> Evidence:
     order = review.drafted.order
     if order.evidence is not None:
@@ -521,7 +540,12 @@ def _finding(review: DoseReview, sit: Situation) -> Finding:
         if replacement is not None:
             sure = review.verdict is not Verdict.LAST_DOSE_UNKNOWN
             suggestions = (Suggestion(replacement.label, replacement.actions, is_recommended=sure),)
+    change = next(iter(weight_changes(sit, [drug])), None)
+    reasoning = _reasoning(review, sit)
     evidence = (_order_evidence(review, sit), *sit.body.evidence_for(drug.basis))
+    if change is not None:
+        reasoning += (_weight_change_paragraph(review, change),)
+        evidence += (change.before.evidence,)
     if review.due is not None:
         evidence += review.due.evidence
     rule = RELOAD_RULE if reload else RULE
@@ -529,7 +553,7 @@ def _finding(review: DoseReview, sit: Situation) -> Finding:
         rule=rule,
         indicator=Indicator.CRITICAL if review.critical else Indicator.WARNING,
         summary=_summary(review, sit),
-        reasoning=_reasoning(review, sit),
+        reasoning=reasoning,
         citations=sit.catalog.citations(
             sources, rule=rule, topic=RELOAD_TOPIC if reload else TOPIC
         ),

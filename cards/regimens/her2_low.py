@@ -22,7 +22,7 @@ from cards.regimens.advice import body_gaps
 from cards.regimens.catalog import Her2LowPopulation
 from cards.regimens.doses import Phase, compute_dose, schedule_text
 from cards.regimens.drug_terms import names
-from cards.regimens.orders import replace_suggestion, single_recommended
+from cards.regimens.orders import replace_suggestion
 from cards.regimens.situation import (
     CDK46,
     CHEMOTHERAPY,
@@ -125,8 +125,11 @@ def her2_low_findings(hook_input: HookInput, config: CardsConfig) -> list[Findin
     )
     suggestions: tuple[Suggestion, ...] = ()
     if sit.hook is Hook.ORDER_SELECT:
+        # offered, not recommended: the drafted therapy (fulvestrant + a CDK4/6 inhibitor after
+        # one endocrine line, say) is often another legitimate option
         replaced = sit.selected_with(TRIGGERS)
-        suggestions = single_recommended([replace_suggestion(sit, replaced, [dose])])
+        replacement = replace_suggestion(sit, replaced, [dose])
+        suggestions = (replacement,) if replacement is not None else ()
     calculation = f" ({dose.calculation}; {sit.body.describe(tdxd.basis)})" if dose.mg else ""
     return [
         Finding(

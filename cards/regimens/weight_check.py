@@ -4,61 +4,40 @@ Fires for drafted mg/kg drugs (trastuzumab IV, T-DM1, T-DXd, margetuximab) and m
 (taxanes, capecitabine, anthracyclines...) when the weight or height is missing, when the
 weight is older than the configured window, or when it changed by the configured percentage
 since the last dose of that drug (the dose was computed on another weight). One card per call
-lists every problem; it is a warning and a safety finding, because it matters at signing.
+lists every problem; it is a warning and a safety finding, because it matters at signing. A
+weight change that left a drafted dose wrong is told on that dose's card instead (with the
+recalculated dose to replace it), so the two cards do not say the same thing twice.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from cards.detail import format_date
 from cards.findings import Finding, Indicator
 from cards.hook_input import HookInput
 from cards.knowledge import CardsConfig, override_reasons
 from cards.regimens.advice import body_gaps
-from cards.regimens.body_size import weight_on_or_before
 from cards.regimens.catalog import Basis, Drug
 from cards.regimens.data_gaps import BODY_SIZE_KEY
+from cards.regimens.dose_check import Verdict, review_dose
 from cards.regimens.drug_terms import names
-from cards.regimens.loading import dose_moiety, exposures_of, last_dose_date
 from cards.regimens.situation import Situation, situation
 from cards.regimens.slots import fit
-from fhir_mappings import BodyMeasurement, Evidence
+from cards.regimens.weight_change import weight_changes
+from fhir_mappings import Evidence
 
 RULE = "C10"
 TOPIC = "Weight and height for dosing"
 
 
-@dataclass(frozen=True)
-class WeightChange:
-    drug: Drug
-    before: BodyMeasurement
-    latest: BodyMeasurement
-    percent: float
-
-
-def weight_changes(sit: Situation, drugs: list[Drug]) -> tuple[WeightChange, ...]:
-    """Drugs whose last dose was computed on a weight that differs from today's by the limit."""
-    latest = sit.body.weight
-    if latest is None or latest.when is None:
-        return ()
-    limit = sit.config.threshold("weight_change_percent")
-    changes = []
-    for drug in drugs:
-        dated = [
-            d
-            for e in exposures_of(dose_moiety(drug), sit.facts, sit.catalog)
-            if (d := last_dose_date(e)) is not None
-        ]
-        if not dated:
+def _on_dose_card(sit: Situation, drug: Drug) -> bool:
+    """The dose check already has a card for a drafted order of this drug."""
+    for drafted in sit.selected:
+        if drafted.drug != drug.id:
             continue
-        before = weight_on_or_before(sit.facts.body, max(dated))
-        if before is None or before.when == latest.when or before.value <= 0:
-            continue
-        percent = abs(latest.value - before.value) / before.value * 100
-        if percent >= limit:
-            changes.append(WeightChange(drug, before, latest, percent))
-    return tuple(changes)
+        review = review_dose(sit, drafted, drug)
+        if review is not None and review.verdict is not Verdict.OK:
+            return True
+    return False
 
 
 def weight_findings(hook_input: HookInput, config: CardsConfig) -> list[Finding]:
@@ -77,7 +56,7 @@ def weight_findings(hook_input: HookInput, config: CardsConfig) -> list[Finding]
     if not drugs:
         return []
     gaps = body_gaps(sit, drugs)
-    changes = weight_changes(sit, drugs)
+    changes = tuple(c for c in weight_changes(sit, drugs) if not _on_dose_card(sit, c.drug))
     if not gaps.missing and not changes:
         return []
     drug_names = names((d.id for d in drugs), catalog, joiner=", ")

@@ -33,6 +33,8 @@ DRUGS: dict[str, tuple[str | None, str]] = {
     "capecitabine": ("194000", "capecitabine"),
     "vinorelbine": ("39541", "vinorelbine"),
     "letrozole": ("72965", "letrozole"),
+    "fulvestrant": ("282357", "fulvestrant"),
+    "abemaciclib": (None, "abemaciclib (Verzenio)"),
     "anastrozole": ("84857", "anastrozole"),
     "doxorubicin": ("3639", "doxorubicin"),
     "cyclophosphamide": ("3002", "cyclophosphamide"),

@@ -43,6 +43,19 @@ def test_her2_low_order_select_offers_t_dxd_instead_of_more_chemotherapy():
     card = card_of(order_select(resources, vinorelbine), "C12-her2-low")
     assert deleted(card) == [reference(vinorelbine)]
     assert [dose_mg(r) for r in created(card)] == [378]
+    # offered, not recommended: T-DXd is one label option, the drafted therapy may be another
+    assert "isRecommended" not in card["suggestions"][0]
+
+
+def test_her2_low_after_one_endocrine_line_offers_t_dxd_without_recommending_it():
+    resources = [
+        *her2_negative_mbc("1+", hr_positive=True, metastatic_days=400),
+        *cycles("letrozole", 390, 300, 200, 100, 30),
+    ]
+    drafts = [draft("fulvestrant", 500, every=28), draft("abemaciclib", 150, per_day=2)]
+    card = card_of(order_select(resources, *drafts), "C12-her2-low")
+    assert card["suggestions"][0]["label"] == "Replace with T-DXd 378 mg"
+    assert "isRecommended" not in card["suggestions"][0]
 
 
 def test_ihc_2_plus_with_negative_ish_hr_positive_after_endocrine_therapy():

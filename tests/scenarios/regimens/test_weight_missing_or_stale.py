@@ -9,6 +9,7 @@ from tests.scenarios.regimens.builders import (
     card_of,
     created,
     cycles,
+    dose_mg,
     draft,
     her2_positive_mbc,
     order_select,
@@ -100,3 +101,21 @@ def test_patient_view_without_weight_says_doses_cannot_be_computed():
     assert card["summary"] == (
         "HER2+ MBC, first line: THP (trastuzumab + pertuzumab + taxane) is recommended"
     )
+
+
+def test_a_dose_not_recalculated_after_a_weight_change_is_one_card():
+    # 480 mg was 6 mg/kg at 80 kg; the patient now weighs 70 kg (−12 %)
+    resources = [
+        *her2_positive_mbc(metastatic_days=300, kg=None, cm=None),
+        fb.weight(80, when=ago(250)),
+        fb.height(165, when=ago(250)),
+        fb.weight(70, when=ago(2)),
+        *cycles("trastuzumab", 105, 84, 63, 42, 21, dose=480),
+        *cycles("pertuzumab", 105, 84, 63, 42, 21, dose=420),
+    ]
+    cards = order_select(resources, draft("trastuzumab", 480), draft("pertuzumab", 420))
+    assert topics(cards) == ["dose-check"]
+    card = card_of(cards, "dose-check")
+    assert "The weight changed 12 % since the last trastuzumab dose" in card["detail"]
+    assert "6 mg/kg at the earlier weight" in card["detail"]
+    assert [dose_mg(r) for r in created(card)] == [420]
