@@ -462,7 +462,55 @@ def _population_missing(
     return tuple(missing)
 
 
+def _discordant_positive(hook_input: HookInput) -> Finding | None:
+    """Any positive result makes HER2 therapy eligible, but results that disagree (often a
+    negative metastatic biopsy after a positive primary) are worth a word: information, on
+    order-select only (order-sign shows nothing that is not wrong)."""
+    her2 = hook_input.facts.her2
+    orders = selected_in_class(hook_input, HER2_DIRECTED)
+    if not (her2.call is Her2Call.POSITIVE and her2.discordant and orders):
+        return None
+    dated = [r for r in her2.results if r.when is not None]
+    if not dated or dated[0].call is Her2Call.POSITIVE:
+        latest_words = "latest call positive"
+    else:
+        latest = dated[0]
+        score = f"IHC {latest.ihc_score.value}" if latest.ihc_score else latest.call.value
+        latest_words = f"latest {score} on {date(latest.when)}; positive before"
+    ids = drug_ids(orders)
+    return Finding(
+        rule=MISMATCH_RULE,
+        indicator=Indicator.INFO,
+        summary=fit(
+            lambda short: (
+                f"HER2 results discordant ({latest_words}): any positive result allows "
+                + drug_names(ids, short=short)
+            )
+        ),
+        reasoning=(
+            *_reasoning_of(her2),
+            "ASCO/CAP 2023 asks to consider prior and concurrent HER2 results (heterogeneity, "
+            "preanalytic variables); any HER2-positive result makes the patient eligible for "
+            "HER2-targeted therapy. HER2 and hormone-receptor status can change between the "
+            "primary tumour and metastases: a re-biopsy of an accessible metastasis may "
+            "settle it, and the most recent metastatic result decides HER2-low eligibility.",
+        ),
+        citations=(
+            cite("asco-cap-her2-2023", MISMATCH_RULE, MISMATCH_TOPIC),
+            cite("asco-cap-her2-2018", MISMATCH_RULE, MISMATCH_TOPIC),
+        ),
+        data_used=(*_her2_evidence(her2), *order_evidence(orders)),
+        safety=True,
+        dedup_key=f"{MISMATCH_RULE}:discordant",
+        extra={"state": "discordant-positive"},
+    )
+
+
 def biomarker_mismatch_findings(hook_input: HookInput, config: CardsConfig) -> Iterable[Finding]:
+    if hook_input.gap("tumorMarkers") is None and _applies(hook_input.facts):
+        discordant = _discordant_positive(hook_input)
+        if discordant is not None:
+            return (discordant,)
     orders = [o for o in selected_in_class(hook_input, HER2_DIRECTED) if order_drug(o) != T_DXD]
     if not orders or not _applies(hook_input.facts):
         return ()

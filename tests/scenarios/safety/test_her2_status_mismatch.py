@@ -125,3 +125,55 @@ def test_her2_results_the_ehr_could_not_send_are_said():
     )
     assert [c["indicator"] for c in cards] == ["warning"]
     assert cards[0]["summary"].startswith("HER2 results could not be retrieved from the EHR")
+
+
+def discordant_patient() -> list:
+    # Primary tumour IHC 3+ (2024), metastatic biopsy IHC 1+ (5 months ago).
+    return patient(
+        fb.her2_ihc("3+", when=days_ago(890)),
+        fb.her2_ihc("1+", when=days_ago(150)),
+    )
+
+
+def test_discordant_her2_results_are_mentioned_with_her2_therapy():
+    # ASCO/CAP 2023 and §4.5: any HER2-positive result makes HER2 therapy eligible, but the
+    # discordance is worth saying (re-biopsy, heterogeneity).
+    cards = biomarker_cards(
+        safety_cards(
+            "order-select",
+            discordant_patient(),
+            orders=[ordering("trastuzumab"), ordering("pertuzumab")],
+        )
+    )
+    assert [(c["source"]["topic"]["code"], c["indicator"], c["summary"]) for c in cards] == [
+        (
+            "C6",
+            "info",
+            "HER2 results discordant (latest IHC 1+ on 2026-06-24; positive before): any "
+            "positive result allows trastuzumab and pertuzumab",
+        )
+    ]
+    assert "re-biopsy" in cards[0]["detail"]
+    assert "IHC 3+" in cards[0]["detail"]
+
+
+def test_discordance_is_not_repeated_at_order_sign():
+    cards = biomarker_cards(
+        safety_cards(
+            "order-sign",
+            discordant_patient(),
+            orders=[ordering("trastuzumab"), ordering("pertuzumab")],
+        )
+    )
+    assert cards == []
+
+
+def test_concordant_positive_results_say_nothing():
+    cards = biomarker_cards(
+        safety_cards(
+            "order-select",
+            patient(fb.her2_ihc("3+", when=days_ago(890)), fb.her2_ihc("3+", when=days_ago(150))),
+            orders=[ordering("trastuzumab")],
+        )
+    )
+    assert cards == []
