@@ -1,9 +1,12 @@
-"""Which HER2 antibodies the cardiac rules judge, against which baseline and table.
+"""Which HER2 drugs the cardiac rules judge, against which baseline and table.
 
-On order hooks the drafted HER2 antibodies are judged; on patient-view the ones the patient
-is on. The fall in LVEF is measured from the regimen's baseline (the last LVEF before its
-first dose), because the heart has been exposed since then whatever the product; the
-pre-treatment requirement applies when a drug is being started.
+On order hooks the drafted HER2 drugs with a label LVEF table are judged; on patient-view
+the ones the patient is on. That is every HER2 antibody, and lapatinib, whose label asks
+for a normal LVEF before starting and stops it below the lower limit of normal; which
+drugs have a table is said in `safety_drugs.json`, not here. The fall in LVEF is measured
+from the regimen's baseline (the last LVEF before its first dose), because the heart has
+been exposed since then whatever the product; the pre-treatment requirement applies when a
+drug is being started.
 """
 
 from __future__ import annotations
@@ -11,26 +14,29 @@ from __future__ import annotations
 from datetime import datetime
 
 from cards.hook_input import Hook, HookInput
-from cards.safety.drugs import ANTHRACYCLINE, HER2_ANTIBODY_CARDIAC, SafetyDrug, safety_drug
+from cards.safety.drugs import ANTHRACYCLINE, HER2_DIRECTED, SafetyDrug, safety_drug
 from cards.safety.lvef_thresholds import DiseaseContext
 from cards.safety.triggers import active_in_class, drug_ids, last_given, selected_in_class
 from fhir_mappings import DrugExposure, Evidence, LvefMeasurement, PatientFacts, TherapySetting
 
 
+def has_lvef_table(drug_id: str | None) -> bool:
+    drug = safety_drug(drug_id)
+    return drug is not None and drug.lvef_table is not None
+
+
 def cardiac_drugs(hook_input: HookInput) -> tuple[SafetyDrug, ...]:
-    """The HER2 antibodies with a label LVEF table that this call is about."""
+    """The HER2 drugs with a label LVEF table that this call is about."""
     if hook_input.hook is Hook.PATIENT_VIEW:
-        ids = tuple(
-            dict.fromkeys(e.drug for e in active_in_class(hook_input.facts, HER2_ANTIBODY_CARDIAC))
-        )
+        ids = tuple(dict.fromkeys(e.drug for e in active_cardiac_exposures(hook_input.facts)))
     else:
-        ids = drug_ids(selected_in_class(hook_input, HER2_ANTIBODY_CARDIAC))
+        ids = drug_ids(selected_in_class(hook_input, HER2_DIRECTED))
     drugs = (safety_drug(d) for d in ids)
     return tuple(d for d in drugs if d is not None and d.lvef_table is not None)
 
 
 def active_cardiac_exposures(facts: PatientFacts) -> tuple[DrugExposure, ...]:
-    return active_in_class(facts, HER2_ANTIBODY_CARDIAC)
+    return tuple(e for e in active_in_class(facts, HER2_DIRECTED) if has_lvef_table(e.drug))
 
 
 def is_continuing(hook_input: HookInput, drug: SafetyDrug) -> bool:

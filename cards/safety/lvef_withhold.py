@@ -32,7 +32,7 @@ from cards.safety.cardiac_scope import (
     on_treatment_readings,
     regimen_start,
 )
-from cards.safety.drugs import HER2_ANTIBODY_CARDIAC, SafetyDrug, drug_names, safety_drug
+from cards.safety.drugs import HER2_DIRECTED, SafetyDrug, drug_names, safety_drug
 from cards.safety.lvef_thresholds import (
     LLN_THRESHOLD,
     Companion,
@@ -47,7 +47,6 @@ from cards.safety.phrasing import date, days_between, fit, percent, points
 from cards.safety.sources import cite
 from cards.safety.suggested_orders import echo_suggestion, remove_drafts_suggestions
 from cards.safety.triggers import (
-    active_in_class,
     drafts_in_class,
     exposure_evidence,
     order_drug,
@@ -218,12 +217,12 @@ def _severity(verdict: Verdict) -> int:
 
 
 def companion_candidates(hook_input: HookInput) -> tuple[SafetyDrug, ...]:
-    """The HER2 antibodies of this call, then the other drafts and the active ones: the drugs
-    a withhold can carry along."""
+    """The HER2 drugs of this call, then the other drafts and the active ones: the drugs a
+    withhold can carry along (only those with an LVEF table)."""
     ids = [
         *(d.id for d in cardiac_drugs(hook_input)),
-        *(order_drug(o) or "" for o in drafts_in_class(hook_input, HER2_ANTIBODY_CARDIAC)),
-        *(e.drug for e in active_in_class(hook_input.facts, HER2_ANTIBODY_CARDIAC)),
+        *(order_drug(o) or "" for o in drafts_in_class(hook_input, HER2_DIRECTED)),
+        *(e.drug for e in active_cardiac_exposures(hook_input.facts)),
     ]
     drugs = (safety_drug(d) for d in dict.fromkeys(ids))
     return tuple(d for d in drugs if d is not None and d.lvef_table is not None)
