@@ -170,6 +170,8 @@ class FirstLine:
     recommendation: str
     sources: tuple[str, ...]
     notes: tuple[str, ...]
+    may_join: frozenset[str]  # moieties that join an ongoing first line (pertuzumab)
+    may_join_sources: tuple[str, ...]
     maintenance: Maintenance
     label_options: tuple[LabelOption, ...]
 
@@ -204,6 +206,7 @@ class LaterLines:
 @dataclass(frozen=True)
 class HrPositive:
     sources: tuple[str, ...]
+    with_endocrine_regimens: tuple[str, ...]  # endocrine + HER2 therapy in selected patients
     options: tuple[str, ...]
     after_chemotherapy: str
 
@@ -252,6 +255,24 @@ class Catalog:
 
     def regimen(self, regimen_id: str) -> Regimen:
         return self.regimens[regimen_id]
+
+    def her2_with_endocrine(self) -> frozenset[str]:
+        """HER2 drugs given with endocrine therapy in selected HR+ patients (ASCO rec. 6.0.2:
+        trastuzumab or lapatinib): the non-endocrine drugs of those regimens."""
+        endocrine = self.slot_groups_filled_by("endocrine", "letrozole", "fulvestrant")
+        drugs = frozenset().union(
+            *(self.regimens[r].drugs for r in self.hr_positive.with_endocrine_regimens)
+        )
+        return drugs - endocrine
+
+    def slot_groups_filled_by(self, *groups: str) -> frozenset[str]:
+        return frozenset(
+            drug
+            for regimen in self.regimens.values()
+            for slot in regimen.slots
+            if slot.group in groups
+            for drug in slot.filled_by
+        )
 
     def provides(self, drug_id: str) -> frozenset[str]:
         """The active moieties a drug delivers (Phesgo: pertuzumab and trastuzumab)."""
@@ -411,6 +432,7 @@ def _check_references(catalog: Catalog) -> None:
         catalog.early_stage.pertuzumab_regimen,
         *(o.regimen for o in catalog.first_line.label_options),
         *(o.regimen for o in catalog.later_lines.options),
+        *catalog.hr_positive.with_endocrine_regimens,
     ]
     problems.extend(
         f"lines: unknown regimen {ref!r}" for ref in regimen_refs if ref not in catalog.regimens
@@ -420,6 +442,7 @@ def _check_references(catalog: Catalog) -> None:
         problems.append("early stage: the pertuzumab regimen needs a trastuzumab slot to suggest")
     source_keys("first line", catalog.first_line.sources)
     source_keys("first line maintenance", catalog.first_line.maintenance.sources)
+    source_keys("first line may join", catalog.first_line.may_join_sources)
     source_keys("second line", catalog.second_line.sources)
     source_keys("later lines", catalog.later_lines.sources)
     source_keys("hr positive", catalog.hr_positive.sources)
@@ -454,6 +477,8 @@ def build_catalog(raw: Mapping[str, Any]) -> Catalog:
             recommendation=first["recommendation"],
             sources=_sources(first["source"]),
             notes=tuple(first["notes"]),
+            may_join=frozenset(first["may_join"]["moieties"]),
+            may_join_sources=_sources(first["may_join"]["source"]),
             maintenance=Maintenance(
                 moieties=frozenset(first["maintenance"]["moieties"]),
                 text=first["maintenance"]["text"],
@@ -490,6 +515,7 @@ def build_catalog(raw: Mapping[str, Any]) -> Catalog:
         ),
         hr_positive=HrPositive(
             sources=_sources(hr["source"]),
+            with_endocrine_regimens=tuple(hr["with_endocrine_regimens"]),
             options=tuple(hr["options"]),
             after_chemotherapy=hr["after_chemotherapy"],
         ),

@@ -4,7 +4,8 @@ Fires on order-select when a new first line is being drafted (no HER2-directed t
 metastatic disease yet, and no recurrence within 12 months of adjuvant trastuzumab). It says
 which part of THP is missing and suggests it with this patient's dose; it says when the draft
 is another regimen; and it completes T-DXd with pertuzumab, the label-approved first-line
-alternative (DESTINY-Breast09). A complete THP draft gets no card: nothing to add.
+alternative (DESTINY-Breast09; the label options of the regimen table). A complete THP draft
+gets no card: nothing to add.
 """
 
 from __future__ import annotations
@@ -35,8 +36,6 @@ from cards.regimens.slots import and_list, fit, missing_slots, present_names
 
 RULE = "C12-first-line"
 TOPIC = "First-line regimen, HER2+ metastatic breast cancer"
-T_DXD = "fam-trastuzumab-deruxtecan"
-LAPATINIB = "lapatinib"
 
 
 def _line_paragraph(line: LineAssessment) -> str:
@@ -170,7 +169,7 @@ def _other_regimen(sit: Situation, line: LineAssessment, drugs: frozenset[str]) 
     gaps = body_gaps(sit, [catalog.drugs[o.drug] for s in thp.slots for o in s.suggest])
     drafted = names(drugs, catalog)
     endocrine = sit.hr_positive is True and bool(sit.drafted_ids(ENDOCRINE))
-    if endocrine and drugs <= {LAPATINIB}:
+    if endocrine and drugs <= catalog.her2_with_endocrine():
         summary = fit(
             f"HR+ HER2+ MBC: endocrine therapy + {drafted} is for selected patients; "
             "THP is preferred first line",
@@ -187,6 +186,16 @@ def _other_regimen(sit: Situation, line: LineAssessment, drugs: frozenset[str]) 
     return _finding(sit, line, summary=summary, reasoning=reasoning, gaps=gaps)
 
 
+def _label_option(sit: Situation, drafted_beyond_thp: frozenset[str]) -> Regimen | None:
+    """The label-approved first-line alternative the drafts start (T-DXd of T-DXd +
+    pertuzumab, DESTINY-Breast09), from the regimen table's label options."""
+    for option in sit.catalog.first_line.label_options:
+        regimen = sit.catalog.regimen(option.regimen)
+        if drafted_beyond_thp & regimen.drugs:
+            return regimen
+    return None
+
+
 def first_line_findings(hook_input: HookInput, config: CardsConfig) -> list[Finding]:
     sit = situation(hook_input, config)
     if not sit.her2_positive_mbc or not sit.selected_with(SYSTEMIC):
@@ -196,14 +205,17 @@ def first_line_findings(hook_input: HookInput, config: CardsConfig) -> list[Find
         return []
     catalog = sit.catalog
     her2 = sit.drafted_ids(HER2_DIRECTED)
-    if T_DXD in her2:
-        option = catalog.first_line.label_options[0]
-        regimen = catalog.regimen(option.regimen)
+    thp = catalog.regimen(catalog.first_line.recommended)
+    label_option = _label_option(sit, her2 - thp.drugs)
+    if label_option is not None:
         finding = _missing_parts(
-            sit, line, regimen, f"label-approved first-line {regimen.short}", always_label=True
+            sit,
+            line,
+            label_option,
+            f"label-approved first-line {label_option.short}",
+            always_label=True,
         )
         return [finding] if finding else []
-    thp = catalog.regimen(catalog.first_line.recommended)
     others = (her2 | sit.drafted_ids(CHEMOTHERAPY, TAXANE)) - thp.drugs
     if others:
         return [_other_regimen(sit, line, others)]

@@ -20,7 +20,7 @@ from cards.hook_input import Hook, HookInput
 from cards.knowledge import CardsConfig, override_reasons
 from cards.regimens.advice import body_gaps
 from cards.regimens.catalog import Her2LowPopulation
-from cards.regimens.doses import Phase, compute_dose, schedule_text
+from cards.regimens.doses import Phase, compute_dose, per_basis_text, schedule_text
 from cards.regimens.drug_terms import names
 from cards.regimens.orders import replace_suggestion
 from cards.regimens.situation import (
@@ -116,7 +116,8 @@ def her2_low_findings(hook_input: HookInput, config: CardsConfig) -> list[Findin
     tail = f"; {gaps.short}" if gaps.short else ""
     summary = fit(
         f"{label} MBC: T-DXd {dose.amount} every 3 weeks is a label option{tail}",
-        f"{label} MBC: T-DXd 5.4 mg/kg every 3 weeks is a label option{tail}",
+        f"{label} MBC: T-DXd {per_basis_text(dose.per_basis, tdxd.basis)} "
+        f"{schedule_text(schedule)} is a label option{tail}",
     )
     populations = " ".join(
         f"{p.text}: on file, {names((e.drug for e in q), catalog)} "

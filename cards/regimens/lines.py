@@ -7,7 +7,8 @@ second-line recommendations). The last line is current while
 it is active or ended recently (`line_current_days`): records often show every cycle as
 completed, and the next cycle of the same regimen is not a new line. A current line is
 continued by drafts that add no new HER2-directed drug (pertuzumab may still join trastuzumab
-in the first line); a draft with a new HER2-directed drug starts the next line. Progression
+in the first line: `lines.first.may_join` of the regimen table); a draft with a new
+HER2-directed drug starts the next line. Progression
 itself is rarely recorded, so a change of HER2-directed drug is what marks it.
 
 When the data cannot decide (adjuvant trastuzumab-based therapy without an end date or still
@@ -255,7 +256,7 @@ def assess_line(sit: Situation) -> LineAssessment:
     current = len([line for line in completed if line.number < ongoing.number]) + 1 + offset
     ongoing_moieties = {m for d in ongoing.drugs for m in sit.catalog.provides(d)}
     drafted_moieties = {m for d in sit.drafted_ids(HER2_DIRECTED) for m in sit.catalog.provides(d)}
-    may_join = {"pertuzumab"} if current == 1 else set()
+    may_join = sit.catalog.first_line.may_join if current == 1 else frozenset()
     new = drafted_moieties - ongoing_moieties - may_join
     reasons.append(f"Current {line_name(current)}: {_line_text(ongoing, sit.catalog)}.")
     if new:

@@ -25,7 +25,8 @@ from cards.regimens.advice import (
     regimen_drugs,
     second_line_advice,
 )
-from cards.regimens.doses import Phase, compute_dose
+from cards.regimens.catalog import Drug, Regimen
+from cards.regimens.doses import ComputedDose, Phase, compute_dose, per_basis_text, schedule_text
 from cards.regimens.drug_terms import names
 from cards.regimens.endocrine import endocrine_in_line, finished_chemotherapy
 from cards.regimens.line_unknown import undetermined_finding
@@ -46,37 +47,68 @@ from fhir_mappings import TherapyLine
 
 RULE = "C12-summary"
 TOPIC = "Regimen guidance, HER2+ metastatic breast cancer"
-T_DXD = "fam-trastuzumab-deruxtecan"
 
 
-def _mg(sit: Situation, drug_id: str, schedule_id: str, phase: Phase) -> str:
-    drug = sit.catalog.drugs[drug_id]
-    dose = compute_dose(drug, drug.schedule(schedule_id), phase, sit.body)
-    return format_mg(dose.mg) if dose.mg is not None else "?"
+def _slot_doses(sit: Situation, regimen: Regimen) -> str | None:
+    """ "trastuzumab 560/420 mg, pertuzumab 840/420 mg, docetaxel 134 mg": the first suggested
+    drug of each slot, loading/maintenance; None when a dose cannot be computed."""
+    parts = []
+    for slot in regimen.slots:
+        if not slot.suggest:
+            continue
+        drug = sit.catalog.drugs[slot.suggest[0].drug]
+        schedule = drug.schedule(slot.suggest[0].schedule)
+        doses = [compute_dose(drug, schedule, Phase.MAINTENANCE, sit.body)]
+        if schedule.loading is not None:
+            doses.insert(0, compute_dose(drug, schedule, Phase.LOADING, sit.body))
+        if any(d.mg is None for d in doses):
+            return None
+        parts.append(f"{drug.short} {'/'.join(format_mg(d.mg or 0) for d in doses)} mg")
+    return ", ".join(parts)
+
+
+def _per_basis(sit: Situation, regimen: Regimen) -> tuple[Drug, ComputedDose]:
+    """The single drug of a one-drug regimen (T-DXd, T-DM1) and its maintenance dose."""
+    option = regimen.slots[0].suggest[0]
+    drug = sit.catalog.drugs[option.drug]
+    return drug, compute_dose(drug, drug.schedule(option.schedule), Phase.MAINTENANCE, sit.body)
+
+
+def _preferred_given(sit: Situation) -> bool:
+    """The preferred second-line drug (T-DXd) was given already: later-line options apply."""
+    preferred = sit.catalog.regimen(sit.catalog.second_line.preferred)
+    return bool(preferred.drugs & sit.received)
 
 
 def _first_line_summary(sit: Situation) -> str:
-    h_load = _mg(sit, "trastuzumab", "q3w", Phase.LOADING)
-    h_main = _mg(sit, "trastuzumab", "q3w", Phase.MAINTENANCE)
-    doce = _mg(sit, "docetaxel", "q3w", Phase.MAINTENANCE)
-    if "?" in (h_load, doce):
-        return "HER2+ MBC, first line: THP (trastuzumab + pertuzumab + taxane) is recommended"
+    regimen = sit.catalog.regimen(sit.catalog.first_line.recommended)
+    general = f"HER2+ MBC, first line: {regimen.display} is recommended"
+    doses = _slot_doses(sit, regimen)
+    if doses is None:
+        return fit(general, f"HER2+ MBC, first line: {regimen.short} is recommended")
     return fit(
-        f"HER2+ MBC, first line: THP — trastuzumab {h_load}/{h_main} mg, pertuzumab 840/420 mg, "
-        f"docetaxel {doce} mg q3w",
-        "HER2+ MBC, first line: THP (trastuzumab + pertuzumab + taxane) is recommended",
+        f"HER2+ MBC, first line: {regimen.short} — {doses} q3w",
+        general,
+        f"HER2+ MBC, first line: {regimen.short} is recommended",
     )
 
 
 def _second_line_summary(sit: Situation) -> str:
-    tdxd = _mg(sit, T_DXD, "q3w", Phase.MAINTENANCE)
-    tdm1 = _mg(sit, "ado-trastuzumab-emtansine", "q3w", Phase.MAINTENANCE)
-    if tdxd == "?":
-        return "HER2+ MBC, second line: T-DXd 5.4 mg/kg every 3 weeks is preferred"
+    second = sit.catalog.second_line
+    preferred, dose = _per_basis(sit, sit.catalog.regimen(second.preferred))
+    alternative, alternative_dose = _per_basis(sit, sit.catalog.regimen(second.alternative))
+    basis = per_basis_text(dose.per_basis, preferred.basis)
+    how_often = schedule_text(dose.schedule)
+    if dose.mg is None:
+        return fit(f"HER2+ MBC, second line: {preferred.short} {basis} {how_often} is preferred")
+    mg = format_mg(dose.mg)
+    alternative_mg = (
+        f" {format_mg(alternative_dose.mg)} mg" if alternative_dose.mg is not None else ""
+    )
     return fit(
-        f"HER2+ MBC, second line: T-DXd {tdxd} mg (5.4 mg/kg) q3w preferred; T-DM1 {tdm1} mg "
-        "if unavailable",
-        f"HER2+ MBC, second line: T-DXd {tdxd} mg (5.4 mg/kg) every 3 weeks is preferred",
+        f"HER2+ MBC, second line: {preferred.short} {mg} mg ({basis}) q3w preferred; "
+        f"{alternative.short}{alternative_mg} if unavailable",
+        f"HER2+ MBC, second line: {preferred.short} {mg} mg ({basis}) {how_often} is preferred",
     )
 
 
@@ -182,11 +214,11 @@ def summary_findings(hook_input: HookInput, config: CardsConfig) -> list[Finding
         next_kind = LineKind.SECOND if line.kind is LineKind.FIRST else LineKind.LATER
     elif line.kind is LineKind.FIRST:
         summary = _first_line_summary(sit)
-    elif line.kind is LineKind.SECOND and T_DXD not in sit.received:
+    elif line.kind is LineKind.SECOND and not _preferred_given(sit):
         summary = _second_line_summary(sit)
     else:
         summary = _later_summary(sit, line)
-    if next_kind is LineKind.SECOND and T_DXD in sit.received:
+    if next_kind is LineKind.SECOND and _preferred_given(sit):
         next_kind = LineKind.LATER
     if next_kind is LineKind.FIRST:
         advice, sources = first_line_advice(sit), catalog.first_line.sources

@@ -99,7 +99,7 @@ def test_patient_view_without_weight_says_doses_cannot_be_computed():
     assert card["indicator"] == "warning"
     assert "No weight on file" in card["detail"]
     assert card["summary"] == (
-        "HER2+ MBC, first line: THP (trastuzumab + pertuzumab + taxane) is recommended"
+        "HER2+ MBC, first line: trastuzumab + pertuzumab + taxane (THP) is recommended"
     )
 
 
