@@ -500,6 +500,7 @@ def _discordant_positive(hook_input: HookInput) -> Finding | None:
             cite("asco-cap-her2-2018", MISMATCH_RULE, MISMATCH_TOPIC),
         ),
         data_used=(*_her2_evidence(her2), *order_evidence(orders)),
+        override_reasons=override_reasons("biomarker"),
         safety=True,
         dedup_key=f"{MISMATCH_RULE}:discordant",
         extra={"state": "discordant-positive"},

@@ -139,6 +139,7 @@ def ild_findings(hook_input: HookInput, config: CardsConfig) -> Iterable[Finding
             ),
             citations=(citation,),
             data_used=order_evidence(orders),
+            override_reasons=override_reasons("monitoring"),
             safety=True,
             dedup_key=f"{RULE}:advice",
         ),

@@ -374,6 +374,7 @@ def cardiac_summary_findings(hook_input: HookInput, config: CardsConfig) -> Iter
                 )
             ),
             missing_data=() if base else ("No LVEF before the first dose of the current regimen",),
+            override_reasons=override_reasons("monitoring"),
             safety=True,
             dedup_key=DEDUP,
         ),

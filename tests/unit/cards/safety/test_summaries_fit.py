@@ -79,6 +79,7 @@ def _patients():
     yield facts(her2=low, hormone_receptors=receptors(ReceptorCall.POSITIVE))
     yield facts(her2=low, disease=disease(metastatic=False))
     yield facts(her2=her2(Her2Call.EQUIVOCAL_PENDING_ISH, ihc=IhcScore.TWO))
+    yield facts(her2=her2(Her2Call.POSITIVE, ihc=IhcScore.THREE, discordant=True))
 
 
 @pytest.mark.parametrize("hook", [Hook.ORDER_SELECT, Hook.ORDER_SIGN, Hook.PATIENT_VIEW])
@@ -92,3 +93,16 @@ def test_no_safety_summary_needs_cutting(hook, gap_key):
             if len(finding.summary) > SUMMARY_LIMIT:
                 too_long.append((finding.rule, len(finding.summary), finding.summary))
     assert too_long == []
+
+
+@pytest.mark.parametrize("hook", [Hook.ORDER_SELECT, Hook.PATIENT_VIEW])
+def test_every_safety_finding_has_a_citation_and_override_reasons(hook):
+    missing = set()
+    for gap_key in [None, *(key for key, _ in GAPS)]:
+        gaps = [gap(key, what, REASON) for key, what in GAPS if key == gap_key]
+        for patient, drugs in itertools.product(_patients(), DRUG_SETS):
+            orders = [] if hook is Hook.PATIENT_VIEW else _orders(drugs)
+            for finding in findings(hook, patient, orders, gaps=gaps):
+                if not finding.citations or not finding.override_reasons:
+                    missing.add((finding.rule, finding.summary))
+    assert missing == set()
