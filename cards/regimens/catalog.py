@@ -46,6 +46,8 @@ class AcceptedDose:
     on_treatment_only: bool  # dose reductions only make sense after earlier doses
     settings: frozenset[str]  # empty = any setting
     note: str
+    sources: tuple[str, ...]
+    verification: str
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,7 @@ class Schedule:
     note: str
     cycle: str  # in words: "days 1-14 of each 21-day cycle"
     days_on: float | None  # the days of each cycle it is given on (capecitabine: 14)
+    settings: frozenset[str]  # "metastatic" / "early"; empty = any setting
     sources: tuple[str, ...]
     verification: str
 
@@ -312,6 +315,8 @@ def _schedule(raw: Mapping[str, Any]) -> Schedule:
                 on_treatment_only=a["when"] == "on-treatment",
                 settings=frozenset(a.get("settings", ())),
                 note=a["note"],
+                sources=_sources(a["source"]),
+                verification=a["verification"],
             )
             for a in raw.get("also_accepted", ())
         ),
@@ -319,6 +324,7 @@ def _schedule(raw: Mapping[str, Any]) -> Schedule:
         note=raw.get("note", ""),
         cycle=raw.get("cycle", ""),
         days_on=float(raw["days_on"]) if "days_on" in raw else None,
+        settings=frozenset(raw.get("settings", ())),
         sources=_sources(raw["source"]),
         verification=raw["verification"],
     )
@@ -403,6 +409,8 @@ def _check_references(catalog: Catalog) -> None:
     for drug in catalog.drugs.values():
         for schedule in drug.schedules:
             source_keys(f"drug {drug.id}/{schedule.id}", schedule.sources)
+            for accepted in schedule.also_accepted:
+                source_keys(f"drug {drug.id}/{schedule.id} {accepted.value:g}", accepted.sources)
         for trap in drug.traps:
             source_keys(f"drug {drug.id} trap {trap.short!r}", trap.sources)
         if drug.reload:

@@ -108,11 +108,14 @@ class DoseReview:
 
 
 def _label_schedules(sit: Situation, drug: Drug) -> tuple[Schedule, ...]:
-    """The label schedules this order can be on. A drug whose dose depends on its partner
+    """The label schedules this order can be on, in the patient's setting (docetaxel in
+    metastatic THP is a verified label dose; in TCH/TCHP it is not). A drug whose dose depends
+    on its partner
     (lapatinib: 1250 mg with capecitabine, 1500 mg with letrozole; capecitabine: 1000 mg/m²
     with tucatinib or lapatinib, 750 mg/m² with neratinib) is not checked when no known
     partner is drafted or given: with trastuzumab alone its dose is not in the table."""
-    schedules = list(drug.schedules)
+    setting = "metastatic" if sit.setting is TherapySetting.METASTATIC else "early"
+    schedules = [s for s in drug.schedules if not s.settings or setting in s.settings]
     present = sit.present_ids()
     if schedules and all(s.partners for s in schedules):
         schedules = [s for s in schedules if s.partners & present]

@@ -96,3 +96,28 @@ def test_request_text_never_reaches_the_summary():
     card = card_of(order_select(her2_positive_mbc(), evil, draft("pertuzumab", 840)), "dose-check")
     assert "script" not in card["summary"] and "<img" not in card["detail"]
     assert "<script" not in card["detail"]
+
+
+def test_docetaxel_card_cites_the_docetaxel_dosing_of_the_perjeta_label():
+    drafts = [draft("trastuzumab", 560), draft("pertuzumab", 840), draft("docetaxel", 180)]
+    card = card_of(order_select(her2_positive_mbc(), *drafts), "dose-check")
+    assert card["source"]["label"].startswith(
+        "Perjeta (pertuzumab) US label, metastatic dosing: docetaxel 75 mg/m²"
+    )
+    assert "marked 'unverified'" not in card["detail"]
+
+
+def test_docetaxel_in_tchp_is_checked_against_a_dose_marked_unverified():
+    from tests.scenarios import fhir_builders as fb
+    from tests.scenarios.regimens.builders import ago, body_size
+
+    early = [
+        fb.patient(),
+        fb.breast_cancer(onset=ago(40)),
+        fb.her2_ihc("3+", when=ago(35)),
+        fb.lvef(62, when=ago(20)),
+        *body_size(),
+    ]
+    card = card_of(order_select(early, draft("docetaxel", 180)), "dose-check")
+    assert "marked 'unverified' in the knowledge base" in card["detail"]
+    assert "TCH/TCHP" in card["detail"]
