@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 
 import pytest
+from fhir.resources.R4B.medicationrequest import MedicationRequest
 
 from cards import Hook
 from fhir_mappings import Dose, Her2NegativeSubtype, TherapySetting
@@ -75,6 +76,25 @@ PATIENTS = {
         therapy=history(exposed(CAPECITABINE, last_dose_days=20)),
     ),
     "early": her2_mbc(disease=early_stage()),
+    "adjuvant-54-weeks": her2_mbc(
+        disease=early_stage(),
+        therapy=history(
+            exposed(
+                TRASTUZUMAB,
+                start_days=380,
+                last_dose_days=23,
+                setting=TherapySetting.EARLY,
+                doses=[(d, Dose(420, "mg")) for d in range(23, 381, 21)],
+            )
+        ),
+    ),
+    "maintenance-stopped": her2_mbc(
+        hormone_receptors=HR_POSITIVE,
+        therapy=history(
+            *[exposed(d, start_days=150, last_dose_days=45, end_days=45) for d in THP],
+            lines=[line(1, [TRASTUZUMAB, PERTUZUMAB], 150, 45)],
+        ),
+    ),
 }
 
 ORDER_SETS = {
@@ -88,6 +108,7 @@ ORDER_SETS = {
     "lap": [LAPATINIB],
     "let": [LETROZOLE],
     "phesgo+pac": [PHESGO, PACLITAXEL],
+    "cape": [CAPECITABINE],
 }
 WRONG = {
     TRASTUZUMAB: 999,
@@ -101,8 +122,11 @@ WRONG = {
     LETROZOLE: 2.5,
     PHESGO: 600,
     PACLITAXEL: 300,
+    CAPECITABINE: 2500,
 }
-INTERVAL = {TUCATINIB: 0.5, NERATINIB: 1, LAPATINIB: 1, LETROZOLE: 1, PACLITAXEL: 7}
+INTERVAL = {
+    TUCATINIB: 0.5, NERATINIB: 1, LAPATINIB: 1, LETROZOLE: 1, PACLITAXEL: 7, CAPECITABINE: 0.5,
+}  # fmt: skip
 
 
 def _orders(drugs, wrong):
@@ -119,6 +143,7 @@ def _orders(drugs, wrong):
 
 
 CASES = list(itertools.product(PATIENTS, ORDER_SETS, [False, True]))
+SAFETY_RULES = {"C10", "C11", "dose-check", "adjuvant-duration"}
 
 
 @pytest.mark.parametrize(("patient", "drugs", "wrong"), CASES)
@@ -134,7 +159,8 @@ def test_every_finding_meets_the_card_rules(patient, drugs, wrong):
             assert finding.citations and finding.citations[0].url.startswith("https://")
             assert finding.citations[0].topic_code == finding.rule
             assert finding.override_reasons and all(r.display for r in finding.override_reasons)
-            assert finding.safety is (finding.rule in {"C10", "C11", "dose-check"})
+            assert finding.safety is (finding.rule in SAFETY_RULES)
+            assert finding.data_used or finding.missing_data
             if hook is Hook.PATIENT_VIEW:
                 assert finding.suggestions == ()
             for suggestion in finding.suggestions:
@@ -142,6 +168,7 @@ def test_every_finding_meets_the_card_rules(patient, drugs, wrong):
                     if action.resource is not None:
                         assert action.resource["status"] == "draft"
                         assert action.resource["dosageInstruction"][0]["doseAndRate"]
+                        MedicationRequest.model_validate(action.resource)
         keys = [f.dedup_key for f in findings]
         assert len(keys) == len(set(keys)), keys
         cards = rendered(findings, hook)
@@ -158,5 +185,6 @@ def test_the_matrix_produces_cards_of_every_kind():
         rules |= {f.rule for f in run(facts, hook=Hook.PATIENT_VIEW)}
     assert rules >= {
         "C10", "C11", "dose-check", "C12-first-line", "C12-second-line", "C12-later-lines",
-        "C12-line-undetermined", "C12-her2-low", "C12-summary",
+        "C12-line-undetermined", "C12-her2-low", "C12-summary", "C12-her2-maintenance",
+        "adjuvant-duration",
     }  # fmt: skip
