@@ -12,7 +12,7 @@ from cards.engine_types import Rule
 from cards.hook_input import Hook
 from cards.safety.anthracycline_concurrency import anthracycline_concurrency_findings
 from cards.safety.anthracycline_dose import anthracycline_dose_findings
-from cards.safety.biomarkers import biomarker_mismatch_findings, tdxd_population_findings
+from cards.safety.biomarkers import biomarker_mismatch_findings
 from cards.safety.duplicate_antibodies import duplicate_antibody_findings
 from cards.safety.heart_failure import heart_failure_findings
 from cards.safety.ild import ild_findings
@@ -20,6 +20,7 @@ from cards.safety.lvef_monitoring import cardiac_summary_findings, lvef_monitori
 from cards.safety.lvef_withhold import lvef_threshold_findings
 from cards.safety.pregnancy import pregnancy_findings
 from cards.safety.substitution import substitution_findings
+from cards.safety.tdxd_label import tdxd_population_findings
 
 ALL = frozenset(Hook)
 ORDERS = frozenset({Hook.ORDER_SELECT, Hook.ORDER_SIGN})
