@@ -35,6 +35,7 @@ from cards.safety.triggers import (
     drug_ids,
     exposure_evidence,
     last_given,
+    medication_gap,
     order_evidence,
     selected_in_class,
 )
@@ -42,7 +43,6 @@ from fhir_mappings import DraftOrder, DrugExposure
 
 RULE = "C3"
 TOPIC = "HER2 antibody with an anthracycline"
-MEDICATION_GAPS = ("medicationRequests", "medicationStatements", "medicationAdministrations")
 
 
 def _label_source(her2_ids: Sequence[str]) -> str:
@@ -202,7 +202,7 @@ def anthracycline_concurrency_findings(
     if concurrency is not None:
         findings.append(concurrency)
     else:
-        gap = next((g for g in map(hook_input.gap, MEDICATION_GAPS) if g is not None), None)
+        gap = medication_gap(hook_input)
         if gap is not None:
             ids = drug_ids([*her2_selected, *anthra_selected])
             findings.append(

@@ -34,6 +34,7 @@ from cards.safety.sources import cite
 from cards.safety.tdxd_population import Requirement, check_population, population_texts
 from cards.safety.triggers import (
     exposure_evidence,
+    medication_gap,
     order_drug,
     selected_in_class,
 )
@@ -154,9 +155,6 @@ def _tdxd(hook_input: HookInput, orders: Sequence[DraftOrder]) -> Finding | None
     )
 
 
-MEDICATION_GAPS = ("medicationRequests", "medicationStatements", "medicationAdministrations")
-
-
 def _outside_population(
     hook_input: HookInput, orders: Sequence[DraftOrder], subtype: Her2NegativeSubtype
 ) -> Finding | None:
@@ -179,7 +177,7 @@ def _outside_population(
             lead_db04=subtype is Her2NegativeSubtype.LOW,
             extra="not-metastatic",
         )
-    gap = next((g for g in map(hook_input.gap, MEDICATION_GAPS) if g is not None), None)
+    gap = medication_gap(hook_input)
     if gap is not None:
         return gap_finding(
             TDXD_RULE,

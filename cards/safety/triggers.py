@@ -11,8 +11,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from cards.hook_input import Hook, HookInput
+from cards.hook_input import DataGap, Hook, HookInput
 from fhir_mappings import DraftOrder, DrugExposure, Evidence, PatientFacts
+
+# The prefetch keys of the medication history: any of them missing leaves it incomplete.
+MEDICATION_GAPS = ("medicationRequests", "medicationStatements", "medicationAdministrations")
+
+
+def medication_gap(hook_input: HookInput) -> DataGap | None:
+    """The first medication-history source the service could not obtain, if any."""
+    return next((g for g in map(hook_input.gap, MEDICATION_GAPS) if g is not None), None)
 
 
 def order_drug(order: DraftOrder) -> str | None:
