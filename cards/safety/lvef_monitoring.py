@@ -200,17 +200,17 @@ def _before_anthracycline(
     ruled = [(d, r) for d in drugs if (r := _post_anthracycline_rule(hook_input, d))]
     if not ruled:
         return None
-    companions = {c.table for d, _ in ruled for c in lvef_table(d.lvef_table or "").companions}
-    named = [d for d, _ in ruled] + [
-        d for d in drugs if d.lvef_table in companions and d not in [r[0] for r in ruled]
-    ]
-    ids = [d.id for d in named]
     setting, after = ruled[0][1]
+    ruled_drugs = [d for d, _ in ruled]
+    # Its companions start with it (pertuzumab with trastuzumab): name them on the card.
+    companions = {c.table for _, (s, _) in ruled for c in lvef_table(s.table).companions}
+    named = ruled_drugs + [d for d in drugs if d.lvef_table in companions and d not in ruled_drugs]
+    ids = [d.id for d in named]
     when, shown = last
     mark = (
-        ""
-        if after.verification == "verified"
-        else (f" (This label footnote is {after.verification} in the knowledge base.)")
+        f" (This label footnote is {after.verification} in the knowledge base.)"
+        if after.verification != "verified"
+        else ""
     )
     return Finding(
         rule=RULE,
