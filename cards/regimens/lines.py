@@ -129,14 +129,18 @@ def _relapse(sit: Situation) -> _Relapse:
     if months is None:
         months = (recurrence - end).days / DAYS_PER_MONTH
     if months < 0 or any(e.active for e in adjuvant):
+        evidence = (
+            f"its last record ({format_date(end)}) is after the metastatic diagnosis date "
+            f"({format_date(recurrence)})"
+            if months < 0
+            else "it is still marked active after the metastatic diagnosis date "
+            f"({format_date(recurrence)})"
+        )
         return _Relapse(
             None,
             f"(Neo)adjuvant {_adjuvant_names(sit, adjuvant)} was still running when the "
-            f"metastatic disease was recorded: its last record ({format_date(end)}) is after "
-            f"the metastatic diagnosis date ({format_date(recurrence)}), or it is still marked "
-            "active. Either the disease "
-            "recurred during adjuvant therapy or the metastatic date was recorded late: check "
-            "the dates.",
+            f"metastatic disease was recorded: {evidence}. Either the disease recurred during "
+            "adjuvant therapy or the metastatic date was recorded late: check the dates.",
             ("Dates of the metastatic diagnosis and of the last (neo)adjuvant HER2 therapy",),
             "adjuvant HER2 therapy still given after the metastatic date",
         )

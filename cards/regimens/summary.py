@@ -175,6 +175,21 @@ def _ongoing(
 ) -> tuple[str, tuple[str, ...]]:
     current = names(ongoing.drugs, sit.catalog)
     since = format_date(ongoing.start)
+    reason = held_for_safety(sit)
+    if reason is not None:
+        # pregnancy, heart failure, ILD or a low LVEF: "continue" would contradict the safety
+        # cards, which say what the label requires
+        summary = fit(
+            f"HER2+ MBC on {line.name} {current} since {since}; {reason}: see the safety cards",
+            f"HER2+ MBC on {line.name} therapy since {since}; {reason}",
+        )
+        paragraphs = [
+            f"HER2-targeted therapy normally continues until progression or unacceptable "
+            f"toxicity (ASCO 2022 rec. 4.0), but {reason}: whether to continue is decided "
+            "with the safety cards and the label, case by case.",
+            "**At progression:**",
+        ]
+        return summary, tuple(paragraphs)
     summary = fit(
         f"HER2+ MBC on {line.name} {current} since {since}: continue HER2 therapy until "
         "progression",

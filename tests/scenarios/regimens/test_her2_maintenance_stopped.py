@@ -148,3 +148,13 @@ def test_patient_view_of_a_stopped_t_dxd_line_does_not_say_continue():
     assert "Progression is not read from the record" in card["detail"]
     ongoing = card_of(patient_view(_second_line_t_dxd(20)), "C12-summary")
     assert "continue HER2 therapy until progression" in ongoing["summary"]
+
+
+def test_patient_view_on_her2_therapy_with_a_pregnancy_on_file_does_not_say_continue():
+    resources = [
+        *_thp_stopped(hr_positive=False, her2_last=3),
+        fb.condition("77386006", onset=ago(40), display="Pregnancy"),
+    ]
+    card = card_of(patient_view(resources), "C12-summary")
+    assert "continue" not in card["summary"].lower()
+    assert card["summary"].endswith("a pregnancy is on file: see the safety cards")
