@@ -123,14 +123,15 @@ def lapsed_maintenance(sit: Situation, line: LineAssessment) -> Lapse | None:
 
 
 def held_for_safety(sit: Situation) -> str | None:
-    """Why HER2 therapy may have been stopped on purpose, in words; None when nothing says so."""
+    """Why HER2 therapy may have been stopped on purpose, in words; None when nothing says so.
+    The gravest first: a pregnancy (embryo-fetal toxicity, boxed), then the heart and lungs."""
     facts = sit.facts
+    if facts.pregnancy.state is PregnancyState.PREGNANT:
+        return "a pregnancy is on file"
     if facts.conditions.heart_failure:
         return "heart failure is on file"
     if facts.conditions.interstitial_lung_disease:
         return "ILD/pneumonitis is on file"
-    if facts.pregnancy.state is PregnancyState.PREGNANT:
-        return "a pregnancy is on file"
     latest = facts.lvef.latest
     floor = sit.config.threshold("maintenance_lvef_floor_percent")
     if latest is not None and latest.percent < floor:
