@@ -1,14 +1,17 @@
 """Drafted doses against the dose computed for this patient, and re-loading (C11).
 
-Each selected HER2-directed or taxane order with a dose is read in the drug's own basis (mg/kg,
-mg/m² or mg), compared with the label dose for its schedule (weekly or every 3 weeks, read
-from the order's timing) and, for trastuzumab and pertuzumab, with the loading or maintenance
-dose that the last dose date calls for. Outside the configured tolerance the card names the
-expected dose and, where the wrong dose is a known trap, what the drafted number really is
-(T-DXd 6.4 mg/kg is the gastric dose; 3.6 mg/kg is the T-DM1 dose). Label dose reductions
-are accepted once the patient is on treatment; going back up after a T-DM1/T-DXd reduction is
-not (no re-escalation). A T-DXd order is checked against T-DXd, never against trastuzumab:
-the drug id decides, not the words.
+Each selected order of a drug the regimen table checks (HER2-directed drugs, taxanes,
+capecitabine at its partner's dose) is read in the drug's own basis (mg/kg, mg/m² or mg),
+compared with the label dose for its schedule (weekly or every 3 weeks, read from the order's
+timing) and, for trastuzumab and pertuzumab, with the loading or maintenance dose that the last
+dose date calls for. An interval that is none of the drug's label schedules (docetaxel weekly,
+tucatinib once daily) is a warning of its own: the mg alone would pass. Outside the configured
+tolerance the card names the expected dose and, where the wrong dose is a known trap, what the
+drafted number really is (T-DXd 6.4 mg/kg is the gastric dose; 3.6 mg/kg is the T-DM1 dose).
+Traps that cross a label line are critical (the table says which); the rest are warnings.
+Label dose reductions are accepted once the patient is on treatment; going back up after a
+T-DM1/T-DXd reduction is not (no re-escalation). A T-DXd order is checked against T-DXd, never
+against trastuzumab: the drug id decides, not the words.
 """
 
 from __future__ import annotations
