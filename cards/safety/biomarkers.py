@@ -41,11 +41,19 @@ from fhir_mappings import (
     Her2Assessment,
     Her2Call,
     Her2NegativeSubtype,
+    Her2TestKind,
 )
 
 
 def _negative_with_positive_history(her2: Her2Assessment) -> bool:
     return her2.discordant and any(r.call is Her2Call.POSITIVE for r in her2.results)
+
+
+def _has_ish(her2: Her2Assessment) -> bool:
+    return any(
+        r.kind is not Her2TestKind.IHC and r.kind is not Her2TestKind.INTERPRETATION
+        for r in her2.results
+    )
 
 
 def _verb(ids: Sequence[str]) -> str:
@@ -60,11 +68,13 @@ def _mismatch(hook_input: HookInput, orders: Sequence[DraftOrder]) -> Finding | 
     if her2.call is Her2Call.POSITIVE:
         return None
     if her2.call is Her2Call.EQUIVOCAL_PENDING_ISH:
+        incomplete = _has_ish(her2)  # e.g. a ratio without the copy number: no ASCO/CAP group
+        state = "ISH incomplete" if incomplete else "without ISH"
         return her2_finding(
             MISMATCH_RULE,
             fit(
                 lambda short: (
-                    f"HER2 IHC 2+ (equivocal){as_of(her2)} without ISH: ISH required before "
+                    f"HER2 IHC 2+ (equivocal){as_of(her2)} {state}: ISH required before "
                     + drug_names(ids, short=short)
                 )
             ),
@@ -76,7 +86,14 @@ def _mismatch(hook_input: HookInput, orders: Sequence[DraftOrder]) -> Finding | 
             ],
             her2,
             orders,
-            missing=("HER2 ISH result for the IHC 2+ specimen",),
+            missing=(
+                (
+                    "Average HER2 copies per cell of the ISH result: the ratio alone fixes "
+                    "no ASCO/CAP group",
+                )
+                if incomplete
+                else ("HER2 ISH result for the IHC 2+ specimen",)
+            ),
             suggestions=(
                 test_suggestion(
                     pid, "her2_ish", label="Order HER2 ISH", reason=f"HER2 IHC 2+ before {names}"
@@ -85,23 +102,37 @@ def _mismatch(hook_input: HookInput, orders: Sequence[DraftOrder]) -> Finding | 
             extra="ish-required",
         )
     if her2.call is Her2Call.UNKNOWN:
+        undecided = bool(her2.results)  # results on file that settle no ASCO/CAP call
+        opening = "HER2 results on file are inconclusive" if undecided else "No HER2 result on file"
         return her2_finding(
             MISMATCH_RULE,
             fit(
                 lambda short: (
-                    "No HER2 result on file: confirm HER2-positive status before "
+                    f"{opening}: confirm HER2-positive status before "
                     + drug_names(ids, short=short)
                 )
             ),
             [
+                *(reasoning_of(her2) if undecided else ()),
                 f"{capitalized(names)} {_verb(ids)} indicated for HER2-positive breast cancer "
-                "(IHC 3+ or "
-                "ISH-positive), "
-                "but no tissue HER2 result is on file. Serum HER2 (shed antigen) does not count.",
+                "(IHC 3+ or ISH-positive), but "
+                + (
+                    "the tissue HER2 results on file do not settle the ASCO/CAP call."
+                    if undecided
+                    else "no tissue HER2 result is on file."
+                )
+                + " Serum HER2 (shed antigen) does not count.",
             ],
             her2,
             orders,
-            missing=("No tissue HER2 result (IHC or ISH)",),
+            missing=(
+                (
+                    "A HER2 result that settles the ASCO/CAP call "
+                    "(IHC, or ISH with ratio and copies)",
+                )
+                if undecided
+                else ("No tissue HER2 result (IHC or ISH)",)
+            ),
             suggestions=(ihc_suggestion(pid, names),),
             extra="unknown",
         )
