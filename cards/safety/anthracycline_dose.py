@@ -200,7 +200,7 @@ def burden(
                 f"{table[exposure.drug].display} is on file without administrations to count"
             )
     warn = config.threshold(WARNING_KEY)
-    crit = config.threshold(CRITICAL_KEY)
+    crit = critical_limit(facts, config)
     warning_fraction = critical_fraction = equivalent = 0.0
     for c in components:
         eq = c.doxorubicin_equivalent
@@ -234,11 +234,23 @@ def _component_line(c: Component) -> str:
     return f"- {text}"
 
 
-def _summary(b: Burden, indicator: Indicator, config: CardsConfig, drafted: bool) -> str:
+def critical_limit(facts: PatientFacts, config: CardsConfig) -> float:
+    """The doxorubicin-equivalent limit for a critical card: the configured one, or the
+    label's lower ceiling for patients with another cardiotoxic drug when trastuzumab is on
+    file (the card says that ceiling applies, so the threshold must too)."""
+    limit = config.threshold(CRITICAL_KEY)
+    if facts.therapy.of_class(TRASTUZUMAB_CONTAINING):
+        return min(limit, doxorubicin_label().max_total_with_risk_factors)
+    return limit
+
+
+def _summary(
+    b: Burden, indicator: Indicator, config: CardsConfig, drafted: bool, critical: float
+) -> str:
     when = "with this order" if drafted else "so far"
     counted = b.counted
     if b.single_scale and counted:
-        limit = config.threshold(CRITICAL_KEY if indicator is Indicator.CRITICAL else WARNING_KEY)
+        limit = critical if indicator is Indicator.CRITICAL else config.threshold(WARNING_KEY)
         head = f"Cumulative doxorubicin-equivalent {mg_m2(b.doxorubicin_equivalent)} {when}"
         if indicator is Indicator.CRITICAL:
             return f"{head} reaches the {mg_m2(limit)} limit: reconsider the anthracycline"
@@ -302,7 +314,7 @@ def anthracycline_dose_findings(hook_input: HookInput, config: CardsConfig) -> I
     if indicator is Indicator.WARNING and b.warning_fraction < 1:
         summary = f"Cumulative anthracycline dose incomplete before {names}: check outside records"
     else:
-        summary = _summary(b, indicator, config, drafted)
+        summary = _summary(b, indicator, config, drafted, critical_limit(facts, config))
     reasoning = [
         "Cumulative anthracycline exposure from the administrations on file"
         + (" plus the drafted dose" if drafted else "")
@@ -311,7 +323,7 @@ def anthracycline_dose_findings(hook_input: HookInput, config: CardsConfig) -> I
         if b.components
         else "No anthracycline administrations with a dose in mg/m² are on file.",
         f"Limits: doxorubicin-equivalent {mg_m2(config.threshold(WARNING_KEY))} (increase "
-        f"LVEF monitoring, consider dexrazoxane) and {mg_m2(config.threshold(CRITICAL_KEY))}. "
+        f"LVEF monitoring, consider dexrazoxane) and {mg_m2(critical_limit(facts, config))}. "
         f"The doxorubicin label gives cardiomyopathy in {label.risk_words()}; labels cap the "
         f"total at {label.max_total:g}, or {mg_m2(label.max_total_with_risk_factors)} with "
         f"{label.risk_factors}. Cross-drug sums are approximate.",

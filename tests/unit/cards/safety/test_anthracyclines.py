@@ -141,6 +141,21 @@ def test_doxorubicin_450_boundary(total, expected):
         assert "reaches the 450 mg/m² limit" in found[0]["summary"]
 
 
+@pytest.mark.parametrize(("total", "expected"), [(399, "warning"), (400, "critical")])
+def test_with_trastuzumab_on_file_the_label_s_lower_ceiling_is_critical(total, expected):
+    earlier_trastuzumab = on("trastuzumab", since_days=700, active=False, end_days=400)
+    patient = facts(
+        therapy=therapy(
+            earlier_trastuzumab, anthracyclines=[anthracycline_total("doxorubicin", total)]
+        )
+    )
+    found = c4(patient, [order("doxorubicin")])
+    assert [c["indicator"] for c in found] == [expected]
+    assert "the lower (400 mg/m²) ceiling of the label is the relevant one" in found[0]["detail"]
+    if expected == "critical":
+        assert "reaches the 400 mg/m² limit" in found[0]["summary"]
+
+
 def test_thresholds_are_configurable():
     strict = CardsConfig(threshold_overrides={"anthracycline_cumulative_warning_mg_m2": 240})
     patient = with_totals(anthracycline_total("doxorubicin", 240))
