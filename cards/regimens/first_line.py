@@ -13,13 +13,14 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 
-from cards.findings import Finding, Indicator, Suggestion
+from cards.findings import Finding, Suggestion
 from cards.hook_input import HookInput
-from cards.knowledge import CardsConfig, override_reasons
+from cards.knowledge import CardsConfig
 from cards.regimens.advice import BodyGaps, body_gaps, first_line_advice, hr_missing
 from cards.regimens.catalog import Regimen, Slot
 from cards.regimens.doses import ComputedDose
 from cards.regimens.drug_terms import names
+from cards.regimens.line_finding import line_finding
 from cards.regimens.lines import LineAssessment, LineKind, assess_line
 from cards.regimens.loading import DueDose
 from cards.regimens.orders import PlannedDose, add_suggestion, plan_option, single_recommended
@@ -36,10 +37,6 @@ from cards.regimens.slots import and_list, fit, missing_slots, present_names
 
 RULE = "C12-first-line"
 TOPIC = "First-line regimen, HER2+ metastatic breast cancer"
-
-
-def _line_paragraph(line: LineAssessment) -> str:
-    return "HER2-positive metastatic breast cancer, first line. " + " ".join(line.reasons)
 
 
 def _slot_phrase(plans: Sequence[PlannedDose], slot: Slot) -> str:
@@ -84,22 +81,20 @@ def _finding(
     suggestions: tuple[Suggestion, ...] = (),
     extra_sources: Sequence[str] = (),
 ) -> Finding:
-    catalog = sit.catalog
-    sources = (*extra_sources, *catalog.first_line.sources)
-    sources += tuple(s for o in catalog.first_line.label_options for s in o.sources)
-    return Finding(
+    first = sit.catalog.first_line
+    label_sources = (s for o in first.label_options for s in o.sources)
+    return line_finding(
+        sit,
+        line,
         rule=RULE,
-        indicator=Indicator.WARNING if gaps.missing else Indicator.INFO,
+        topic=TOPIC,
+        sources=(*extra_sources, *first.sources, *label_sources),
         summary=summary,
-        reasoning=(_line_paragraph(line), *reasoning, *first_line_advice(sit)),
-        citations=catalog.citations(sources, rule=RULE, topic=TOPIC),
-        data_used=sit.receptor_evidence() + line.evidence + sit.body.evidence_for_all(),
-        missing_data=gaps.missing + hr_missing(sit) + line.missing,
+        reasoning=reasoning,
+        advice=first_line_advice(sit),
+        gaps=gaps,
+        missing_data=hr_missing(sit),
         suggestions=suggestions,
-        selection_behavior="at-most-one",
-        override_reasons=override_reasons("regimen"),
-        safety=False,
-        dedup_key="regimen-line",
     )
 
 

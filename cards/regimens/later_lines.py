@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 
 from cards.findings import Finding, Indicator, Suggestion
 from cards.hook_input import HookInput
-from cards.knowledge import CardsConfig, override_reasons
+from cards.knowledge import CardsConfig
 from cards.regimens.advice import (
     BodyGaps,
     body_gaps,
@@ -27,6 +27,7 @@ from cards.regimens.advice import (
 )
 from cards.regimens.catalog import Drug, LaterOption, Regimen, Slot
 from cards.regimens.drug_terms import names
+from cards.regimens.line_finding import line_finding
 from cards.regimens.lines import LineAssessment, LineKind, assess_line
 from cards.regimens.orders import (
     add_suggestion,
@@ -68,25 +69,17 @@ def _finding(
     suggestions: tuple[Suggestion, ...] = (),
     extra_sources: Sequence[str] = (),
 ) -> Finding:
-    catalog = sit.catalog
-    sources = (*catalog.later_lines.sources, *extra_sources)
-    return Finding(
+    return line_finding(
+        sit,
+        line,
         rule=RULE,
-        indicator=Indicator.WARNING if gaps.missing else Indicator.INFO,
+        topic=TOPIC,
+        sources=(*sit.catalog.later_lines.sources, *extra_sources),
         summary=summary,
-        reasoning=(
-            f"HER2-positive metastatic breast cancer, {line.name}. " + " ".join(line.reasons),
-            *reasoning,
-            *later_line_advice(sit, line),
-        ),
-        citations=catalog.citations(sources, rule=RULE, topic=TOPIC),
-        data_used=sit.receptor_evidence() + line.evidence + sit.body.evidence_for_all(),
-        missing_data=gaps.missing + line.missing,
+        reasoning=reasoning,
+        advice=later_line_advice(sit, line),
+        gaps=gaps,
         suggestions=suggestions,
-        selection_behavior="at-most-one",
-        override_reasons=override_reasons("regimen"),
-        safety=False,
-        dedup_key="regimen-line",
     )
 
 

@@ -28,6 +28,7 @@ from cards.knowledge import CardsConfig, override_reasons
 from cards.regimens.advice import body_gaps, hr_positive_advice
 from cards.regimens.drug_terms import names
 from cards.regimens.endocrine import finished_chemotherapy
+from cards.regimens.line_finding import line_lead
 from cards.regimens.lines import LineAssessment, assess_line
 from cards.regimens.loading import last_dose_date
 from cards.regimens.orders import add_suggestion, plan_dose, single_recommended
@@ -205,7 +206,7 @@ def maintenance_findings(hook_input: HookInput, config: CardsConfig) -> list[Fin
     gaps = body_gaps(sit, [p.dose.drug for p in plans])
     drafted = names(sit.drafted_ids(*TRIGGERS), catalog)
     reasoning = [
-        f"HER2-positive metastatic breast cancer, {line.name}. " + " ".join(line.reasons),
+        line_lead(line),
         lapse_paragraph(sit, lapse) + f" The draft orders ({drafted}) do not continue it.",
         *hr_positive_advice(sit, after_chemotherapy=True),
         *dict.fromkeys(p.due.reason for p in plans if p.due.last_dose is not None),

@@ -10,12 +10,13 @@ T-DM1 is not told again at every cycle: the choice was made when the line starte
 
 from __future__ import annotations
 
-from cards.findings import Finding, Indicator
+from cards.findings import Finding
 from cards.hook_input import HookInput
-from cards.knowledge import CardsConfig, override_reasons
+from cards.knowledge import CardsConfig
 from cards.regimens.advice import body_gaps, second_line_advice
 from cards.regimens.doses import Phase, compute_dose
 from cards.regimens.drug_terms import names
+from cards.regimens.line_finding import line_finding
 from cards.regimens.lines import LineKind, assess_line
 from cards.regimens.orders import replace_suggestion, single_recommended
 from cards.regimens.situation import CHEMOTHERAPY, HER2_DIRECTED, TAXANE, situation
@@ -71,22 +72,16 @@ def second_line_findings(hook_input: HookInput, config: CardsConfig) -> list[Fin
     replaced = tuple(d for d in sit.drafts if d.classes & TRIGGERS)
     suggestions = single_recommended([replace_suggestion(sit, replaced, [dose])])
     return [
-        Finding(
+        line_finding(
+            sit,
+            line,
             rule=RULE,
-            indicator=Indicator.WARNING if gaps.missing else Indicator.INFO,
+            topic=TOPIC,
+            sources=catalog.second_line.sources,
             summary=summary,
-            reasoning=(
-                "HER2-positive metastatic breast cancer, second line. " + " ".join(line.reasons),
-                f"The draft orders have {drafted}; T-DXd has not been given before.",
-                *second_line_advice(sit),
-            ),
-            citations=catalog.citations(catalog.second_line.sources, rule=RULE, topic=TOPIC),
-            data_used=sit.receptor_evidence() + line.evidence + sit.body.evidence_for_all(),
-            missing_data=gaps.missing + line.missing,
+            reasoning=(f"The draft orders have {drafted}; T-DXd has not been given before.",),
+            advice=second_line_advice(sit),
+            gaps=gaps,
             suggestions=suggestions,
-            selection_behavior="at-most-one",
-            override_reasons=override_reasons("regimen"),
-            safety=False,
-            dedup_key="regimen-line",
         )
     ]

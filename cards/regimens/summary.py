@@ -29,6 +29,7 @@ from cards.regimens.catalog import Drug, Regimen
 from cards.regimens.doses import ComputedDose, Phase, compute_dose, per_basis_text, schedule_text
 from cards.regimens.drug_terms import names
 from cards.regimens.endocrine import endocrine_in_line, finished_chemotherapy
+from cards.regimens.line_finding import line_lead
 from cards.regimens.line_unknown import undetermined_finding
 from cards.regimens.lines import LineAssessment, LineKind, assess_line
 from cards.regimens.maintenance import (
@@ -257,7 +258,7 @@ def summary_findings(hook_input: HookInput, config: CardsConfig) -> list[Finding
             else Indicator.INFO,
             summary=summary,
             reasoning=(
-                f"HER2-positive metastatic breast cancer, {line.name}. " + " ".join(line.reasons),
+                line_lead(line),
                 *prefix,
                 *advice,
             ),
