@@ -26,7 +26,7 @@ from cards.hook_input import HookInput
 from cards.knowledge import CardsConfig, override_reasons
 from cards.regimens.body_size import weight_on_or_before
 from cards.regimens.catalog import Basis, Drug, Schedule, Trap
-from cards.regimens.data_gaps import CONDITIONS_KEY, described, history_gap_reason
+from cards.regimens.data_gaps import CONDITIONS_KEY, described
 from cards.regimens.doses import (
     ComputedDose,
     DraftedAmount,
@@ -40,8 +40,8 @@ from cards.regimens.doses import (
     regimen_dose_text,
 )
 from cards.regimens.drug_terms import names
-from cards.regimens.loading import DueAssessment, DueDose, due_dose
-from cards.regimens.orders import instruction, replace_suggestion
+from cards.regimens.loading import DueAssessment, DueDose
+from cards.regimens.orders import due_now, instruction, replace_suggestion
 from cards.regimens.situation import (
     CHEMOTHERAPY,
     HER2_DIRECTED,
@@ -153,14 +153,7 @@ def _on_treatment(sit: Situation, drug: Drug) -> bool:
 
 
 def _targets(sit: Situation, drug: Drug, schedule: Schedule) -> list[_Target]:
-    due = due_dose(
-        drug,
-        schedule,
-        sit.facts,
-        sit.catalog,
-        sit.config,
-        history_gap=history_gap_reason(sit.hook_input),
-    )
+    due = due_now(sit, drug, schedule)
     targets = []
     if schedule.loading is None:
         targets.append(_Target(schedule.maintenance, _Kind.EXPECTED, schedule, due))

@@ -39,8 +39,10 @@ class PlannedDose:
     due: DueAssessment
 
 
-def plan_dose(sit: Situation, drug: Drug, schedule: Schedule) -> PlannedDose:
-    due = due_dose(
+def due_now(sit: Situation, drug: Drug, schedule: Schedule) -> DueAssessment:
+    """Loading or maintenance for this patient now, from the dose history (and the reason
+    when part of that history could not be obtained)."""
+    return due_dose(
         drug,
         schedule,
         sit.facts,
@@ -48,6 +50,10 @@ def plan_dose(sit: Situation, drug: Drug, schedule: Schedule) -> PlannedDose:
         sit.config,
         history_gap=history_gap_reason(sit.hook_input),
     )
+
+
+def plan_dose(sit: Situation, drug: Drug, schedule: Schedule) -> PlannedDose:
+    due = due_now(sit, drug, schedule)
     phase = Phase.MAINTENANCE if due.due is DueDose.MAINTENANCE else Phase.LOADING
     return PlannedDose(compute_dose(drug, schedule, phase, sit.body), due)
 
