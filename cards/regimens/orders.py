@@ -149,20 +149,26 @@ def short_phrase(dose: ComputedDose) -> str:
     return f"{dose.drug.short} {amount}{suffix}"
 
 
-def add_suggestion(
-    sit: Situation, doses: Sequence[ComputedDose], *, recommended: bool = False
-) -> Suggestion | None:
-    """ "Add pertuzumab 840 mg + docetaxel 134 mg"; None if a dose is not computable."""
+def _created(sit: Situation, doses: Sequence[ComputedDose], verb: str) -> tuple[Action, ...] | None:
+    """One create action per dose ("Add ..." or "Order ..."); None if a dose is not computable."""
     actions: list[Action] = []
     for dose in doses:
         resource = order_resource(sit, dose)
         if resource is None:
             return None
-        actions.append(create(resource, f"Add {instruction(sit, dose)}"))
-    if not actions:
+        actions.append(create(resource, f"{verb} {instruction(sit, dose)}"))
+    return tuple(actions)
+
+
+def add_suggestion(
+    sit: Situation, doses: Sequence[ComputedDose], *, recommended: bool = False
+) -> Suggestion | None:
+    """ "Add pertuzumab 840 mg + docetaxel 134 mg"; None if a dose is not computable."""
+    created = _created(sit, doses, "Add")
+    if not created:
         return None
     label = "Add " + " + ".join(short_phrase(d) for d in doses)
-    return Suggestion(label=label, actions=tuple(actions), is_recommended=recommended)
+    return Suggestion(label=label, actions=created, is_recommended=recommended)
 
 
 def replace_suggestion(
@@ -175,22 +181,18 @@ def replace_suggestion(
     """Delete drafted orders and create the computed ones; None if an order cannot be named
     (no id to delete) or a dose is not computable, since half a replacement is a double order.
     """
-    actions: list[Action] = []
+    deleted: list[Action] = []
     for drafted in replaced:
         name = drug_name(drafted.drug, sit.catalog)
         action = delete_order(drafted.order, f"Remove the drafted {name} order")
         if action is None:
             return None
-        actions.append(action)
-    for dose in doses:
-        resource = order_resource(sit, dose)
-        if resource is None:
-            return None
-        actions.append(create(resource, f"Order {instruction(sit, dose)}"))
-    if not doses:
+        deleted.append(action)
+    created = _created(sit, doses, "Order")
+    if not created:
         return None
     label = "Replace with " + " + ".join(short_phrase(d) for d in doses)
-    return Suggestion(label=label, actions=tuple(actions), is_recommended=recommended)
+    return Suggestion(label=label, actions=(*deleted, *created), is_recommended=recommended)
 
 
 def single_recommended(suggestions: Sequence[Suggestion | None]) -> tuple[Suggestion, ...]:
