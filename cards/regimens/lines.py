@@ -175,6 +175,30 @@ def _evidence(sit: Situation) -> tuple[Evidence, ...]:
     return sit.facts.disease.evidence + tuple(ev for e in her2_exposures for ev in e.evidence[:1])
 
 
+def _undetermined(
+    prior_metastatic_lines: int,
+    ongoing: TherapyLine | None,
+    *,
+    reason: str,
+    missing: tuple[str, ...],
+    evidence: tuple[Evidence, ...],
+    because: str,
+) -> LineAssessment:
+    """No line: the data cannot decide it, for `reason`."""
+    return LineAssessment(
+        kind=LineKind.UNDETERMINED,
+        number=None,
+        prior_metastatic_lines=prior_metastatic_lines,
+        early_relapse=False,
+        ongoing=ongoing,
+        continuing=False,
+        reasons=(reason,),
+        missing=missing,
+        evidence=evidence,
+        unclear_because=because,
+    )
+
+
 def assess_line(sit: Situation) -> LineAssessment:
     """The line for a HER2-positive metastatic patient, with the facts it rests on."""
     facts = sit.facts
@@ -186,20 +210,16 @@ def assess_line(sit: Situation) -> LineAssessment:
     evidence = _evidence(sit)
     gaps = medication_gaps(sit.hook_input)
     if gaps:
-        return LineAssessment(
-            kind=LineKind.UNDETERMINED,
-            number=None,
-            prior_metastatic_lines=len(completed),
-            early_relapse=False,
-            ongoing=ongoing,
-            continuing=False,
-            reasons=(
+        return _undetermined(
+            len(completed),
+            ongoing,
+            reason=(
                 "Part of the medication history could not be obtained, so earlier HER2-directed "
-                "therapy (and with it the line) is not known.",
+                "therapy (and with it the line) is not known."
             ),
             missing=described(gaps),
             evidence=evidence,
-            unclear_because="the medication history could not be obtained",
+            because="the medication history could not be obtained",
         )
     unplaced = [
         e
@@ -207,34 +227,26 @@ def assess_line(sit: Situation) -> LineAssessment:
         if HER2_DIRECTED in e.classes and e.setting is TherapySetting.UNKNOWN
     ]
     if unplaced:
-        return LineAssessment(
-            kind=LineKind.UNDETERMINED,
-            number=None,
-            prior_metastatic_lines=len(completed),
-            early_relapse=False,
-            ongoing=ongoing,
-            continuing=False,
-            reasons=(
+        return _undetermined(
+            len(completed),
+            ongoing,
+            reason=(
                 f"Earlier HER2-directed therapy ({names((e.drug for e in unplaced), sit.catalog)})"
-                " cannot be placed before or after the metastatic diagnosis.",
+                " cannot be placed before or after the metastatic diagnosis."
             ),
             missing=("Dates of earlier HER2-directed therapy or of the metastatic diagnosis",),
             evidence=evidence + tuple(ev for e in unplaced for ev in e.evidence[:1]),
-            unclear_because="earlier HER2 therapy cannot be dated against the metastatic diagnosis",
+            because="earlier HER2 therapy cannot be dated against the metastatic diagnosis",
         )
     relapse = _relapse(sit)
     if relapse.early is None:
-        return LineAssessment(
-            kind=LineKind.UNDETERMINED,
-            number=None,
-            prior_metastatic_lines=len(completed),
-            early_relapse=False,
-            ongoing=ongoing,
-            continuing=False,
-            reasons=(relapse.reason,),
+        return _undetermined(
+            len(completed),
+            ongoing,
+            reason=relapse.reason,
             missing=relapse.missing,
             evidence=evidence,
-            unclear_because=relapse.because,
+            because=relapse.because,
         )
     offset = 1 if relapse.early else 0
     reasons = [relapse.reason]
