@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
-from cards.findings import Finding, Indicator
+from cards.findings import Citation, Finding, Indicator
 from cards.hook_input import Hook, HookInput
 from cards.knowledge import CardsConfig, override_reasons
 from cards.safety.cardiac_scope import (
@@ -102,6 +102,39 @@ def _interval_paragraph(requirements: Sequence[Requirement]) -> str:
     return "Label monitoring: " + "; ".join(parts) + "."
 
 
+def _label_citations(drugs: Sequence[SafetyDrug]) -> tuple[Citation, ...]:
+    return tuple(dict.fromkeys(cite(d.label_source, RULE, TOPIC) for d in drugs))
+
+
+def _lvef_due(
+    hook_input: HookInput,
+    state: str,
+    *,
+    summary: str,
+    reasoning: tuple[str, ...],
+    citations: tuple[Citation, ...],
+    data_used: tuple[Evidence, ...],
+    missing: str,
+    echo_reason: str,
+) -> Finding:
+    """A C1 warning that an LVEF is needed (`state`: missing, overdue, before-anthracycline),
+    with an echocardiogram to order."""
+    return Finding(
+        rule=RULE,
+        indicator=Indicator.WARNING,
+        summary=summary,
+        reasoning=reasoning,
+        citations=citations,
+        data_used=data_used,
+        missing_data=(missing,),
+        suggestions=(echo_suggestion(hook_input.patient_id, echo_reason),),
+        override_reasons=override_reasons("monitoring"),
+        safety=True,
+        dedup_key=DEDUP,
+        extra={"state": state},
+    )
+
+
 def _no_lvef(
     hook_input: HookInput, requirements: Sequence[Requirement], undated: LvefMeasurement | None
 ) -> Finding:
@@ -109,9 +142,9 @@ def _no_lvef(
     ids = [d.id for d in drugs]
     names = drug_names(ids)
     missing = "No LVEF on file" if undated is None else "The only LVEF on file is undated"
-    return Finding(
-        rule=RULE,
-        indicator=Indicator.WARNING,
+    return _lvef_due(
+        hook_input,
+        "missing",
         summary=fit(
             lambda short: (
                 f"No {'dated ' if undated else ''}LVEF on file "
@@ -125,14 +158,10 @@ def _no_lvef(
             "treatment.",
             _interval_paragraph(requirements),
         ),
-        citations=tuple(dict.fromkeys(cite(d.label_source, RULE, TOPIC) for d in drugs)),
+        citations=_label_citations(drugs),
         data_used=((undated.evidence,) if undated else ()) + _drug_evidence(hook_input, drugs),
-        missing_data=(missing,),
-        suggestions=(echo_suggestion(hook_input.patient_id, f"LVEF before {names}"),),
-        override_reasons=override_reasons("monitoring"),
-        safety=True,
-        dedup_key=DEDUP,
-        extra={"state": "missing"},
+        missing=missing,
+        echo_reason=f"LVEF before {names}",
     )
 
 
@@ -147,9 +176,9 @@ def _overdue(
     rule_of = strictest(requirements)
     due = "within" if rule_of.before_first_dose and rule_of.drug.lvef_start_window else "every"
     last = f"{percent(latest.percent)} on {date(latest.when)}"
-    return Finding(
-        rule=RULE,
-        indicator=Indicator.WARNING,
+    return _lvef_due(
+        hook_input,
+        "overdue",
         summary=fit(
             lambda short: (
                 f"LVEF overdue {_context_words(hook_input, drug_names(ids, short=short))}"
@@ -162,16 +191,10 @@ def _overdue(
             + (" before the first dose." if due == "within" else " during treatment."),
             _interval_paragraph(requirements),
         ),
-        citations=tuple(dict.fromkeys(cite(d.label_source, RULE, TOPIC) for d in drugs)),
+        citations=_label_citations(drugs),
         data_used=(latest.evidence, *_drug_evidence(hook_input, drugs)),
-        missing_data=(f"Last LVEF {last}, {age_days} days ago",),
-        suggestions=(
-            echo_suggestion(hook_input.patient_id, f"LVEF monitoring on {drug_names(ids)}"),
-        ),
-        override_reasons=override_reasons("monitoring"),
-        safety=True,
-        dedup_key=DEDUP,
-        extra={"state": "overdue"},
+        missing=f"Last LVEF {last}, {age_days} days ago",
+        echo_reason=f"LVEF monitoring on {drug_names(ids)}",
     )
 
 
@@ -212,9 +235,9 @@ def _before_anthracycline(
         if after.verification != "verified"
         else ""
     )
-    return Finding(
-        rule=RULE,
-        indicator=Indicator.WARNING,
+    return _lvef_due(
+        hook_input,
+        "before-anthracycline",
         summary=fit(
             lambda short: (
                 f"No LVEF since the last anthracycline dose ({date(when)}) "
@@ -230,16 +253,8 @@ def _before_anthracycline(
         ),
         citations=(cite(setting.source, RULE, TOPIC), cite("perjeta-label", RULE, TOPIC)),
         data_used=(latest.evidence, *shown, *_drug_evidence(hook_input, named)),
-        missing_data=(f"LVEF after the last anthracycline dose ({date(when)})",),
-        suggestions=(
-            echo_suggestion(
-                hook_input.patient_id, f"LVEF after the anthracycline, before {drug_names(ids)}"
-            ),
-        ),
-        override_reasons=override_reasons("monitoring"),
-        safety=True,
-        dedup_key=DEDUP,
-        extra={"state": "before-anthracycline"},
+        missing=f"LVEF after the last anthracycline dose ({date(when)})",
+        echo_reason=f"LVEF after the anthracycline, before {drug_names(ids)}",
     )
 
 
