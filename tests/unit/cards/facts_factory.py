@@ -6,6 +6,7 @@ exact facts they need here, so a rule can be tested on both sides of each thresh
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -17,6 +18,7 @@ from fhir_mappings import (
     Demographics,
     DiseaseSetting,
     Dose,
+    DoseEvent,
     DraftOrder,
     DrugExposure,
     Evidence,
@@ -34,6 +36,7 @@ from fhir_mappings import (
     Sex,
     TherapyHistory,
     TherapySetting,
+    drug_info,
 )
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
@@ -105,23 +108,28 @@ def body(
 
 def exposure(
     drug: str,
-    classes: frozenset[str],
     *,
-    start_days_ago: float | None,
-    end_days_ago: float | None = None,
+    start_days: float | None = 120,
+    end_days: float | None = None,
+    last_dose_days: float | None = None,
     active: bool = True,
     setting: TherapySetting = TherapySetting.METASTATIC,
-    last_dose_days_ago: float | None = None,
+    doses: Sequence[tuple[float, Dose]] = (),
+    record: Evidence | None = None,
 ) -> DrugExposure:
+    """One drug on file, classes from the drug table; `doses` are (days ago, dose) pairs."""
+    evidence_ = record or Evidence("MedicationRequest", f"rx-{drug}", None, drug, None, None)
     return DrugExposure(
         drug=drug,
-        classes=classes,
-        start=ago(start_days_ago) if start_days_ago is not None else None,
-        end=ago(end_days_ago) if end_days_ago is not None else None,
-        last_dose=ago(last_dose_days_ago) if last_dose_days_ago is not None else None,
+        classes=drug_info(drug).classes,
+        start=ago(start_days) if start_days is not None else None,
+        end=ago(end_days) if end_days is not None else None,
+        last_dose=ago(last_dose_days) if last_dose_days is not None else None,
         status="active" if active else "completed",
         active=active,
         setting=setting,
+        doses=tuple(DoseEvent(ago(days), dose, None, evidence_) for days, dose in doses),
+        evidence=(evidence_,),
     )
 
 

@@ -23,7 +23,6 @@ from cards.render import render_cards
 from fhir_mappings import (
     DiseaseSetting,
     Dose,
-    DoseEvent,
     DraftOrder,
     DrugExposure,
     Evidence,
@@ -40,7 +39,7 @@ from fhir_mappings import (
     TherapySetting,
     drug_info,
 )
-from tests.unit.cards.facts_factory import NOW, ago, body, make_facts
+from tests.unit.cards.facts_factory import NOW, ago, body, exposure, make_facts
 
 __all__ = ["NOW", "ago", "body"]
 
@@ -133,21 +132,18 @@ def exposed(
     setting: TherapySetting = TherapySetting.METASTATIC,
     doses: Sequence[tuple[float, Dose]] = (),
 ) -> DrugExposure:
-    """One drug on file; `doses` are (days ago, dose) pairs, newest first."""
-    evidence = Evidence(
-        "MedicationAdministration", f"adm-{drug}", None, drug, ago(last_dose_days or 0), None
-    )
-    return DrugExposure(
-        drug=drug,
-        classes=classes(drug),
-        start=ago(start_days) if start_days is not None else None,
-        end=ago(end_days) if end_days is not None else None,
-        last_dose=ago(last_dose_days) if last_dose_days is not None else None,
-        status="active" if active else "completed",
+    """One drug on file, recorded by administrations; `doses` are (days ago, dose), newest first."""
+    return exposure(
+        drug,
+        start_days=start_days,
+        end_days=end_days,
+        last_dose_days=last_dose_days,
         active=active,
         setting=setting,
-        doses=tuple(DoseEvent(ago(days), dose, None, evidence) for days, dose in doses),
-        evidence=(evidence,),
+        doses=doses,
+        record=Evidence(
+            "MedicationAdministration", f"adm-{drug}", None, drug, ago(last_dose_days or 0), None
+        ),
     )
 
 

@@ -46,7 +46,7 @@ from fhir_mappings import (
     TherapySetting,
     drug_info,
 )
-from tests.unit.cards.facts_factory import NOW, ago, lvef_measurement, make_facts
+from tests.unit.cards.facts_factory import NOW, ago, exposure, lvef_measurement, make_facts
 
 PATIENT = "pat-1"
 
@@ -100,16 +100,13 @@ def on(
     setting: TherapySetting = TherapySetting.METASTATIC,
 ) -> DrugExposure:
     """An exposure to `drug`: active by default, started `since_days` ago."""
-    return DrugExposure(
-        drug=drug,
-        classes=classes(drug),
-        start=ago(since_days) if since_days is not None else None,
-        end=ago(end_days) if end_days is not None else None,
-        last_dose=ago(last_dose_days) if last_dose_days is not None else None,
-        status="active" if active else "completed",
+    return exposure(
+        drug,
+        start_days=since_days,
+        end_days=end_days,
+        last_dose_days=last_dose_days,
         active=active,
         setting=setting,
-        evidence=(Evidence("MedicationRequest", f"rx-{drug}", None, drug, None, None),),
     )
 
 
