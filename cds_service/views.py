@@ -35,14 +35,22 @@ def _service_or_404(service_id: str) -> CdsService:
     return service
 
 
+_CHUNK = 64 * 1024
+
+
 def _read_body(limit: int) -> bytes:
     """The body, refused with 413 beyond `limit` bytes before anything is parsed. A declared
     Content-Length over the limit is refused by Werkzeug before reading; a chunked body is
-    cut off here (Werkzeug's own limit would silently truncate it)."""
-    raw = request.stream.read(limit + 1)
-    if len(raw) > limit or (len(raw) == limit and request.stream.read(1)):
-        raise ApiError(413, "The request body is larger than this service accepts.")
-    return raw
+    cut off here (Werkzeug's own limit would silently truncate it). Read in chunks: asking
+    the stream for `limit` bytes at once would allocate the whole limit for every request."""
+    chunks: list[bytes] = []
+    size = 0
+    while chunk := request.stream.read(_CHUNK):
+        size += len(chunk)
+        if size > limit:
+            raise ApiError(413, "The request body is larger than this service accepts.")
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _json_body() -> Any:
