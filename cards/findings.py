@@ -85,4 +85,6 @@ class Finding:
     links: tuple[Link, ...] = ()
     safety: bool = False  # safety rules run on order-sign; guidance does not
     dedup_key: str = ""  # findings with the same key are one card (the most severe kept)
+    withholds: frozenset[str] = frozenset()  # drug ids a critical card says not to give now
+    doses_for: frozenset[str] = frozenset()  # drug ids whose dose or re-load this card advises
     extra: dict[str, str] = field(default_factory=dict)  # rule-specific labels for tests/logs

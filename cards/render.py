@@ -96,8 +96,16 @@ def select_findings(findings: Iterable[Finding], hook: Hook, max_cards: int) -> 
             kept[key] = finding
         elif finding.indicator.severity > current.indicator.severity:
             kept[key] = finding
+    withheld = frozenset().union(
+        *(kept[key].withholds for key in order if kept[key].indicator is Indicator.CRITICAL)
+    )
     ranked = sorted(
-        (kept[key] for key in order),
+        (
+            kept[key]
+            for key in order
+            # advice on how to dose a drug that a critical card says not to give contradicts it
+            if not (kept[key].doses_for and kept[key].doses_for <= withheld)
+        ),
         key=lambda f: (-f.indicator.severity, not f.safety),
     )
     alerts = [f for f in ranked if f.indicator is not Indicator.INFO]

@@ -170,3 +170,38 @@ def test_rendered_cards_follow_the_spec() -> None:
 @pytest.mark.parametrize("hook", list(Hook))
 def test_no_findings_no_cards(hook: Hook) -> None:
     assert render_cards([], hook, max_cards=6, knowledge_version="x") == []
+
+
+def test_a_critical_withhold_silences_dosing_advice_for_the_same_drugs() -> None:
+    withhold = Finding(
+        rule="C2",
+        indicator=Indicator.CRITICAL,
+        summary="Withhold trastuzumab",
+        reasoning=("LVEF fell.",),
+        citations=(CITATION,),
+        safety=True,
+        withholds=frozenset({"trastuzumab"}),
+    )
+    reload = Finding(
+        rule="dose-check",
+        indicator=Indicator.WARNING,
+        summary="Re-load trastuzumab",
+        reasoning=("Late.",),
+        citations=(CITATION,),
+        safety=True,
+        doses_for=frozenset({"trastuzumab"}),
+    )
+    other = Finding(
+        rule="dose-check",
+        indicator=Indicator.WARNING,
+        summary="Docetaxel dose",
+        reasoning=("High.",),
+        citations=(CITATION,),
+        safety=True,
+        doses_for=frozenset({"docetaxel"}),
+    )
+    kept = select_findings([reload, withhold, other], Hook.ORDER_SELECT, 6)
+    assert [f.summary for f in kept] == ["Withhold trastuzumab", "Docetaxel dose"]
+    as_warning = Finding(**{**withhold.__dict__, "indicator": Indicator.WARNING})
+    kept = select_findings([reload, as_warning], Hook.ORDER_SELECT, 6)
+    assert len(kept) == 2  # only a critical withhold silences dosing advice
