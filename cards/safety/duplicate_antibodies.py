@@ -10,20 +10,27 @@ Two different products drafted together, or one drafted while the other is activ
 critical: a doubled dose is never intended. The same product drafted twice (a loading and
 a maintenance order) and a product continued as it is are not duplicates; T-DM1 and T-DXd
 deliver their own conjugates and are C9's concern.
+
+A product drafted while the active orders of the other have all lapsed (no dose for longer
+than the interval plus the re-load grace, `cards.safety.lapsed`) is a switch of product, not a
+double dose: a warning asks to close the open orders (`cards.safety.switching`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 
 from cards.findings import Finding, Indicator, Suggestion
 from cards.hook_input import HookInput
 from cards.knowledge import CardsConfig, override_reasons
 from cards.regimens.catalog import catalog
 from cards.safety.drugs import HER2_DIRECTED, drug_name, drug_names, safety_drug
+from cards.safety.lapsed import split_current
 from cards.safety.phrasing import capitalized, fit
 from cards.safety.sources import cite
 from cards.safety.suggested_orders import remove_orders_suggestion
+from cards.safety.switching import switch_finding
 from cards.safety.triggers import (
     active_in_class,
     drafts_in_class,
@@ -156,4 +163,32 @@ def duplicate_antibody_findings(hook_input: HookInput, config: CardsConfig) -> I
     if not involved:
         return ()
     orders = [o for d in involved for o in drafts[d]]
+    current, lapsed = split_current(active, hook_input.facts.as_of, config)
+    if not current:
+        return (_switch(orders, involved, lapsed, moieties),)
     return (_finding(hook_input, orders, active, moieties),)
+
+
+def _switch(
+    orders: Sequence[DraftOrder],
+    involved: Sequence[str],
+    lapsed: Sequence[tuple[DrugExposure, datetime]],
+    moieties: Sequence[str],
+) -> Finding:
+    old = [e.drug for e, _ in lapsed]
+    alternative = remove_orders_suggestion(
+        orders, f"Remove the {drug_names(involved)} order (if it was not intended)"
+    )
+    return switch_finding(
+        rule=RULE,
+        drafts=orders,
+        drafted_ids=involved,
+        lapsed=lapsed,
+        caution=(
+            f"If {drug_names(old)} is still meant to be given, stop one product: together "
+            f"the patient would receive {drug_names(moieties)} twice."
+        ),
+        citations=tuple(cite(s, RULE, TOPIC) for s in _sources([*involved, *old])),
+        alternative=alternative,
+        dedup_key=f"{RULE}:{'/'.join(sorted({*involved, *old}))}",
+    )

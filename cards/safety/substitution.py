@@ -9,27 +9,38 @@ drafted, and when an order's words name a different product than its code (the m
 Phesgo and Herceptin Hylecta are trastuzumab (same family), and pertuzumab is not in the
 family, so THP, Phesgo and T-DXd + pertuzumab are not substitutions; nor is a new line
 after the previous one ended.
+
+Nor is a new line while the previous one's orders were left open: when every active product
+of another family has lapsed (no dose for longer than its interval plus the re-load grace,
+`cards.safety.lapsed`) and none is drafted, the card is a warning asking to close the open
+orders (`cards.safety.switching`), not a critical "remove the new drug". Drafted together, or
+with the other product still given on schedule, it stays critical.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 
 from cards.findings import Citation, Finding, Indicator, Suggestion
 from cards.hook_input import HookInput
 from cards.knowledge import CardsConfig, override_reasons
 from cards.safety.drugs import (
+    HER2_DIRECTED,
     TRASTUZUMAB_CLASS,
     drug_name,
     safety_drug,
     substitution_families,
 )
+from cards.safety.lapsed import split_current
 from cards.safety.phrasing import capitalized
 from cards.safety.sources import cite
 from cards.safety.suggested_orders import remove_orders_suggestion
+from cards.safety.switching import switch_finding
 from cards.safety.triggers import (
     active_in_class,
     drafts_in_class,
+    drug_ids,
     exposure_evidence,
     order_drug,
     order_evidence,
@@ -118,6 +129,42 @@ def _substitution(
     )
 
 
+def _switch(
+    hook_input: HookInput,
+    order: DraftOrder,
+    lapsed: Sequence[tuple[DrugExposure, datetime]],
+    config: CardsConfig,
+) -> Finding:
+    """A new line while the old one's orders are open: close them (pertuzumab's too, when it
+    lapsed with them and is not drafted again)."""
+    drug = order_drug(order) or ""
+    drafted = set(drug_ids(hook_input.orders))
+    seen = list(dict.fromkeys(e.drug for e, _ in lapsed))
+    companions = [
+        e
+        for e in active_in_class(hook_input.facts, HER2_DIRECTED)
+        if e.drug not in {*seen, *drafted, drug}
+    ]
+    _, companions_lapsed = split_current(companions, hook_input.facts.as_of, config)
+    old = " and ".join(drug_name(d) for d in seen)
+    families = list(dict.fromkeys([family(drug) or "", *(family(d) or "" for d in seen)]))
+    return switch_finding(
+        rule=RULE,
+        drafts=[order],
+        drafted_ids=[drug],
+        lapsed=[*lapsed, *companions_lapsed],
+        caution=(
+            f"If {old} is still meant to be given, {drug_name(drug)} is a different drug with "
+            "a different dose: do not substitute one for the other."
+        ),
+        citations=_citations([f for f in families if f]),
+        alternative=remove_orders_suggestion(
+            [order], f"Remove the {drug_name(drug)} order (if it was not intended)"
+        ),
+        dedup_key=f"{RULE}:{'/'.join(sorted(f for f in families if f))}",
+    )
+
+
 def _named_families(order: DraftOrder) -> tuple[str, ...]:
     """The trastuzumab families the order's words name besides its coded drug (the mapping
     reports them in `also_named`: coded trastuzumab written "Kadcyla", or a text naming
@@ -172,8 +219,11 @@ def substitution_findings(hook_input: HookInput, config: CardsConfig) -> Iterabl
         if family(order_drug(order)) is None:
             continue
         drafts, active = _partners(hook_input, order)
-        if drafts or active:
+        current, lapsed = split_current(active, hook_input.facts.as_of, config)
+        if drafts or current:
             findings.append(_substitution(hook_input, order, drafts, active))
+        elif lapsed:
+            findings.append(_switch(hook_input, order, lapsed, config))
     for order in hook_input.selected_orders:
         mismatch = _text_mismatch(order)
         if mismatch is not None:

@@ -61,11 +61,13 @@ def taking(
     status: str | None = None,
     dose: float | None = None,
     unit: str = "mg",
+    last_given: float | None = None,
 ) -> list[Resource]:
     """An order for `drug` started `since` days ago with its administrations to date (or to
-    `ended` days ago, when the course is over)."""
+    `ended` days ago, when the course is over). `last_given` stops the administrations that
+    many days ago while the order stays open (an order nobody closed)."""
     rxnorm, text = _code(drug)
-    last = ended if ended is not None else 0
+    last = ended if ended is not None else (last_given or 0)
     order = fb.medication_request(
         rxnorm,
         text,
