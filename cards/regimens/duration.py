@@ -1,11 +1,14 @@
-"""Adjuvant trastuzumab beyond 1 year: a new dose drafted more than 52 weeks into the course.
+"""Adjuvant trastuzumab beyond 1 year: a new dose drafted when the course has given it all.
 
 The Herceptin label gives (neo)adjuvant trastuzumab for 52 weeks in total and says extending it
-beyond 1 year is not recommended (§1.9 [L1]; pertuzumab: 1 year, up to 18 cycles [L2]). Records
-rarely say "cycle 18 of 18", so the check is by calendar: the current course of trastuzumab
-(IV, SC or Phesgo) in the early setting started more than `adjuvant_trastuzumab_max_weeks`
-ago and another dose is drafted. Doses held for toxicity lengthen a course without adding
-therapy, so the card is a warning that asks, not a stop.
+beyond 1 year is not recommended (§1.9 [L1]); H+P run 1 year, up to 18 cycles, including the
+neoadjuvant part [L2]. A calendar count fires on correct courses (TCHP x6, six weeks for surgery,
+adjuvant H+P: 54 weeks for 17 cycles), so the course is counted in doses given against
+`adjuvant_her2_max_cycles` (course_count.py: a weekly dose is a third of a cycle). Only when no
+administration is on file is the course timed by its orders: longer than
+`adjuvant_trastuzumab_max_weeks` plus `adjuvant_surgery_allowance_weeks`. The card is a warning
+that asks, not a stop; it offers to remove the drafted trastuzumab and pertuzumab orders
+together, since pertuzumab is not given without trastuzumab [L2].
 
 The course is the run of records with no gap longer than `trastuzumab_course_gap_days`, so
 trastuzumab restarted after a long break (a new primary) is not counted from the first course.
@@ -15,72 +18,38 @@ complete the year that the conjugate began, which a trastuzumab-only count canno
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from cards.detail import format_date
 from cards.findings import Action, Finding, Indicator, Suggestion
 from cards.hook_input import HookInput
 from cards.knowledge import CardsConfig, override_reasons
+from cards.regimens.course_count import Count, Course, count, current_course
 from cards.regimens.drug_terms import drug_name, names
 from cards.regimens.situation import Drafted, Situation, situation
 from cards.regimens.slots import fit
 from cards.suggestions import delete_order
-from fhir_mappings import DrugExposure, TherapySetting
+from fhir_mappings import TherapySetting
 
 RULE = "adjuvant-duration"
 TOPIC = "Duration of (neo)adjuvant trastuzumab"
 TRASTUZUMAB = "trastuzumab"
+PERTUZUMAB = "pertuzumab"
 CONJUGATES = frozenset({"ado-trastuzumab-emtansine", "fam-trastuzumab-deruxtecan"})
-ADMINISTRATION = "MedicationAdministration"
-
-
-@dataclass(frozen=True)
-class Course:
-    start: datetime
-    last: datetime
-    doses: int  # administrations on file in the course
-    exposures: tuple[DrugExposure, ...]
-
-
-def _spans(exposure: DrugExposure, now: datetime) -> list[tuple[datetime, datetime]]:
-    """When the drug was given: each administration, or else the order's whole period (an
-    order without administrations covers its validity period, not only its first day)."""
-    given = [
-        d.when for d in exposure.doses if d.when and d.evidence.resource_type == ADMINISTRATION
-    ]
-    if given:
-        return [(when, when) for when in given]
-    if exposure.start is None:
-        return []
-    end = exposure.end or exposure.last_dose or (now if exposure.active else exposure.start)
-    return [(exposure.start, max(end, exposure.start))]
-
-
-def current_course(
-    exposures: tuple[DrugExposure, ...], now: datetime, gap: timedelta
-) -> Course | None:
-    """The run of trastuzumab records that reaches to now, walking back while no gap exceeds
-    `gap`; None when the last record is itself older than that."""
-    spans = sorted((s for e in exposures for s in _spans(e, now)), key=lambda s: s[1], reverse=True)
-    if not spans or now - spans[0][1] > gap:
-        return None
-    start, last = spans[0]
-    for span_start, span_end in spans[1:]:
-        if start - span_end > gap:
-            break
-        start = min(start, span_start)
-    doses = sum(
-        1
-        for e in exposures
-        for d in e.doses
-        if d.when and d.evidence.resource_type == ADMINISTRATION and start <= d.when <= last
-    )
-    return Course(start, spans[0][1], doses, exposures)
+ROUNDING = 1e-9
 
 
 def _drafted_trastuzumab(sit: Situation) -> tuple[Drafted, ...]:
     return tuple(d for d in sit.selected if TRASTUZUMAB in sit.catalog.provides(d.drug))
+
+
+def _to_remove(sit: Situation) -> tuple[Drafted, ...]:
+    """The drafted trastuzumab and pertuzumab orders, trastuzumab first: pertuzumab is
+    discontinued with trastuzumab [L2], so removing one leaves the other without a reason."""
+    her2 = (d for d in sit.drafts if sit.catalog.provides(d.drug) & {TRASTUZUMAB, PERTUZUMAB})
+    return tuple(
+        sorted(her2, key=lambda d: (TRASTUZUMAB not in sit.catalog.provides(d.drug), d.drug))
+    )
 
 
 def duration_findings(hook_input: HookInput, config: CardsConfig) -> list[Finding]:
@@ -99,51 +68,95 @@ def duration_findings(hook_input: HookInput, config: CardsConfig) -> list[Findin
     course = current_course(given, facts.as_of, gap)
     if course is None:
         return []
-    limit = config.threshold("adjuvant_trastuzumab_max_weeks")
+    if course.doses:
+        tally = count(course.given, config.threshold("weekly_dose_gap_max_days"))
+        if tally.cycles + ROUNDING < config.threshold("adjuvant_her2_max_cycles"):
+            return []
+        return [_finding(sit, course, _counted(sit, course, tally))]
     weeks = (facts.as_of - course.start).days / 7
-    if weeks <= limit:
+    limit = config.threshold("adjuvant_trastuzumab_max_weeks")
+    allowance = config.threshold("adjuvant_surgery_allowance_weeks")
+    if weeks <= limit + allowance:
         return []
-    return [_finding(sit, drafted, course, weeks, limit)]
+    return [_finding(sit, course, _timed(sit, course, weeks, limit, allowance))]
 
 
-def _finding(
-    sit: Situation, drafted: tuple[Drafted, ...], course: Course, weeks: float, limit: float
-) -> Finding:
-    catalog = sit.catalog
-    products = names((e.drug for e in course.exposures), catalog)
-    drafts = names((d.drug for d in drafted), catalog)
+def _cycles(tally: Count) -> str:
+    return f"{tally.cycles:.1f}".removesuffix(".0")
+
+
+def _counted(sit: Situation, course: Course, tally: Count) -> tuple[str, str, str, str]:
+    """Summary, short summary, what is on file, and the limit: counted in doses given."""
+    limit = sit.config.threshold("adjuvant_her2_max_cycles")
+    short = _products(sit, course)
     since = format_date(course.start)
-    short = products[:1].upper() + products[1:]
-    summary = fit(
-        f"{short} since {since} ({weeks:.0f} weeks): adjuvant HER2 therapy is given for "
-        f"{limit:g} weeks in total, not longer",
-        f"Trastuzumab since {since} ({weeks:.0f} weeks): adjuvant therapy is {limit:g} weeks in "
-        "total",
+    cycles = _cycles(tally)
+    weekly = (
+        f" ({tally.weekly} weekly, {tally.three_weekly} every 3 weeks: {cycles} three-weekly "
+        f"cycles, {tally.weeks} weeks of therapy)"
+        if tally.weekly
+        else ""
     )
-    doses = (
-        f"{course.doses} doses are on file" if course.doses else "no administrations are on file"
+    return (
+        f"{short}: {cycles} cycles given since {since}; adjuvant HER2 therapy is 1 year, up to "
+        f"{limit:g} cycles in total",
+        f"{short}: {cycles} cycles given; adjuvant HER2 therapy is up to {limit:g} cycles",
+        f"{course.doses} administrations are on file{weekly}",
+        f"(Neo)adjuvant HER2 therapy is given for 1 year, up to {limit:g} three-weekly cycles in "
+        "total, counted in doses given: the weeks of surgery between the neoadjuvant and adjuvant "
+        "parts, and doses held for toxicity, do not count. ",
     )
+
+
+def _timed(
+    sit: Situation, course: Course, weeks: float, limit: float, allowance: float
+) -> tuple[str, str, str, str]:
+    """The same, timed by the orders when no administration is on file."""
+    short = _products(sit, course)
+    since = format_date(course.start)
+    return (
+        f"{short} since {since} ({weeks:.0f} weeks, no administrations on file): adjuvant HER2 "
+        "therapy is 1 year in total",
+        f"{short} since {since} ({weeks:.0f} weeks): adjuvant therapy is 1 year in total",
+        "no administrations are on file, so the course is timed by its orders",
+        f"(Neo)adjuvant trastuzumab is given for {limit:g} weeks in total; with no doses on file "
+        f"to count, the card waits {allowance:g} weeks more for surgery between the neoadjuvant "
+        "and adjuvant parts and for held doses. ",
+    )
+
+
+def _products(sit: Situation, course: Course) -> str:
+    products = names((e.drug for e in course.exposures), sit.catalog)
+    return products[:1].upper() + products[1:]
+
+
+def _finding(sit: Situation, course: Course, text: tuple[str, str, str, str]) -> Finding:
+    summary, short_summary, on_file, limit_text = text
+    catalog = sit.catalog
+    drafts = names((d.drug for d in _drafted_trastuzumab(sit)), catalog)
+    since = format_date(course.start)
     reasoning = (
         "HER2-positive early breast cancer (no metastatic disease on file). "
-        f"{short} started {since}, {weeks:.0f} weeks ago, and was last given "
-        f"{format_date(course.last)}; {doses}. A further {drafts} dose is drafted.",
-        f"(Neo)adjuvant trastuzumab is given for {limit:g} weeks in total. "
-        + catalog.early_stage.duration_text,
-        "Doses held for toxicity (a cardiac hold, for example) lengthen the course without "
-        "adding therapy: if the planned number of cycles is not yet reached, override with the "
-        "reason.",
+        f"{_products(sit, course)} started {since} and was last given "
+        f"{format_date(course.last)}; {on_file}. A further {drafts} dose is drafted.",
+        limit_text + catalog.early_stage.duration_text,
+        "If the planned course is longer for a reason, or a dose on file was not given in full, "
+        "override with the reason.",
     )
+    remove = _to_remove(sit)
     actions: list[Action] = [
         action
-        for d in drafted
+        for d in remove
         if (
             action := delete_order(
                 d.order, f"Remove the drafted {drug_name(d.drug, catalog)} order"
             )
         )
     ]
+    label = " + ".join(dict.fromkeys(drug_name(d.drug, catalog) for d in remove))
+    plural = "orders" if len(actions) > 1 else "order"
     suggestions = (
-        (Suggestion(label=f"Remove the drafted {drafts} order", actions=tuple(actions)),)
+        (Suggestion(label=f"Remove the drafted {label} {plural}", actions=tuple(actions)),)
         if actions
         else ()
     )
@@ -151,7 +164,7 @@ def _finding(
     return Finding(
         rule=RULE,
         indicator=Indicator.WARNING,
-        summary=summary,
+        summary=fit(summary, short_summary),
         reasoning=reasoning,
         citations=catalog.citations(catalog.early_stage.duration_sources, rule=RULE, topic=TOPIC),
         data_used=sit.receptor_evidence() + evidence,
