@@ -131,7 +131,15 @@ def _concurrency(hook_input: HookInput) -> Finding | None:
         override_reasons=override_reasons("contraindication"),
         safety=True,
         dedup_key=f"{RULE}:concurrent",
+        withholds=_not_now(her2_side, anthra_side),
     )
+
+
+def _not_now(her2_side: Sequence[DraftOrder], anthra_side: Sequence[DraftOrder]) -> frozenset[str]:
+    """The drafted drugs the card says not to give now, so no dose advice stands beside it.
+    The anthracycline phase comes first, so the drafted HER2 antibody waits; an anthracycline
+    drafted while a HER2 antibody is being given (none drafted) is the one not to give."""
+    return frozenset(drug_ids(her2_side) or drug_ids(anthra_side))
 
 
 def _washout(hook_input: HookInput, config: CardsConfig) -> Finding | None:

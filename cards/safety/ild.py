@@ -126,6 +126,7 @@ def ild_findings(hook_input: HookInput, config: CardsConfig) -> Iterable[Finding
                 override_reasons=override_reasons("contraindication"),
                 safety=True,
                 dedup_key=RULE,
+                withholds=frozenset({T_DXD}),
             ),
         )
     return (

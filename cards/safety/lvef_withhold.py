@@ -403,6 +403,15 @@ def _suggestions(
     return tuple(suggestions)
 
 
+def _withheld(verdict: Verdict, group: Sequence[DrugVerdict]) -> frozenset[str]:
+    """The drugs a withhold / discontinue / do-not-start card says not to give now, the
+    companion carried with them included (pertuzumab is not given without trastuzumab), so
+    that no dose or re-load card for them stands next to it. Other verdicts withhold none."""
+    if verdict.indicator is not Indicator.CRITICAL:
+        return frozenset()
+    return frozenset(v.drug.id for v in group)
+
+
 def _finding(
     hook_input: HookInput, verdict: Verdict, group: Sequence[DrugVerdict], readings: Readings
 ) -> Finding:
@@ -436,6 +445,7 @@ def _finding(
         override_reasons=override_reasons("cardiac"),
         safety=True,
         dedup_key=f"{RULE}:{verdict.value}:{first.minimum or ''}",
+        withholds=_withheld(verdict, group),
         extra={"verdict": verdict.value, "drugs": ",".join(v.drug.id for v in group)},
     )
 

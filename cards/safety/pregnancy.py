@@ -107,6 +107,7 @@ def _pregnant(
         override_reasons=override_reasons("contraindication"),
         safety=True,
         dedup_key=RULE,
+        withholds=frozenset(ids),  # boxed embryo-fetal toxicity: no dose advice next to it
         extra={"state": "pregnant"},
     )
 

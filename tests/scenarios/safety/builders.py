@@ -11,9 +11,10 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from cards import DataGap
+from cards import CardsConfig, DataGap, Hook, HookInput
+from cards.findings import Finding, Indicator
 from cards.safety import RULES
-from fhir_mappings import drug_info
+from fhir_mappings import build_patient_facts, drug_info, read_draft_orders
 from tests.scenarios import fhir_builders as fb
 from tests.scenarios.harness import run_hook
 
@@ -191,6 +192,42 @@ def safety_cards(
         config=config,
     )
     return [c for c in rendered if c["source"]["topic"]["code"] in SAFETY_TOPICS]
+
+
+def safety_findings(
+    hook: str,
+    *parts: Any,
+    orders: Sequence[Resource] = (),
+    selected: Sequence[Resource] | None = None,
+    config: Any = None,
+) -> list[Finding]:
+    """The safety rules' findings for the same FHIR JSON, before rendering: what a card
+    declares but does not show (`withholds`, `doses_for`), which the renderer acts on."""
+    resources = flatten(*parts)
+    bundle = fb.draft_bundle(*orders) if orders else None
+    chosen = fb.selections(*(selected if selected is not None else orders))
+    hook_input = HookInput(
+        hook=Hook(hook),
+        patient_id=fb.PATIENT_ID,
+        facts=build_patient_facts(resources, now=NOW),
+        orders=read_draft_orders(
+            bundle,
+            chosen if hook == "order-select" else fb.selections(*orders),
+            hook=hook,
+            resources=resources,
+        ),
+    )
+    cfg = config or CardsConfig()
+    return [f for rule in RULES if Hook(hook) in rule.hooks for f in rule.run(hook_input, cfg)]
+
+
+def withheld(findings: Sequence[Finding]) -> dict[str, frozenset[str]]:
+    """Rule -> the drugs its critical findings say not to give now."""
+    out: dict[str, frozenset[str]] = {}
+    for f in findings:
+        if f.indicator is Indicator.CRITICAL and f.withholds:
+            out[f.rule] = out.get(f.rule, frozenset()) | f.withholds
+    return out
 
 
 def by_rule(cards: Sequence[dict[str, Any]], rule: str) -> list[dict[str, Any]]:
