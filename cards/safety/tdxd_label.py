@@ -17,7 +17,7 @@ from cards.findings import Finding
 from cards.hook_input import HookInput
 from cards.knowledge import CardsConfig
 from cards.regimens.catalog import catalog
-from cards.safety.drugs import HER2_DIRECTED, T_DXD, drug_names
+from cards.safety.drugs import HER2_DIRECTED, T_DXD, drug_name, drug_names
 from cards.safety.gaps import gap_finding
 from cards.safety.her2_results import (
     SUBTYPE_WORDS,
@@ -29,11 +29,12 @@ from cards.safety.her2_results import (
     ihc_suggestion,
     reasoning_of,
 )
-from cards.safety.phrasing import capitalized
+from cards.safety.phrasing import capitalized, date
 from cards.safety.sources import cite
 from cards.safety.tdxd_population import Requirement, check_population, population_texts
 from cards.safety.triggers import (
     exposure_evidence,
+    last_given,
     medication_gap,
     order_drug,
     selected_in_class,
@@ -205,25 +206,60 @@ def _outside_population(
         [
             *reasoning_of(her2),
             labelled,
-            *_population_notes(facts, subtype, check.unplaced),
+            *_population_notes(facts, subtype, check.unplaced, check.early),
         ],
         her2,
         orders,
         missing=_population_missing(facts, subtype, check.unmet, check.unplaced),
-        evidence=exposure_evidence(check.unplaced),
+        evidence=exposure_evidence([*check.early, *check.unplaced]),
         lead_db04=subtype is Her2NegativeSubtype.LOW
         and facts.hormone_receptors.hr_positive is not True,
         extra="outside-population",
     )
 
 
+def _early_note(facts: PatientFacts, exposure: DrugExposure) -> str:
+    """Why therapy of the early setting does not count: the label asks for therapy of the
+    metastatic setting, and accepts adjuvant chemotherapy only when the relapse came within
+    the window (had it, the patient would be placed and no card shown)."""
+    name = capitalized(drug_name(exposure.drug))
+    ended = last_given(exposure)
+    relapse = date(facts.disease.metastatic_since)
+    seen = f"{name} is on file, given in the early (adjuvant) setting"
+    if "chemotherapy" in exposure.classes:
+        months = catalog().her2_low.adjuvant_chemotherapy_relapse_months
+        when = (
+            f"it ended {date(ended)}, more than {months:g} months before the metastatic "
+            f"diagnosis ({relapse})"
+            if ended is not None
+            else "its end date is not on file"
+        )
+        return (
+            f"{seen}: {when}. The label counts adjuvant chemotherapy only when the relapse came "
+            f"within {months:g} months of it; otherwise it needs chemotherapy for metastatic "
+            "disease."
+        )
+    started = f"started {date(exposure.start)}, " if exposure.start is not None else ""
+    return (
+        f"{seen} ({started}last given {date(ended)}; metastatic diagnosis {relapse}). The "
+        "label's HR-positive route (DESTINY-Breast06) needs at least one endocrine therapy "
+        "for metastatic disease, so endocrine therapy given in the adjuvant setting, even "
+        "with a relapse on it, does not count."
+    )
+
+
 def _population_notes(
-    facts: PatientFacts, subtype: Her2NegativeSubtype, unplaced: Sequence[DrugExposure]
+    facts: PatientFacts,
+    subtype: Her2NegativeSubtype,
+    unplaced: Sequence[DrugExposure],
+    early: Sequence[DrugExposure] = (),
 ) -> list[str]:
-    notes = [
-        "No prior therapy on file places the patient in one of these populations. If it was "
-        "given elsewhere, record it; otherwise T-DXd would be given outside its label."
-    ]
+    notes = [_early_note(facts, e) for e in early]
+    notes.append(
+        f"No {'other ' if early else ''}prior therapy on file places the patient in one of "
+        "these populations. If it was given elsewhere, record it; otherwise T-DXd would be "
+        "given outside its label."
+    )
     if unplaced:
         notes.append(
             f"{capitalized(drug_names(e.drug for e in unplaced))} is on file, but its setting "

@@ -8,7 +8,10 @@ for metastatic disease (DESTINY-Breast06). A HER2-low result alone is not the in
 The populations are the regimen table's (`regimens.json` `her2_low`, read through its
 loader), so the label wording and the 6-month window live in one place. This module says
 which populations the HER2 subtype and HR status allow, and which prior therapy on file
-places the patient in one; therapy of unknown setting is reported, never counted.
+places the patient in one; therapy of unknown setting is reported, never counted, and therapy
+given in the early (adjuvant) setting that does not count is named with the reason (a relapse
+on adjuvant tamoxifen is not "endocrine therapy for metastatic disease"), so the card does not
+read as though the record held no therapy at all.
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ class PopulationCheck:
     applicable: tuple[Her2LowPopulation, ...]
     met: tuple[tuple[Her2LowPopulation, tuple[DrugExposure, ...]], ...]
     unplaced: tuple[DrugExposure, ...]  # required therapy on file whose setting is unknown
+    early: tuple[DrugExposure, ...] = ()  # required-class therapy of the early setting, not met
 
     @property
     def unmet(self) -> tuple[Requirement, ...]:
@@ -119,7 +123,12 @@ def check_population(facts: PatientFacts, subtype: str) -> PopulationCheck:
         for e in facts.therapy.exposures
         if e.classes & classes and e.setting is TherapySetting.UNKNOWN
     )
-    return PopulationCheck(applicable=applicable, met=met, unplaced=unplaced)
+    early = tuple(
+        e
+        for e in facts.therapy.exposures
+        if e.classes & classes and e.setting is TherapySetting.EARLY
+    )
+    return PopulationCheck(applicable=applicable, met=met, unplaced=unplaced, early=early)
 
 
 def population_texts(populations: Sequence[Her2LowPopulation]) -> str:

@@ -147,3 +147,36 @@ def test_medication_history_gap_is_said_not_read_as_no_prior_therapy():
 def test_her2_positive_tdxd_is_not_judged_by_the_her2_low_label(hook):
     positive = [woman(60), fb.her2_ihc("3+", when=days_ago(300)), metastatic(200)]
     assert c7(positive, echo(62, days=10), hook=hook) == []
+
+
+def test_relapse_on_adjuvant_tamoxifen_names_it_and_why_it_does_not_count():
+    # HR+ HER2-low, relapsed 60 days ago while on adjuvant tamoxifen (last dose 70 days ago):
+    # the DESTINY-Breast06 route needs endocrine therapy for *metastatic* disease.
+    adjuvant = taking("tamoxifen", since=1300, ended=70, doses_every=30)
+    [card] = c7(patient(her2_low(), *hr(True), adjuvant, metastatic_days=60))
+    assert card["indicator"] == "warning"
+    detail = card["detail"]
+    assert "No prior therapy on file" not in detail
+    assert "Tamoxifen is on file" in detail
+    assert "given in the early (adjuvant) setting" in detail
+    assert "endocrine therapy for metastatic disease" in detail
+    assert "MedicationAdministration" in detail  # the tamoxifen record is shown
+
+
+def test_adjuvant_chemotherapy_long_before_the_relapse_is_named_with_the_window():
+    adjuvant = taking("docetaxel", since=900, ended=700)
+    [card] = c7(patient(her2_low(), *hr(False), adjuvant, metastatic_days=200))
+    assert "Docetaxel is on file" in card["detail"]
+    assert "more than 6 months before the metastatic diagnosis" in card["detail"]
+
+
+def test_without_any_therapy_on_file_it_still_says_none_places_the_patient():
+    [card] = c7(patient(her2_low(), *hr(True)))
+    assert "No prior therapy on file places the patient" in card["detail"]
+
+
+def test_the_destiny_breast04_source_is_the_asco_rapid_update_not_an_ultralow_news_item():
+    [card] = c7(patient(her2_low(), *hr(False)))
+    assert card["source"]["url"].startswith("https://prep.medthority.com/guidelines/")
+    assert "ASCO" in card["source"]["label"] and "DESTINY-Breast04" in card["source"]["label"]
+    assert "ultra-low" not in card["detail"]

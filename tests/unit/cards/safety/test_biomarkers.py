@@ -115,7 +115,8 @@ def test_tdxd_in_her2_low_without_prior_therapy_is_outside_the_label():
     # HR status unknown: the endocrine route could not be considered, and that is said.
     assert "ER/PR status" in card["detail"]
     # DESTINY-Breast04 (the route that applies) is the source, not the HR-positive approval.
-    assert "medpath.com" in card["source"]["url"]
+    assert "DESTINY-Breast04" in card["source"]["label"]
+    assert card["source"]["url"].startswith("https://prep.medthority.com/guidelines/")
 
 
 @pytest.mark.parametrize(
