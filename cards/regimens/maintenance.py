@@ -10,10 +10,15 @@ antibodies and its chemotherapy have both stopped and the drafts carry on with s
 
 "Stopped" means no active order and a last dose further back than the drug's longest label
 interval plus the trastuzumab re-load grace (`trastuzumab_reload_late_days`): past that point a
-dose is no longer late, the schedule is broken. Progression is not in the record the service
-reads, so the card says the advice holds unless the disease progressed. No card when the stop
-may have been for safety: heart failure, ILD/pneumonitis or pregnancy on file, or a latest LVEF
-below `maintenance_lvef_floor_percent` (the label and ASCO leave that case to the clinician).
+dose is no longer late, the schedule is broken. "With the chemotherapy" means the last HER2 dose
+falls within one cycle of the chemotherapy's end (the interval plus
+`maintenance_stopped_with_chemotherapy_grace_days`): H+P that ran on for months after the
+chemotherapy and then stopped, stopped for another reason (progression, toxicity, a planned
+break) that the record does not give, so neither card tells the pitfall's story then.
+Progression is not in the record the service reads, so the card says the advice holds unless
+the disease progressed. No card when the stop may have been for safety: heart failure,
+ILD/pneumonitis or pregnancy on file, or a latest LVEF below `maintenance_lvef_floor_percent`
+(the label and ASCO leave that case to the clinician).
 """
 
 from __future__ import annotations
@@ -60,6 +65,12 @@ class Lapse:
     chemotherapy_ended: datetime | None
 
 
+def _interval_days(sit: Situation, exposure: DrugExposure) -> float:
+    """The drug's longest label interval (21 days when the catalog has no schedule)."""
+    drug = sit.catalog.drug(exposure.drug)
+    return max((s.interval_days for s in drug.schedules), default=21.0) if drug else 21.0
+
+
 def _stopped_since(sit: Situation, exposure: DrugExposure) -> datetime | None:
     """The last dose, when the drug has stopped rather than being a little late."""
     if exposure.active:
@@ -67,8 +78,7 @@ def _stopped_since(sit: Situation, exposure: DrugExposure) -> datetime | None:
     last = last_dose_date(exposure)
     if last is None:
         return None
-    drug = sit.catalog.drug(exposure.drug)
-    interval = max((s.interval_days for s in drug.schedules), default=21.0) if drug else 21.0
+    interval = _interval_days(sit, exposure)
     grace = sit.config.threshold("trastuzumab_reload_late_days")
     days = (sit.facts.as_of - last).total_seconds() / FULL_DAY
     return last if days > interval + grace else None
@@ -120,7 +130,19 @@ def lapsed_maintenance(sit: Situation, line: LineAssessment) -> Lapse | None:
         return None  # the pitfall is stopping HER2 therapy *with* the chemotherapy
     ended = max((d for d in (_ended(e) for e in chemotherapy) if d is not None), default=None)
     last = max(d for d in stopped if d is not None)
+    if ended is None or not _within_a_cycle(sit, her2, last, ended):
+        return None  # ran on after the chemotherapy (or its end is unknown): not stopped with it
     return Lapse(her2, chemotherapy, last, ended)
+
+
+def _within_a_cycle(
+    sit: Situation, her2: tuple[DrugExposure, ...], last: datetime, ended: datetime
+) -> bool:
+    """The last HER2 dose is no more than one cycle after the chemotherapy ended: the cycle
+    given with the last chemotherapy, or one more, and then nothing."""
+    interval = max(_interval_days(sit, e) for e in her2)
+    grace = sit.config.threshold("maintenance_stopped_with_chemotherapy_grace_days")
+    return (last - ended).total_seconds() / FULL_DAY <= interval + grace
 
 
 def held_for_safety(sit: Situation) -> str | None:

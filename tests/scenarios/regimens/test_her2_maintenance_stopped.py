@@ -1,6 +1,10 @@
 """HER2 therapy stopped together with the chemotherapy (review finding 10; ASCO 2022 rec. 4.0,
 the first source document's named pitfall): when chemotherapy stops, trastuzumab + pertuzumab
-continue until progression; in HR+ disease endocrine therapy is added to them (rec. 7.0)."""
+continue until progression; in HR+ disease endocrine therapy is added to them (rec. 7.0).
+
+Second review R2: "stopped with the chemotherapy" only when the last HER2 dose falls within about
+one cycle of the chemotherapy's end; H+P that ran on for months and then stopped (progression,
+toxicity, a planned break) is a different story the card must not tell."""
 
 from __future__ import annotations
 
@@ -21,16 +25,46 @@ RULE = "C12-her2-maintenance"
 CHEMO_DAYS = (150, 129, 108, 87, 66, 45)
 
 
-def _thp_stopped(*, hr_positive: bool, her2_last: float = 45) -> list[dict]:
-    """First-line THP from 150 days ago; docetaxel 6 cycles to 45 days ago and trastuzumab +
-    pertuzumab until `her2_last` days ago."""
+def _thp_stopped(*, hr_positive: bool, her2_last: float = 45, chemo_cycles: int = 6) -> list[dict]:
+    """First-line THP from 150 days ago; docetaxel `chemo_cycles` cycles (6: to 45 days ago)
+    and trastuzumab + pertuzumab until `her2_last` days ago."""
     her2_days = [d for d in range(150, int(her2_last) - 1, -21)]
     return [
         *her2_positive_mbc(metastatic_days=160, hr_positive=hr_positive),
         *cycles("trastuzumab", *her2_days, dose=420),
         *cycles("pertuzumab", *her2_days, dose=420),
-        *cycles("docetaxel", *CHEMO_DAYS, dose=134),
+        *cycles("docetaxel", *CHEMO_DAYS[:chemo_cycles], dose=134),
     ]
+
+
+def test_her2_therapy_stopped_one_cycle_after_the_chemotherapy_gets_the_card():
+    # docetaxel last 66 days ago, H+P once more 21 days later (45 days ago), then nothing
+    resources = _thp_stopped(hr_positive=False, chemo_cycles=5)
+    cards = order_select(resources, draft("capecitabine", 1790, per_day=2))
+    assert "stopped with it" in card_of(cards, RULE)["summary"]
+
+
+def test_her2_therapy_stopped_two_cycles_after_the_chemotherapy_is_not_stopped_with_it():
+    # docetaxel last 87 days ago, H+P two cycles more (to 45 days ago): not stopped with it
+    resources = _thp_stopped(hr_positive=False, chemo_cycles=4)
+    assert RULE not in topics(order_select(resources, draft("capecitabine", 1790, per_day=2)))
+    summary = card_of(patient_view(resources), "C12-summary")["summary"]
+    assert "stopped with the chemotherapy" not in summary
+
+
+def test_her2_therapy_that_ran_seven_months_past_the_chemotherapy_gets_no_card():
+    # the reviewer's case: H+P 400 -> 60 days ago, docetaxel 400 -> 280 days ago; letrozole
+    her2_days = list(range(400, 59, -21))
+    resources = [
+        *her2_positive_mbc(metastatic_days=420, hr_positive=True),
+        *cycles("trastuzumab", *her2_days, dose=420),
+        *cycles("pertuzumab", *her2_days, dose=420),
+        *cycles("docetaxel", *range(400, 279, -21), dose=134),
+    ]
+    assert RULE not in topics(order_select(resources, draft("letrozole", 2.5, every=1)))
+    card = card_of(patient_view(resources), "C12-summary")
+    assert "stopped with the chemotherapy" not in card["summary"]
+    assert "resume" not in card["summary"]
 
 
 def test_hr_positive_letrozole_drafted_alone_after_thp_stopped():
