@@ -562,6 +562,8 @@ def _finding(review: DoseReview, sit: Situation) -> Finding:
         override_reasons=override_reasons("dose"),
         safety=True,
         dedup_key=f"dose:{review.drafted.order.reference or drug.id}",
+        # a critical card that withholds this drug (C2, C8, C5) makes its dose advice moot
+        doses_for=frozenset({drug.id}),
         extra={"verdict": review.verdict.value},
     )
 
@@ -601,6 +603,7 @@ def _conditions_gap(sit: Situation) -> list[Finding]:
             override_reasons=override_reasons("dose"),
             safety=True,
             dedup_key="dose:conditions-gap",
+            doses_for=frozenset(d.id for d in drugs),
         )
     ]
 

@@ -118,5 +118,7 @@ def weight_findings(hook_input: HookInput, config: CardsConfig) -> list[Finding]
             override_reasons=override_reasons("dose"),
             safety=True,
             dedup_key="C10",
+            # weigh-before-dosing is moot when a critical card withholds every drug it names
+            doses_for=frozenset(d.id for d in drugs),
         )
     ]

@@ -73,6 +73,7 @@ def test_t_dxd_gastric_dose_in_breast_cancer_is_named():
         "expected 378 mg (5.4 mg/kg)"
     )
     assert [dose_of(r) for r in created(finding)] == [378]
+    assert finding.doses_for == {T_DXD}  # dropped next to a critical card withholding T-DXd
     assert [o.code for o in finding.override_reasons] == [
         "dose-intended", "clinical-trial", "data-not-current-in-ehr",
     ]  # fmt: skip

@@ -60,6 +60,8 @@ def test_missing_weight():
         == "No weight on file: docetaxel, trastuzumab dose cannot be computed or checked"
     )
     rendered([finding], Hook.ORDER_SIGN)
+    # the renderer drops it only when a critical card withholds both drugs it names (R3)
+    assert finding.doses_for == {DOCETAXEL, TRASTUZUMAB}
 
 
 def test_missing_height_matters_only_for_bsa_drugs():
