@@ -20,9 +20,9 @@ from cards.findings import Citation, Finding, Indicator
 from cards.hook_input import Hook, HookInput
 from cards.knowledge import CardsConfig, override_reasons
 from cards.safety.cardiac_scope import (
-    active_cardiac_exposures,
     baseline,
     cardiac_drugs,
+    current_cardiac_exposures,
     disease_context,
     is_continuing,
     last_anthracycline,
@@ -87,7 +87,7 @@ def _drug_evidence(hook_input: HookInput, drugs: Sequence[SafetyDrug]) -> tuple[
     ids = {d.id for d in drugs}
     if hook_input.hook is Hook.PATIENT_VIEW:
         return exposure_evidence(
-            e for e in active_cardiac_exposures(hook_input.facts) if e.drug in ids
+            e for e in current_cardiac_exposures(hook_input.facts) if e.drug in ids
         )
     orders = [o for o in hook_input.selected_orders if o.medication and o.medication.drug in ids]
     return order_evidence(orders)

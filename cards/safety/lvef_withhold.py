@@ -22,9 +22,9 @@ from cards.findings import Finding, Indicator, Suggestion
 from cards.hook_input import HookInput
 from cards.knowledge import CardsConfig, override_reasons
 from cards.safety.cardiac_scope import (
-    active_cardiac_exposures,
     baseline,
     cardiac_drugs,
+    current_cardiac_exposures,
     disease_context,
     had_anthracycline,
     is_continuing,
@@ -158,6 +158,9 @@ def _judge_decline(
     return None
 
 
+_STOPPING = (Verdict.WITHHOLD, Verdict.DISCONTINUE)
+
+
 def _judge_start(
     drug: SafetyDrug,
     tables: Sequence[SettingTable],
@@ -198,12 +201,16 @@ def judge_drug(hook_input: HookInput, config: CardsConfig, drug: SafetyDrug) -> 
     tables = lvef_table(drug.lvef_table).for_context(disease_context(facts, drug))
     verdicts: list[DrugVerdict] = []
     on_treatment = on_treatment_readings(facts)
+    starting = not is_continuing(hook_input, drug)
     if on_treatment and on_treatment[0] is latest:
         readings = Readings(latest=latest, baseline=baseline(facts))
         decline = _judge_decline(drug, tables, facts, readings, config.threshold(LLN_THRESHOLD))
+        if decline is not None and starting and decline.verdict in _STOPPING:
+            # a drug not yet given is not withheld: it is not started
+            decline = replace(decline, verdict=Verdict.START_WITHHOLD, run=())
         if decline is not None:
             verdicts.append(decline)
-    if not is_continuing(hook_input, drug):
+    if starting:
         start = _judge_start(drug, tables, facts, latest, config)
         if start is not None:
             verdicts.append(start)
@@ -222,7 +229,7 @@ def companion_candidates(hook_input: HookInput) -> tuple[SafetyDrug, ...]:
     ids = [
         *(d.id for d in cardiac_drugs(hook_input)),
         *(order_drug(o) or "" for o in drafts_in_class(hook_input, HER2_DIRECTED)),
-        *(e.drug for e in active_cardiac_exposures(hook_input.facts)),
+        *(e.drug for e in current_cardiac_exposures(hook_input.facts)),
     ]
     drugs = (safety_drug(d) for d in dict.fromkeys(ids))
     return tuple(d for d in drugs if d is not None and d.lvef_table is not None)
@@ -383,7 +390,7 @@ def _evidence(
     ids = {v.drug.id for v in group}
     items.extend(order_evidence(o for o in hook_input.orders if order_drug(o) in ids))
     items.extend(
-        exposure_evidence(e for e in active_cardiac_exposures(hook_input.facts) if e.drug in ids)
+        exposure_evidence(e for e in current_cardiac_exposures(hook_input.facts) if e.drug in ids)
     )
     return tuple(dict.fromkeys(items))
 
