@@ -64,7 +64,9 @@ def _concurrency(hook_input: HookInput) -> Finding | None:
     her2_selected = selected_in_class(hook_input, HER2_ANTIBODY_CARDIAC)
     anthra_selected = selected_in_class(hook_input, ANTHRACYCLINE)
     her2_active = active_in_class(facts, HER2_ANTIBODY_CARDIAC)
-    anthra_active = active_in_class(facts, ANTHRACYCLINE)
+    # an anthracycline counts as active by its order only: its last doses end the AC phase
+    # that HER2 therapy is meant to follow (see _recent_anthracycline)
+    anthra_active = active_in_class(facts, ANTHRACYCLINE, on_schedule=False)
     her2_drafts = drafts_in_class(hook_input, HER2_ANTIBODY_CARDIAC)
     anthra_drafts = drafts_in_class(hook_input, ANTHRACYCLINE)
 
@@ -198,6 +200,48 @@ def _washout(hook_input: HookInput, config: CardsConfig) -> Finding | None:
     )
 
 
+def _recent_anthracycline(hook_input: HookInput, config: CardsConfig) -> Finding | None:
+    """HER2 therapy drafted while an anthracycline was given within its cycle, with no
+    anthracycline order open: the record cannot tell the last dose of the AC phase (the
+    standard sequence) from a course still running, so it asks instead of forbidding."""
+    her2_selected = selected_in_class(hook_input, HER2_ANTIBODY_CARDIAC)
+    facts = hook_input.facts
+    recent = [
+        e for e in active_in_class(facts, ANTHRACYCLINE) if not e.active and e.last_dose is not None
+    ]
+    if not her2_selected or not recent:
+        return None
+    exposure = max(recent, key=lambda e: e.last_dose or facts.as_of)
+    assert exposure.last_dose is not None
+    her2_ids = drug_ids(her2_selected)
+    anthra = drug_names([exposure.drug])
+    ago = days_between(exposure.last_dose, facts.as_of)
+    return Finding(
+        rule=RULE,
+        indicator=Indicator.WARNING,
+        summary=fit(
+            lambda short: (
+                f"{capitalized(anthra)} given {ago:.0f} days ago: confirm the anthracycline "
+                f"phase is complete before {drug_names(her2_ids, short=short)}"
+            )
+        ),
+        reasoning=(
+            f"{capitalized(anthra)} was last given on {date(exposure.last_dose)}, within its "
+            "treatment cycle, and no order shows whether more cycles are planned. HER2 "
+            "antibodies must not be given concurrently with an anthracycline (trastuzumab "
+            "boxed warning); they start once the anthracycline phase is complete.",
+        ),
+        citations=(
+            cite(_label_source(her2_ids), RULE, TOPIC),
+            cite("perjeta-label", RULE, TOPIC),
+        ),
+        data_used=(*order_evidence(her2_selected), *exposure_evidence([exposure])),
+        override_reasons=override_reasons("contraindication"),
+        safety=True,
+        dedup_key=f"{RULE}:recent",
+    )
+
+
 def anthracycline_concurrency_findings(
     hook_input: HookInput, config: CardsConfig
 ) -> Iterable[Finding]:
@@ -234,4 +278,7 @@ def anthracycline_concurrency_findings(
     washout = _washout(hook_input, config)
     if washout is not None and concurrency is None:
         findings.append(washout)
+    recent = _recent_anthracycline(hook_input, config) if concurrency is None else None
+    if recent is not None:
+        findings.append(recent)
     return findings

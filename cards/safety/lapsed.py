@@ -31,16 +31,29 @@ GRACE = "trastuzumab_reload_late_days"
 DEFAULT_INTERVAL_DAYS = 21.0  # the 3-weekly cycle, for a drug the regimen catalog lacks
 
 
+def _longest_interval(drug_id: str) -> float:
+    drug = catalog().drug(drug_id)
+    intervals = [s.interval_days for s in drug.schedules] if drug else []
+    return max(intervals, default=DEFAULT_INTERVAL_DAYS)
+
+
 def lapsed_since(exposure: DrugExposure, as_of: datetime, config: CardsConfig) -> datetime | None:
     """The last dose of an exposure whose schedule has lapsed; None while it is current."""
     last = last_dose_date(exposure)
     if last is None:
         return None
-    drug = catalog().drug(exposure.drug)
-    intervals = [s.interval_days for s in drug.schedules] if drug else []
-    interval = max(intervals, default=DEFAULT_INTERVAL_DAYS)
     days = (as_of - last).total_seconds() / FULL_DAY
-    return last if days > interval + config.threshold(GRACE) else None
+    return last if days > _longest_interval(exposure.drug) + config.threshold(GRACE) else None
+
+
+def given_on_schedule(exposure: DrugExposure, as_of: datetime, grace_days: float) -> bool:
+    """Administrations show the drug still being given: the last dose is within the drug's
+    longest interval plus the grace. Records often close every cycle's order, so a patient
+    in the middle of her course may have no active order at all."""
+    if exposure.last_dose is None:
+        return False
+    days = (as_of - exposure.last_dose).total_seconds() / FULL_DAY
+    return 0 <= days <= _longest_interval(exposure.drug) + grace_days
 
 
 def split_current(

@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from cards.hook_input import DataGap, Hook, HookInput
+from cards.knowledge import default_thresholds
+from cards.safety.lapsed import GRACE, given_on_schedule
 from fhir_mappings import DraftOrder, DrugExposure, Evidence, PatientFacts
 
 # The prefetch keys of the medication history: any of them missing leaves it incomplete.
@@ -49,8 +51,18 @@ def drafts_in_class(hook_input: HookInput, drug_class: str) -> tuple[DraftOrder,
     )
 
 
-def active_in_class(facts: PatientFacts, drug_class: str) -> tuple[DrugExposure, ...]:
-    return tuple(e for e in facts.therapy.of_class(drug_class) if e.active)
+def active_in_class(
+    facts: PatientFacts, drug_class: str, *, on_schedule: bool = True
+) -> tuple[DrugExposure, ...]:
+    """Being given now: an active order, or (with `on_schedule`) administrations still on
+    schedule, the last dose within the drug's interval plus the re-load grace (see
+    cards/safety/lapsed.py). Records often close every cycle's order."""
+    grace = default_thresholds()[GRACE].value
+    return tuple(
+        e
+        for e in facts.therapy.of_class(drug_class)
+        if e.active or (on_schedule and given_on_schedule(e, facts.as_of, grace))
+    )
 
 
 def drug_ids(orders: Iterable[DraftOrder]) -> tuple[str, ...]:
