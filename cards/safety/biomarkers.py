@@ -137,6 +137,7 @@ def _mismatch(hook_input: HookInput, orders: Sequence[DraftOrder]) -> Finding | 
             extra="unknown",
         )
     subtype = SUBTYPE_WORDS.get(her2.negative_subtype or Her2NegativeSubtype.UNSPECIFIED)
+    call = "HER2-negative" if subtype == "HER2-negative" else f"HER2-negative ({subtype})"
     if _negative_with_positive_history(her2):
         summary = fit(
             lambda short: (
@@ -147,7 +148,7 @@ def _mismatch(hook_input: HookInput, orders: Sequence[DraftOrder]) -> Finding | 
     else:
         summary = fit(
             lambda short: (
-                f"HER2-negative ({subtype}){as_of(her2)}: {drug_names(ids, short=short)} "
+                f"{call}{as_of(her2)}: {drug_names(ids, short=short)} "
                 f"{_verb(ids)} for HER2-positive disease"
             )
         )

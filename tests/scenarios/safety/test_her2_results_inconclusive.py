@@ -62,3 +62,13 @@ def test_a_ratio_alone_is_inconclusive_not_missing() -> None:
 def test_no_result_at_all_says_so() -> None:
     card = her2_card(chart())
     assert card["summary"].startswith("No HER2 result on file")
+
+
+def test_a_plain_negative_call_is_named_once() -> None:
+    negative = b.observation(
+        "85319-2", when=b.days_before(NOW, 50), value=b.coded(b.SNOMED, "260385009", "Negative")
+    )
+    card = her2_card(chart(negative))
+    assert card["summary"].startswith(
+        "HER2-negative (2026-10-02): trastuzumab is for HER2-positive"
+    )
