@@ -26,6 +26,8 @@ def finding(
     dedup_key: str = "",
     summary: str | None = None,
     evidence: tuple[Evidence, ...] = (),
+    withholds: frozenset[str] = frozenset(),
+    doses_for: frozenset[str] = frozenset(),
 ) -> Finding:
     return Finding(
         rule=rule,
@@ -36,6 +38,8 @@ def finding(
         data_used=evidence,
         safety=safety,
         dedup_key=dedup_key,
+        withholds=withholds,
+        doses_for=doses_for,
     )
 
 
@@ -173,35 +177,18 @@ def test_no_findings_no_cards(hook: Hook) -> None:
 
 
 def test_a_critical_withhold_silences_dosing_advice_for_the_same_drugs() -> None:
-    withhold = Finding(
-        rule="C2",
-        indicator=Indicator.CRITICAL,
-        summary="Withhold trastuzumab",
-        reasoning=("LVEF fell.",),
-        citations=(CITATION,),
-        safety=True,
-        withholds=frozenset({"trastuzumab"}),
+    trastuzumab, docetaxel = frozenset({"trastuzumab"}), frozenset({"docetaxel"})
+    withhold = finding(
+        "C2", Indicator.CRITICAL, summary="Withhold trastuzumab", withholds=trastuzumab
     )
-    reload = Finding(
-        rule="dose-check",
-        indicator=Indicator.WARNING,
-        summary="Re-load trastuzumab",
-        reasoning=("Late.",),
-        citations=(CITATION,),
-        safety=True,
-        doses_for=frozenset({"trastuzumab"}),
+    reload = finding(
+        "dose-check", Indicator.WARNING, summary="Re-load trastuzumab", doses_for=trastuzumab
     )
-    other = Finding(
-        rule="dose-check",
-        indicator=Indicator.WARNING,
-        summary="Docetaxel dose",
-        reasoning=("High.",),
-        citations=(CITATION,),
-        safety=True,
-        doses_for=frozenset({"docetaxel"}),
-    )
+    other = finding("dose-check", Indicator.WARNING, summary="Docetaxel dose", doses_for=docetaxel)
     kept = select_findings([reload, withhold, other], Hook.ORDER_SELECT, 6)
     assert [f.summary for f in kept] == ["Withhold trastuzumab", "Docetaxel dose"]
-    as_warning = Finding(**{**withhold.__dict__, "indicator": Indicator.WARNING})
+    as_warning = finding(
+        "C2", Indicator.WARNING, summary="Withhold trastuzumab", withholds=trastuzumab
+    )
     kept = select_findings([reload, as_warning], Hook.ORDER_SELECT, 6)
     assert len(kept) == 2  # only a critical withhold silences dosing advice
