@@ -66,3 +66,12 @@ def app(make_app: Callable[..., Flask]) -> Flask:
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Debian's headless Chromium (see tests/support/browser.py); one per test session."""
+    from tests.support.browser import chromium
+
+    with chromium() as launched:
+        yield launched
