@@ -38,7 +38,7 @@ OBSERVATION_GROUPS: Mapping[str, tuple[str, ...]] = {
         "distant-metastases-category",
         "distant-metastasis-site",
     ),
-    "lvef": ("lvef",),
+    "lvef": ("lvef", "lvef-panel"),
     "body-size": ("body-weight", "body-height", "bsa"),
     "pregnancy": ("pregnancy-status", "hcg-qualitative", "hcg-quantitative"),
 }
