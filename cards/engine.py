@@ -37,7 +37,7 @@ def _rule_failed(rule: Rule) -> Finding:
         citations=(
             Citation(
                 label="HER2 CDS service",
-                url="https://github.com/her2-cds-hooks",
+                url="",  # no page to link: the card says what to do
                 topic_code=rule.id,
                 topic_display="Check could not run",
             ),
@@ -64,5 +64,6 @@ def evaluate(hook_input: HookInput, config: CardsConfig) -> Evaluation:
         hook_input.hook,
         max_cards=config.max_cards,
         knowledge_version=knowledge_version(),
+        identifiers=config.identifiers,
     )
     return Evaluation(cards=cards, rule_errors=tuple(errors))
