@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 
+from cards import regimens, safety
 from cards.detail import escape_text, format_date
 from cards.findings import Finding, Indicator
 from cards.hook_input import Hook, HookInput
@@ -104,6 +105,12 @@ def name_set_aside(rule: str, findings: Iterable[Finding], hook_input: HookInput
     return [replace(f, missing_data=(*f.missing_data, *lines)) for f in findings]
 
 
+def _read_on(hook: Hook) -> frozenset[str]:
+    """The concepts read by the rules that run on `hook`: only they could have used a record."""
+    rules = (*safety.RULES, *regimens.RULES)
+    return frozenset().union(*(concepts_read(r.id) for r in rules if hook in r.hooks))
+
+
 def _in_care(hook_input: HookInput) -> bool:
     if hook_input.hook is Hook.PATIENT_VIEW:
         return bool(active_in_class(hook_input.facts, "her2-directed"))
@@ -113,9 +120,8 @@ def _in_care(hook_input: HookInput) -> bool:
 def unnamed_set_aside(hook_input: HookInput, findings: Sequence[Finding]) -> list[Finding]:
     """One warning for the set-aside records no card shown on this hook names."""
     facts = hook_input.facts
-    relevant = [
-        r for r in facts.set_aside if r.concepts & (REGIMEN | frozenset().union(*READS.values()))
-    ]
+    read_here = _read_on(hook_input.hook)
+    relevant = [r for r in facts.set_aside if r.concepts & read_here]
     if not relevant or not _in_care(hook_input):
         return []
     shown = {

@@ -8,6 +8,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import pytest
+
 from tests.scenarios import fhir_builders as fb
 from tests.scenarios.harness import run_hook
 from tests.scenarios.regimens.builders import draft, her2_positive_mbc
@@ -159,3 +161,35 @@ def test_a_future_tdxd_administration_is_no_substitution() -> None:
 def test_a_patient_the_rules_do_not_concern_gets_no_card_for_a_future_record() -> None:
     resources = [woman(40), fb.weight(90, when=TWENTY_DAYS_AHEAD)]
     assert cards_of("patient-view", resources) == []
+
+
+# Every fact kind, as an EHR sends it, for a patient on trastuzumab whose next dose is drafted.
+_TDXD = ("2267576", "fam-trastuzumab deruxtecan-nxki 100 MG Injection")
+KINDS: dict[str, Any] = {
+    "weight": lambda when: fb.weight(90, when=when),
+    "height": lambda when: fb.height(180, when=when),
+    "LVEF": lambda when: fb.lvef(38, when=when),
+    "ER": lambda when: fb.receptor("er", percent=80, when=when),
+    "HER2": lambda when: fb.her2_ihc("0", when=when),
+    "pregnancy test": lambda when: fb.observation(
+        "2118-8", when=when, value=fb.coded(fb.LOINC, "LA6576-8", "Positive")
+    ),
+    "metastatic disease": lambda when: fb.metastatic_breast_cancer(onset=when),
+    "heart failure": lambda when: fb.condition("84114007", onset=when, display="Heart failure"),
+    "administration": lambda when: fb.administration(*_TDXD, when=when, dose=378),
+    "order": lambda when: fb.medication_request(*_TDXD, authored=when),
+}
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+@pytest.mark.parametrize("hook", ["order-select", "order-sign"])
+def test_every_fact_kind_is_named_outside_the_tolerance_and_used_inside(
+    kind: str, hook: str
+) -> None:
+    base = on_trastuzumab(echo(62, days=20), age=35)
+    outside = cards_of(hook, [*base, KINDS[kind](OUTSIDE)], ordering("trastuzumab", dose=420))
+    inside = cards_of(hook, [*base, KINDS[kind](INSIDE)], ordering("trastuzumab", dose=420))
+    # no rule run at signing reads hormone receptors: nothing there would have used it
+    named_where_used = not (kind == "ER" and hook == "order-sign")
+    assert any(NAMED in c["detail"] for c in outside) is named_where_used, outside
+    assert all(NAMED not in c["detail"] for c in inside)
