@@ -47,59 +47,54 @@ _EARLIEST_ZONE = timedelta(hours=14)  # UTC+14: where a calendar day begins firs
 _DAY_ONLY = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 
-def _period_start(resource: JsonObject, key: str) -> object:
+def _period(resource: JsonObject, key: str, end: str) -> object:
     found = as_object(resource.get(key))
-    return found.get("start") if found is not None else None
+    return found.get(end) if found is not None else None
 
 
-def _period_end(resource: JsonObject, key: str) -> object:
-    found = as_object(resource.get(key))
-    return found.get("end") if found is not None else None
-
-
-def _first(resource: JsonObject, *readers: Callable[[JsonObject], object]) -> str | None:
-    for read in readers:
-        text = as_text(read(resource))
-        if text is not None and parse_datetime(text) is not None:
-            return text
-    return None
-
-
-def _observation_date(resource: JsonObject) -> str | None:
-    return _first(
-        resource,
-        lambda r: r.get("effectiveDateTime"),
-        lambda r: r.get("effectiveInstant"),
-        lambda r: _period_start(r, "effectivePeriod"),
-        lambda r: _period_end(r, "effectivePeriod"),
-        lambda r: r.get("issued"),
+def _observation_dates(r: JsonObject) -> tuple[object, ...]:
+    return (
+        r.get("effectiveDateTime"),
+        r.get("effectiveInstant"),
+        _period(r, "effectivePeriod", "start"),
+        _period(r, "effectivePeriod", "end"),
+        r.get("issued"),
     )
 
 
-def _condition_date(resource: JsonObject) -> str | None:
-    return _first(
-        resource,
-        lambda r: r.get("onsetDateTime"),
-        lambda r: _period_start(r, "onsetPeriod"),
-        lambda r: r.get("recordedDate"),
-    )
+def _condition_dates(r: JsonObject) -> tuple[object, ...]:
+    return (r.get("onsetDateTime"), _period(r, "onsetPeriod", "start"), r.get("recordedDate"))
 
 
-def _use_date(resource: JsonObject) -> str | None:
-    return _first(
-        resource,
-        lambda r: r.get("effectiveDateTime"),
-        lambda r: _period_start(r, "effectivePeriod"),
-    )
+def _use_dates(r: JsonObject) -> tuple[object, ...]:
+    return (r.get("effectiveDateTime"), _period(r, "effectivePeriod", "start"))
 
 
-_DATES: Mapping[str, Callable[[JsonObject], str | None]] = {
-    "Observation": _observation_date,
-    "Condition": _condition_date,
-    "MedicationAdministration": _use_date,
-    "MedicationStatement": _use_date,
-    "MedicationRequest": lambda r: _first(r, lambda x: x.get("authoredOn")),
+# Per type, the dates its facts read, in the order they read them (the first valid one counts).
+_DATES: Mapping[str, Callable[[JsonObject], tuple[object, ...]]] = {
+    "Observation": _observation_dates,
+    "Condition": _condition_dates,
+    "MedicationAdministration": _use_dates,
+    "MedicationStatement": _use_dates,
+    "MedicationRequest": lambda r: (r.get("authoredOn"),),
 }
+
+
+def _future_date(resource: JsonObject, limit: datetime, past: str) -> datetime | None:
+    """The record's date when it is after `limit`; None when it is not (or it has none).
+
+    `past` is a day two days before now: a date string starting before it cannot be after now
+    in any time zone, so the common case is decided without parsing."""
+    for value in _DATES[resource_type_of(resource)](resource):
+        text = as_text(value)
+        if text is None:
+            continue
+        if text[:10] < past:
+            return None
+        moment = earliest_moment(text)
+        if moment is not None:
+            return parse_datetime(text) if moment > limit else None
+    return None
 
 
 def earliest_moment(text: str) -> datetime | None:
@@ -115,12 +110,12 @@ def screen_future_dated(
 ) -> tuple[SetAsideRecord, ...]:
     """Take the records dated after `now` (plus the tolerance) out of `resources`; list them."""
     limit = now + timedelta(hours=config.future_tolerance_hours)
+    past = (now - timedelta(days=2)).date().isoformat()
     found: list[tuple[JsonObject, datetime | None]] = []
     for resource in resources.of_type(*_DATES):
-        text = _DATES[resource_type_of(resource)](resource)
-        moment = earliest_moment(text) if text else None
-        if moment is not None and moment > limit:
-            found.append((resource, parse_datetime(text)))
+        when = _future_date(resource, limit, past)
+        if when is not None:
+            found.append((resource, when))
     if not found:
         return ()
     resources.drop(r for r, _ in found)
