@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from cards.findings import Finding, Indicator
 from cards.hook_input import HookInput
 from cards.knowledge import CardsConfig, override_reasons
-from cards.safety.drugs import HER2_DIRECTED, drug_names
+from cards.safety.drugs import HER2_DIRECTED, T_DXD, drug_names
 from cards.safety.gaps import gap_finding
 from cards.safety.her2_results import applies_to, her2_evidence, ihc_suggestion, reasoning_of
 from cards.safety.phrasing import capitalized, fit
@@ -73,7 +73,9 @@ def her2_not_on_file_findings(hook_input: HookInput, config: CardsConfig) -> Ite
             reasoning=(
                 *(reasoning_of(her2) if undecided else ()),
                 f"{capitalized(names)} {'is' if len(drugs) == 1 else 'are'} given for "
-                "HER2-positive breast cancer (T-DXd also for HER2-low or -ultralow), but "
+                "HER2-positive breast cancer"
+                + (" (T-DXd also for HER2-low or -ultralow)" if T_DXD in drugs else "")
+                + ", but "
                 + (
                     "the tissue HER2 results on file settle no ASCO/CAP call."
                     if undecided
