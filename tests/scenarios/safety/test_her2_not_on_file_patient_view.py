@@ -39,7 +39,7 @@ def test_no_her2_result_on_trastuzumab_is_said_on_patient_view() -> None:
     assert "a biopsy of an accessible metastasis" in card["detail"]
     assert "HER2 status can change as the disease progresses" in card["detail"]
     assert "- No tissue HER2 result (IHC or ISH)" in card["detail"]
-    assert "HER2-low" not in card["detail"]  # that clause is for T-DXd
+    assert "T-DXd also for HER2-low" not in card["detail"]  # that clause is for T-DXd
     [create] = actions(card, "create")
     assert create["resource"]["resourceType"] == "ServiceRequest"
     assert card["source"]["topic"]["code"] == RULE
