@@ -212,3 +212,13 @@ def test_snomed_coded_future_pregnancy_condition_is_set_aside() -> None:
     facts = _facts(condition("77386006", system=SNOMED, onset=OUTSIDE))
     assert facts.pregnancy.state is PregnancyState.UNKNOWN
     assert "pregnancy" in facts.set_aside[0].concepts
+
+
+def test_a_pregnancy_whose_end_date_is_after_now_has_not_ended() -> None:
+    """An abatement dated ahead (an expected delivery date) is not an end that happened."""
+    ahead = (NOW + timedelta(days=150)).date().isoformat()
+    facts = _facts(condition("77386006", onset="2026-04-01", abated=ahead))
+    assert facts.pregnancy.state is PregnancyState.PREGNANT
+    assert any("end date after now" in n.message for n in facts.data_quality)
+    ended = _facts(condition("77386006", onset="2026-04-01", abated="2026-05-20"))
+    assert ended.pregnancy.state is PregnancyState.UNKNOWN
