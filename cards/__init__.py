@@ -5,6 +5,7 @@ Imports run one way: `cds_service -> cards -> fhir_mappings`; never back.
 
 from cards.engine import Evaluation, evaluate
 from cards.hook_input import DataGap, Hook, HookInput
+from cards.identifiers import Identifiers
 from cards.knowledge import (
     CardsConfig,
     KnowledgeError,
@@ -19,6 +20,7 @@ __all__ = [
     "Evaluation",
     "Hook",
     "HookInput",
+    "Identifiers",
     "KnowledgeError",
     "default_thresholds",
     "evaluate",

@@ -11,6 +11,7 @@ from cards.findings import Citation, Finding, Indicator
 from cards.hook_input import HookInput
 from cards.knowledge import CardsConfig, knowledge_version
 from cards.render import render_cards
+from cards.set_aside import name_set_aside, unnamed_set_aside
 
 
 def all_rules() -> tuple[Rule, ...]:
@@ -36,7 +37,7 @@ def _rule_failed(rule: Rule) -> Finding:
         citations=(
             Citation(
                 label="HER2 CDS service",
-                url="https://github.com/her2-cds-hooks",
+                url="",  # no page to link: the card says what to do
                 topic_code=rule.id,
                 topic_display="Check could not run",
             ),
@@ -53,14 +54,16 @@ def evaluate(hook_input: HookInput, config: CardsConfig) -> Evaluation:
         if hook_input.hook not in rule.hooks:
             continue
         try:
-            findings.extend(rule.run(hook_input, config))
+            findings.extend(name_set_aside(rule.id, rule.run(hook_input, config), hook_input))
         except Exception as exc:  # one broken rule must not silence the others
             errors.append(f"{rule.id}: {type(exc).__name__}")
             findings.append(_rule_failed(rule))
+    findings.extend(unnamed_set_aside(hook_input, findings))
     cards = render_cards(
         findings,
         hook_input.hook,
         max_cards=config.max_cards,
         knowledge_version=knowledge_version(),
+        identifiers=config.identifiers,
     )
     return Evaluation(cards=cards, rule_errors=tuple(errors))

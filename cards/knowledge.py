@@ -18,6 +18,7 @@ from typing import Any, cast
 import jsonschema
 
 from cards.findings import OverrideReason
+from cards.identifiers import Identifiers
 from fhir_mappings import KNOWLEDGE_VERSION as TERMINOLOGY_VERSION
 
 
@@ -102,6 +103,7 @@ class CardsConfig:
 
     threshold_overrides: Mapping[str, float] = field(default_factory=dict)
     max_cards: int = 6  # "a handful of cards per call": info cards fill up to it; alerts never cut
+    identifiers: Identifiers = field(default_factory=Identifiers)  # the code systems we write
 
     def __post_init__(self) -> None:
         unknown = set(self.threshold_overrides) - set(default_thresholds())

@@ -9,9 +9,9 @@ from typing import Any
 from cards.detail import render_detail
 from cards.findings import Finding, Indicator, Suggestion
 from cards.hook_input import Hook
+from cards.identifiers import Identifiers, same_system
 
 SUMMARY_LIMIT = 139  # the spec: "<140 characters"
-TOPIC_SYSTEM = "https://github.com/her2-cds-hooks/rules"
 
 
 def _summary(text: str) -> str:
@@ -34,7 +34,11 @@ def _suggestion(suggestion: Suggestion) -> dict[str, Any]:
     return out
 
 
-def render_card(finding: Finding, knowledge_version: str) -> dict[str, Any]:
+def render_card(
+    finding: Finding, knowledge_version: str, identifiers: Identifiers | None = None
+) -> dict[str, Any]:
+    """`identifiers`: the deployment's code systems (the fixed URNs by default)."""
+    names = identifiers or Identifiers()
     citation = finding.citations[0]
     card: dict[str, Any] = {
         "uuid": str(uuid.uuid4()),
@@ -49,9 +53,9 @@ def render_card(finding: Finding, knowledge_version: str) -> dict[str, Any]:
         ),
         "source": {
             "label": f"{citation.label} (HER2 CDS {knowledge_version})",
-            "url": citation.url,
+            **({"url": citation.url} if citation.url else {}),
             "topic": {
-                "system": TOPIC_SYSTEM,
+                "system": names.rules,
                 "code": citation.topic_code,
                 "display": citation.topic_display,
             },
@@ -62,7 +66,13 @@ def render_card(finding: Finding, knowledge_version: str) -> dict[str, Any]:
         card["selectionBehavior"] = finding.selection_behavior
     if finding.override_reasons:
         card["overrideReasons"] = [
-            {"system": r.system, "code": r.code, "display": r.display}
+            {
+                "system": names.override_reasons
+                if same_system(r.system, "override-reasons")
+                else r.system,
+                "code": r.code,
+                "display": r.display,
+            }
             for r in finding.override_reasons
         ]
     if finding.links:
@@ -114,6 +124,14 @@ def select_findings(findings: Iterable[Finding], hook: Hook, max_cards: int) -> 
 
 
 def render_cards(
-    findings: Sequence[Finding], hook: Hook, *, max_cards: int, knowledge_version: str
+    findings: Sequence[Finding],
+    hook: Hook,
+    *,
+    max_cards: int,
+    knowledge_version: str,
+    identifiers: Identifiers | None = None,
 ) -> list[dict[str, Any]]:
-    return [render_card(f, knowledge_version) for f in select_findings(findings, hook, max_cards)]
+    return [
+        render_card(f, knowledge_version, identifiers)
+        for f in select_findings(findings, hook, max_cards)
+    ]

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from flask import Flask, Response, g, request
 from flask_cors import CORS
 
-from cards import CardsConfig, Hook, HookInput, evaluate, load_all_tables
+from cards import CardsConfig, Hook, HookInput, Identifiers, evaluate, load_all_tables
 from cds_service.auth import JwtVerifier
 from cds_service.errors import register_error_handlers, unauthorized
 from cds_service.feedback_store import FeedbackStore
@@ -73,7 +73,10 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.json.sort_keys = False  # type: ignore[attr-defined]
 
-    cards_config = CardsConfig(threshold_overrides=settings.threshold_overrides)
+    cards_config = CardsConfig(
+        threshold_overrides=settings.threshold_overrides,
+        identifiers=Identifiers.for_deployment(settings.public_base_url),
+    )
     warm_up(cards_config)
     feedback = FeedbackStore(settings.database_url)
     feedback.create_schema()

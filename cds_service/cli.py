@@ -54,7 +54,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from cards import CardsConfig
+    from cards import CardsConfig, Identifiers
     from cds_service.pipeline import run_hook
     from cds_service.services import SERVICES, find_service
     from cds_service.validation import check
@@ -82,7 +82,10 @@ def _evaluate(args: argparse.Namespace) -> int:
         result = run_hook(
             service,
             body,
-            cards_config=CardsConfig(threshold_overrides=settings.threshold_overrides),
+            cards_config=CardsConfig(
+                threshold_overrides=settings.threshold_overrides,
+                identifiers=Identifiers.for_deployment(settings.public_base_url),
+            ),
             client_factory=None,  # offline: prefetch only, never the network
         )
     except ApiError as exc:

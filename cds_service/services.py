@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from cards import Hook, knowledge_version
+from cards import Hook, Identifiers, knowledge_version
 from cds_service.prefetch import PrefetchKey
 from fhir_mappings.terminology import concept_codes
 
@@ -38,7 +38,7 @@ OBSERVATION_GROUPS: Mapping[str, tuple[str, ...]] = {
         "distant-metastases-category",
         "distant-metastasis-site",
     ),
-    "lvef": ("lvef",),
+    "lvef": ("lvef", "lvef-panel"),
     "body-size": ("body-weight", "body-height", "bsa"),
     "pregnancy": ("pregnancy-status", "hcg-qualitative", "hcg-quantitative"),
 }
@@ -110,14 +110,19 @@ class CdsService:
     title: str
     description: str
 
-    def discovery(self) -> dict[str, Any]:
+    def discovery(self, identifiers: Identifiers | None = None) -> dict[str, Any]:
+        names = identifiers or Identifiers()
         return {
             "hook": self.hook.value,
             "id": self.id,
             "title": self.title,
             "description": self.description,
             "prefetch": {key.key: key.template for key in prefetch_keys()},
-            "extension": {"org.her2-cds-hooks.knowledge-version": knowledge_version()},
+            "extension": {
+                "org.her2-cds-hooks.knowledge-version": knowledge_version(),
+                "org.her2-cds-hooks.rule-system": names.rules,
+                "org.her2-cds-hooks.override-reason-system": names.override_reasons,
+            },
         }
 
 
@@ -159,5 +164,5 @@ def find_service(service_id: str) -> CdsService | None:
     return next((s for s in SERVICES if s.id == service_id), None)
 
 
-def discovery_document() -> Mapping[str, Any]:
-    return {"services": [service.discovery() for service in SERVICES]}
+def discovery_document(identifiers: Identifiers | None = None) -> Mapping[str, Any]:
+    return {"services": [service.discovery(identifiers) for service in SERVICES]}

@@ -89,7 +89,7 @@ def _client_factory(body: dict[str, Any]) -> ClientFactory | None:
 @blueprint.get("/cds-services")
 def discovery() -> Response:
     state().authenticate("/cds-services")
-    return jsonify(discovery_document())
+    return jsonify(discovery_document(state().cards_config.identifiers))
 
 
 @blueprint.post("/cds-services/<service_id>")

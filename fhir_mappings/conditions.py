@@ -47,6 +47,11 @@ class CodedCondition:
     def ended(self) -> bool:
         return self.clinical_status in _ENDED or self.abated is not None
 
+    def ended_by(self, now: datetime) -> bool:
+        """Ended as of `now`: an abatement dated later (an expected end, such as a delivery
+        date) has not happened yet, unless the clinical status itself says it has ended."""
+        return self.clinical_status in _ENDED or (self.abated is not None and self.abated <= now)
+
     def evidence(self, concept: str | None = None) -> Evidence:
         entry = next((e for e in self.entries if concept in (None, e.concept)), self.entries[0])
         return Evidence(

@@ -46,6 +46,11 @@ class MappingConfig:
         pregnancy_max_days: evidence of pregnancy (an active pregnancy condition, a positive
             hCG, a "pregnant" status) older than this no longer makes the patient pregnant now:
             a pregnancy does not last longer. ⚠ Design choice (about 43 weeks).
+        future_tolerance_hours: a record dated more than this after the request's time is
+            set aside as a data-quality problem (future_dated.py), never used. Covers clock
+            skew between the EHR and this service and a time charted a little ahead; a date
+            without a time is judged from the moment that day begins in the earliest time
+            zone (UTC+14). ⚠ Design choice (no source defines a tolerance).
     """
 
     reproductive_age_min: int = 12
@@ -56,6 +61,7 @@ class MappingConfig:
     concomitant_ihc_window_days: int = 90
     hcg_positive_threshold_miu_per_ml: float = 25.0
     pregnancy_max_days: int = 300
+    future_tolerance_hours: float = 4.0
 
     PROVENANCE: ClassVar[Mapping[str, tuple[str, str]]] = MappingProxyType(
         {
@@ -87,6 +93,10 @@ class MappingConfig:
             ),
             "pregnancy_max_days": (
                 "design choice; about 43 weeks, longer than a pregnancy lasts",
+                "unverified",
+            ),
+            "future_tolerance_hours": (
+                "design choice; clock skew and charting ahead, no source defines a tolerance",
                 "unverified",
             ),
         }

@@ -5,6 +5,13 @@ A value written as a fraction (0-1) is turned into percent. `preliminary` result
 flagged; `entered-in-error` and `cancelled` never get here (observations.py). The baseline is the
 last LVEF on or before the first dose of the current HER2-directed regimen (§3.1-§3.5: withhold
 rules count points of fall "from pre-treatment").
+
+Echocardiography and MUGA reports often arrive as one panel Observation (concept `lvef-panel`)
+whose components carry the measurements. An LVEF-coded component is read like a top-level LVEF:
+same codes, units and plausibility rules, with the panel's status and date, and evidence naming
+the component and its panel. One Observation gives at most one LVEF: a top-level value that
+reads wins over its components, and the first readable LVEF component stands for the panel
+(a note says when its LVEF components disagree), so nothing is counted twice.
 """
 
 from __future__ import annotations
@@ -12,16 +19,17 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from fhir_mappings.fhir_json import as_text, concept_text
-from fhir_mappings.model import LvefMeasurement, LvefSeries
+from fhir_mappings.fhir_json import JsonObject, as_objects, as_text, codings, concept_text
+from fhir_mappings.model import Evidence, LvefMeasurement, LvefSeries
 from fhir_mappings.observations import (
     CodedObservation,
     ObservationsByConcept,
     format_number,
+    observations_newest_first,
     value_quantity,
 )
 from fhir_mappings.resource_set import NoteBook
-from fhir_mappings.terminology import unit_factor
+from fhir_mappings.terminology import CodeEntry, observation_codes, unit_factor
 
 _NUMBER_TEXT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:(?:-|–|to)\s*(\d+(?:\.\d+)?))?\s*%?\s*$")
 
@@ -30,7 +38,7 @@ def lvef_series(
     observations: ObservationsByConcept, regimen_start: datetime | None, notes: NoteBook
 ) -> LvefSeries:
     measurements = tuple(
-        m for m in (_measurement(o, notes) for o in observations.get("lvef", ())) if m is not None
+        m for m in (_of_observation(o, notes) for o in _lvef_observations(observations)) if m
     )
     baseline = None
     if regimen_start is not None:
@@ -72,15 +80,75 @@ def lvef_percent(obs: CodedObservation, notes: NoteBook) -> float | None:
     return percent
 
 
-def _measurement(obs: CodedObservation, notes: NoteBook) -> LvefMeasurement | None:
+def _lvef_observations(observations: ObservationsByConcept) -> tuple[CodedObservation, ...]:
+    """LVEF Observations and LVEF panels, each resource once, newest first."""
+    seen: dict[int, CodedObservation] = {}
+    for obs in (*observations.get("lvef", ()), *observations.get("lvef-panel", ())):
+        seen.setdefault(id(obs.resource), obs)
+    return observations_newest_first(seen.values())
+
+
+def _has_value(resource: JsonObject) -> bool:
+    return any(key.startswith("value") for key in resource)
+
+
+def _of_observation(obs: CodedObservation, notes: NoteBook) -> LvefMeasurement | None:
+    """The top-level LVEF when it has a value, else the first readable LVEF component."""
+    if obs.entry.concept == "lvef" and _has_value(obs.resource):
+        return _measurement(obs, notes)
+    found = [m for m in (_measurement(c, notes, obs) for c in _components(obs)) if m is not None]
+    if len({m.percent for m in found}) > 1:
+        notes.add("Observation", "LVEF components of one panel disagree: the first one is used")
+    if found:
+        return found[0]
+    if obs.entry.concept == "lvef":
+        notes.add("Observation", f"LVEF {obs.entry.code} without a numeric value; skipped")
+    return None
+
+
+def _components(obs: CodedObservation) -> list[CodedObservation]:
+    """Each LVEF-coded component, as an observation of its own with the panel's status/date."""
+    parts = []
+    for component in as_objects(obs.resource.get("component")):
+        entry = _lvef_entry(component)
+        if entry is not None:
+            parts.append(CodedObservation(component, entry, obs.when, obs.status))
+    return parts
+
+
+def _lvef_entry(component: JsonObject) -> CodeEntry | None:
+    index = observation_codes()
+    return next(
+        (
+            e
+            for c in codings(component.get("code"))
+            for e in index.lookup(c.system, c.code)
+            if e.concept == "lvef"
+        ),
+        None,
+    )
+
+
+def _measurement(
+    obs: CodedObservation, notes: NoteBook, panel: CodedObservation | None = None
+) -> LvefMeasurement | None:
     percent = lvef_percent(obs, notes)
     if percent is None:
         return None
-    method = obs.entry.method or concept_text(obs.resource.get("method"))
+    whole = panel or obs  # a component's method, id and date are its panel's
+    method = obs.entry.method or concept_text(whole.resource.get("method"))
+    shown = f"{format_number(percent)} %"
+    evidence = obs.evidence(shown)
+    if panel is not None:
+        name = concept_text(obs.resource.get("code")) or obs.entry.display
+        study = concept_text(panel.resource.get("code")) or panel.entry.display
+        evidence = Evidence(
+            "Observation", panel.id, obs.entry.system_code, f"{name} (in {study})", obs.when, shown
+        )
     return LvefMeasurement(
         percent=percent,
         when=obs.when,
         preliminary=obs.status == "preliminary",
         method=method,
-        evidence=obs.evidence(f"{format_number(percent)} %"),
+        evidence=evidence,
     )

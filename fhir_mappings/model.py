@@ -357,6 +357,24 @@ class DraftOrder:
     evidence: Evidence | None = None
 
 
+# --- Records set aside -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SetAsideRecord:
+    """A record on file that no fact uses, and why: a data-quality problem cards name.
+
+    `concepts` says which facts it would have fed: the concept names of the code tables
+    (``"body-weight"``, ``"lvef"``, ``"her2-ihc"``, ``"pregnancy"``, ...), and for medication
+    records ``"medication"`` with the drug id and its classes. Empty when none of our tables
+    knows the record (it is set aside all the same, and named nowhere).
+    """
+
+    concepts: frozenset[str]
+    reason: str  # our own words, e.g. "dated after the time of this request"
+    evidence: Evidence  # what it was, its value and its date as written
+
+
 # --- The whole ----------------------------------------------------------------------------
 
 
@@ -373,3 +391,4 @@ class PatientFacts:
     conditions: ConditionFlags
     pregnancy: PregnancyStatus
     data_quality: tuple[DataQualityNote, ...] = field(default_factory=tuple)
+    set_aside: tuple[SetAsideRecord, ...] = ()  # records no fact used (e.g. future-dated)

@@ -19,6 +19,7 @@ from fhir_mappings.conditions import ConditionsByConcept, condition_flags, sort_
 from fhir_mappings.config import MappingConfig
 from fhir_mappings.demographics import demographics
 from fhir_mappings.disease import MetastaticFindings, disease_setting, metastatic_findings
+from fhir_mappings.future_dated import screen_future_dated
 from fhir_mappings.her2 import assess_her2
 from fhir_mappings.lvef import lvef_series
 from fhir_mappings.model import (
@@ -34,6 +35,7 @@ from fhir_mappings.model import (
     PregnancyStatus,
     ReceptorCall,
     ReceptorStatus,
+    SetAsideRecord,
     Sex,
     TherapyHistory,
 )
@@ -64,6 +66,9 @@ def build_patient_facts(
     config = config or MappingConfig()
     notes = NoteBook()
     index = ResourceSet(resources, notes)
+    set_aside: tuple[SetAsideRecord, ...] = _guard(  # before any fact reads: never used
+        "dates", notes, tuple, lambda: screen_future_dated(index, now, config, notes)
+    )
     observations: ObservationsByConcept = _guard(
         "observations", notes, _nothing, lambda: sort_observations(index, notes)
     )
@@ -139,6 +144,7 @@ def build_patient_facts(
         conditions=flags,
         pregnancy=pregnancy,
         data_quality=notes.notes(),
+        set_aside=set_aside,
     )
 
 

@@ -57,7 +57,7 @@ def pregnancy_status(
     config: MappingConfig,
     notes: NoteBook,
 ) -> PregnancyStatus:
-    signs = _signs(conditions, observations, config, notes)
+    signs = _signs(conditions, observations, now, config, notes)
     oldest_current = now - timedelta(days=config.pregnancy_max_days)
     kept = [
         s for s in signs
@@ -77,14 +77,19 @@ def pregnancy_status(
 def _signs(
     conditions: ConditionsByConcept,
     observations: ObservationsByConcept,
+    now: datetime,
     config: MappingConfig,
     notes: NoteBook,
 ) -> list[_Sign]:
-    signs = [
-        _Sign(PregnancyState.PREGNANT, c.when, c.evidence("pregnancy"))
-        for c in conditions.get("pregnancy", ())
-        if not c.ended
-    ]
+    signs = []
+    for condition in conditions.get("pregnancy", ()):
+        if condition.ended_by(now):
+            continue
+        if condition.abated is not None:
+            notes.add("Condition", "pregnancy with an end date after now: not read as ended")
+        signs.append(
+            _Sign(PregnancyState.PREGNANT, condition.when, condition.evidence("pregnancy"))
+        )
     for obs in observations.get("pregnancy-status", ()):
         meaning = result_meaning(obs.resource, _STATUS)
         if meaning is None:

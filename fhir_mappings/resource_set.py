@@ -178,6 +178,12 @@ class ResourceSet:
             found.extend(self._by_type.get(rtype, ()))
         return tuple(found)
 
+    def drop(self, resources: Iterable[JsonObject]) -> None:
+        """Leave these resources out of `of_type` from now on (records set aside, unread)."""
+        gone = {id(r) for r in resources}
+        for rtype, items in self._by_type.items():
+            self._by_type[rtype] = [r for r in items if id(r) not in gone]
+
     def resolve(
         self, reference: str | None, container: JsonObject | None = None
     ) -> JsonObject | None:

@@ -15,6 +15,7 @@ from cards.safety.anthracycline_dose import anthracycline_dose_findings
 from cards.safety.biomarkers import biomarker_mismatch_findings
 from cards.safety.duplicate_antibodies import duplicate_antibody_findings
 from cards.safety.heart_failure import heart_failure_findings
+from cards.safety.her2_missing import her2_not_on_file_findings
 from cards.safety.ild import ild_findings
 from cards.safety.lvef_monitoring import cardiac_summary_findings, lvef_monitoring_findings
 from cards.safety.lvef_withhold import lvef_threshold_findings
@@ -34,6 +35,11 @@ RULES: tuple[Rule, ...] = (
     Rule(id="C4", hooks=ORDERS, run=anthracycline_dose_findings),
     Rule(id="C5", hooks=ALL, run=pregnancy_findings),
     Rule(id="C6", hooks=ORDERS, run=biomarker_mismatch_findings),
+    Rule(
+        id="her2-not-on-file",
+        hooks=frozenset({Hook.PATIENT_VIEW}),
+        run=her2_not_on_file_findings,
+    ),
     Rule(id="C7", hooks=ORDERS, run=tdxd_population_findings),
     Rule(id="C8", hooks=ORDERS, run=ild_findings),
     Rule(id="C9", hooks=ORDERS, run=substitution_findings),
