@@ -41,6 +41,16 @@ OBSERVATION_GROUPS: Mapping[str, tuple[str, ...]] = {
     "lvef": ("lvef",),
     "body-size": ("body-weight", "body-height", "bsa"),
     "pregnancy": ("pregnancy-status", "hcg-qualitative", "hcg-quantitative"),
+    "labs": (
+        "alt",
+        "ast",
+        "bilirubin-total",
+        "creatinine",
+        "egfr",
+        "creatinine-clearance",
+        "neutrophils",
+        "platelets",
+    ),
 }
 
 
@@ -81,6 +91,12 @@ def prefetch_keys() -> tuple[PrefetchKey, ...]:
             "pregnancy",
             _observations("pregnancy", 20),
             "pregnancy status and hCG observations",
+            newest_first=True,
+        ),
+        PrefetchKey(
+            "labs",
+            _observations("labs", 100),
+            "liver, kidney and blood count results",
             newest_first=True,
         ),
         PrefetchKey("conditions", f"Condition?patient={_PATIENT}&_count=200", "conditions"),

@@ -20,6 +20,7 @@ from fhir_mappings.config import MappingConfig
 from fhir_mappings.demographics import demographics
 from fhir_mappings.disease import MetastaticFindings, disease_setting, metastatic_findings
 from fhir_mappings.her2 import assess_her2
+from fhir_mappings.labs import lab_results
 from fhir_mappings.lvef import lvef_series
 from fhir_mappings.model import (
     BodySize,
@@ -28,6 +29,7 @@ from fhir_mappings.model import (
     Her2Assessment,
     Her2Call,
     HormoneReceptors,
+    LabResults,
     LvefSeries,
     PatientFacts,
     PregnancyState,
@@ -127,6 +129,12 @@ def build_patient_facts(
         lambda: PregnancyStatus(PregnancyState.UNKNOWN, None),
         lambda: pregnancy_status(conditions, observations, now, config, notes),
     )
+    labs = _guard(
+        "laboratory results",
+        notes,
+        LabResults,
+        lambda: lab_results(observations, people, body, notes),
+    )
     return PatientFacts(
         as_of=now,
         demographics=people,
@@ -139,6 +147,7 @@ def build_patient_facts(
         conditions=flags,
         pregnancy=pregnancy,
         data_quality=notes.notes(),
+        labs=labs,
     )
 
 
