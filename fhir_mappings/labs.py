@@ -20,7 +20,9 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from fhir_mappings.conditions import ConditionsByConcept
 from fhir_mappings.fhir_json import as_objects, quantity
+from fhir_mappings.hepatic import child_pugh, liver_disease
 from fhir_mappings.model import (
     BodySize,
     CreatinineClearance,
@@ -74,6 +76,7 @@ def lab_results(
     people: Demographics,
     body: BodySize,
     notes: NoteBook,
+    conditions: ConditionsByConcept | None = None,
 ) -> LabResults:
     """Every organ-function result on file and the creatinine clearance, with provenance."""
     results: list[LabResult] = []
@@ -84,7 +87,14 @@ def lab_results(
                 results.append(result)
     found = tuple(results)
     clearance, why_not = creatinine_clearance(found, people, body)
-    return LabResults(found, clearance, why_not)
+    conditions = conditions or {}
+    return LabResults(
+        found,
+        clearance,
+        why_not,
+        child_pugh(observations, conditions),
+        liver_disease(conditions),
+    )
 
 
 def _read(obs: CodedObservation, analyte: Analyte, notes: NoteBook) -> LabResult | None:

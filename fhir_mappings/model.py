@@ -384,12 +384,24 @@ class CreatinineClearance:
 
 
 @dataclass(frozen=True)
+class ChildPugh:
+    """A recorded Child-Pugh class (never computed here: ascites and encephalopathy are not
+    in the data the service reads)."""
+
+    child_class: str  # "A" | "B" | "C"
+    when: datetime | None
+    evidence: Evidence
+
+
+@dataclass(frozen=True)
 class LabResults:
     """Every organ-function result on file, newest first per analyte, and the clearance."""
 
     results: tuple[LabResult, ...] = ()  # newest first within each analyte; undated last
     clearance: CreatinineClearance | None = None
     clearance_note: str | None = None  # why no Cockcroft-Gault could be computed, if so
+    child_pugh: ChildPugh | None = None  # the newest recorded Child-Pugh class
+    liver_disease: tuple[Evidence, ...] = ()  # cirrhosis, hepatic failure, chronic liver disease
 
     def of(self, analyte: str) -> tuple[LabResult, ...]:
         return tuple(r for r in self.results if r.analyte == analyte)

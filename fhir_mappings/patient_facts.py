@@ -133,7 +133,7 @@ def build_patient_facts(
         "laboratory results",
         notes,
         LabResults,
-        lambda: lab_results(observations, people, body, notes),
+        lambda: lab_results(observations, people, body, notes, conditions),
     )
     return PatientFacts(
         as_of=now,

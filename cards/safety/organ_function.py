@@ -81,6 +81,9 @@ def organ_function_findings(hook_input: HookInput, config: CardsConfig) -> Itera
         missing = _missing_finding(hook_input, view, drug, orders)
         if missing is not None:
             found.append(missing)
+        hepatic = _hepatic_finding(hook_input, drug, orders)
+        if hepatic is not None:
+            found.append(hepatic)
     return tuple(found)
 
 
@@ -243,3 +246,60 @@ def _missing_summary(names: str, drug: str, window: str, newest: object, short: 
         return f"No {names} on file before {name}: check before this dose"
     text = f"No {names} within {window} before {name}: check before this dose"
     return text if short < 2 else f"Liver, kidney or blood tests not recent before {name}"
+
+
+def _hepatic_finding(
+    hook_input: HookInput, drug: LabDrug, orders: Sequence[DraftOrder]
+) -> Finding | None:
+    """The label's severe (Child-Pugh C) hepatic impairment dose: on a recorded class C; and
+    when liver disease is on file without a class, the assessment to make (never a guess)."""
+    if drug.hepatic is None:
+        return None
+    labs = hook_input.facts.labs
+    grade = labs.child_pugh
+    if grade is not None and grade.child_class != "C":
+        return None  # Child-Pugh A or B: the label does not change the dose
+    if grade is None and not labs.liver_disease:
+        return None
+    name = drug_name(drug.id)
+    dose = drug.hepatic.dose
+    if grade is not None:
+        summary = fit(
+            lambda short: (
+                f"Severe hepatic impairment (Child-Pugh C, {date(grade.when)}): "
+                f"label dose of {drug_name(drug.id, short=short >= 1)} is {dose}"
+            )
+        )
+        said = f"Child-Pugh class C is recorded on {date(grade.when)}."
+        evidence: tuple[Evidence, ...] = (grade.evidence,)
+        missing: tuple[str, ...] = ()
+    else:
+        summary = fit(
+            lambda short: (
+                f"Liver disease on file, no Child-Pugh class: assess it before "
+                f"{drug_name(drug.id, short=short >= 1)} (dose differs in class C)"
+            )
+        )
+        said = (
+            "Liver disease is on file but no Child-Pugh class: the service does not guess it "
+            "(ascites and encephalopathy are not in the record). Assess it before this order."
+        )
+        evidence = labs.liver_disease[:3]
+        missing = ("Child-Pugh class: not recorded",)
+    return Finding(
+        rule=RULE,
+        indicator=Indicator.WARNING,
+        summary=summary,
+        reasoning=(
+            said,
+            f"The {name} label reduces the dose in severe (Child-Pugh C) hepatic impairment to "
+            f"{dose}; no change for Child-Pugh A or B.{_mark(drug.hepatic.verification)}",
+        ),
+        citations=(cite(drug.hepatic.source, RULE, TOPIC),),
+        data_used=evidence + order_evidence(orders),
+        missing_data=missing,
+        override_reasons=override_reasons("monitoring"),
+        safety=True,
+        dedup_key=f"{RULE}-hepatic:{drug.id}",
+        extra={"state": "child-pugh-c" if grade is not None else "class-missing"},
+    )

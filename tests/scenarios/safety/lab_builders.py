@@ -63,3 +63,24 @@ def recent_labs(days: float = 3) -> list[dict[str, Any]]:
     """Normal liver tests and blood count, recent enough for every drug's window: the record of
     a patient on treatment, so scenarios about other rules are not about missing labs."""
     return [*liver(days=days), *blood_count(days=days)]
+
+
+def cirrhosis(days: float = 200) -> dict[str, Any]:
+    return fb.condition("19943007", onset=days_ago(days), display="Cirrhosis of liver")
+
+
+def child_pugh_class(letter: str, *, days: float = 10) -> dict[str, Any]:
+    """A Child-Pugh assessment recorded as an Observation with the class as text."""
+    resource = fb.observation(
+        "3191000175106",
+        when=days_ago(days),
+        value={"valueString": f"Class {letter}"},
+        display="Child-Pugh score",
+    )
+    resource["code"]["coding"][0]["system"] = fb.SNOMED
+    return resource
+
+
+def child_pugh_condition(letter: str, *, days: float = 10) -> dict[str, Any]:
+    code = {"A": "710065009", "B": "710066005", "C": "710067001"}[letter]
+    return fb.condition(code, onset=days_ago(days), display=f"Child-Pugh score class {letter}")

@@ -36,9 +36,13 @@ from tests.scenarios.safety.lab_builders import (
     NEUTROPHILS,
     PLATELETS,
     blood_count,
+    child_pugh_class,
+    child_pugh_condition,
+    cirrhosis,
     clearance,
     lab,
     liver,
+    recent_labs,
 )
 
 RULE = "organ-function"
@@ -390,3 +394,52 @@ def test_labs_that_could_not_be_fetched_are_a_named_gap() -> None:
     card = only(cards_for(TDM1, gaps=[gap("labs", "liver, kidney and blood count results")]))
     assert card["indicator"] == "warning"
     assert "could not be retrieved" in card["summary"]
+
+
+# --- Severe hepatic impairment (Child-Pugh C) for the TKIs -----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("drug", "dose"),
+    [
+        ("tucatinib", "200 mg twice daily"),
+        ("neratinib", "80 mg once daily"),
+        ("lapatinib", "750 mg once daily"),
+    ],
+)
+def test_a_recorded_child_pugh_c_gives_the_label_dose(drug: str, dose: str) -> None:
+    found = cards_for(drug, recent_labs(), cirrhosis(), child_pugh_class("C"))
+    card = only(found)
+    assert card["indicator"] == "warning"
+    assert "Child-Pugh C" in card["summary"] and dose in card["summary"] + card["detail"]
+
+
+@pytest.mark.parametrize("letter", ["A", "B"])
+def test_child_pugh_a_or_b_changes_nothing(letter: str) -> None:
+    assert cards_for("tucatinib", recent_labs(), cirrhosis(), child_pugh_condition(letter)) == []
+
+
+def test_child_pugh_c_as_a_condition_finding_counts() -> None:
+    card = only(cards_for("tucatinib", recent_labs(), child_pugh_condition("C")))
+    assert "Child-Pugh C" in card["summary"]
+
+
+def test_liver_disease_without_a_class_names_the_missing_assessment() -> None:
+    card = only(cards_for("neratinib", recent_labs(), cirrhosis()))
+    assert card["indicator"] == "warning"
+    assert card["summary"].startswith("Liver disease on file, no Child-Pugh class")
+    assert "does not guess" in card["detail"]
+
+
+def test_no_liver_disease_no_hepatic_card() -> None:
+    assert cards_for("lapatinib", recent_labs()) == []
+
+
+def test_the_newest_child_pugh_class_wins() -> None:
+    found = cards_for(
+        "tucatinib",
+        recent_labs(),
+        child_pugh_class("C", days=200),
+        child_pugh_class("B", days=5),
+    )
+    assert found == []

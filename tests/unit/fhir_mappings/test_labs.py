@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from fhir_mappings import LabResults, build_patient_facts
-from tests.unit.fhir_mappings.builders import NOW, at, observation, patient, qty
+from tests.unit.fhir_mappings.builders import NOW, at, condition, observation, patient, qty
 
 
 def labs(*resources: dict[str, Any]) -> LabResults:
@@ -169,3 +169,40 @@ def test_no_clearance_without_what_cockcroft_gault_needs(
 def test_no_creatinine_no_clearance_and_no_note() -> None:
     found = labs(patient(), observation("29463-7", valueQuantity=qty(80, "kg")))
     assert (found.clearance, found.clearance_note) == (None, None)
+
+
+def _child_pugh(value: dict[str, Any], when: str = "2026-05-01") -> dict[str, Any]:
+    resource = observation("3191000175106", when=when, **value)
+    resource["code"]["coding"][0]["system"] = "http://snomed.info/sct"
+    return resource
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ({"valueString": "C"}, "C"),
+        ({"valueString": "Child-Pugh class B"}, "B"),
+        (
+            {
+                "valueCodeableConcept": {
+                    "coding": [{"system": "http://snomed.info/sct", "code": "710067001"}]
+                }
+            },
+            "C",
+        ),
+        ({"valueInteger": 11}, "C"),
+        ({"valueInteger": 6}, "A"),
+        ({"valueString": "see note"}, None),
+    ],
+)
+def test_child_pugh_class_from_an_observation(value: dict[str, Any], expected: str | None) -> None:
+    found = labs(_child_pugh(value)).child_pugh
+    assert (found.child_class if found else None) == expected
+
+
+def test_liver_disease_and_an_ended_condition() -> None:
+    active = condition("19943007", onset="2025-01-01")
+    resolved = condition("59927004", onset="2025-01-01", clinical="resolved")
+    found = labs(active, resolved)
+    assert [e.resource_id for e in found.liver_disease] == [active["id"]]
+    assert found.child_pugh is None
