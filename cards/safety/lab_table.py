@@ -201,6 +201,7 @@ def _check_sources(drugs: Mapping[str, LabDrug]) -> None:
             raise KnowledgeError(f"safety_labs.json: {drug.id} names unknown sources {unknown}")
 
 
+@cache
 def load_lab_tables() -> None:
     """Check the whole table now (start-up and tests), not at the first order."""
     panels()

@@ -21,7 +21,14 @@ from cards.hook_input import HookInput
 from cards.knowledge import CardsConfig, override_reasons
 from cards.safety.drugs import drug_name, drug_names
 from cards.safety.gaps import gap_finding
-from cards.safety.lab_table import WITHHOLDING, Criterion, LabDrug, criteria_for, lab_drugs
+from cards.safety.lab_table import (
+    WITHHOLDING,
+    Criterion,
+    LabDrug,
+    criteria_for,
+    lab_drugs,
+    load_lab_tables,
+)
 from cards.safety.lab_values import LabView, Measured, Stale, analyte_name
 from cards.safety.phrasing import capitalized, date, fit, interval
 from cards.safety.sources import cite
@@ -53,6 +60,7 @@ def _drafted(hook_input: HookInput) -> list[tuple[LabDrug, list[DraftOrder]]]:
 
 
 def organ_function_findings(hook_input: HookInput, config: CardsConfig) -> Iterable[Finding]:
+    load_lab_tables()  # cached; checked on the start-up warm-up call, not at the first order
     drafted = _drafted(hook_input)
     if not drafted:
         return ()
@@ -268,6 +276,9 @@ def _hepatic_finding(
             lambda short: (
                 f"Severe hepatic impairment (Child-Pugh C, {date(grade.when)}): "
                 f"label dose of {drug_name(drug.id, short=short >= 1)} is {dose}"
+                if short < 2
+                else f"Child-Pugh C on {date(grade.when)}: {drug_name(drug.id, short=True)} "
+                f"label dose is {dose}"
             )
         )
         said = f"Child-Pugh class C is recorded on {date(grade.when)}."
