@@ -146,7 +146,7 @@ SERVICES: tuple[CdsService, ...] = (
             "When HER2-directed therapy, taxanes or anthracyclines are selected: the guideline "
             "regimen for this patient's line of therapy with computed doses, dose checks, "
             "cardiac monitoring and label withhold rules, anthracycline, pregnancy, ILD and "
-            "HER2 biomarker checks."
+            "HER2 biomarker checks, and the labels' liver, blood-count and renal criteria."
         ),
     ),
     CdsService(
@@ -156,7 +156,8 @@ SERVICES: tuple[CdsService, ...] = (
         description=(
             "The last check before signing HER2-directed, taxane or anthracycline orders: "
             "speaks only when something is wrong (LVEF overdue or past a label threshold, "
-            "anthracycline concurrency or cumulative dose, pregnancy, ILD, HER2 status, dose)."
+            "anthracycline concurrency or cumulative dose, pregnancy, ILD, HER2 status, dose, "
+            "liver tests, blood counts or creatinine clearance past a label threshold or missing)."
         ),
     ),
     CdsService(
