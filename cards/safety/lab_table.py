@@ -101,6 +101,7 @@ class LabDrug:
     source: str
     verification: str
     hepatic: HepaticDose | None
+    breast_cancer_only: bool = False  # a drug also given for other cancers (capecitabine)
 
 
 def _bound(raw: Mapping[str, Any]) -> Bound:
@@ -173,6 +174,7 @@ def lab_drugs() -> Mapping[str, LabDrug]:
             hepatic=HepaticDose(str(hepatic["dose"]), hepatic["source"], hepatic["verification"])
             if hepatic
             else None,
+            breast_cancer_only=bool(raw.get("breast_cancer_only", False)),
         )
     _check_sources(drugs)
     return drugs

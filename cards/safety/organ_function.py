@@ -51,10 +51,11 @@ _ACTION_WORDS = {
 
 def _drafted(hook_input: HookInput) -> list[tuple[LabDrug, list[DraftOrder]]]:
     table = lab_drugs()
+    breast = hook_input.facts.disease.breast_cancer
     by_drug: dict[str, list[DraftOrder]] = {}
     for order in hook_input.selected_orders:
         drug = order_drug(order)
-        if drug is not None and drug in table:
+        if drug is not None and drug in table and (breast or not table[drug].breast_cancer_only):
             by_drug.setdefault(drug, []).append(order)
     return [(table[d], orders) for d, orders in by_drug.items()]
 

@@ -443,3 +443,29 @@ def test_the_newest_child_pugh_class_wins() -> None:
         child_pugh_class("B", days=5),
     )
     assert found == []
+
+
+def test_capecitabine_for_a_patient_without_breast_cancer_is_not_this_services_concern() -> None:
+    colorectal = [woman(60), size(70, 165)]  # no breast cancer on file
+    cards = safety_cards(
+        "order-sign", colorectal, lab(CREATININE, 3.0, "mg/dL"), orders=[ordering(CAPE)]
+    )
+    assert by_rule(cards, RULE) == []
+
+
+@pytest.mark.parametrize(
+    ("drug", "window"),
+    [
+        (TDM1, 21),
+        (TDXD, 21),
+        ("tucatinib", 21),
+        ("lapatinib", 42),
+        ("neratinib", 31),  # the first three months of a course: monthly
+    ],
+)
+def test_each_drugs_window_just_inside_and_just_outside(drug: str, window: float) -> None:
+    inside = cards_for(drug, liver(days=window - 0.5), blood_count(days=window - 0.5))
+    outside = cards_for(drug, liver(days=window + 1), blood_count(days=window + 1))
+    assert inside == []
+    card = only(outside)
+    assert card["indicator"] == "warning" and "not recent: last" in card["detail"]
