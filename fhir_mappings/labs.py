@@ -51,13 +51,21 @@ class Analyte:
     quantity: str
     low: float
     high: float
+    unit: str | None = None  # kept in this unit instead of the quantity's canonical one
 
 
 @cache
 def analytes() -> Mapping[str, Analyte]:
     table = load_table("labs")
     return {
-        key: Analyte(key, str(row["display"]), str(row["quantity"]), *map(float, row["plausible"]))
+        key: Analyte(
+            key,
+            str(row["display"]),
+            str(row["quantity"]),
+            float(row["plausible"][0]),
+            float(row["plausible"][1]),
+            unit=row.get("unit"),
+        )
         for key, row in table["analytes"].items()
     }
 
@@ -111,7 +119,7 @@ def _read(obs: CodedObservation, analyte: Analyte, notes: NoteBook) -> LabResult
         notes.add("Observation", f"{obs.entry.code} value outside the plausible range; skipped")
         return None
     upper = _upper_limit(obs, analyte, factor)
-    unit = factor.canonical
+    unit = analyte.unit or factor.canonical
     shown = _number(value) + " " + shown_unit(unit)
     if amount.comparator:
         shown = f"{amount.comparator}{shown}"
