@@ -95,7 +95,7 @@ def prefetch_keys() -> tuple[PrefetchKey, ...]:
         ),
         PrefetchKey(
             "labs",
-            _observations("labs", 100),
+            _observations("labs", 50),
             "liver, kidney and blood count results",
             newest_first=True,
         ),
