@@ -20,6 +20,7 @@ from cards.safety.phrasing import date
 from fhir_mappings import Evidence, LabResult, PatientFacts
 
 FULL_DAY = 86400.0
+CLOCK_SKEW_DAYS = 1.0  # a result stamped a few hours "ahead" (time zones) is today's, not future
 _NAMES = {
     "alt": "ALT",
     "ast": "AST",
@@ -87,10 +88,15 @@ class LabView:
 
     def recent(self, when: datetime | None) -> bool:
         age = self._age_days(when)
-        return age is not None and 0 <= age <= self.window
+        return age is not None and -CLOCK_SKEW_DAYS <= age <= self.window
 
     def newest(self, analyte: str) -> LabResult | None:
-        return next((r for r in self.facts.labs.of(analyte) if r.when is not None), None)
+        """The newest dated result not dated after today (a future date is a data error)."""
+        return next((r for r in self.facts.labs.of(analyte) if not self._future(r.when)), None)
+
+    def _future(self, when: datetime | None) -> bool:
+        age = self._age_days(when)
+        return age is None or age < -CLOCK_SKEW_DAYS
 
     def current(self, analyte: str) -> LabResult | None:
         found = self.newest(analyte)
@@ -106,10 +112,11 @@ class LabView:
 
     def _why(self, analyte: str, last: LabResult | None) -> Stale:
         if last is None or last.when is None:
+            future = [r for r in self.facts.labs.of(analyte) if r.when is not None]
+            if future:
+                return Stale(analyte, None, f"only dated in the future ({date(future[-1].when)})")
             return Stale(analyte, None, "not on file")
-        age = self._age_days(last.when) or 0.0
-        if age < 0:
-            return Stale(analyte, last, f"dated in the future ({date(last.when)})")
+        age = max(self._age_days(last.when) or 0.0, 0.0)
         return Stale(
             analyte,
             last,

@@ -469,3 +469,13 @@ def test_each_drugs_window_just_inside_and_just_outside(drug: str, window: float
     assert inside == []
     card = only(outside)
     assert card["indicator"] == "warning" and "not recent: last" in card["detail"]
+
+
+def test_a_result_stamped_hours_ahead_is_todays() -> None:
+    assert cards_for(TDM1, liver(days=-0.3), blood_count(days=-0.3)) == []
+
+
+def test_a_future_dated_result_is_never_current() -> None:
+    card = only(cards_for(TDM1, liver(alt=800, days=-30), blood_count()))
+    assert card["indicator"] == "warning"
+    assert "only dated in the future" in card["detail"]
