@@ -71,6 +71,7 @@ def synthea_request(hook: str) -> dict[str, Any]:
         "lvef": None,
         "bodySize": None,
         "pregnancy": None,
+        "labs": None,
         "medicationRequests": None,
         "medicationAdministrations": None,
         "medicationStatements": None,

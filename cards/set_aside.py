@@ -42,6 +42,11 @@ DISEASE = frozenset(
      "distant-metastases-category", "distant-metastasis-site"}
 )  # fmt: skip
 MEDICATION = frozenset({"medication"})
+LABS = frozenset(
+    {"alt", "ast", "bilirubin-total", "creatinine", "egfr", "creatinine-clearance",
+     "neutrophils", "platelets", "child-pugh", "hepatic-impairment", "child-pugh-c",
+     "child-pugh-a-b"}
+)  # fmt: skip
 REGIMEN = HER2 | RECEPTORS | DISEASE | MEDICATION | BODY
 
 # Rule id -> the concepts its cards read. Ids not listed (and not C12-*) name nothing.
@@ -62,6 +67,7 @@ READS: Mapping[str, frozenset[str]] = {
     "dose-check": BODY | MEDICATION,
     "adjuvant-duration": MEDICATION | DISEASE,
     "her2-not-on-file": HER2 | DISEASE,
+    "organ-function": LABS | BODY | DISEASE | MEDICATION,
 }
 
 # Words for a summary (our own; the record's own text stays in the escaped detail).
@@ -73,6 +79,7 @@ _WORDS = (
     (PREGNANCY, "A pregnancy record", "herceptin-label"),
     (frozenset({"heart-failure"}), "A heart-failure diagnosis", "herceptin-label"),
     (frozenset({"interstitial-lung-disease"}), "An ILD diagnosis", "enhertu-ild"),
+    (LABS, "A laboratory result", "kadcyla-label"),
     (DISEASE, "A diagnosis", "asco-2022-her2-mbc"),
     (MEDICATION, "A medication record", "asco-2022-her2-mbc"),
 )

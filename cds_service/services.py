@@ -41,6 +41,16 @@ OBSERVATION_GROUPS: Mapping[str, tuple[str, ...]] = {
     "lvef": ("lvef", "lvef-panel"),
     "body-size": ("body-weight", "body-height", "bsa"),
     "pregnancy": ("pregnancy-status", "hcg-qualitative", "hcg-quantitative"),
+    "labs": (
+        "alt",
+        "ast",
+        "bilirubin-total",
+        "creatinine",
+        "egfr",
+        "creatinine-clearance",
+        "neutrophils",
+        "platelets",
+    ),
 }
 
 
@@ -81,6 +91,12 @@ def prefetch_keys() -> tuple[PrefetchKey, ...]:
             "pregnancy",
             _observations("pregnancy", 20),
             "pregnancy status and hCG observations",
+            newest_first=True,
+        ),
+        PrefetchKey(
+            "labs",
+            _observations("labs", 50),
+            "liver, kidney and blood count results",
             newest_first=True,
         ),
         PrefetchKey("conditions", f"Condition?patient={_PATIENT}&_count=200", "conditions"),
@@ -135,7 +151,7 @@ SERVICES: tuple[CdsService, ...] = (
             "When HER2-directed therapy, taxanes or anthracyclines are selected: the guideline "
             "regimen for this patient's line of therapy with computed doses, dose checks, "
             "cardiac monitoring and label withhold rules, anthracycline, pregnancy, ILD and "
-            "HER2 biomarker checks."
+            "HER2 biomarker checks, and the labels' liver, blood-count and renal criteria."
         ),
     ),
     CdsService(
@@ -145,7 +161,8 @@ SERVICES: tuple[CdsService, ...] = (
         description=(
             "The last check before signing HER2-directed, taxane or anthracycline orders: "
             "speaks only when something is wrong (LVEF overdue or past a label threshold, "
-            "anthracycline concurrency or cumulative dose, pregnancy, ILD, HER2 status, dose)."
+            "anthracycline concurrency or cumulative dose, pregnancy, ILD, HER2 status, dose, "
+            "liver tests, blood counts or creatinine clearance past a label threshold or missing)."
         ),
     ),
     CdsService(

@@ -375,6 +375,59 @@ class SetAsideRecord:
     evidence: Evidence  # what it was, its value and its date as written
 
 
+# --- Organ function (laboratory results) -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LabResult:
+    """One laboratory value in its canonical unit (fhir_mappings/data/labs.json, units.json)."""
+
+    analyte: str  # "alt" | "ast" | "bilirubin-total" | "creatinine" | "egfr" | ...
+    value: float  # in `unit`
+    unit: str  # canonical: "U/L", "mg/dL", "mL/min", "10*9/L"
+    when: datetime | None
+    upper_limit: float | None  # the Observation's referenceRange.high, in `unit`; None = none given
+    evidence: Evidence  # the value as written, with the unit it was reported in
+
+
+@dataclass(frozen=True)
+class CreatinineClearance:
+    """Creatinine clearance in mL/min: recorded, or Cockcroft-Gault from creatinine, age, sex
+    and actual body weight (`method` says which; the card must say so)."""
+
+    ml_per_min: float
+    when: datetime | None  # the date of the creatinine (or the recorded clearance)
+    method: str  # "recorded" | "cockcroft-gault"
+    evidence: tuple[Evidence, ...]  # the clearance, or the creatinine and weight it came from
+
+
+@dataclass(frozen=True)
+class ChildPugh:
+    """A recorded Child-Pugh class (never computed here: ascites and encephalopathy are not
+    in the data the service reads)."""
+
+    child_class: str  # "A" | "B" | "C"
+    when: datetime | None
+    evidence: Evidence
+
+
+@dataclass(frozen=True)
+class LabResults:
+    """Every organ-function result on file, newest first per analyte, and the clearance."""
+
+    results: tuple[LabResult, ...] = ()  # newest first within each analyte; undated last
+    clearance: CreatinineClearance | None = None
+    clearance_note: str | None = None  # why no Cockcroft-Gault could be computed, if so
+    child_pugh: ChildPugh | None = None  # the newest recorded Child-Pugh class
+    liver_disease: tuple[Evidence, ...] = ()  # cirrhosis, hepatic failure, chronic liver disease
+
+    def of(self, analyte: str) -> tuple[LabResult, ...]:
+        return tuple(r for r in self.results if r.analyte == analyte)
+
+    def latest(self, analyte: str) -> LabResult | None:
+        return next((r for r in self.results if r.analyte == analyte), None)
+
+
 # --- The whole ----------------------------------------------------------------------------
 
 
@@ -392,3 +445,4 @@ class PatientFacts:
     pregnancy: PregnancyStatus
     data_quality: tuple[DataQualityNote, ...] = field(default_factory=tuple)
     set_aside: tuple[SetAsideRecord, ...] = ()  # records no fact used (e.g. future-dated)
+    labs: LabResults = field(default_factory=LabResults)  # organ function (fhir_mappings/labs.py)

@@ -21,6 +21,7 @@ from fhir_mappings.demographics import demographics
 from fhir_mappings.disease import MetastaticFindings, disease_setting, metastatic_findings
 from fhir_mappings.future_dated import screen_future_dated
 from fhir_mappings.her2 import assess_her2
+from fhir_mappings.labs import lab_results
 from fhir_mappings.lvef import lvef_series
 from fhir_mappings.model import (
     BodySize,
@@ -29,6 +30,7 @@ from fhir_mappings.model import (
     Her2Assessment,
     Her2Call,
     HormoneReceptors,
+    LabResults,
     LvefSeries,
     PatientFacts,
     PregnancyState,
@@ -132,6 +134,12 @@ def build_patient_facts(
         lambda: PregnancyStatus(PregnancyState.UNKNOWN, None),
         lambda: pregnancy_status(conditions, observations, now, config, notes),
     )
+    labs = _guard(
+        "laboratory results",
+        notes,
+        LabResults,
+        lambda: lab_results(observations, people, body, notes, conditions),
+    )
     return PatientFacts(
         as_of=now,
         demographics=people,
@@ -145,6 +153,7 @@ def build_patient_facts(
         pregnancy=pregnancy,
         data_quality=notes.notes(),
         set_aside=set_aside,
+        labs=labs,
     )
 
 

@@ -45,7 +45,8 @@ READ_ELEMENTS: Mapping[str, frozenset[str]] = {
     "Observation": frozenset(
         {"status", "code", "effectiveDateTime", "effectivePeriod", "effectiveInstant", "issued",
          "valueQuantity", "valueCodeableConcept", "valueString", "valueInteger", "valueRatio",
-         "interpretation", "specimen", "bodySite", "method", "component", "note"}
+         "interpretation", "specimen", "bodySite", "method", "component", "note",
+         "referenceRange"}
     ),
     "Condition": frozenset(
         {"subject", "code", "clinicalStatus", "verificationStatus", "onsetDateTime",

@@ -21,7 +21,15 @@ import jsonschema
 KNOWLEDGE_VERSION = "terminology-2026.11.0"
 """Version of the whole terminology set; every data file carries the same number."""
 
-DATA_FILES = ("medications", "observations", "conditions", "answers", "units", "her2_ish")
+DATA_FILES = (
+    "medications",
+    "observations",
+    "conditions",
+    "answers",
+    "units",
+    "her2_ish",
+    "labs",
+)
 
 _ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
 

@@ -33,6 +33,7 @@ def full_prefetch(patient_id: str = PATIENT_ID) -> dict[str, Any]:
         "lvef",
         "bodySize",
         "pregnancy",
+        "labs",
         "conditions",
         "medicationRequests",
         "medicationAdministrations",

@@ -34,6 +34,10 @@ def test_prefetch_templates_use_r4_syntax_and_the_allowed_subset(client: FlaskCl
         assert "{{context.patientId}}" in template, key
     assert "status=active,on-hold,completed,stopped" in templates["medicationRequests"]
     assert {"lvef", "tumorMarkers", "bodySize", "pregnancy", "conditions"} <= set(templates)
+    labs = templates["labs"]  # organ function: ALT, AST, bilirubin, creatinine, eGFR, CBC
+    for code in ("1742-6", "1920-8", "1975-2", "2160-0", "98979-8", "751-8", "777-3"):
+        assert f"http://loinc.org|{code}" in labs, code
+    assert "_sort=-date" in labs and "_count=50" in labs
     assert {"medicationRequests", "medicationAdministrations", "medicationStatements"} <= set(
         templates
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -136,6 +137,7 @@ def test_absent_keys_are_fetched_in_parallel_from_a_reachable_server(
             "/fhir/Observation",
             "/fhir/Observation",
             "/fhir/Observation",
+            "/fhir/Observation",  # labs
             "/fhir/Condition",
             "/fhir/MedicationRequest",
             "/fhir/MedicationAdministration",
@@ -214,3 +216,100 @@ def test_paginated_prefetch_is_completed_from_the_server(
     assert service.post(PATIENT_VIEW, json=body).status_code == 200
     followed = [q for q in fhir_queries(fhir) if "_offset=" in q["path"]]
     assert followed and all(q["authorized"] for q in followed)
+
+
+def test_absent_labs_are_fetched_newest_first_and_read_by_the_rules(
+    service: FlaskClient, fhir: FhirTestServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """T-DM1 drafted with the labs key absent: the service asks the FHIR server for the lab
+    codes (newest first, bounded) and the ALT it finds there (6x ULN) holds the order."""
+    caplog.set_level(logging.INFO, logger="her2cds")
+    today = datetime.now(UTC).date()
+    labs = [
+        lab_observation("alt-1", "1742-6", str(today - timedelta(days=2)), 240, "U/L", 40),
+        lab_observation("ast-1", "1920-8", str(today - timedelta(days=2)), 30, "U/L", 40),
+        lab_observation("bili-1", "1975-2", str(today - timedelta(days=2)), 0.5, "mg/dL", 1.2),
+        lab_observation("plt-1", "777-3", str(today - timedelta(days=2)), 200, "10*9/L", None),
+    ]
+    fhir.load(labs)
+    prefetch = full_prefetch()
+    del prefetch["labs"]
+    prefetch["conditions"]["entry"] = [{"resource": metastatic_condition()}]
+    body = hook_request(
+        "order-select",
+        prefetch=prefetch,
+        fhir_server=fhir.base_url,
+        token=fhir.token,
+        draft_orders=[tdm1_draft()],
+    )
+    response = service.post(f"/cds-services/{SERVICE_IDS['order-select']}", json=body)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    [query] = fhir_queries(fhir)
+    assert "1742-6" in query["path"] and "_sort=-date" in query["path"]
+    assert query["authorized"] is True
+    assert sources(caplog)["labs"] == "fhir"
+    cards = [
+        c for c in response.get_json()["cards"] if c["source"]["topic"]["code"] == "organ-function"
+    ]
+    assert [c["indicator"] for c in cards] == ["critical"]
+    assert "ALT 6.0× ULN" in cards[0]["summary"]
+
+
+def lab_observation(
+    oid: str, code: str, when: str, value: float, unit: str, uln: float | None
+) -> dict[str, Any]:
+    resource: dict[str, Any] = {
+        "resourceType": "Observation",
+        "id": oid,
+        "status": "final",
+        "code": {"coding": [{"system": LOINC, "code": code}]},
+        "subject": {"reference": f"Patient/{PATIENT_ID}"},
+        "effectiveDateTime": when,
+        "valueQuantity": {
+            "value": value,
+            "unit": unit,
+            "system": "http://unitsofmeasure.org",
+            "code": unit,
+        },
+    }
+    if uln is not None:
+        resource["referenceRange"] = [{"high": {"value": uln, "unit": unit}}]
+    return resource
+
+
+def metastatic_condition() -> dict[str, Any]:
+    return {
+        "resourceType": "Condition",
+        "id": "mbc-1",
+        "clinicalStatus": {
+            "coding": [
+                {
+                    "system": "http://terminology.hl7.org/CodeSystem/condition-clinical",
+                    "code": "active",
+                }
+            ]
+        },
+        "code": {"coding": [{"system": "http://snomed.info/sct", "code": "315004001"}]},
+        "subject": {"reference": f"Patient/{PATIENT_ID}"},
+        "onsetDateTime": "2026-01-10",
+    }
+
+
+def tdm1_draft() -> dict[str, Any]:
+    return {
+        "resourceType": "MedicationRequest",
+        "id": "draft-tdm1",
+        "status": "draft",
+        "intent": "order",
+        "subject": {"reference": f"Patient/{PATIENT_ID}"},
+        "medicationCodeableConcept": {
+            "coding": [
+                {
+                    "system": "http://www.nlm.nih.gov/research/umls/rxnorm",
+                    "code": "1371041",
+                    "display": "ado-trastuzumab emtansine",
+                }
+            ],
+            "text": "ado-trastuzumab emtansine (Kadcyla)",
+        },
+    }

@@ -18,6 +18,7 @@ from tests.scenarios.safety.builders import (
     taking,
     woman,
 )
+from tests.scenarios.safety.lab_builders import recent_labs
 
 
 def on_trastuzumab(*extra) -> list:
@@ -66,7 +67,7 @@ def test_lvef_the_ehr_could_not_send_is_said_not_skipped():
 
 
 def test_tdxd_interval_follows_the_institution():
-    patient = [woman(57), her2_positive(), metastatic(), echo(62, days=70)]
+    patient = [woman(57), her2_positive(), metastatic(), echo(62, days=70), recent_labs()]
     order = ordering("fam-trastuzumab-deruxtecan")
     default = safety_cards("order-sign", patient, orders=[order])
     assert default == []

@@ -16,6 +16,7 @@ from tests.scenarios.safety.builders import (
     taking,
     woman,
 )
+from tests.scenarios.safety.lab_builders import recent_labs
 
 TDXD = "fam-trastuzumab-deruxtecan"
 TDM1 = "ado-trastuzumab-emtansine"
@@ -133,7 +134,7 @@ def test_heart_failure_on_file_with_trastuzumab_is_a_warning():
 
 
 def test_problem_list_the_ehr_could_not_send_is_said_once():
-    patient = [woman(66), her2_positive(), metastatic(), echo(62, days=20)]
+    patient = [woman(66), her2_positive(), metastatic(), echo(62, days=20), recent_labs()]
     cards = safety_cards(
         "order-sign",
         patient,

@@ -16,6 +16,7 @@ from tests.scenarios.safety.builders import (
     taking,
     woman,
 )
+from tests.scenarios.safety.lab_builders import recent_labs
 
 TDM1 = "ado-trastuzumab-emtansine"
 
@@ -28,6 +29,7 @@ def on_tdm1(baseline: float, *readings: tuple[float, float]) -> list:
         taking("trastuzumab", since=480, ended=200),
         echo(baseline, days=130),
         taking(TDM1, since=120),
+        recent_labs(),
         [echo(p, days=d) for p, d in readings],
     ]
 

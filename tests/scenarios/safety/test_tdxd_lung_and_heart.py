@@ -16,6 +16,7 @@ from tests.scenarios.safety.builders import (
     taking,
     woman,
 )
+from tests.scenarios.safety.lab_builders import recent_labs
 
 TDXD = "fam-trastuzumab-deruxtecan"
 
@@ -28,6 +29,7 @@ def second_line(*extra) -> list:
         taking("trastuzumab", since=560, ended=100),
         taking("pertuzumab", since=560, ended=100),
         echo(64, days=40),
+        recent_labs(),
         *extra,
     ]
 
@@ -70,6 +72,7 @@ def test_on_tdxd_a_fall_of_more_than_20_points_interrupts(latest, expected):
         metastatic(600),
         echo(70, days=200),
         taking(TDXD, since=190),
+        recent_labs(),
         echo(latest, days=3),
     ]
     cards = safety_cards("order-sign", patient, orders=[ordering(TDXD)])

@@ -149,14 +149,22 @@ def test_a_medication_record_names_the_drug_and_its_classes() -> None:
     assert record.evidence.resource_type == "MedicationAdministration"
 
 
-def test_a_future_lab_result_no_table_knows_is_set_aside_too() -> None:
-    """Readers added later (organ-function labs) get the screen for free."""
+def test_a_future_result_no_table_knows_is_set_aside_too() -> None:
+    """Every Observation is screened, whether or not a reader knows its code."""
+    glucose = observation("2345-7", when=OUTSIDE, valueQuantity=qty(5.4, "mmol/L"))
+    facts = _facts(glucose)
+    (record,) = facts.set_aside
+    assert record.concepts == frozenset()
+    assert record.evidence.code == "http://loinc.org|2345-7"
+    assert record.evidence.value == "5.4 mmol/L"
+
+
+def test_a_future_lab_result_is_set_aside_with_the_concept_it_would_feed() -> None:
     creatinine = observation("2160-0", when=OUTSIDE, valueQuantity=qty(1.1, "mg/dL"))
     facts = _facts(creatinine)
     (record,) = facts.set_aside
-    assert record.concepts == frozenset()
-    assert record.evidence.code == "http://loinc.org|2160-0"
-    assert record.evidence.value == "1.1 mg/dL"
+    assert record.concepts == frozenset({"creatinine"})
+    assert facts.labs.latest("creatinine") is None
 
 
 def test_an_order_planned_to_start_later_is_not_set_aside() -> None:

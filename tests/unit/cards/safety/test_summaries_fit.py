@@ -14,8 +14,18 @@ import pytest
 
 from cards import Hook
 from cards.safety.phrasing import SUMMARY_LIMIT
-from fhir_mappings import Her2Call, Her2NegativeSubtype, IhcScore, ReceptorCall
+from fhir_mappings import (
+    ChildPugh,
+    Evidence,
+    Her2Call,
+    Her2NegativeSubtype,
+    IhcScore,
+    LabResult,
+    LabResults,
+    ReceptorCall,
+)
 from tests.unit.cards.safety.support import (
+    at,
     conditions,
     disease,
     facts,
@@ -51,8 +61,43 @@ GAPS = [
     ("medicationRequests", "Medication orders"),
     ("medicationStatements", "Medication statements"),
     ("medicationAdministrations", "Medication administrations"),
+    ("labs", "Liver, kidney and blood count results"),
 ]
 REASON = "the FHIR server did not answer within the configured time limit of five seconds"
+
+
+LAB_DRUGS = [
+    "ado-trastuzumab-emtansine",
+    "fam-trastuzumab-deruxtecan",
+    "capecitabine",
+    "tucatinib",
+    "neratinib",
+    "lapatinib",
+]
+
+
+def _lab(analyte, value, unit, days, uln=None):
+    when = at(days)
+    return LabResult(
+        analyte, value, unit, when, uln, Evidence("Observation", "o1", None, analyte, when)
+    )
+
+
+def _labs(days, *, severe):
+    """Every analyte at the worst grade (or normal), `days` old, with liver disease and a
+    Child-Pugh class C on file when severe: every organ-function card at once."""
+    alt = 30 * 40 if severe else 20
+    results = (
+        _lab("alt", alt, "U/L", days, 40),
+        _lab("ast", alt, "U/L", days),
+        _lab("bilirubin-total", 12.0 if severe else 0.5, "mg/dL", days, 1.0),
+        _lab("neutrophils", 0.2 if severe else 4.0, "10*9/L", days),
+        _lab("platelets", 10 if severe else 250, "10*9/L", days),
+        _lab("egfr", 12 if severe else 90, "mL/min/{1.73_m2}", days),
+    )
+    liver = (Evidence("Condition", "c1", None, "Cirrhosis of liver", at(300)),) if severe else ()
+    grade = ChildPugh("C", at(10), liver[0]) if severe else None
+    return LabResults(results, None, "no weight on file", grade, liver)
 
 
 def _orders(drugs):
@@ -64,6 +109,7 @@ DRUG_SETS = [
     HER2_DRUGS[:3],
     ["fam-trastuzumab-deruxtecan"],
     ["doxorubicin", "epirubicin", *HER2_DRUGS[:4]],
+    LAB_DRUGS,
 ]
 
 
@@ -80,6 +126,10 @@ def _patients():
     yield facts(her2=low, disease=disease(metastatic=False))
     yield facts(her2=her2(Her2Call.EQUIVOCAL_PENDING_ISH, ihc=IhcScore.TWO))
     yield facts(her2=her2(Her2Call.POSITIVE, ihc=IhcScore.THREE, discordant=True))
+    yield facts(labs=_labs(2, severe=True))
+    yield facts(labs=_labs(2, severe=True), disease=disease(metastatic=False))
+    yield facts(labs=_labs(200, severe=True))
+    yield facts(labs=_labs(2, severe=False))
 
 
 @pytest.mark.parametrize("hook", [Hook.ORDER_SELECT, Hook.ORDER_SIGN, Hook.PATIENT_VIEW])
