@@ -7,6 +7,12 @@ while an anthracycline is active or drafted, or an anthracycline ordered while a
 antibody is, is critical, with the offending draft offered for removal. An anthracycline
 ordered soon after the last trastuzumab or margetuximab dose (the antibody persists for
 months) gets a warning.
+
+What is current is the mapping's one definition (`fhir_mappings.exposure`). On the HER2 side
+of the AC -> HER2 sequence: anthracycline orders open and the next dose not yet due is the
+overlap (critical); orders open with the next dose due is the sequence with the old orders
+left open (one warning to close them, `cards.safety.switching`); doses alone within the cycle
+ask to confirm the phase is complete (warning); AC orders completed or stopped: no card.
 """
 
 from __future__ import annotations
@@ -26,11 +32,13 @@ from cards.safety.drugs import (
     safety_drug,
 )
 from cards.safety.gaps import gap_finding
+from cards.safety.lapsed import Placed, Standing, place_all
 from cards.safety.phrasing import capitalized, date, days_between, fit
 from cards.safety.sources import cite
 from cards.safety.suggested_orders import remove_orders_suggestion
+from cards.safety.switching import switch_finding
 from cards.safety.triggers import (
-    active_in_class,
+    current_in_class,
     drafts_in_class,
     drug_ids,
     exposure_evidence,
@@ -39,7 +47,7 @@ from cards.safety.triggers import (
     order_evidence,
     selected_in_class,
 )
-from fhir_mappings import DraftOrder, DrugExposure
+from fhir_mappings import CurrentBasis, DraftOrder, DrugExposure
 
 RULE = "C3"
 TOPIC = "HER2 antibody with an anthracycline"
@@ -59,14 +67,24 @@ def _how(active: Sequence[DrugExposure], drafted: Sequence[DraftOrder]) -> str:
     return " and ".join(states)
 
 
-def _concurrency(hook_input: HookInput) -> Finding | None:
+def _anthracyclines(hook_input: HookInput, config: CardsConfig) -> dict[Standing, list[Placed]]:
+    facts = hook_input.facts
+    return place_all(facts.therapy.of_class(ANTHRACYCLINE), facts.as_of, config)
+
+
+def _concurrency(hook_input: HookInput, config: CardsConfig) -> Finding | None:
     facts = hook_input.facts
     her2_selected = selected_in_class(hook_input, HER2_ANTIBODY_CARDIAC)
     anthra_selected = selected_in_class(hook_input, ANTHRACYCLINE)
-    her2_active = active_in_class(facts, HER2_ANTIBODY_CARDIAC)
-    # an anthracycline counts as active by its order only: its last doses end the AC phase
-    # that HER2 therapy is meant to follow (see _recent_anthracycline)
-    anthra_active = active_in_class(facts, ANTHRACYCLINE, on_schedule=False)
+    her2_active = current_in_class(facts, HER2_ANTIBODY_CARDIAC)
+    # an anthracycline is being given when its order is open and its next dose not yet due;
+    # doses alone end the AC phase HER2 therapy follows (_recent_anthracycline), an open order
+    # with the next dose due is a switch with the old orders left open (_open_ac_orders)
+    anthra_active = [
+        p.exposure
+        for p in _anthracyclines(hook_input, config)[Standing.MID_CYCLE]
+        if p.state.basis is CurrentBasis.OPEN_ORDER
+    ]
     her2_drafts = drafts_in_class(hook_input, HER2_ANTIBODY_CARDIAC)
     anthra_drafts = drafts_in_class(hook_input, ANTHRACYCLINE)
 
@@ -148,7 +166,7 @@ def _washout(hook_input: HookInput, config: CardsConfig) -> Finding | None:
     """An anthracycline ordered within months of the last trastuzumab/margetuximab dose."""
     anthra_selected = selected_in_class(hook_input, ANTHRACYCLINE)
     facts = hook_input.facts
-    if not anthra_selected or active_in_class(facts, HER2_ANTIBODY_CARDIAC):
+    if not anthra_selected or current_in_class(facts, HER2_ANTIBODY_CARDIAC):
         return None
     recent: list[tuple[DrugExposure, datetime, float]] = []
     for exposure in facts.therapy.exposures:
@@ -201,13 +219,17 @@ def _washout(hook_input: HookInput, config: CardsConfig) -> Finding | None:
 
 
 def _recent_anthracycline(hook_input: HookInput, config: CardsConfig) -> Finding | None:
-    """HER2 therapy drafted while an anthracycline was given within its cycle, with no
-    anthracycline order open: the record cannot tell the last dose of the AC phase (the
-    standard sequence) from a course still running, so it asks instead of forbidding."""
+    """HER2 therapy drafted while an anthracycline is current by its doses alone (given
+    within its cycle plus the grace, no order on file): the record cannot tell the last dose
+    of the AC phase (the standard sequence) from a course still running, so it asks instead
+    of forbidding. AC orders completed or stopped end the phase: no question then."""
     her2_selected = selected_in_class(hook_input, HER2_ANTIBODY_CARDIAC)
     facts = hook_input.facts
+    placed = _anthracyclines(hook_input, config)
     recent = [
-        e for e in active_in_class(facts, ANTHRACYCLINE) if not e.active and e.last_dose is not None
+        p.exposure
+        for p in (*placed[Standing.MID_CYCLE], *placed[Standing.DUE])
+        if p.state.basis is CurrentBasis.RECENT_DOSE and p.exposure.last_dose is not None
     ]
     if not her2_selected or not recent:
         return None
@@ -250,7 +272,7 @@ def anthracycline_concurrency_findings(
     if not her2_selected and not anthra_selected:
         return ()
     findings: list[Finding] = []
-    concurrency = _concurrency(hook_input)
+    concurrency = _concurrency(hook_input, config)
     if concurrency is not None:
         findings.append(concurrency)
     else:
@@ -281,4 +303,35 @@ def anthracycline_concurrency_findings(
     recent = _recent_anthracycline(hook_input, config) if concurrency is None else None
     if recent is not None:
         findings.append(recent)
+    open_orders = _open_ac_orders(hook_input, config) if concurrency is None else None
+    if open_orders is not None:
+        findings.append(open_orders)
     return findings
+
+
+def _open_ac_orders(hook_input: HookInput, config: CardsConfig) -> Finding | None:
+    """HER2 therapy drafted at the next cycle after the last anthracycline dose while the
+    anthracycline orders were left open: close them (a warning, not the overlap)."""
+    her2_selected = selected_in_class(hook_input, HER2_ANTIBODY_CARDIAC)
+    open_due = _anthracyclines(hook_input, config)[Standing.DUE_ORDERS_OPEN]
+    if not her2_selected or not open_due:
+        return None
+    her2_ids = drug_ids(her2_selected)
+    return switch_finding(
+        hook_input,
+        rule=RULE,
+        drafted_ids=her2_ids,
+        drafts=her2_selected,
+        open_old=open_due,
+        caution=(
+            "If more anthracycline cycles are planned, do not start HER2 therapy yet: the "
+            "trastuzumab boxed warning states that the risk of cardiomyopathy is greatest when "
+            "it is given concurrently with an anthracycline."
+        ),
+        citations=(
+            cite(_label_source(her2_ids), RULE, TOPIC),
+            cite("perjeta-label", RULE, TOPIC),
+        ),
+        companion_class=ANTHRACYCLINE,
+        config=config,
+    )
