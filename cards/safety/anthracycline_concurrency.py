@@ -50,6 +50,7 @@ from cards.safety.triggers import (
 from fhir_mappings import CurrentBasis, DraftOrder, DrugExposure
 
 RULE = "C3"
+CHEMOTHERAPY = "chemotherapy"  # the AC partner (cyclophosphamide) is closed with it
 TOPIC = "HER2 antibody with an anthracycline"
 
 
@@ -332,6 +333,6 @@ def _open_ac_orders(hook_input: HookInput, config: CardsConfig) -> Finding | Non
             cite(_label_source(her2_ids), RULE, TOPIC),
             cite("perjeta-label", RULE, TOPIC),
         ),
-        companion_class=ANTHRACYCLINE,
+        companion_class=CHEMOTHERAPY,
         config=config,
     )
