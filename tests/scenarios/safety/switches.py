@@ -30,6 +30,7 @@ OPEN = "open"
 STOPPED = "stopped"
 COMPLETED = "completed"
 SAME_DAY = "same-day"  # stopped today, the day the new regimen is drafted
+DOSES_ONLY = "doses-only"  # every cycle's order left out: administrations alone
 CLOSED = (STOPPED, COMPLETED, SAME_DAY)
 STATES = (OPEN, *CLOSED)
 
@@ -59,15 +60,15 @@ def old_course(
     """The order of `old` in `state` and its administrations, the last `last_dose` days ago."""
     rxnorm, text = _code(old.drug)
     first = last_dose + old.every * (cycles - 1)
-    status = {OPEN: "active", STOPPED: "stopped", COMPLETED: "completed", SAME_DAY: "stopped"}
-    end = {OPEN: None, STOPPED: None, COMPLETED: days_ago(last_dose), SAME_DAY: days_ago(0.1)}
+    status = {OPEN: "active", COMPLETED: "completed", SAME_DAY: "stopped"}.get(state, "stopped")
+    end = {COMPLETED: days_ago(last_dose), SAME_DAY: days_ago(0.1)}.get(state)
     order = fb.medication_request(
         rxnorm,
         text,
-        status=status[state],
+        status=status,
         authored=days_ago(first + 1),
         start=days_ago(first),
-        end=end[state],
+        end=end,
         dose=old.dose,
         unit=old.unit,
         interval_days=old.every,
@@ -79,7 +80,7 @@ def old_course(
         )
         for i in range(cycles)
     ]
-    return [order, *given]
+    return given if state == DOSES_ONLY else [order, *given]
 
 
 def chart(*courses: Sequence[Resource], lvef: float = 62, early: bool = False) -> list[Resource]:
