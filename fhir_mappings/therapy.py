@@ -326,7 +326,7 @@ def _exposure(
     records = [r for c in own for r in c.records]
     since = last_course.start
     own_enders = [
-        r for r in enders if r.drug == drug and r.date and since and r.date >= since
+        r for r in enders if r.drug == drug and r.last_date and since and r.last_date >= since
     ]  # fmt: skip
     newest = newest_first(records, lambda r: r.date)
     events = [e for e in (dose_events[id(r)] for r in newest) if e is not None]
