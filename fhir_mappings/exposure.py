@@ -115,7 +115,7 @@ def record_end(
     if end.when is not None and any(d.date() > end.when.date() for d in doses):
         return None  # given again after the order closed: the doses' window applies
     if end.when is None and doses:
-        return RecordEnd(max(doses), f"{end.reason} (date not on file)", end.evidence)
+        return RecordEnd(max(doses), end.reason, end.evidence, dated=False)
     return end
 
 
@@ -142,7 +142,7 @@ def exposure_state(
         )
     end = exposure.record_end
     if end is not None:
-        dated = f" {_day(end.when)}" if end.when is not None else ""
+        dated = f" {_day(end.when)}" if end.dated and end.when else " (date not on file)"
         return ExposureState(
             False,
             CurrentBasis.RECORD_ENDED,

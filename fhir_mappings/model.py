@@ -265,8 +265,9 @@ class RecordEnd:
     """An order or statement that ends a drug's exposure (see `fhir_mappings.exposure`)."""
 
     when: datetime | None  # the date it ends the exposure; None when the record gives none
-    reason: str  # "order stopped", "statement not-taken", "order validity ended" ...
+    reason: str  # "order stopped", "statement not-taken", "order ended (end date passed)" ...
     evidence: Evidence
+    dated: bool = True  # False: the record gives no date; `when` is then the last dose
 
 
 class CurrentBasis(StrEnum):

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from cards.current import state
 from cards.hook_input import Hook, HookInput
 from cards.knowledge import default_thresholds
 from cards.safety.drugs import ANTHRACYCLINE, HER2_DIRECTED, SafetyDrug, safety_drug
-from cards.safety.lapsed import state
 from cards.safety.lvef_thresholds import DiseaseContext
 from cards.safety.triggers import drug_ids, last_given, selected_in_class
 from fhir_mappings import DrugExposure, Evidence, LvefMeasurement, PatientFacts, TherapySetting

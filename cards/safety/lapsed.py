@@ -13,11 +13,9 @@ module supplies the window it needs and places a current drug in its cycle:
 - **due**: current by its last dose only (no order on file), the next dose due now: a change
   at the next cycle, nothing to close, no card.
 
-The window of "current" is the drug's longest interval in the regimen table (21 days for a
-drug the table lacks) plus the grace; "due" is read on the patient's own cycle (the days
-between her last two doses, when shorter: dose-dense AC, weekly trastuzumab). The grace is
-the trastuzumab re-load grace (`trastuzumab_reload_late_days`), past which
-a dose is no longer late but the schedule broken, as the regimen rules read it.
+The window of "current" is `cards.current`'s (the drug's longest interval plus the re-load
+grace); "due" is read on the patient's own cycle (the days between her last two doses, when
+shorter than the table's interval: dose-dense AC, weekly trastuzumab).
 """
 
 from __future__ import annotations
@@ -27,35 +25,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from cards.knowledge import CardsConfig, default_thresholds
-from cards.regimens.catalog import catalog
-from fhir_mappings import CurrentBasis, DrugExposure, ExposureState, exposure_state
+from cards.current import cycle_days, state
+from cards.knowledge import CardsConfig
+from fhir_mappings import CurrentBasis, DrugExposure, ExposureState
 
 FULL_DAY = 86400.0
-GRACE = "trastuzumab_reload_late_days"
 EARLY = "switch_cycle_early_days"
 LINE_WINDOW = "line_current_days"
-DEFAULT_INTERVAL_DAYS = 21.0  # the 3-weekly cycle, for a drug the regimen catalog lacks
-
-
-def cycle_days(drug_id: str) -> float:
-    drug = catalog().drug(drug_id)
-    intervals = [s.interval_days for s in drug.schedules] if drug else []
-    return max(intervals, default=DEFAULT_INTERVAL_DAYS)
-
-
-def state(
-    exposure: DrugExposure, as_of: datetime, config: CardsConfig | None = None
-) -> ExposureState:
-    """Whether the drug is current (the mapping's definition) with this drug's window."""
-    grace = config.threshold(GRACE) if config else default_thresholds()[GRACE].value
-    cycle = cycle_days(exposure.drug)
-    return exposure_state(
-        exposure,
-        as_of,
-        window_days=cycle + grace,
-        window_text=f"its {cycle:g}-day cycle plus {grace:g} days' grace",
-    )
 
 
 def patient_cycle_days(exposure: DrugExposure) -> float:

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+from cards.current import state
 from cards.hook_input import DataGap, Hook, HookInput
-from cards.safety.lapsed import state
 from fhir_mappings import DraftOrder, DrugExposure, Evidence, PatientFacts
 
 # The prefetch keys of the medication history: any of them missing leaves it incomplete.
