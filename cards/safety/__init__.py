@@ -1,6 +1,7 @@
 """Safety rules: cardiac monitoring and withhold criteria, anthracyclines, biomarkers,
-pregnancy, ILD, substitution (C1-C9), heart failure on file, and the same antibody drafted
-twice (Phesgo or Herceptin Hylecta next to IV trastuzumab or pertuzumab).
+pregnancy, ILD, substitution (C1-C9), heart failure on file, the same antibody drafted
+twice (Phesgo or Herceptin Hylecta next to IV trastuzumab or pertuzumab), and pertuzumab
+drafted without trastuzumab.
 
 Every finding here is `safety=True`: on order-sign, the last check before signing, the
 renderer keeps those that say something is wrong and drops the information cards.
@@ -18,6 +19,7 @@ from cards.safety.heart_failure import heart_failure_findings
 from cards.safety.ild import ild_findings
 from cards.safety.lvef_monitoring import cardiac_summary_findings, lvef_monitoring_findings
 from cards.safety.lvef_withhold import lvef_threshold_findings
+from cards.safety.pertuzumab_partner import pertuzumab_partner_findings
 from cards.safety.pregnancy import pregnancy_findings
 from cards.safety.substitution import substitution_findings
 from cards.safety.tdxd_label import tdxd_population_findings
@@ -38,6 +40,7 @@ RULES: tuple[Rule, ...] = (
     Rule(id="C8", hooks=ORDERS, run=ild_findings),
     Rule(id="C9", hooks=ORDERS, run=substitution_findings),
     Rule(id="duplicate-her2-antibody", hooks=ORDERS, run=duplicate_antibody_findings),
+    Rule(id="pertuzumab-without-trastuzumab", hooks=ORDERS, run=pertuzumab_partner_findings),
 )
 
 __all__ = ["RULES"]

@@ -128,6 +128,8 @@ def _finding(
         override_reasons=override_reasons("regimen"),
         safety=True,
         dedup_key=f"{RULE}:{'/'.join(sorted({*draft_ids, *active_ids}))}",
+        # one of the drafted products must go: no dose or re-load advice for any of them
+        withholds=frozenset(draft_ids),
     )
 
 

@@ -45,6 +45,7 @@ from cards.safety.suggested_orders import remove_orders_suggestion
 from cards.safety.switching import switch_finding
 from cards.safety.triggers import (
     drafts_in_class,
+    drug_ids,
     exposure_evidence,
     order_drug,
     order_evidence,
@@ -158,6 +159,9 @@ def _substitution(
         override_reasons=override_reasons("regimen"),
         safety=True,
         dedup_key=f"{RULE}:{'/'.join(sorted({this_family, *partner_families}))}",
+        # a mix-up: the drafts offered for removal are not to be given, so no dose advice for
+        # them (a dose that is the other drug's leaves its own dose advice standing)
+        withholds=frozenset() if fit else frozenset(drug_ids([order, *drafts])),
     )
 
 
