@@ -137,7 +137,7 @@ def exposure_state(
             CurrentBasis.OPEN_ORDER,
             order.when,
             last,
-            f"open {what} ({order.resource_type} of {_day(order.when)}); {given}",
+            f"{what} still open (dated {_day(order.when)}); {given}",
             exposure.open_orders,
         )
     end = exposure.record_end

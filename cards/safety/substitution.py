@@ -96,6 +96,7 @@ def _substitution(
     drafts: Sequence[DraftOrder],
     active: Sequence[Placed],
     fit: DoseFit | None = None,
+    history: Sequence[DrugExposure] = (),
 ) -> Finding:
     this = drug_name(order_drug(order) or "")
     partner_ids = list(
@@ -152,7 +153,7 @@ def _substitution(
         citations=_citations([this_family, *partner_families]),
         data_used=(
             *order_evidence([order, *drafts]),
-            *exposure_evidence(p.exposure for p in active),
+            *exposure_evidence([*(p.exposure for p in active), *history]),
         ),
         suggestions=tuple(suggestions),
         selection_behavior="at-most-one",
@@ -254,7 +255,8 @@ def substitution_findings(hook_input: HookInput, config: CardsConfig) -> Iterabl
         recent = [e.drug for e in exposures if recently_given(e, as_of, config)]
         fit = fits_other_drug(hook_input, order, recent, config)
         if fit is not None:
-            findings.append(_substitution(hook_input, order, (), (), fit))
+            shown = [e for e in exposures if e.drug == fit.other]
+            findings.append(_substitution(hook_input, order, (), (), fit, shown))
         elif placed[Standing.DUE_ORDERS_OPEN]:
             findings.append(_switch(hook_input, order, placed[Standing.DUE_ORDERS_OPEN], config))
     for order in hook_input.selected_orders:

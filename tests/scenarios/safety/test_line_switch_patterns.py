@@ -90,7 +90,7 @@ def test_a_switch_with_the_old_orders_open_asks_to_close_them(switch: Switch, ho
 def test_the_close_card_says_why_the_old_drug_still_counts_and_when_it_was_last_given() -> None:
     switch = SWITCHES[0]  # THP to T-DXd
     [card] = of_rule(call("order-select", switch_chart(switch, OPEN), drafts(*switch.new)), "C9")
-    assert "open order (MedicationRequest of " in card["detail"]
+    assert "trastuzumab: order still open (dated " in card["detail"]
     assert "last given 2026-10-31" in card["detail"]
     assert card["suggestions"][0]["isRecommended"] is True
     assert card["suggestions"][0]["label"] == "Close the previous trastuzumab and pertuzumab orders"
@@ -139,6 +139,7 @@ def test_tdm1_at_the_trastuzumab_dose_is_critical_after_trastuzumab_stopped(
     assert [a["resourceId"] for a in actions(card, "delete")] == [
         "MedicationRequest/draft-ado-trastuzumab-emtansine"
     ]
+    assert "| 2026-10-31 |" in card["detail"]  # the trastuzumab it looks like, with its date
 
 
 def test_tdm1_at_its_own_dose_after_trastuzumab_is_not_a_dose_mix_up() -> None:

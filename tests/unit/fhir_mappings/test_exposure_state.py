@@ -47,7 +47,7 @@ def test_an_open_order_keeps_the_drug_current_whatever_the_doses(status: str) ->
     )
     assert (state.current, state.basis) == (True, CurrentBasis.OPEN_ORDER)
     assert [e.resource_id for e in state.evidence] == ["rx-open"]
-    assert "open order (MedicationRequest of 2026-01-05)" in state.why
+    assert state.why.startswith("order still open (dated 2026-01-05); last given 2026-04-20")
 
 
 @pytest.mark.parametrize("status", ["stopped", "completed", "cancelled"])
