@@ -4,7 +4,8 @@ A drug is current when
 
 1. an order for it is `active` or `on-hold` (and not past its validity end), or a
    MedicationStatement says it is `active`: the open order keeps it current, whatever the
-   doses say (basis `OPEN_ORDER`); or, only where no order or statement says otherwise,
+   doses say (basis `OPEN_ORDER`); or an administration is `in-progress` (being given now);
+   or, only where no order or statement says otherwise,
 2. its last administration is within its cycle plus a grace (basis `RECENT_DOSE`): records
    often close every cycle's order, or hold administrations only.
 
@@ -139,6 +140,11 @@ def exposure_state(
             last,
             f"{what} still open (dated {_day(order.when)}); {given}",
             exposure.open_orders,
+        )
+    if exposure.active:  # no order open, but a record still running: a dose being given now
+        newest = exposure.evidence[:1]
+        return ExposureState(
+            True, CurrentBasis.RECENT_DOSE, last, last, f"being given now; {given}", newest
         )
     end = exposure.record_end
     if end is not None:

@@ -140,3 +140,12 @@ def test_an_open_order_beside_a_stopped_one_keeps_the_drug_current() -> None:
 def test_nothing_given_and_nothing_open_is_not_current() -> None:
     state = state_of(request(TRASTUZUMAB, status="completed", authored="2026-01-05"))
     assert state.current is False
+
+
+def test_an_administration_in_progress_is_current_even_after_a_closed_order() -> None:
+    state = state_of(
+        request(TRASTUZUMAB, status="completed", validity=("2026-01-05", "2026-05-21")),
+        administration(TRASTUZUMAB, when="2026-06-01", status="in-progress"),
+    )
+    assert (state.current, state.basis) == (True, CurrentBasis.RECENT_DOSE)
+    assert state.why.startswith("being given now")
