@@ -131,32 +131,21 @@ def exposure_state(
     last = exposure.last_dose
     given = f"last given {_day(last)}" if last is not None else "no dose on file"
     if exposure.open_orders:
-        order = exposure.open_orders[0]
-        what = "statement" if order.resource_type == "MedicationStatement" else "order"
+        return _open(exposure, given)
+    if exposure.active:  # no order open, but a record still running: a dose being given now
         return ExposureState(
             True,
-            CurrentBasis.OPEN_ORDER,
-            order.when,
+            CurrentBasis.RECENT_DOSE,
             last,
-            f"{what} still open (dated {_day(order.when)}); {given}",
-            exposure.open_orders,
-        )
-    if exposure.active:  # no order open, but a record still running: a dose being given now
-        newest = exposure.evidence[:1]
-        return ExposureState(
-            True, CurrentBasis.RECENT_DOSE, last, last, f"being given now; {given}", newest
+            last,
+            f"being given now; {given}",
+            exposure.evidence[:1],
         )
     end = exposure.record_end
     if end is not None:
         dated = f" {_day(end.when)}" if end.dated and end.when else " (date not on file)"
-        return ExposureState(
-            False,
-            CurrentBasis.RECORD_ENDED,
-            end.when,
-            last,
-            f"{end.reason}{dated}; {given}",
-            (end.evidence,),
-        )
+        why = f"{end.reason}{dated}; {given}"
+        return ExposureState(False, CurrentBasis.RECORD_ENDED, end.when, last, why, (end.evidence,))
     newest = exposure.evidence[:1]
     if last is None:
         return ExposureState(
@@ -183,6 +172,19 @@ def exposure_state(
         last,
         f"{given}, longer ago than {window_text}; no open order",
         newest,
+    )
+
+
+def _open(exposure: DrugExposure, given: str) -> ExposureState:
+    order = exposure.open_orders[0]
+    what = "statement" if order.resource_type == "MedicationStatement" else "order"
+    return ExposureState(
+        True,
+        CurrentBasis.OPEN_ORDER,
+        order.when,
+        exposure.last_dose,
+        f"{what} still open (dated {_day(order.when)}); {given}",
+        exposure.open_orders,
     )
 
 

@@ -18,8 +18,10 @@ ask to confirm the phase is complete (warning); AC orders completed or stopped: 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
+from cards.current import state
 from cards.findings import Finding, Indicator, Suggestion
 from cards.hook_input import HookInput
 from cards.knowledge import CardsConfig, override_reasons
@@ -73,7 +75,20 @@ def _anthracyclines(hook_input: HookInput, config: CardsConfig) -> dict[Standing
     return place_all(facts.therapy.of_class(ANTHRACYCLINE), facts.as_of, config)
 
 
-def _concurrency(hook_input: HookInput, config: CardsConfig) -> Finding | None:
+@dataclass(frozen=True)
+class _Overlap:
+    """The drafts on each side of an overlap, and what is being given on each side."""
+
+    her2_side: tuple[DraftOrder, ...]
+    anthra_side: tuple[DraftOrder, ...]
+    her2_active: tuple[DrugExposure, ...]
+    anthra_active: tuple[DrugExposure, ...]
+    her2_drafts: tuple[DraftOrder, ...]
+    anthra_drafts: tuple[DraftOrder, ...]
+    her2_is_new: bool  # the HER2 antibody is the drug being ordered
+
+
+def _overlap(hook_input: HookInput, config: CardsConfig) -> _Overlap | None:
     facts = hook_input.facts
     her2_selected = selected_in_class(hook_input, HER2_ANTIBODY_CARDIAC)
     anthra_selected = selected_in_class(hook_input, ANTHRACYCLINE)
@@ -81,17 +96,17 @@ def _concurrency(hook_input: HookInput, config: CardsConfig) -> Finding | None:
     # an anthracycline is being given when its order is open and its next dose not yet due;
     # doses alone end the AC phase HER2 therapy follows (_recent_anthracycline), an open order
     # with the next dose due is a switch with the old orders left open (_open_ac_orders)
-    anthra_active = [
+    anthra_active = tuple(
         p.exposure
         for p in _anthracyclines(hook_input, config)[Standing.MID_CYCLE]
         if p.state.basis is CurrentBasis.OPEN_ORDER
-    ]
+    )
     her2_drafts = drafts_in_class(hook_input, HER2_ANTIBODY_CARDIAC)
     anthra_drafts = drafts_in_class(hook_input, ANTHRACYCLINE)
-
     her2_side: list[DraftOrder] = []
     anthra_side: list[DraftOrder] = []
-    if her2_selected and (anthra_active or anthra_drafts):
+    her2_is_new = bool(her2_selected and (anthra_active or anthra_drafts))
+    if her2_is_new:
         her2_side = list(her2_selected)
         anthra_side = list(anthra_drafts)
     if anthra_selected and (her2_active or her2_drafts):
@@ -99,37 +114,47 @@ def _concurrency(hook_input: HookInput, config: CardsConfig) -> Finding | None:
         her2_side = list(dict.fromkeys([*her2_side, *her2_drafts]))
     if not her2_side and not anthra_side:
         return None
+    return _Overlap(
+        tuple(her2_side),
+        tuple(anthra_side),
+        her2_active,
+        anthra_active,
+        her2_drafts,
+        anthra_drafts,
+        her2_is_new,
+    )
 
-    her2_ids = drug_ids(her2_side) or tuple(dict.fromkeys(e.drug for e in her2_active))
-    anthra_ids = drug_ids(anthra_side) or tuple(dict.fromkeys(e.drug for e in anthra_active))
+
+def _concurrency(hook_input: HookInput, config: CardsConfig) -> Finding | None:
+    overlap = _overlap(hook_input, config)
+    if overlap is None:
+        return None
+    o = overlap
+    her2_ids = drug_ids(o.her2_side) or tuple(dict.fromkeys(e.drug for e in o.her2_active))
+    anthra_ids = drug_ids(o.anthra_side) or tuple(dict.fromkeys(e.drug for e in o.anthra_active))
     her2_names = drug_names(her2_ids)
     anthra_names = drug_names(anthra_ids)
-    her2_is_new = bool(her2_selected and (anthra_active or anthra_drafts))
 
     def summary(short: int) -> str:
         her2 = drug_names(her2_ids, short=short)
         anthra = drug_names(anthra_ids, short=short)
-        if her2_is_new:
-            partner = f" ({anthra} {_how(anthra_active, anthra_drafts)})"
+        if o.her2_is_new:
+            partner = f" ({anthra} {_how(o.anthra_active, o.anthra_drafts)})"
         else:
-            partner = f" ({her2} {_how(her2_active, her2_drafts)})"
+            partner = f" ({her2} {_how(o.her2_active, o.her2_drafts)})"
         if short >= 2:
             partner = ""  # the detail says which drug is active and which drafted
         return (
             f"Do not give {her2} with {anthra}{partner}: give HER2 therapy after the anthracycline"
         )
 
-    suggestions: list[Suggestion] = []
-    for orders, names in ((her2_side, her2_names), (anthra_side, anthra_names)):
-        suggestion = remove_orders_suggestion(orders, f"Remove the {names} order")
-        if suggestion is not None:
-            suggestions.append(suggestion)
     evidence = (
-        *order_evidence(her2_side),
-        *order_evidence(anthra_side),
-        *exposure_evidence(anthra_active),
-        *exposure_evidence(her2_active),
+        *order_evidence(o.her2_side),
+        *order_evidence(o.anthra_side),
+        *exposure_evidence(o.anthra_active),
+        *exposure_evidence(o.her2_active),
     )
+    as_of = hook_input.facts.as_of
     return Finding(
         rule=RULE,
         indicator=Indicator.CRITICAL,
@@ -141,19 +166,32 @@ def _concurrency(hook_input: HookInput, config: CardsConfig) -> Finding | None:
             "pertuzumab and trastuzumab only after the anthracycline is completed.",
             "Sequence the regimen (e.g. AC followed by paclitaxel with trastuzumab and "
             "pertuzumab) rather than giving both together.",
+            *(
+                f"{capitalized(drug_names([e.drug]))}: {state(e, as_of).why}."
+                for e in [*o.anthra_active, *o.her2_active]
+            ),
         ),
         citations=(
             cite(_label_source(her2_ids), RULE, TOPIC),
             cite("perjeta-label", RULE, TOPIC),
         ),
         data_used=tuple(dict.fromkeys(evidence)),
-        suggestions=tuple(suggestions),
+        suggestions=_removals(o, her2_names, anthra_names),
         selection_behavior="at-most-one",
         override_reasons=override_reasons("contraindication"),
         safety=True,
         dedup_key=f"{RULE}:concurrent",
-        withholds=_not_now(her2_side, anthra_side),
+        withholds=_not_now(o.her2_side, o.anthra_side),
     )
+
+
+def _removals(o: _Overlap, her2_names: str, anthra_names: str) -> tuple[Suggestion, ...]:
+    suggestions: list[Suggestion] = []
+    for orders, names in ((o.her2_side, her2_names), (o.anthra_side, anthra_names)):
+        suggestion = remove_orders_suggestion(orders, f"Remove the {names} order")
+        if suggestion is not None:
+            suggestions.append(suggestion)
+    return tuple(suggestions)
 
 
 def _not_now(her2_side: Sequence[DraftOrder], anthra_side: Sequence[DraftOrder]) -> frozenset[str]:

@@ -120,25 +120,7 @@ def _substitution(
         if suggestion is not None:
             suggestions.append(suggestion)
     why = [f"{drug_name(p.exposure.drug)}: {p.state.why}." for p in active]
-    if fit is not None:
-        summary = (
-            f"{capitalized(short_this)} drafted at {fit.drafted}, the {short_partner} dose: "
-            "different drugs, do not substitute"
-        )
-        situation = (
-            f"{this} is drafted at {fit.drafted}, which is the {partner} dose ({fit.other_dose}), "
-            f"not a {this} dose. If {partner} was intended, remove this order and order "
-            f"{partner}; if {this} is intended, correct the dose."
-        )
-    else:
-        summary = (
-            f"{capitalized(short_this)} ordered while {short_partner} is {state}: "
-            "different drugs, do not substitute"
-        )
-        situation = (
-            f"{this} is being ordered while {partner} is {state}. If this is a change of line, "
-            f"stop the {partner} order; if not, check which product was intended."
-        )
+    summary, situation = _words(this, partner, short_this, short_partner, state, fit)
     return Finding(
         rule=RULE,
         indicator=Indicator.CRITICAL,
@@ -163,6 +145,26 @@ def _substitution(
         # a mix-up: the drafts offered for removal are not to be given, so no dose advice for
         # them (a dose that is the other drug's leaves its own dose advice standing)
         withholds=frozenset() if fit else frozenset(drug_ids([order, *drafts])),
+    )
+
+
+def _words(
+    this: str, partner: str, short_this: str, short_partner: str, state: str, fit: DoseFit | None
+) -> tuple[str, str]:
+    """The summary and the paragraph saying what was drafted against what."""
+    if fit is not None:
+        return (
+            f"{capitalized(short_this)} drafted at {fit.drafted}, the {short_partner} dose: "
+            "different drugs, do not substitute",
+            f"{this} is drafted at {fit.drafted}, which is the {partner} dose ({fit.other_dose}), "
+            f"not a {this} dose. If {partner} was intended, remove this order and order "
+            f"{partner}; if {this} is intended, correct the dose.",
+        )
+    return (
+        f"{capitalized(short_this)} ordered while {short_partner} is {state}: "
+        "different drugs, do not substitute",
+        f"{this} is being ordered while {partner} is {state}. If this is a change of line, "
+        f"stop the {partner} order; if not, check which product was intended.",
     )
 
 

@@ -58,6 +58,15 @@ def _close_actions(old: Sequence[Placed]) -> tuple[Action, ...]:
     return tuple(unique.values())
 
 
+def _evidence(drafts: Sequence[DraftOrder], old: Sequence[Placed]) -> tuple[Evidence, ...]:
+    """The new drafts, the old open orders, then the old drug's last doses."""
+    evidence: list[Evidence] = [*order_evidence(drafts)]
+    for placed in old:
+        evidence.extend(placed.exposure.open_orders[:2] or placed.state.evidence)
+    evidence.extend(exposure_evidence(p.exposure for p in old))
+    return tuple(dict.fromkeys(evidence))
+
+
 def _last_given(old: Sequence[Placed]) -> str:
     dated = [p.exposure.last_dose for p in old if p.exposure.last_dose is not None]
     return date(max(dated)) if dated else "no dose on file"
@@ -101,28 +110,15 @@ def switch_finding(
         f"drug is not dispensed again. {caution}",
     )
     actions = _close_actions(old)
-    suggestions = (
-        (
-            Suggestion(
-                label=f"Close the previous {drug_names(old_ids)} orders",
-                actions=actions,
-                is_recommended=True,
-            ),
-        )
-        if actions
-        else ()
-    )
-    evidence: list[Evidence] = [*order_evidence(drafts)]
-    for placed in old:
-        evidence.extend(placed.exposure.open_orders[:2] or placed.state.evidence)
-    evidence.extend(exposure_evidence(p.exposure for p in old))
+    label = f"Close the previous {drug_names(old_ids)} orders"
+    suggestions = (Suggestion(label, actions, is_recommended=True),) if actions else ()
     return Finding(
         rule=rule,
         indicator=Indicator.WARNING,
         summary=fit(summary),
         reasoning=reasoning,
         citations=citations,
-        data_used=tuple(dict.fromkeys(evidence)),
+        data_used=_evidence(drafts, old),
         suggestions=suggestions,
         selection_behavior="at-most-one",
         override_reasons=override_reasons("regimen"),
