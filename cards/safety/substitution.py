@@ -178,11 +178,15 @@ def _switch(
         dict.fromkeys([family(drug) or "", *(family(p.exposure.drug) or "" for p in open_old)])
     )
     old = " and ".join(drug_name(d) for d in dict.fromkeys(p.exposure.drug for p in open_old))
+    new_regimen = [
+        order,
+        *(o for o in drafts_in_class(hook_input, HER2_DIRECTED) if o is not order),
+    ]
     return switch_finding(
         hook_input,
         rule=RULE,
-        drafted_ids=[drug],
-        drafts=[order],
+        drafted_ids=drug_ids(new_regimen),  # the new regimen's HER2 drugs, this one first
+        drafts=new_regimen,
         open_old=open_old,
         caution=(
             f"If {old} is still meant to be given, {drug_name(drug)} is a different drug with "
