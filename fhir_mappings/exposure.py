@@ -20,7 +20,9 @@ of the drug's last course and
 
 and no administration is dated on a later day than that end (a dose given after an order was
 closed is a drug given again; its window then applies). The end is the record's end date; a
-closed order without one ends the exposure at its last dose, and says the date is not on file.
+statement or a cancelled order without one speaks as of its own date (a cancelled order was never
+acted on), and a stopped or completed order without one ends the exposure at its last dose and
+says the date is not on file.
 An order `entered-in-error` says nothing about the patient and is ignored, like a draft.
 
 Otherwise the drug is not current: the last dose is further back than the window (`LAPSED`),
@@ -89,8 +91,10 @@ def _ending(record: MedicationRecordLike, now: datetime) -> RecordEnd | None:
     status = record.status or ""
     if status in _ENDING.get(record.resource_type, frozenset()):
         when = min(record.end, now) if record.end is not None else None
-        if when is None and record.resource_type == "MedicationStatement":
-            when = record.start  # a statement "not taken / stopped" as of its date
+        if when is None and (kind == "statement" or status == "cancelled"):
+            # a statement speaks as of its date; a cancelled order was never acted on, so it
+            # says "not to be given" from when it was written (a dose after that is not undone)
+            when = record.start
         return RecordEnd(when, f"{kind} {status}", record.evidence)
     if record.resource_type in _ENDING and record.end is not None and record.end < now:
         return RecordEnd(record.end, f"{kind} ended (end date passed)", record.evidence)

@@ -149,3 +149,19 @@ def test_an_administration_in_progress_is_current_even_after_a_closed_order() ->
     )
     assert (state.current, state.basis) == (True, CurrentBasis.RECENT_DOSE)
     assert state.why.startswith("being given now")
+
+
+def test_a_cancelled_order_for_the_next_cycle_ends_the_exposure() -> None:
+    state = state_of(
+        request(TRASTUZUMAB, status="cancelled", authored="2026-05-25"), *doses("2026-05-20")
+    )
+    assert (state.current, state.basis) == (False, CurrentBasis.RECORD_ENDED)
+    assert state.why.startswith("order cancelled 2026-05-25")
+
+
+def test_a_duplicate_order_cancelled_at_the_start_of_the_course_does_not_end_it() -> None:
+    state = state_of(
+        request(TRASTUZUMAB, status="cancelled", authored="2026-04-28"),
+        *doses("2026-04-29", "2026-05-20"),
+    )
+    assert (state.current, state.basis) == (True, CurrentBasis.RECENT_DOSE)
