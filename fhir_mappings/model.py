@@ -308,7 +308,8 @@ class DrugExposure:
     # while running or when no end is on file (never guessed from the start, §1.2)
     last_dose: datetime | None
     status: str  # newest FHIR status on file: active | on-hold | completed | stopped | ...
-    active: bool
+    active: bool  # a record still running (open order, administration in progress); whether
+    # the drug is *current* is `fhir_mappings.exposure.exposure_state`'s answer, not this flag
     setting: TherapySetting
     doses: tuple[DoseEvent, ...] = ()  # newest first
     evidence: tuple[Evidence, ...] = ()
