@@ -130,9 +130,9 @@ def _lapsed(sit: Situation, lapse: Lapse) -> tuple[str, tuple[str, ...]]:
     reason = held_for_safety(sit)
     if reason is not None:
         summary = fit(
-            f"HER2+ MBC: {her2} not given since {when}; {reason}",
-            f"HER2+ MBC: HER2 therapy not given since {when}; {reason}",
-            f"HER2+ MBC: HER2 therapy not given since {when}",
+            f"HER2+ MBC: {her2} last given {when}; {reason}",
+            f"HER2+ MBC: HER2 therapy last given {when}; {reason}",
+            f"HER2+ MBC: HER2 therapy last given {when}",
         )
         paragraphs = [
             lapse_paragraph(sit, lapse),

@@ -159,7 +159,7 @@ def test_patient_view_with_heart_failure_says_why_her2_therapy_may_have_stopped(
     ]
     card = card_of(patient_view(resources), "C12-summary")
     assert card["summary"] == (
-        "HER2+ MBC: trastuzumab + pertuzumab not given since 2026-10-07; heart failure is on file"
+        "HER2+ MBC: trastuzumab + pertuzumab last given 2026-10-07; heart failure is on file"
     )
     assert "continue" not in card["summary"].lower() and "resume" not in card["summary"]
 
