@@ -31,6 +31,7 @@ from tests.scenarios.safety.switches import (
     SWITCHES,
     TRASTUZUMAB,
     New,
+    Old,
     Switch,
     chart,
     drafts,
@@ -198,3 +199,25 @@ def test_ac_doses_alone_still_ask_to_confirm_the_phase_is_complete() -> None:
     )
     assert [c["indicator"] for c in cards] == ["warning"]
     assert "confirm the anthracycline phase is complete" in cards[0]["summary"]
+
+
+WEEKLY = (Old("trastuzumab", 140, every=7), Old("paclitaxel", 143, every=7))
+
+
+@pytest.mark.parametrize("hook", HOOKS)
+@pytest.mark.parametrize("state", [OPEN, *CLOSED])
+def test_a_switch_from_weekly_trastuzumab_at_the_next_weekly_dose(state: str, hook: str) -> None:
+    """Weekly paclitaxel + trastuzumab, the last dose 7 days ago: T-DXd now is the next dose of
+    the patient's own (weekly) cycle, not the middle of a 3-weekly one."""
+    resources = chart(*(old_course(o, state=state, last_dose=7) for o in WEEKLY))
+    cards = call(hook, resources, drafts(New("fam-trastuzumab-deruxtecan", 378)))
+    assert [c["summary"] for c in cards if c["indicator"] == "critical"] == []
+    expected = ["warning"] if state == OPEN else []
+    assert [c["indicator"] for c in of_rule(cards, "C9")] == expected
+
+
+@pytest.mark.parametrize("hook", HOOKS)
+def test_tdxd_two_days_after_an_open_weekly_trastuzumab_dose_is_critical(hook: str) -> None:
+    resources = chart(*(old_course(o, state=OPEN, last_dose=2) for o in WEEKLY))
+    cards = call(hook, resources, drafts(New("fam-trastuzumab-deruxtecan", 378)))
+    assert [c["indicator"] for c in of_rule(cards, "C9")] == ["critical"]
