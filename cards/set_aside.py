@@ -23,7 +23,7 @@ from cards.hook_input import Hook, HookInput
 from cards.knowledge import override_reasons
 from cards.render import applies_to_hook
 from cards.safety.sources import cite
-from cards.safety.triggers import active_in_class
+from cards.safety.triggers import current_in_class
 from fhir_mappings import SetAsideRecord
 
 RULE = "set-aside-records"
@@ -68,6 +68,7 @@ READS: Mapping[str, frozenset[str]] = {
     "adjuvant-duration": MEDICATION | DISEASE,
     "her2-not-on-file": HER2 | DISEASE,
     "organ-function": LABS | BODY | DISEASE | MEDICATION,
+    "pertuzumab-without-trastuzumab": MEDICATION | BODY,
 }
 
 # Words for a summary (our own; the record's own text stays in the escaped detail).
@@ -120,7 +121,7 @@ def _read_on(hook: Hook) -> frozenset[str]:
 
 def _in_care(hook_input: HookInput) -> bool:
     if hook_input.hook is Hook.PATIENT_VIEW:
-        return bool(active_in_class(hook_input.facts, "her2-directed"))
+        return bool(current_in_class(hook_input.facts, "her2-directed"))
     return any(o.medication is not None and o.medication.drug for o in hook_input.selected_orders)
 
 

@@ -9,12 +9,15 @@ What other packages use:
   orders as `DraftOrder`s.
 - `recognise_medication`, `drug_info`, `all_drugs`, `drugs_in_class`, `DrugInfo`: the drug table
   of `data/medications.json` (ids, classes, RxNorm codes for suggestions, display names).
+- `exposure_state(exposure, as_of, window_days=..., window_text=...)`: whether a drug is
+  current and why: the one definition every rule uses (see `exposure.py`).
 - `MappingConfig` (the mapping's switches) and `KNOWLEDGE_VERSION` (of the terminology tables).
 The only file reading is the one-time, schema-checked load of `data/*.json` (terminology.py).
 """
 
 from fhir_mappings.config import MappingConfig
 from fhir_mappings.draft_orders import read_draft_orders
+from fhir_mappings.exposure import exposure_state
 from fhir_mappings.medications import (
     DrugInfo,
     all_drugs,
@@ -30,6 +33,7 @@ from fhir_mappings.model import (
     ChildPugh,
     ConditionFlags,
     CreatinineClearance,
+    CurrentBasis,
     DataQualityNote,
     Demographics,
     DiseaseSetting,
@@ -38,6 +42,7 @@ from fhir_mappings.model import (
     DraftOrder,
     DrugExposure,
     Evidence,
+    ExposureState,
     Her2Assessment,
     Her2Call,
     Her2NegativeSubtype,
@@ -55,6 +60,7 @@ from fhir_mappings.model import (
     PregnancyStatus,
     ReceptorCall,
     ReceptorStatus,
+    RecordEnd,
     SetAsideRecord,
     Sex,
     TherapyHistory,
@@ -73,6 +79,7 @@ __all__ = [
     "ChildPugh",
     "ConditionFlags",
     "CreatinineClearance",
+    "CurrentBasis",
     "DataQualityNote",
     "Demographics",
     "DiseaseSetting",
@@ -82,6 +89,7 @@ __all__ = [
     "DrugExposure",
     "DrugInfo",
     "Evidence",
+    "ExposureState",
     "Her2Assessment",
     "Her2Call",
     "Her2NegativeSubtype",
@@ -100,6 +108,7 @@ __all__ = [
     "PregnancyStatus",
     "ReceptorCall",
     "ReceptorStatus",
+    "RecordEnd",
     "SetAsideRecord",
     "Sex",
     "TherapyHistory",
@@ -109,6 +118,7 @@ __all__ = [
     "build_patient_facts",
     "drug_info",
     "drugs_in_class",
+    "exposure_state",
     "read_draft_orders",
     "recognise_medication",
 ]

@@ -261,8 +261,45 @@ class TherapySetting(StrEnum):
 
 
 @dataclass(frozen=True)
+class RecordEnd:
+    """An order or statement that ends a drug's exposure (see `fhir_mappings.exposure`)."""
+
+    when: datetime | None  # the date it ends the exposure; None when the record gives none
+    reason: str  # "order stopped", "statement not-taken", "order ended (end date passed)" ...
+    evidence: Evidence
+    dated: bool = True  # False: the record gives no date; `when` is then the last dose
+
+
+class CurrentBasis(StrEnum):
+    """Why a drug is, or is not, current (`fhir_mappings.exposure.exposure_state`)."""
+
+    OPEN_ORDER = "open-order"  # current: an active/on-hold order (or an active statement)
+    RECENT_DOSE = "recent-dose"  # current: last dose within its cycle + grace, nothing says not
+    RECORD_ENDED = "record-ended"  # not current: an order or statement ended it
+    LAPSED = "lapsed"  # not current: no open order, last dose longer ago than cycle + grace
+    NOT_GIVEN = "not-given"  # not current: no open order and no dose on file (or future-dated)
+
+
+@dataclass(frozen=True)
+class ExposureState:
+    """Whether a drug is current, why, and the records that say so."""
+
+    current: bool
+    basis: CurrentBasis
+    when: datetime | None  # the open order's date, the last dose, or the record's end date
+    last_dose: datetime | None
+    why: str  # in a clinician's words, dated: "order stopped 2026-10-30 (last given 2026-10-24)"
+    evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True)
 class DrugExposure:
-    """Everything on file about one drug: orders, administrations and statements together."""
+    """Everything on file about one drug: orders, administrations and statements together.
+
+    Whether it is *current* is not a field: it depends on the drug's cycle, which the rules
+    know. `fhir_mappings.exposure.exposure_state` decides it from `open_orders`, `record_end`
+    and `last_dose`; every rule asks it (see that module for the definition).
+    """
 
     drug: str
     classes: frozenset[str]
@@ -271,10 +308,16 @@ class DrugExposure:
     # while running or when no end is on file (never guessed from the start, §1.2)
     last_dose: datetime | None
     status: str  # newest FHIR status on file: active | on-hold | completed | stopped | ...
-    active: bool
+    active: bool  # a record still running (open order, administration in progress); whether
+    # the drug is *current* is `fhir_mappings.exposure.exposure_state`'s answer, not this flag
     setting: TherapySetting
     doses: tuple[DoseEvent, ...] = ()  # newest first
     evidence: tuple[Evidence, ...] = ()
+    open_orders: tuple[Evidence, ...] = ()  # active/on-hold orders and active statements, newest
+    # first: what keeps the drug current, and what a "close the previous orders" card deletes
+    record_end: RecordEnd | None = None  # the newest order/statement of the last course that
+    # ends it (stopped, completed, cancelled, not-taken, or a past end date), unless a dose
+    # was given after it; None while an order is open or when nothing on file ends it
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from datetime import UTC, datetime, timedelta
 from fhir_mappings.chronology import earliest, latest, newest_first, oldest_first
 from fhir_mappings.config import MappingConfig
 from fhir_mappings.doses import dose_from_dosages, dose_text
+from fhir_mappings.exposure import open_orders, record_end
 from fhir_mappings.fhir_json import (
     JsonObject,
     as_objects,
@@ -54,6 +55,8 @@ _NOT_HISTORY = frozenset(
     {"entered-in-error", "cancelled", "draft", "not-done", "not-taken", "intended"}
 )
 _ACTIVE = frozenset({"active", "on-hold", "in-progress"})
+# not history, but they say a drug was stopped or will not be given (fhir_mappings.exposure)
+_ENDERS = frozenset({("MedicationRequest", "cancelled"), ("MedicationStatement", "not-taken")})
 _MEDICATION_TYPES = ("MedicationRequest", "MedicationAdministration", "MedicationStatement")
 _TRASTUZUMAB_BASED = "trastuzumab-class"  # ASCO rec. 5.0 "trastuzumab-based" therapy
 _HER2 = "her2-directed"
@@ -109,12 +112,18 @@ class TherapyBuild:
 
 
 def medication_records(
-    resources: ResourceSet, now: datetime, notes: NoteBook
+    resources: ResourceSet, now: datetime, notes: NoteBook, *, enders: bool = False
 ) -> tuple[MedicationRecord, ...]:
+    """The orders, administrations and statements that are history; with `enders`, instead
+    the ones that are not history but end an exposure (a cancelled order, a statement
+    not-taken: see `fhir_mappings.exposure`)."""
     records = []
     for resource in resources.of_type(*_MEDICATION_TYPES):
         status = status_code(resource)
-        if status in _NOT_HISTORY or resource.get("doNotPerform") is True:
+        if resource.get("doNotPerform") is True:
+            continue
+        ending = (as_text(resource.get("resourceType")), status) in _ENDERS
+        if ending is not enders or (not enders and status in _NOT_HISTORY):
             continue
         concept = recognise_with(resource, resources.resolve)
         if concept is None or concept.drug is None:
@@ -266,6 +275,7 @@ def therapy_history(
     notes: NoteBook,
 ) -> TherapyBuild:
     records = medication_records(resources, now, notes)
+    enders = medication_records(resources, now, notes, enders=True)
     courses = tuple(
         replace(c, setting=setting_of(c, metastatic_since, config))
         for c in courses_of(records, config, notes)
@@ -273,7 +283,9 @@ def therapy_history(
     dose_events = {id(r): _dose_event(r, bsa_m2) for r in records}
     drugs = dict.fromkeys(r.drug for r in records)
     exposures = tuple(
-        newest_first((_exposure(d, courses, dose_events) for d in drugs), lambda e: e.start)
+        newest_first(
+            (_exposure(d, courses, dose_events, enders, now) for d in drugs), lambda e: e.start
+        )
     )
     her2 = [c for c in courses if _HER2 in c.classes and c.start is not None]
     regimens = group_lines(her2, config)
@@ -302,12 +314,20 @@ def _dose_event(record: MedicationRecord, bsa_m2: float | None) -> DoseEvent | N
 
 
 def _exposure(
-    drug: str, courses: Sequence[Course], dose_events: dict[int, DoseEvent | None]
+    drug: str,
+    courses: Sequence[Course],
+    dose_events: dict[int, DoseEvent | None],
+    enders: Sequence[MedicationRecord],
+    now: datetime,
 ) -> DrugExposure:
     own = [c for c in courses if c.drug == drug]
     dated = oldest_first(own, lambda c: c.start)
     last_course = dated[-1] if dated else own[-1]
     records = [r for c in own for r in c.records]
+    since = last_course.start
+    own_enders = [
+        r for r in enders if r.drug == drug and r.last_date and since and r.last_date >= since
+    ]  # fmt: skip
     newest = newest_first(records, lambda r: r.date)
     events = [e for e in (dose_events[id(r)] for r in newest) if e is not None]
     return DrugExposure(
@@ -321,6 +341,8 @@ def _exposure(
         setting=last_course.setting,
         doses=tuple(events),
         evidence=tuple(r.evidence for r in newest),
+        open_orders=open_orders(records),
+        record_end=record_end(last_course.records, own_enders, now),
     )
 
 

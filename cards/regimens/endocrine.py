@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from cards.current import state
 from cards.detail import format_date
 from cards.findings import Finding, Indicator
 from cards.hook_input import HookInput
@@ -49,7 +50,7 @@ def finished_chemotherapy(sit: Situation, since: datetime | None) -> tuple[DrugE
         for e in sit.facts.therapy.exposures
         if e.classes & {CHEMOTHERAPY, TAXANE}
         and e.setting is TherapySetting.METASTATIC
-        and not e.active
+        and not state(e, sit.facts.as_of, sit.config).current
         and (since is None or ((_finished(e) or since) >= since))
     )
 

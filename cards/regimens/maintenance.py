@@ -8,10 +8,11 @@ antibodies and its chemotherapy have both stopped and the drafts carry on with s
 (letrozole alone, capecitabine alone), order-select gets a warning with the HER2 doses due now
 (after a pause, usually a re-load); patient-view says "resume", never "continue" as if ongoing.
 
-"Stopped" means no active order and a last dose further back than the drug's longest label
-interval plus the trastuzumab re-load grace (`trastuzumab_reload_late_days`): past that point a
-dose is no longer late, the schedule is broken. "With the chemotherapy" means the last HER2 dose
-falls within one cycle of the chemotherapy's end (the interval plus
+"Stopped" means not current (`cards.current`, the mapping's one definition): the orders were
+stopped or completed, or no order is open and the last dose is further back than the drug's
+longest label interval plus the trastuzumab re-load grace (`trastuzumab_reload_late_days`),
+past which a dose is no longer late but the schedule broken. "With the chemotherapy" means the
+last HER2 dose falls within one cycle of the chemotherapy's end (the interval plus
 `maintenance_stopped_with_chemotherapy_grace_days`): H+P that ran on for months after the
 chemotherapy and then stopped, stopped for another reason (progression, toxicity, a planned
 break) that the record does not give, so neither card tells the pitfall's story then.
@@ -26,6 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from cards.current import state
 from cards.detail import format_date
 from cards.findings import Finding, Indicator
 from cards.hook_input import HookInput
@@ -72,16 +74,12 @@ def _interval_days(sit: Situation, exposure: DrugExposure) -> float:
 
 
 def _stopped_since(sit: Situation, exposure: DrugExposure) -> datetime | None:
-    """The last dose, when the drug has stopped rather than being a little late."""
-    if exposure.active:
+    """The last dose, when the drug is no longer current (`cards.current`: its orders were
+    closed, or no order is open and the last dose is further back than the interval plus the
+    re-load grace) rather than being a little late."""
+    if state(exposure, sit.facts.as_of, sit.config).current:
         return None
-    last = last_dose_date(exposure)
-    if last is None:
-        return None
-    interval = _interval_days(sit, exposure)
-    grace = sit.config.threshold("trastuzumab_reload_late_days")
-    days = (sit.facts.as_of - last).total_seconds() / FULL_DAY
-    return last if days > interval + grace else None
+    return last_dose_date(exposure)
 
 
 def line_stopped_since(sit: Situation, line: LineAssessment) -> datetime | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
+from cards.current import state
 from cards.hook_input import Hook, HookInput
 from cards.knowledge import CardsConfig
 from cards.regimens.body_size import DosingBody, dosing_body
@@ -81,11 +82,15 @@ class Situation:
         return TherapySetting.METASTATIC if self.facts.disease.metastatic else TherapySetting.EARLY
 
     def active_ids(self, *classes: str) -> frozenset[str]:
-        """Drugs being given now in the patient's current setting (status active)."""
+        """Drugs being given now in the patient's current setting: current by the one
+        definition (`cards.current`: an open order, or a last dose within the cycle plus the
+        grace where no order or statement says it stopped)."""
         return frozenset(
             e.drug
             for e in self.facts.therapy.exposures
-            if e.active and e.setting is self.setting and (not classes or e.classes & set(classes))
+            if e.setting is self.setting
+            and (not classes or e.classes & set(classes))
+            and state(e, self.facts.as_of, self.config).current
         )
 
     @cached_property

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from cards.current import state
 from cards.detail import format_date
 from cards.findings import Finding, Indicator
 from cards.hook_input import HookInput
@@ -129,9 +130,9 @@ def _lapsed(sit: Situation, lapse: Lapse) -> tuple[str, tuple[str, ...]]:
     reason = held_for_safety(sit)
     if reason is not None:
         summary = fit(
-            f"HER2+ MBC: {her2} not given since {when}; {reason}",
-            f"HER2+ MBC: HER2 therapy not given since {when}; {reason}",
-            f"HER2+ MBC: HER2 therapy not given since {when}",
+            f"HER2+ MBC: {her2} last given {when}; {reason}",
+            f"HER2+ MBC: HER2 therapy last given {when}; {reason}",
+            f"HER2+ MBC: HER2 therapy last given {when}",
         )
         paragraphs = [
             lapse_paragraph(sit, lapse),
@@ -158,17 +159,29 @@ def _stopped(
     do not call it ongoing."""
     current = names(ongoing.drugs, sit.catalog)
     when = format_date(last)
+    exposures = [e for e in map(sit.facts.therapy.of_drug, sorted(ongoing.drugs)) if e]
+    states = [(e, state(e, sit.facts.as_of, sit.config)) for e in exposures]
+    ended = list(dict.fromkeys(_plural(e.record_end.reason) for e in exposures if e.record_end))
+    clause = " and ".join(ended) if ended else "no open order"
     summary = fit(
-        f"HER2+ MBC: {line.name} {current} not given since {when}; no active order",
-        f"HER2+ MBC: {line.name} HER2 therapy not given since {when}",
+        f"HER2+ MBC: {line.name} {current} last given {when}; {clause}",
+        f"HER2+ MBC: {line.name} HER2 therapy last given {when}; {clause}",
+        f"HER2+ MBC: {line.name} HER2 therapy last given {when}",
     )
+    why = "; ".join(f"{names([e.drug], sit.catalog)}: {s.why}" for e, s in states)
     paragraphs = [
-        f"The HER2 therapy of the {line.name} ({current}) was last given {when} and no order "
-        "is active. If it was paused, HER2-targeted therapy continues until progression or "
-        "unacceptable toxicity (ASCO 2022 rec. 4.0). " + PROGRESSION_CAVEAT,
+        f"The HER2 therapy of the {line.name} ({current}) was last given {when} and is not "
+        f"current ({why}). If it was paused, HER2-targeted therapy continues until progression "
+        "or unacceptable toxicity (ASCO 2022 rec. 4.0). " + PROGRESSION_CAVEAT,
         "**At progression:**",
     ]
     return summary, tuple(paragraphs)
+
+
+def _plural(reason: str) -> str:
+    """ "order stopped" -> "orders stopped": what the summary says."""
+    words = reason.split(" (")[0]
+    return words.replace("order ", "orders ", 1).replace("statement ", "statements ", 1)
 
 
 def _ongoing(

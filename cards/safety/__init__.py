@@ -1,7 +1,8 @@
 """Safety rules: cardiac monitoring and withhold criteria, anthracyclines, biomarkers,
 pregnancy, ILD, substitution (C1-C9), heart failure on file, the same antibody drafted
-twice (Phesgo or Herceptin Hylecta next to IV trastuzumab or pertuzumab), and organ function
-(liver tests, blood counts, creatinine clearance) before T-DM1, T-DXd, capecitabine and the TKIs.
+twice (Phesgo or Herceptin Hylecta next to IV trastuzumab or pertuzumab), pertuzumab drafted
+without trastuzumab, and organ function (liver tests, blood counts, creatinine clearance) before
+T-DM1, T-DXd, capecitabine and the TKIs.
 
 Every finding here is `safety=True`: on order-sign, the last check before signing, the
 renderer keeps those that say something is wrong and drops the information cards.
@@ -21,6 +22,7 @@ from cards.safety.ild import ild_findings
 from cards.safety.lvef_monitoring import cardiac_summary_findings, lvef_monitoring_findings
 from cards.safety.lvef_withhold import lvef_threshold_findings
 from cards.safety.organ_function import organ_function_findings
+from cards.safety.pertuzumab_partner import pertuzumab_partner_findings
 from cards.safety.pregnancy import pregnancy_findings
 from cards.safety.substitution import substitution_findings
 from cards.safety.tdxd_label import tdxd_population_findings
@@ -47,6 +49,7 @@ RULES: tuple[Rule, ...] = (
     Rule(id="C9", hooks=ORDERS, run=substitution_findings),
     Rule(id="duplicate-her2-antibody", hooks=ORDERS, run=duplicate_antibody_findings),
     Rule(id="organ-function", hooks=ORDERS, run=organ_function_findings),
+    Rule(id="pertuzumab-without-trastuzumab", hooks=ORDERS, run=pertuzumab_partner_findings),
 )
 
 __all__ = ["RULES"]

@@ -7,13 +7,21 @@ while an anthracycline is active or drafted, or an anthracycline ordered while a
 antibody is, is critical, with the offending draft offered for removal. An anthracycline
 ordered soon after the last trastuzumab or margetuximab dose (the antibody persists for
 months) gets a warning.
+
+What is current is the mapping's one definition (`fhir_mappings.exposure`). On the HER2 side
+of the AC -> HER2 sequence: anthracycline orders open and the next dose not yet due is the
+overlap (critical); orders open with the next dose due is the sequence with the old orders
+left open (one warning to close them, `cards.safety.switching`); doses alone within the cycle
+ask to confirm the phase is complete (warning); AC orders completed or stopped: no card.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
+from cards.current import state
 from cards.findings import Finding, Indicator, Suggestion
 from cards.hook_input import HookInput
 from cards.knowledge import CardsConfig, override_reasons
@@ -26,11 +34,13 @@ from cards.safety.drugs import (
     safety_drug,
 )
 from cards.safety.gaps import gap_finding
+from cards.safety.lapsed import Placed, Standing, place_all
 from cards.safety.phrasing import capitalized, date, days_between, fit
 from cards.safety.sources import cite
 from cards.safety.suggested_orders import remove_orders_suggestion
+from cards.safety.switching import switch_finding
 from cards.safety.triggers import (
-    active_in_class,
+    current_in_class,
     drafts_in_class,
     drug_ids,
     exposure_evidence,
@@ -39,9 +49,10 @@ from cards.safety.triggers import (
     order_evidence,
     selected_in_class,
 )
-from fhir_mappings import DraftOrder, DrugExposure
+from fhir_mappings import CurrentBasis, DraftOrder, DrugExposure
 
 RULE = "C3"
+CHEMOTHERAPY = "chemotherapy"  # the AC partner (cyclophosphamide) is closed with it
 TOPIC = "HER2 antibody with an anthracycline"
 
 
@@ -59,20 +70,43 @@ def _how(active: Sequence[DrugExposure], drafted: Sequence[DraftOrder]) -> str:
     return " and ".join(states)
 
 
-def _concurrency(hook_input: HookInput) -> Finding | None:
+def _anthracyclines(hook_input: HookInput, config: CardsConfig) -> dict[Standing, list[Placed]]:
+    facts = hook_input.facts
+    return place_all(facts.therapy.of_class(ANTHRACYCLINE), facts.as_of, config)
+
+
+@dataclass(frozen=True)
+class _Overlap:
+    """The drafts on each side of an overlap, and what is being given on each side."""
+
+    her2_side: tuple[DraftOrder, ...]
+    anthra_side: tuple[DraftOrder, ...]
+    her2_active: tuple[DrugExposure, ...]
+    anthra_active: tuple[DrugExposure, ...]
+    her2_drafts: tuple[DraftOrder, ...]
+    anthra_drafts: tuple[DraftOrder, ...]
+    her2_is_new: bool  # the HER2 antibody is the drug being ordered
+
+
+def _overlap(hook_input: HookInput, config: CardsConfig) -> _Overlap | None:
     facts = hook_input.facts
     her2_selected = selected_in_class(hook_input, HER2_ANTIBODY_CARDIAC)
     anthra_selected = selected_in_class(hook_input, ANTHRACYCLINE)
-    her2_active = active_in_class(facts, HER2_ANTIBODY_CARDIAC)
-    # an anthracycline counts as active by its order only: its last doses end the AC phase
-    # that HER2 therapy is meant to follow (see _recent_anthracycline)
-    anthra_active = active_in_class(facts, ANTHRACYCLINE, on_schedule=False)
+    her2_active = current_in_class(facts, HER2_ANTIBODY_CARDIAC)
+    # an anthracycline is being given when its order is open and its next dose not yet due;
+    # doses alone end the AC phase HER2 therapy follows (_recent_anthracycline), an open order
+    # with the next dose due is a switch with the old orders left open (_open_ac_orders)
+    anthra_active = tuple(
+        p.exposure
+        for p in _anthracyclines(hook_input, config)[Standing.MID_CYCLE]
+        if p.state.basis is CurrentBasis.OPEN_ORDER
+    )
     her2_drafts = drafts_in_class(hook_input, HER2_ANTIBODY_CARDIAC)
     anthra_drafts = drafts_in_class(hook_input, ANTHRACYCLINE)
-
     her2_side: list[DraftOrder] = []
     anthra_side: list[DraftOrder] = []
-    if her2_selected and (anthra_active or anthra_drafts):
+    her2_is_new = bool(her2_selected and (anthra_active or anthra_drafts))
+    if her2_is_new:
         her2_side = list(her2_selected)
         anthra_side = list(anthra_drafts)
     if anthra_selected and (her2_active or her2_drafts):
@@ -80,37 +114,47 @@ def _concurrency(hook_input: HookInput) -> Finding | None:
         her2_side = list(dict.fromkeys([*her2_side, *her2_drafts]))
     if not her2_side and not anthra_side:
         return None
+    return _Overlap(
+        tuple(her2_side),
+        tuple(anthra_side),
+        her2_active,
+        anthra_active,
+        her2_drafts,
+        anthra_drafts,
+        her2_is_new,
+    )
 
-    her2_ids = drug_ids(her2_side) or tuple(dict.fromkeys(e.drug for e in her2_active))
-    anthra_ids = drug_ids(anthra_side) or tuple(dict.fromkeys(e.drug for e in anthra_active))
+
+def _concurrency(hook_input: HookInput, config: CardsConfig) -> Finding | None:
+    overlap = _overlap(hook_input, config)
+    if overlap is None:
+        return None
+    o = overlap
+    her2_ids = drug_ids(o.her2_side) or tuple(dict.fromkeys(e.drug for e in o.her2_active))
+    anthra_ids = drug_ids(o.anthra_side) or tuple(dict.fromkeys(e.drug for e in o.anthra_active))
     her2_names = drug_names(her2_ids)
     anthra_names = drug_names(anthra_ids)
-    her2_is_new = bool(her2_selected and (anthra_active or anthra_drafts))
 
     def summary(short: int) -> str:
         her2 = drug_names(her2_ids, short=short)
         anthra = drug_names(anthra_ids, short=short)
-        if her2_is_new:
-            partner = f" ({anthra} {_how(anthra_active, anthra_drafts)})"
+        if o.her2_is_new:
+            partner = f" ({anthra} {_how(o.anthra_active, o.anthra_drafts)})"
         else:
-            partner = f" ({her2} {_how(her2_active, her2_drafts)})"
+            partner = f" ({her2} {_how(o.her2_active, o.her2_drafts)})"
         if short >= 2:
             partner = ""  # the detail says which drug is active and which drafted
         return (
             f"Do not give {her2} with {anthra}{partner}: give HER2 therapy after the anthracycline"
         )
 
-    suggestions: list[Suggestion] = []
-    for orders, names in ((her2_side, her2_names), (anthra_side, anthra_names)):
-        suggestion = remove_orders_suggestion(orders, f"Remove the {names} order")
-        if suggestion is not None:
-            suggestions.append(suggestion)
     evidence = (
-        *order_evidence(her2_side),
-        *order_evidence(anthra_side),
-        *exposure_evidence(anthra_active),
-        *exposure_evidence(her2_active),
+        *order_evidence(o.her2_side),
+        *order_evidence(o.anthra_side),
+        *exposure_evidence(o.anthra_active),
+        *exposure_evidence(o.her2_active),
     )
+    as_of = hook_input.facts.as_of
     return Finding(
         rule=RULE,
         indicator=Indicator.CRITICAL,
@@ -122,19 +166,32 @@ def _concurrency(hook_input: HookInput) -> Finding | None:
             "pertuzumab and trastuzumab only after the anthracycline is completed.",
             "Sequence the regimen (e.g. AC followed by paclitaxel with trastuzumab and "
             "pertuzumab) rather than giving both together.",
+            *(
+                f"{capitalized(drug_names([e.drug]))}: {state(e, as_of).why}."
+                for e in [*o.anthra_active, *o.her2_active]
+            ),
         ),
         citations=(
             cite(_label_source(her2_ids), RULE, TOPIC),
             cite("perjeta-label", RULE, TOPIC),
         ),
         data_used=tuple(dict.fromkeys(evidence)),
-        suggestions=tuple(suggestions),
+        suggestions=_removals(o, her2_names, anthra_names),
         selection_behavior="at-most-one",
         override_reasons=override_reasons("contraindication"),
         safety=True,
         dedup_key=f"{RULE}:concurrent",
-        withholds=_not_now(her2_side, anthra_side),
+        withholds=_not_now(o.her2_side, o.anthra_side),
     )
+
+
+def _removals(o: _Overlap, her2_names: str, anthra_names: str) -> tuple[Suggestion, ...]:
+    suggestions: list[Suggestion] = []
+    for orders, names in ((o.her2_side, her2_names), (o.anthra_side, anthra_names)):
+        suggestion = remove_orders_suggestion(orders, f"Remove the {names} order")
+        if suggestion is not None:
+            suggestions.append(suggestion)
+    return tuple(suggestions)
 
 
 def _not_now(her2_side: Sequence[DraftOrder], anthra_side: Sequence[DraftOrder]) -> frozenset[str]:
@@ -148,7 +205,7 @@ def _washout(hook_input: HookInput, config: CardsConfig) -> Finding | None:
     """An anthracycline ordered within months of the last trastuzumab/margetuximab dose."""
     anthra_selected = selected_in_class(hook_input, ANTHRACYCLINE)
     facts = hook_input.facts
-    if not anthra_selected or active_in_class(facts, HER2_ANTIBODY_CARDIAC):
+    if not anthra_selected or current_in_class(facts, HER2_ANTIBODY_CARDIAC):
         return None
     recent: list[tuple[DrugExposure, datetime, float]] = []
     for exposure in facts.therapy.exposures:
@@ -201,13 +258,17 @@ def _washout(hook_input: HookInput, config: CardsConfig) -> Finding | None:
 
 
 def _recent_anthracycline(hook_input: HookInput, config: CardsConfig) -> Finding | None:
-    """HER2 therapy drafted while an anthracycline was given within its cycle, with no
-    anthracycline order open: the record cannot tell the last dose of the AC phase (the
-    standard sequence) from a course still running, so it asks instead of forbidding."""
+    """HER2 therapy drafted while an anthracycline is current by its doses alone (given
+    within its cycle plus the grace, no order on file): the record cannot tell the last dose
+    of the AC phase (the standard sequence) from a course still running, so it asks instead
+    of forbidding. AC orders completed or stopped end the phase: no question then."""
     her2_selected = selected_in_class(hook_input, HER2_ANTIBODY_CARDIAC)
     facts = hook_input.facts
+    placed = _anthracyclines(hook_input, config)
     recent = [
-        e for e in active_in_class(facts, ANTHRACYCLINE) if not e.active and e.last_dose is not None
+        p.exposure
+        for p in (*placed[Standing.MID_CYCLE], *placed[Standing.DUE])
+        if p.state.basis is CurrentBasis.RECENT_DOSE and p.exposure.last_dose is not None
     ]
     if not her2_selected or not recent:
         return None
@@ -250,7 +311,7 @@ def anthracycline_concurrency_findings(
     if not her2_selected and not anthra_selected:
         return ()
     findings: list[Finding] = []
-    concurrency = _concurrency(hook_input)
+    concurrency = _concurrency(hook_input, config)
     if concurrency is not None:
         findings.append(concurrency)
     else:
@@ -281,4 +342,35 @@ def anthracycline_concurrency_findings(
     recent = _recent_anthracycline(hook_input, config) if concurrency is None else None
     if recent is not None:
         findings.append(recent)
+    open_orders = _open_ac_orders(hook_input, config) if concurrency is None else None
+    if open_orders is not None:
+        findings.append(open_orders)
     return findings
+
+
+def _open_ac_orders(hook_input: HookInput, config: CardsConfig) -> Finding | None:
+    """HER2 therapy drafted at the next cycle after the last anthracycline dose while the
+    anthracycline orders were left open: close them (a warning, not the overlap)."""
+    her2_selected = selected_in_class(hook_input, HER2_ANTIBODY_CARDIAC)
+    open_due = _anthracyclines(hook_input, config)[Standing.DUE_ORDERS_OPEN]
+    if not her2_selected or not open_due:
+        return None
+    her2_ids = drug_ids(her2_selected)
+    return switch_finding(
+        hook_input,
+        rule=RULE,
+        drafted_ids=her2_ids,
+        drafts=her2_selected,
+        open_old=open_due,
+        caution=(
+            "If more anthracycline cycles are planned, do not start HER2 therapy yet: the "
+            "trastuzumab boxed warning states that the risk of cardiomyopathy is greatest when "
+            "it is given concurrently with an anthracycline."
+        ),
+        citations=(
+            cite(_label_source(her2_ids), RULE, TOPIC),
+            cite("perjeta-label", RULE, TOPIC),
+        ),
+        companion_class=CHEMOTHERAPY,
+        config=config,
+    )

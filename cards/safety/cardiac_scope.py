@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from cards.current import state
 from cards.hook_input import Hook, HookInput
 from cards.knowledge import default_thresholds
 from cards.safety.drugs import ANTHRACYCLINE, HER2_DIRECTED, SafetyDrug, safety_drug
@@ -38,23 +39,33 @@ def cardiac_drugs(hook_input: HookInput) -> tuple[SafetyDrug, ...]:
     return tuple(d for d in drugs if d is not None and d.lvef_table is not None)
 
 
-def _in_current_course(exposure: DrugExposure, as_of: datetime) -> bool:
-    """On the drug now: an active order, or a dose (or end) within the current-course window.
+def current_cardiac_exposures(facts: PatientFacts) -> tuple[DrugExposure, ...]:
+    """The HER2 drugs with a label LVEF table that the patient is on: the mapping's one
+    definition of current (`fhir_mappings.exposure`): an open order, or a last dose within the
+    drug's cycle plus the grace where no order or statement says it stopped. Records often
+    show every cycle only as administrations; such a patient is on trastuzumab all the same,
+    and her LVEF fall must be judged."""
+    return tuple(
+        e
+        for e in facts.therapy.of_class(HER2_DIRECTED)
+        if has_lvef_table(e.drug) and state(e, facts.as_of).current
+    )
 
-    Records often show every cycle's order as completed and the treatment only as
-    administrations; such a patient is on trastuzumab all the same, and her LVEF fall must
-    be judged. The window is the regimen rules' `line_current_days` (a line counts as
-    current while active or ended within it), read from the dosing table's default.
-    """
-    if exposure.active:
+
+def _in_current_course(exposure: DrugExposure, as_of: datetime) -> bool:
+    """In the current course (not the same as current): current, or given within the
+    current-course window (`line_current_days`, the regimen rules' window) whatever its orders
+    say. The heart has been exposed since the regimen's first dose: trastuzumab restarted five
+    weeks after a stopped order is judged against that regimen's baseline, not as a start."""
+    if state(exposure, as_of).current:
         return True
     last = exposure.last_dose or exposure.end
     window = timedelta(days=default_thresholds()[CURRENT_COURSE].value)
     return last is not None and timedelta(0) <= as_of - last <= window
 
 
-def current_cardiac_exposures(facts: PatientFacts) -> tuple[DrugExposure, ...]:
-    """The HER2 drugs with a label LVEF table that the patient is on (see _in_current_course)."""
+def course_cardiac_exposures(facts: PatientFacts) -> tuple[DrugExposure, ...]:
+    """The HER2 drugs with a label LVEF table of the current course (see _in_current_course)."""
     return tuple(
         e
         for e in facts.therapy.of_class(HER2_DIRECTED)
@@ -66,7 +77,7 @@ def is_continuing(hook_input: HookInput, drug: SafetyDrug) -> bool:
     """The patient is already on this drug (or a product judged by the same LVEF table)."""
     if hook_input.hook is Hook.PATIENT_VIEW:
         return True
-    for exposure in current_cardiac_exposures(hook_input.facts):
+    for exposure in course_cardiac_exposures(hook_input.facts):
         other = safety_drug(exposure.drug)
         if other is not None and other.lvef_table == drug.lvef_table:
             return True
@@ -77,7 +88,7 @@ def regimen_start(facts: PatientFacts) -> datetime | None:
     """First dose of the current HER2 regimen: the mapping's, else the earliest active start."""
     if facts.lvef.current_regimen_start is not None:
         return facts.lvef.current_regimen_start
-    starts = [e.start for e in current_cardiac_exposures(facts) if e.start is not None]
+    starts = [e.start for e in course_cardiac_exposures(facts) if e.start is not None]
     return min(starts) if starts else None
 
 
@@ -100,7 +111,7 @@ def baseline(facts: PatientFacts) -> LvefMeasurement | None:
 def on_treatment_readings(facts: PatientFacts) -> tuple[LvefMeasurement, ...]:
     """Dated LVEFs taken after the regimen's first dose, newest first."""
     start = regimen_start(facts)
-    if start is None or not current_cardiac_exposures(facts):
+    if start is None or not course_cardiac_exposures(facts):
         return ()
     return tuple(m for m in facts.lvef.measurements if m.when is not None and m.when > start)
 

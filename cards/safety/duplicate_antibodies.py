@@ -11,28 +11,28 @@ critical: a doubled dose is never intended. The same product drafted twice (a lo
 a maintenance order) and a product continued as it is are not duplicates; T-DM1 and T-DXd
 deliver their own conjugates and are C9's concern.
 
-A product drafted while the active orders of the other have all lapsed (no dose for longer
-than the interval plus the re-load grace, `cards.safety.lapsed`) is a switch of product, not a
-double dose: a warning asks to close the open orders (`cards.safety.switching`).
+Which product is current is the mapping's one definition (`fhir_mappings.exposure`). A
+product drafted while the other is current and mid-cycle is critical; while the other's orders
+are still open but its next dose is due (or overdue), it is a switch of product at the next
+cycle, and a warning asks to close the previous orders (`cards.safety.switching`); with the
+old orders stopped or completed, or only doses on file and the next one due, no card.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
 
 from cards.findings import Finding, Indicator, Suggestion
 from cards.hook_input import HookInput
 from cards.knowledge import CardsConfig, override_reasons
 from cards.regimens.catalog import catalog
 from cards.safety.drugs import HER2_DIRECTED, drug_name, drug_names, safety_drug
-from cards.safety.lapsed import split_current
+from cards.safety.lapsed import Placed, Standing, place_all
 from cards.safety.phrasing import capitalized, fit
 from cards.safety.sources import cite
 from cards.safety.suggested_orders import remove_orders_suggestion
 from cards.safety.switching import switch_finding
 from cards.safety.triggers import (
-    active_in_class,
     drafts_in_class,
     exposure_evidence,
     order_drug,
@@ -128,6 +128,8 @@ def _finding(
         override_reasons=override_reasons("regimen"),
         safety=True,
         dedup_key=f"{RULE}:{'/'.join(sorted({*draft_ids, *active_ids}))}",
+        # one of the drafted products must go: no dose or re-load advice for any of them
+        withholds=frozenset(draft_ids),
     )
 
 
@@ -151,44 +153,52 @@ def duplicate_antibody_findings(hook_input: HookInput, config: CardsConfig) -> I
         if selected & set(involved):
             orders = [o for d in involved for o in drafts[d]]
             return (_finding(hook_input, orders, (), together),)
-    active = [
+    drafted_moieties = frozenset().union(*map(delivered, drafts))
+    others = [
         e
-        for e in active_in_class(hook_input.facts, HER2_DIRECTED)
-        if e.drug not in drafts and delivered(e.drug) & frozenset().union(*map(delivered, drafts))
+        for e in hook_input.facts.therapy.of_class(HER2_DIRECTED)
+        if e.drug not in drafts and delivered(e.drug) & drafted_moieties
     ]
-    if not active:
-        return ()
-    moieties = _shared([*drafts, *(e.drug for e in active)])
+    placed = place_all(others, hook_input.facts.as_of, config)
+    current = [*placed[Standing.MID_CYCLE], *placed[Standing.DUE_ORDERS_OPEN]]
+    if not current:
+        return ()  # closed, lapsed or due with no order open: a switch at the next cycle
+    moieties = _shared([*drafts, *(p.exposure.drug for p in current)])
     involved = [d for d in drafts if d in selected and delivered(d) & set(moieties)]
     if not involved:
         return ()
     orders = [o for d in involved for o in drafts[d]]
-    current, lapsed = split_current(active, hook_input.facts.as_of, config)
-    if not current:
-        return (_switch(orders, involved, lapsed, moieties),)
-    return (_finding(hook_input, orders, active, moieties),)
+    if not placed[Standing.MID_CYCLE]:
+        return (
+            _switch(
+                hook_input, orders, involved, placed[Standing.DUE_ORDERS_OPEN], moieties, config
+            ),
+        )
+    return (
+        _finding(hook_input, orders, [p.exposure for p in placed[Standing.MID_CYCLE]], moieties),
+    )
 
 
 def _switch(
+    hook_input: HookInput,
     orders: Sequence[DraftOrder],
     involved: Sequence[str],
-    lapsed: Sequence[tuple[DrugExposure, datetime]],
+    open_old: Sequence[Placed],
     moieties: Sequence[str],
+    config: CardsConfig,
 ) -> Finding:
-    old = [e.drug for e, _ in lapsed]
-    alternative = remove_orders_suggestion(
-        orders, f"Remove the {drug_names(involved)} order (if it was not intended)"
-    )
+    old = [p.exposure.drug for p in open_old]
     return switch_finding(
+        hook_input,
         rule=RULE,
-        drafts=orders,
         drafted_ids=involved,
-        lapsed=lapsed,
+        drafts=orders,
+        open_old=open_old,
         caution=(
             f"If {drug_names(old)} is still meant to be given, stop one product: together "
             f"the patient would receive {drug_names(moieties)} twice."
         ),
         citations=tuple(cite(s, RULE, TOPIC) for s in _sources([*involved, *old])),
-        alternative=alternative,
-        dedup_key=f"{RULE}:{'/'.join(sorted({*involved, *old}))}",
+        companion_class=HER2_DIRECTED,
+        config=config,
     )

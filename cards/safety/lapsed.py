@@ -1,71 +1,99 @@
-"""An order still marked active whose schedule has in fact lapsed.
+"""Where a drug the patient is on stands when a different one is drafted: mid-cycle, or due.
 
-EHR orders are often left "active" after the drug stopped: the patient progressed on
-trastuzumab + pertuzumab, nobody closed the orders, and T-DXd is drafted for the second line.
-A do-not-substitute or double-antibody card must not call that a substitution: the active
-order is a paperwork leftover, and the patient is not receiving it. The card then asks for the
-old orders to be closed instead (CDS Hooks can only `update` a resource the service holds, and
-it holds none of them, so it says so in words).
+Whether a drug is *current* is decided once, in `fhir_mappings.exposure` (an open order, or,
+where no order or statement says otherwise, a last dose within the cycle plus the grace); this
+module supplies the window it needs and places a current drug in its cycle:
 
-"Lapsed" is the regimen rules' notion of a stopped HER2 antibody (cards/regimens/maintenance.py):
-the last administration is further back than the drug's longest label interval plus the
-trastuzumab re-load grace (`trastuzumab_reload_late_days`), i.e. past the point where the next
-dose is merely late and the schedule is broken. It reads the same interval (the regimen
-catalog's schedules), the same last-dose date (`cards.regimens.loading.last_dose_date`) and
-the same configurable threshold, without the regimen rule's "no active order" condition.
-An active order with no administration on file is not lapsed: nothing shows it stopped.
+- **mid-cycle**: the next dose is not due yet (or an order is open and no dose is on file,
+  nothing shows it stopped). A different drug drafted now is a mix-up: critical.
+- **due, orders open**: an order is still open, but the last dose was at least a cycle ago
+  (less `switch_cycle_early_days`): the switch comes at the next scheduled cycle, or later,
+  and the old orders were left open. The harm left is the open order (it can be dispensed
+  again), so the card is a warning asking to close it (`cards.safety.switching`).
+- **due**: current by its last dose only (no order on file), the next dose due now: a change
+  at the next cycle, nothing to close, no card.
+
+The window of "current" is `cards.current`'s (the drug's longest interval plus the re-load
+grace); "due" is read on the patient's own cycle (the days between her last two doses, when
+shorter than the table's interval: dose-dense AC, weekly trastuzumab).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
+from cards.current import cycle_days, state
 from cards.knowledge import CardsConfig
-from cards.regimens.catalog import catalog
-from cards.regimens.loading import last_dose_date
-from fhir_mappings import DrugExposure
+from fhir_mappings import CurrentBasis, DrugExposure, ExposureState
 
 FULL_DAY = 86400.0
-GRACE = "trastuzumab_reload_late_days"
-DEFAULT_INTERVAL_DAYS = 21.0  # the 3-weekly cycle, for a drug the regimen catalog lacks
+EARLY = "switch_cycle_early_days"
+LINE_WINDOW = "line_current_days"
 
 
-def _longest_interval(drug_id: str) -> float:
-    drug = catalog().drug(drug_id)
-    intervals = [s.interval_days for s in drug.schedules] if drug else []
-    return max(intervals, default=DEFAULT_INTERVAL_DAYS)
+def patient_cycle_days(exposure: DrugExposure) -> float:
+    """The patient's own cycle: the days between her last two doses (dose-dense AC every 14,
+    weekly trastuzumab every 7), when shorter than the table's longest interval."""
+    given = sorted(
+        {
+            e.when.date()
+            for e in exposure.doses
+            if e.when is not None and e.evidence.resource_type == "MedicationAdministration"
+        },
+        reverse=True,
+    )
+    longest = cycle_days(exposure.drug)
+    if len(given) < 2:
+        return longest
+    return min(longest, float((given[0] - given[1]).days))
 
 
-def lapsed_since(exposure: DrugExposure, as_of: datetime, config: CardsConfig) -> datetime | None:
-    """The last dose of an exposure whose schedule has lapsed; None while it is current."""
-    last = last_dose_date(exposure)
+class Standing(StrEnum):
+    MID_CYCLE = "mid-cycle"
+    DUE_ORDERS_OPEN = "due-orders-open"
+    DUE = "due"
+    NOT_CURRENT = "not-current"
+
+
+@dataclass(frozen=True)
+class Placed:
+    exposure: DrugExposure
+    state: ExposureState
+    standing: Standing
+
+
+def place(exposure: DrugExposure, as_of: datetime, config: CardsConfig) -> Placed:
+    now = state(exposure, as_of, config)
+    if not now.current:
+        return Placed(exposure, now, Standing.NOT_CURRENT)
+    last = exposure.last_dose
+    due_after = patient_cycle_days(exposure) - config.threshold(EARLY)
+    due = last is not None and (as_of - last).total_seconds() / FULL_DAY >= due_after
+    if not due:
+        return Placed(exposure, now, Standing.MID_CYCLE)
+    if now.basis is CurrentBasis.OPEN_ORDER:
+        return Placed(exposure, now, Standing.DUE_ORDERS_OPEN)
+    return Placed(exposure, now, Standing.DUE)
+
+
+def recently_given(exposure: DrugExposure, as_of: datetime, config: CardsConfig) -> bool:
+    """Given within the current-line window (`line_current_days`): the drug a prescriber
+    switching lines was just using, whose dose a mix-up would copy."""
+    last = exposure.last_dose or exposure.end
     if last is None:
-        return None
-    days = (as_of - last).total_seconds() / FULL_DAY
-    return last if days > _longest_interval(exposure.drug) + config.threshold(GRACE) else None
+        return state(exposure, as_of, config).current
+    return 0 <= (as_of - last).total_seconds() / FULL_DAY <= config.threshold(LINE_WINDOW)
 
 
-def given_on_schedule(exposure: DrugExposure, as_of: datetime, grace_days: float) -> bool:
-    """Administrations show the drug still being given: the last dose is within the drug's
-    longest interval plus the grace. Records often close every cycle's order, so a patient
-    in the middle of her course may have no active order at all."""
-    if exposure.last_dose is None:
-        return False
-    days = (as_of - exposure.last_dose).total_seconds() / FULL_DAY
-    return 0 <= days <= _longest_interval(exposure.drug) + grace_days
-
-
-def split_current(
+def place_all(
     exposures: Sequence[DrugExposure], as_of: datetime, config: CardsConfig
-) -> tuple[list[DrugExposure], list[tuple[DrugExposure, datetime]]]:
-    """The exposures still on schedule, and the lapsed ones with their last dose."""
-    current: list[DrugExposure] = []
-    lapsed: list[tuple[DrugExposure, datetime]] = []
+) -> dict[Standing, list[Placed]]:
+    """The exposures by standing (every standing present, possibly empty)."""
+    out: dict[Standing, list[Placed]] = {s: [] for s in Standing}
     for exposure in exposures:
-        since = lapsed_since(exposure, as_of, config)
-        if since is None:
-            current.append(exposure)
-        else:
-            lapsed.append((exposure, since))
-    return current, lapsed
+        placed = place(exposure, as_of, config)
+        out[placed.standing].append(placed)
+    return out

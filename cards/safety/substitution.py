@@ -10,21 +10,27 @@ Phesgo and Herceptin Hylecta are trastuzumab (same family), and pertuzumab is no
 family, so THP, Phesgo and T-DXd + pertuzumab are not substitutions; nor is a new line
 after the previous one ended.
 
-Nor is a new line while the previous one's orders were left open: when every active product
-of another family has lapsed (no dose for longer than its interval plus the re-load grace,
-`cards.safety.lapsed`) and none is drafted, the card is a warning asking to close the open
-orders (`cards.safety.switching`), not a critical "remove the new drug". Drafted together, or
-with the other product still given on schedule, it stays critical.
+Nor is a new line at the next cycle. Which drug is current is the mapping's one definition
+(`fhir_mappings.exposure`); where it stands in its cycle is `cards.safety.lapsed`'s:
+
+- drafted together with a product of another family, or with one current and not yet due
+  (mid-cycle, or an open order with no dose on file): critical;
+- a draft whose dose is the other drug's dose (T-DM1 at trastuzumab's 6 mg/kg), when the
+  patient had that drug within the current-line window (`line_current_days`): critical, even
+  though its orders are closed (`cards.safety.dose_fit`);
+- the other product's orders still open but its next dose due (or overdue): a warning asking
+  to close them, whose delete actions name the old orders (`cards.safety.switching`);
+- the old orders stopped or completed, or only doses on file and the next one due: no card.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
 
 from cards.findings import Citation, Finding, Indicator, Suggestion
 from cards.hook_input import HookInput
 from cards.knowledge import CardsConfig, override_reasons
+from cards.safety.dose_fit import DoseFit, fits_other_drug
 from cards.safety.drugs import (
     HER2_DIRECTED,
     TRASTUZUMAB_CLASS,
@@ -32,13 +38,12 @@ from cards.safety.drugs import (
     safety_drug,
     substitution_families,
 )
-from cards.safety.lapsed import split_current
+from cards.safety.lapsed import Placed, Standing, place_all, recently_given
 from cards.safety.phrasing import capitalized
 from cards.safety.sources import cite
 from cards.safety.suggested_orders import remove_orders_suggestion
 from cards.safety.switching import switch_finding
 from cards.safety.triggers import (
-    active_in_class,
     drafts_in_class,
     drug_ids,
     exposure_evidence,
@@ -70,29 +75,38 @@ def _citations(families: Sequence[str]) -> tuple[Citation, ...]:
 def _partners(
     hook_input: HookInput, order: DraftOrder
 ) -> tuple[list[DraftOrder], list[DrugExposure]]:
+    """The drafts of another family, and every exposure of another family on file."""
     mine = family(order_drug(order))
     drafts = [
         o
         for o in drafts_in_class(hook_input, TRASTUZUMAB_CLASS)
         if o is not order and family(order_drug(o)) not in (None, mine)
     ]
-    active = [
+    exposures = [
         e
-        for e in active_in_class(hook_input.facts, TRASTUZUMAB_CLASS)
+        for e in hook_input.facts.therapy.of_class(TRASTUZUMAB_CLASS)
         if family(e.drug) not in (None, mine)
     ]
-    return drafts, active
+    return drafts, exposures
 
 
 def _substitution(
     hook_input: HookInput,
     order: DraftOrder,
     drafts: Sequence[DraftOrder],
-    active: Sequence[DrugExposure],
+    active: Sequence[Placed],
+    fit: DoseFit | None = None,
+    history: Sequence[DrugExposure] = (),
 ) -> Finding:
     this = drug_name(order_drug(order) or "")
     partner_ids = list(
-        dict.fromkeys([*(order_drug(o) or "" for o in drafts), *(e.drug for e in active)])
+        dict.fromkeys(
+            [
+                *(order_drug(o) or "" for o in drafts),
+                *(p.exposure.drug for p in active),
+                *([fit.other] if fit else []),
+            ]
+        )
     )
     partner = " and ".join(drug_name(d) for d in partner_ids)
     this_family = family(order_drug(order)) or ""
@@ -105,63 +119,82 @@ def _substitution(
         suggestion = remove_orders_suggestion(orders, f"Remove the {name} order")
         if suggestion is not None:
             suggestions.append(suggestion)
+    why = [f"{drug_name(p.exposure.drug)}: {p.state.why}." for p in active]
+    summary, situation = _words(this, partner, short_this, short_partner, state, fit)
     return Finding(
         rule=RULE,
         indicator=Indicator.CRITICAL,
-        summary=(
-            f"{capitalized(short_this)} ordered while {short_partner} is {state}: "
-            "different drugs, do not substitute"
-        ),
+        summary=summary,
         reasoning=(
             "Trastuzumab, ado-trastuzumab emtansine (T-DM1) and fam-trastuzumab deruxtecan "
             "(T-DXd) are different drugs with different doses and toxicities; the labels say "
             "not to substitute one for another.",
-            f"{this} is being ordered while {partner} is {state}. If this is a change of line, "
-            f"stop the {partner} order; if not, check which product was intended.",
+            situation,
+            *why,
         ),
         citations=_citations([this_family, *partner_families]),
-        data_used=(*order_evidence([order, *drafts]), *exposure_evidence(active)),
+        data_used=(
+            *order_evidence([order, *drafts]),
+            *exposure_evidence([*(p.exposure for p in active), *history]),
+        ),
         suggestions=tuple(suggestions),
         selection_behavior="at-most-one",
         override_reasons=override_reasons("regimen"),
         safety=True,
         dedup_key=f"{RULE}:{'/'.join(sorted({this_family, *partner_families}))}",
+        # a mix-up: the drafts offered for removal are not to be given, so no dose advice for
+        # them (a dose that is the other drug's leaves its own dose advice standing)
+        withholds=frozenset() if fit else frozenset(drug_ids([order, *drafts])),
+    )
+
+
+def _words(
+    this: str, partner: str, short_this: str, short_partner: str, state: str, fit: DoseFit | None
+) -> tuple[str, str]:
+    """The summary and the paragraph saying what was drafted against what."""
+    if fit is not None:
+        return (
+            f"{capitalized(short_this)} drafted at {fit.drafted}, the {short_partner} dose: "
+            "different drugs, do not substitute",
+            f"{this} is drafted at {fit.drafted}, which is the {partner} dose ({fit.other_dose}), "
+            f"not a {this} dose. If {partner} was intended, remove this order and order "
+            f"{partner}; if {this} is intended, correct the dose.",
+        )
+    return (
+        f"{capitalized(short_this)} ordered while {short_partner} is {state}: "
+        "different drugs, do not substitute",
+        f"{this} is being ordered while {partner} is {state}. If this is a change of line, "
+        f"stop the {partner} order; if not, check which product was intended.",
     )
 
 
 def _switch(
-    hook_input: HookInput,
-    order: DraftOrder,
-    lapsed: Sequence[tuple[DrugExposure, datetime]],
-    config: CardsConfig,
+    hook_input: HookInput, order: DraftOrder, open_old: Sequence[Placed], config: CardsConfig
 ) -> Finding:
-    """A new line while the old one's orders are open: close them (pertuzumab's too, when it
-    lapsed with them and is not drafted again)."""
+    """A new line at (or after) the next cycle while the old one's orders are open: close
+    them (pertuzumab's too, when it is open with them and is not drafted again)."""
     drug = order_drug(order) or ""
-    drafted = set(drug_ids(hook_input.orders))
-    seen = list(dict.fromkeys(e.drug for e, _ in lapsed))
-    companions = [
-        e
-        for e in active_in_class(hook_input.facts, HER2_DIRECTED)
-        if e.drug not in {*seen, *drafted, drug}
+    families = list(
+        dict.fromkeys([family(drug) or "", *(family(p.exposure.drug) or "" for p in open_old)])
+    )
+    old = " and ".join(drug_name(d) for d in dict.fromkeys(p.exposure.drug for p in open_old))
+    new_regimen = [
+        order,
+        *(o for o in drafts_in_class(hook_input, HER2_DIRECTED) if o is not order),
     ]
-    _, companions_lapsed = split_current(companions, hook_input.facts.as_of, config)
-    old = " and ".join(drug_name(d) for d in seen)
-    families = list(dict.fromkeys([family(drug) or "", *(family(d) or "" for d in seen)]))
     return switch_finding(
+        hook_input,
         rule=RULE,
-        drafts=[order],
-        drafted_ids=[drug],
-        lapsed=[*lapsed, *companions_lapsed],
+        drafted_ids=drug_ids(new_regimen),  # the new regimen's HER2 drugs, this one first
+        drafts=new_regimen,
+        open_old=open_old,
         caution=(
             f"If {old} is still meant to be given, {drug_name(drug)} is a different drug with "
             "a different dose: do not substitute one for the other."
         ),
         citations=_citations([f for f in families if f]),
-        alternative=remove_orders_suggestion(
-            [order], f"Remove the {drug_name(drug)} order (if it was not intended)"
-        ),
-        dedup_key=f"{RULE}:{'/'.join(sorted(f for f in families if f))}",
+        companion_class=HER2_DIRECTED,
+        config=config,
     )
 
 
@@ -215,15 +248,23 @@ def _text_mismatch(order: DraftOrder) -> Finding | None:
 
 def substitution_findings(hook_input: HookInput, config: CardsConfig) -> Iterable[Finding]:
     findings: list[Finding] = []
+    as_of = hook_input.facts.as_of
     for order in selected_in_class(hook_input, TRASTUZUMAB_CLASS):
         if family(order_drug(order)) is None:
             continue
-        drafts, active = _partners(hook_input, order)
-        current, lapsed = split_current(active, hook_input.facts.as_of, config)
-        if drafts or current:
-            findings.append(_substitution(hook_input, order, drafts, active))
-        elif lapsed:
-            findings.append(_switch(hook_input, order, lapsed, config))
+        drafts, exposures = _partners(hook_input, order)
+        placed = place_all(exposures, as_of, config)
+        mid_cycle = placed[Standing.MID_CYCLE]
+        if drafts or mid_cycle:
+            findings.append(_substitution(hook_input, order, drafts, mid_cycle))
+            continue
+        recent = [e.drug for e in exposures if recently_given(e, as_of, config)]
+        fit = fits_other_drug(hook_input, order, recent, config)
+        if fit is not None:
+            shown = [e for e in exposures if e.drug == fit.other]
+            findings.append(_substitution(hook_input, order, (), (), fit, shown))
+        elif placed[Standing.DUE_ORDERS_OPEN]:
+            findings.append(_switch(hook_input, order, placed[Standing.DUE_ORDERS_OPEN], config))
     for order in hook_input.selected_orders:
         mismatch = _text_mismatch(order)
         if mismatch is not None:

@@ -3,7 +3,7 @@
 On order-select and order-sign a rule fires for the orders being selected or signed
 (`DraftOrder.selected`); the other drafts and the active exposures are the context it
 checks them against. On patient-view there are no orders: the cardiac rules look at the
-HER2 agents the patient is on now.
+HER2 agents the patient is on now (`current_in_class`).
 """
 
 from __future__ import annotations
@@ -11,9 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+from cards.current import state
 from cards.hook_input import DataGap, Hook, HookInput
-from cards.knowledge import default_thresholds
-from cards.safety.lapsed import GRACE, given_on_schedule
 from fhir_mappings import DraftOrder, DrugExposure, Evidence, PatientFacts
 
 # The prefetch keys of the medication history: any of them missing leaves it incomplete.
@@ -51,18 +50,12 @@ def drafts_in_class(hook_input: HookInput, drug_class: str) -> tuple[DraftOrder,
     )
 
 
-def active_in_class(
-    facts: PatientFacts, drug_class: str, *, on_schedule: bool = True
-) -> tuple[DrugExposure, ...]:
-    """Being given now: an active order, or (with `on_schedule`) administrations still on
-    schedule, the last dose within the drug's interval plus the re-load grace (see
-    cards/safety/lapsed.py). Records often close every cycle's order."""
-    grace = default_thresholds()[GRACE].value
-    return tuple(
-        e
-        for e in facts.therapy.of_class(drug_class)
-        if e.active or (on_schedule and given_on_schedule(e, facts.as_of, grace))
-    )
+def current_in_class(facts: PatientFacts, drug_class: str) -> tuple[DrugExposure, ...]:
+    """The drugs of `drug_class` the patient is on now: the mapping's one definition of
+    current (`fhir_mappings.exposure`: an open order, or, where no order or statement says
+    otherwise, a last dose within the drug's cycle plus the grace; see cards/safety/lapsed.py
+    for the window)."""
+    return tuple(e for e in facts.therapy.of_class(drug_class) if state(e, facts.as_of).current)
 
 
 def drug_ids(orders: Iterable[DraftOrder]) -> tuple[str, ...]:
@@ -91,9 +84,9 @@ def drugs_in_play(
     hook_input: HookInput, drug_class: str
 ) -> tuple[tuple[str, ...], tuple[Evidence, ...]]:
     """The drugs of `drug_class` this call is about, and the records that show them: the
-    selected drafts on order hooks, the active exposures on patient-view."""
+    selected drafts on order hooks, the current exposures on patient-view."""
     if hook_input.hook is Hook.PATIENT_VIEW:
-        active = active_in_class(hook_input.facts, drug_class)
+        active = current_in_class(hook_input.facts, drug_class)
         return tuple(dict.fromkeys(e.drug for e in active)), exposure_evidence(active)
     orders = selected_in_class(hook_input, drug_class)
     return drug_ids(orders), order_evidence(orders)

@@ -44,7 +44,10 @@ def test_adjuvant_trastuzumab_and_pertuzumab_without_chemotherapy_gets_no_card()
 
 def test_pertuzumab_without_trastuzumab():
     cards = order_select(_early_her2_positive(), draft("pertuzumab", 840), draft("docetaxel", 134))
-    card = card_of(cards, "C12-early-stage")
+    # the safety warning (shown on order-sign too) takes the early-stage regimen card's place
+    assert "C12-early-stage" not in topics(cards)
+    card = card_of(cards, "pertuzumab-without-trastuzumab")
+    assert card["indicator"] == "warning"
     assert card["summary"] == (
         "Add trastuzumab 560 mg (8 mg/kg) loading dose to pertuzumab: "
         "pertuzumab is given with trastuzumab"

@@ -159,7 +159,7 @@ def test_patient_view_with_heart_failure_says_why_her2_therapy_may_have_stopped(
     ]
     card = card_of(patient_view(resources), "C12-summary")
     assert card["summary"] == (
-        "HER2+ MBC: trastuzumab + pertuzumab not given since 2026-10-07; heart failure is on file"
+        "HER2+ MBC: trastuzumab + pertuzumab last given 2026-10-07; heart failure is on file"
     )
     assert "continue" not in card["summary"].lower() and "resume" not in card["summary"]
 
@@ -176,9 +176,7 @@ def _second_line_t_dxd(last_dose_days: int) -> list[dict]:
 
 def test_patient_view_of_a_stopped_t_dxd_line_does_not_say_continue():
     card = card_of(patient_view(_second_line_t_dxd(40)), "C12-summary")
-    assert card["summary"] == (
-        "HER2+ MBC: second line T-DXd not given since 2026-10-12; no active order"
-    )
+    assert card["summary"] == ("HER2+ MBC: second line T-DXd last given 2026-10-12; no open order")
     assert "Progression is not read from the record" in card["detail"]
     ongoing = card_of(patient_view(_second_line_t_dxd(20)), "C12-summary")
     assert "continue HER2 therapy until progression" in ongoing["summary"]

@@ -131,3 +131,24 @@ def test_doxorubicin_drafted_while_trastuzumab_is_active_withholds_the_doxorubic
     assert withheld(safety_findings("order-select", patient, orders=orders)) == {
         "C3": frozenset({"doxorubicin"})
     }
+
+
+def test_a_substitution_withholds_the_drafts_it_offers_to_remove():
+    """T-DXd drafted with trastuzumab: no dose advice for either stands beside 'do not
+    substitute'. Switching at the next cycle with the old orders closed withholds nothing."""
+    patient = [woman(57), her2_positive(), metastatic(400), echo(63, days=15), size()]
+    together = [ordering(TDXD), ordering("trastuzumab")]
+    assert withheld(safety_findings("order-select", patient, orders=together)) == {
+        "C9": frozenset({TDXD, "trastuzumab"})
+    }
+    stopped = taking("trastuzumab", since=300, ended=21, status="stopped")
+    switch = safety_findings("order-select", [*patient, stopped], orders=[ordering(TDXD)])
+    assert withheld(switch) == {}
+
+
+def test_a_double_antibody_withholds_the_drafted_products():
+    patient = [woman(57), her2_positive(), metastatic(400), echo(63, days=15), size()]
+    orders = [ordering("pertuzumab-trastuzumab-sc"), ordering("trastuzumab")]
+    assert withheld(safety_findings("order-select", patient, orders=orders)) == {
+        "duplicate-her2-antibody": frozenset({"pertuzumab-trastuzumab-sc", "trastuzumab"})
+    }

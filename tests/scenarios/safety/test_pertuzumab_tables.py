@@ -74,4 +74,6 @@ def test_starting_pertuzumab_below_the_label_floor_is_a_warning(setting, latest,
 
 def test_starting_pertuzumab_at_the_floor_gives_no_card():
     patient = [woman(61), her2_positive(), metastatic(), echo(50, days=10)]
-    assert safety_cards("order-select", patient, orders=[ordering("pertuzumab")]) == []
+    cards = safety_cards("order-select", patient, orders=[ordering("pertuzumab")])
+    # pertuzumab alone draws only the 'add trastuzumab' warning, no LVEF card
+    assert [c["source"]["topic"]["code"] for c in cards] == ["pertuzumab-without-trastuzumab"]

@@ -23,14 +23,16 @@ TDM1 = "ado-trastuzumab-emtansine"
 
 
 def progressed_on_thp(*, thp_still_active: bool) -> list:
+    """H + P every 3 weeks; still active: the orders open and the last dose 8 days ago, in the
+    middle of a cycle (T-DXd now is a mix-up, not the switch at the next cycle)."""
     ended = None if thp_still_active else 30
     return [
         woman(57),
         her2_positive(),
         metastatic(500),
         echo(63, days=15),
-        taking("trastuzumab", since=480, ended=ended),
-        taking("pertuzumab", since=480, ended=ended),
+        taking("trastuzumab", since=470, ended=ended),
+        taking("pertuzumab", since=470, ended=ended),
     ]
 
 

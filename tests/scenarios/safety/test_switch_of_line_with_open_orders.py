@@ -1,15 +1,17 @@
-"""A 57-year-old woman progressed on first-line trastuzumab + pertuzumab. The last doses were
-given weeks ago, but nobody closed the orders: they are still "active" in the EHR. T-DXd (or
-Phesgo) is now drafted. That is a change of line (or of product), not a substitution: the
-cards ask for the old orders to be closed, as a warning, and do not recommend deleting the
-new drug. While trastuzumab is still being given on schedule (last dose within its 3-week
-interval plus the 7-day re-load grace), the critical do-not-substitute card stands."""
+"""A 57-year-old woman progressed on first-line trastuzumab + pertuzumab. Nobody closed the
+orders: they are still "active" in the EHR. T-DXd (or Phesgo) is now drafted at the next cycle
+or later. That is a change of line (or of product), not a substitution: one warning asks for
+the previous orders to be closed, and its delete actions name those old orders, never the new
+draft. In the middle of a cycle (the next trastuzumab dose not yet due: less than its 3-week
+cycle less `switch_cycle_early_days` since the last dose) the critical do-not-substitute card
+stands."""
 
 from __future__ import annotations
 
 import pytest
 
 from tests.scenarios.safety.builders import (
+    actions,
     by_rule,
     days_ago,
     echo,
@@ -53,13 +55,14 @@ def test_tdxd_after_progression_with_open_orders_asks_to_close_them():
     )
     assert card["indicator"] == "warning"
     assert card["summary"] == (
-        f"Switching to T-DXd: close the open trastuzumab and pertuzumab orders (last given "
+        f"Switching to T-DXd: close the previous trastuzumab and pertuzumab orders (last given "
         f"{day(42)})"
     )
-    # No FHIR action can close an order the service does not hold: it says so in words, and
-    # deleting the new drug is at most an alternative, never the recommendation.
-    assert not any(s.get("isRecommended") for s in card.get("suggestions", []))
-    assert "close" in card["detail"] and "do not substitute" in card["detail"]
+    # The delete actions close the old orders; the new draft is never offered for removal.
+    deleted = [a["resourceId"] for a in actions(card, "delete")]
+    assert len(deleted) == 2 and f"MedicationRequest/draft-{TDXD}" not in deleted
+    assert all(r.startswith("MedicationRequest/medrx-") for r in deleted)
+    assert "close" in card["detail"].lower() and "do not substitute" in card["detail"]
 
 
 def test_tdxd_while_trastuzumab_is_on_schedule_stays_critical():
@@ -70,9 +73,12 @@ def test_tdxd_while_trastuzumab_is_on_schedule_stays_critical():
     assert card["summary"].endswith("different drugs, do not substitute")
 
 
-@pytest.mark.parametrize(("last_given", "indicator"), [(27, "critical"), (30, "warning")])
-def test_the_line_is_drawn_at_the_interval_plus_the_reload_grace(last_given, indicator):
-    # 21-day interval + 7 days' grace (`trastuzumab_reload_late_days`) = 28 days.
+@pytest.mark.parametrize(
+    ("last_given", "indicator"),
+    [(17, "critical"), (18, "warning"), (27, "warning"), (30, "warning")],
+)
+def test_the_line_is_drawn_at_the_next_cycle(last_given, indicator):
+    # 21-day cycle less 3 days (`switch_cycle_early_days`) = 18 days: the next dose is due.
     cards = by_rule(
         safety_cards("order-select", on_open_thp_orders(last_given), orders=[ordering(TDXD)]),
         "C9",
@@ -108,11 +114,12 @@ def test_phesgo_after_lapsed_iv_orders_asks_to_close_them():
         (
             "duplicate-her2-antibody",
             "warning",
-            f"Switching to Phesgo: close the open trastuzumab and pertuzumab orders (last given "
-            f"{day(42)})",
+            "Switching to Phesgo: close the previous trastuzumab and pertuzumab orders "
+            f"(last given {day(42)})",
         )
     ]
-    assert not any(s.get("isRecommended") for s in cards[0].get("suggestions", []))
+    deleted = [a["resourceId"] for a in actions(cards[0], "delete")]
+    assert len(deleted) == 2 and f"MedicationRequest/draft-{PHESGO}" not in deleted
 
 
 def test_phesgo_while_iv_trastuzumab_is_on_schedule_stays_critical():

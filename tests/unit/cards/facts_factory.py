@@ -130,6 +130,10 @@ def exposure(
         setting=setting,
         doses=tuple(DoseEvent(ago(days), dose, None, evidence_) for days, dose in doses),
         evidence=(evidence_,),
+        # an active order keeps the drug current, as the mapping records it
+        open_orders=(evidence_,)
+        if active and evidence_.resource_type == "MedicationRequest"
+        else (),
     )
 
 

@@ -1,0 +1,41 @@
+"""Whether a drug is current, with the drug's own window: the cards' side of the one
+definition in `fhir_mappings.exposure`.
+
+The mapping reads the record (open orders, the order or statement that ended the drug, the last
+dose) and decides; the window it needs for doses alone is knowledge the cards hold: the drug's
+longest interval in the regimen table (21 days for a drug the table lacks) plus the trastuzumab
+re-load grace (`trastuzumab_reload_late_days`), past which a dose is no longer late but the
+schedule broken. Every rule, safety and regimen alike, asks `state` and nothing else.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from cards.knowledge import CardsConfig, default_thresholds
+from cards.regimens.catalog import catalog
+from fhir_mappings import DrugExposure, ExposureState, exposure_state
+
+GRACE = "trastuzumab_reload_late_days"
+DEFAULT_INTERVAL_DAYS = 21.0  # the 3-weekly cycle, for a drug the regimen catalog lacks
+
+
+def cycle_days(drug_id: str) -> float:
+    """The drug's longest label interval in the regimen table."""
+    drug = catalog().drug(drug_id)
+    intervals = [s.interval_days for s in drug.schedules] if drug else []
+    return max(intervals, default=DEFAULT_INTERVAL_DAYS)
+
+
+def state(
+    exposure: DrugExposure, as_of: datetime, config: CardsConfig | None = None
+) -> ExposureState:
+    """Whether the drug is current (the mapping's definition) with this drug's window."""
+    grace = config.threshold(GRACE) if config else default_thresholds()[GRACE].value
+    cycle = cycle_days(exposure.drug)
+    return exposure_state(
+        exposure,
+        as_of,
+        window_days=cycle + grace,
+        window_text=f"its {cycle:g}-day cycle plus {grace:g} days' grace",
+    )
