@@ -55,6 +55,7 @@ CAPECITABINE = "capecitabine"
 TUCATINIB = "tucatinib"
 LAPATINIB = "lapatinib"
 NERATINIB = "neratinib"
+GEMFIBROZIL = "gemfibrozil"
 LETROZOLE = "letrozole"
 
 HER2_POSITIVE = Her2Assessment(
