@@ -13,8 +13,11 @@ Rules, in the order the engine runs them (each module's docstring says why it ex
   order-select.
 - C12 summary (`summary`): the same advice on patient-view, without order suggestions.
 
-Knowledge lives in `cards/data/regimens.json`, `cards/data/dosing_thresholds.json` and
-`cards/data/course_rules.json`.
+The caveats the advice states beside a guideline's preference (ER-low, the T-DXd label's
+6-month relapse window) are in `label_caveats` (`cards/data/label_caveats.json`).
+
+Knowledge lives in `cards/data/regimens.json`, `cards/data/dosing_thresholds.json`,
+`cards/data/course_rules.json` and `cards/data/label_caveats.json`.
 """
 
 from cards.engine_types import Rule

@@ -16,6 +16,7 @@ from cards.knowledge import CardsConfig
 from cards.regimens.advice import body_gaps, second_line_advice
 from cards.regimens.doses import Phase, compute_dose
 from cards.regimens.drug_terms import names
+from cards.regimens.label_caveats import beyond_label_window
 from cards.regimens.line_finding import line_finding
 from cards.regimens.lines import LineKind, assess_line
 from cards.regimens.orders import replace_suggestion, single_recommended
@@ -54,6 +55,18 @@ def second_line_findings(hook_input: HookInput, config: CardsConfig) -> list[Fin
         summary = fit(
             f"T-DXd {dose.amount} every 3 weeks is preferred over T-DM1 second line{tail}",
             f"Second line: T-DXd is preferred over T-DM1 (ASCO 2022){tail}",
+        )
+    elif (
+        line.early_relapse
+        and line.prior_metastatic_lines == 0
+        and (window := beyond_label_window(sit))
+    ):
+        after, label = window
+        summary = fit(
+            f"Relapse {after} after adjuvant trastuzumab-based therapy: ASCO prefers T-DXd "
+            f"{dose.amount} q3w; {label}{tail}",
+            f"Relapse {after} after adjuvant trastuzumab: ASCO prefers second-line T-DXd; "
+            f"{label}{tail}",
         )
     elif line.early_relapse and line.prior_metastatic_lines == 0:
         months = f"{config.threshold('adjuvant_relapse_second_line_months'):g}"

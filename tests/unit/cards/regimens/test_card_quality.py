@@ -14,6 +14,7 @@ from fhir_mappings import Dose, Her2NegativeSubtype, TherapySetting
 from tests.unit.cards.regimens.support import (
     CAPECITABINE,
     DOCETAXEL,
+    ER_LOW,
     GEMFIBROZIL,
     HR_POSITIVE,
     LAPATINIB,
@@ -45,11 +46,16 @@ THP = [TRASTUZUMAB, PERTUZUMAB, DOCETAXEL]
 PATIENTS = {
     "first-line": her2_mbc(),
     "first-line-hr+": her2_mbc(hormone_receptors=HR_POSITIVE),
+    "first-line-er-low": her2_mbc(hormone_receptors=ER_LOW),
     "no-weight": her2_mbc(body=body(None, None)),
     "old-weight": her2_mbc(body=body(80, 170, days_ago=120)),
     "early-relapse": her2_mbc(
         disease=metastatic(adjuvant_end_days=200),
         therapy=history(exposed(TRASTUZUMAB, setting=TherapySetting.EARLY, last_dose_days=200)),
+    ),
+    "relapse-11-months": her2_mbc(
+        disease=metastatic(adjuvant_end_days=395),
+        therapy=history(exposed(TRASTUZUMAB, setting=TherapySetting.EARLY, last_dose_days=395)),
     ),
     "undetermined": her2_mbc(
         therapy=history(exposed(TRASTUZUMAB, setting=TherapySetting.EARLY, start_days=None))
