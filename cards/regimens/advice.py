@@ -213,9 +213,10 @@ def later_line_advice(sit: Situation, line: LineAssessment) -> tuple[str, ...]:
     intro = f"{later.recommendation}."
     if sit.facts.disease.brain_metastases:
         intro += (
-            " Brain metastases are on file: tucatinib + trastuzumab + capecitabine is listed "
-            "first, as the option with intracranial efficacy data (ASCO brain-metastases "
-            "guideline rec. 7.1)."
+            " Brain metastases are on file: tucatinib + trastuzumab + capecitabine may be "
+            "offered (ASCO brain-metastases guideline rec. 7.1). The service lists it first, "
+            "as the option with intracranial efficacy data (HER2CLIMB); the order is the "
+            "service's policy, not the guideline's."
         )
     paragraphs = [intro + "\n\n" + bullet_list(items)]
     if any(o.hr_positive_only for o in later_options(sit, line)):
