@@ -214,3 +214,17 @@ def test_the_escalation_start_needs_no_prophylaxis_card(mg, cards):
 def test_neratinib_already_given_is_not_a_first_order():
     resources = _after_two_lines(ordered("neratinib", start_days=30, status="active"))
     assert CARE not in topics(order_select(resources, *_neratinib_order(240)))
+
+
+def test_extended_adjuvant_neratinib_needs_loperamide_too():
+    # ExteNET: neratinib 240 mg daily for a year after adjuvant trastuzumab-based therapy
+    resources = [
+        fb.patient(),
+        fb.breast_cancer(onset=ago(600)),
+        fb.her2_ihc("3+", when=ago(595)),
+        *body_size(),
+        *cycles("trastuzumab", *range(400, 30, -21), dose=420),
+    ]
+    card = card_of(order_select(resources, draft("neratinib", 240, every=1)), CARE)
+    assert "loperamide" in card["summary"]
+    assert CARE not in topics(order_select(resources, draft("neratinib", 120, every=1)))
