@@ -19,6 +19,8 @@ table the doses and the wording.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from cards.findings import Finding, Indicator, Suggestion
 from cards.hook_input import HookInput
 from cards.knowledge import CardsConfig, override_reasons
@@ -64,7 +66,18 @@ def _on_file(sit: Situation, drug_class: str) -> tuple[tuple[str, ...], tuple[Ev
 
 
 def _first_order(sit: Situation, drug: str) -> bool:
-    return sit.facts.therapy.of_drug(drug) is None
+    """No course of `drug` under way: never on file, or its last record (no order open) is
+    older than the course gap, as when extended adjuvant neratinib was given years before."""
+    exposure = sit.facts.therapy.of_drug(drug)
+    if exposure is None:
+        return True
+    if exposure.active:
+        return False
+    dates = [d for d in (exposure.last_dose, exposure.end, exposure.start) if d is not None]
+    if not dates:
+        return False  # on file, undated: cannot tell it is over
+    gap = timedelta(days=sit.config.threshold("trastuzumab_course_gap_days"))
+    return sit.facts.as_of - max(dates) > gap
 
 
 def starting_dose_findings(hook_input: HookInput, config: CardsConfig) -> list[Finding]:

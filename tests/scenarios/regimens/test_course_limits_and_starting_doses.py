@@ -228,3 +228,10 @@ def test_extended_adjuvant_neratinib_needs_loperamide_too():
     card = card_of(order_select(resources, draft("neratinib", 240, every=1)), CARE)
     assert "loperamide" in card["summary"]
     assert CARE not in topics(order_select(resources, draft("neratinib", 120, every=1)))
+
+
+def test_neratinib_years_after_extended_adjuvant_neratinib_is_a_new_start():
+    # ExteNET neratinib ended 3 years ago; now neratinib + capecitabine for metastatic disease
+    old = ordered("neratinib", start_days=1460, end_days=1095, status="completed")
+    card = card_of(order_select(_after_two_lines(old), *_neratinib_order(240)), CARE)
+    assert "loperamide" in card["summary"]
