@@ -77,7 +77,9 @@ def _finding(
             "HER2-positive early breast cancer (no metastatic disease on file). "
             f"{name} started {since} and was last given {format_date(course.last)}: "
             f"{course.doses} administrations are on file. A further {name} dose is drafted.",
-            f"{limit.statement} {limit.counting}",
+            f"{limit.statement} {limit.counting} The course counted is the run of {name} "
+            f"records no more than {sit.config.threshold('trastuzumab_course_gap_days'):g} days "
+            "apart.",
             "If a dose on file was not given in full, or the plan differs for a reason, override "
             "with the reason.",
         ),

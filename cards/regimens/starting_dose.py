@@ -109,7 +109,7 @@ def _interaction_finding(sit: Situation, rule: InteractionDose, drafted: Drafted
             f"{name.capitalize()} {mg:g} mg with a strong CYP2C8 inhibitor on file: label dose "
             f"{rule.with_inhibitor_mg:g} mg {times}",
         )
-        found = f"{listed}, a strong CYP2C8 inhibitor, is drafted or active."
+        found = f"{listed.capitalize()}, a strong CYP2C8 inhibitor, is drafted or active."
     elif not inhibitors and rule.matches(mg, rule.with_inhibitor_mg):
         if not _first_order(sit, rule.drug):
             return None
@@ -120,8 +120,8 @@ def _interaction_finding(sit: Situation, rule: InteractionDose, drafted: Drafted
             f"{rule.label_mg:g} mg {times}",
         )
         found = (
-            f"No strong CYP2C8 inhibitor is drafted or active, and no {name} is on file: this "
-            "is a first order."
+            f"No strong CYP2C8 inhibitor is drafted or active, and no course of {name} is under "
+            "way: this is a first order."
         )
     else:
         return None
@@ -190,8 +190,8 @@ def _prophylaxis_finding(sit: Situation, rule: Prophylaxis, drafted: Drafted, mg
             f"{name.capitalize()} {mg:g} mg: add {remedy} prophylaxis from the first dose",
         ),
         reasoning=(
-            f"A first {name} order at the full dose ({mg:g} mg) is drafted; no {name} is on "
-            f"file, and no antidiarrhoeal ({remedy}) is drafted or active.",
+            f"A first {name} order at the full dose ({mg:g} mg) is drafted: no course of {name} "
+            f"is under way, and no antidiarrhoeal ({remedy}) is drafted or active.",
             rule.statement,
             f"Either add {remedy} from the first dose, or start with the escalation "
             f"({rule.escalation_text()}).",

@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from fhir.resources.R4B.medicationrequest import MedicationRequest
 
@@ -235,3 +237,18 @@ def test_neratinib_years_after_extended_adjuvant_neratinib_is_a_new_start():
     old = ordered("neratinib", start_days=1460, end_days=1095, status="completed")
     card = card_of(order_select(_after_two_lines(old), *_neratinib_order(240)), CARE)
     assert "loperamide" in card["summary"]
+
+
+def test_the_new_cards_speak_a_clinicians_language():
+    gemfibrozil = ordered("gemfibrozil", start_days=200, status="active")
+    tdm1 = draft("ado-trastuzumab-emtansine", 252)
+    cards = [
+        card_of(order_select(_residual_disease_on_tdm1(14), tdm1), COURSE),
+        card_of(order_select(_after_tdxd(gemfibrozil), *_tucatinib_order(300)), DOSE),
+        card_of(order_select(_after_tdxd(), *_tucatinib_order(100)), DOSE),
+        card_of(order_select(_after_two_lines(), *_neratinib_order(240)), CARE),
+    ]  # fmt: skip
+    for card in cards:
+        said = card["summary"] + card["detail"].split("**Data used**")[0]
+        assert not re.search(r"\b[a-z0-9]+_[a-z0-9_]+\b", said), said  # no table keys
+        assert card["summary"][0].isupper()
