@@ -12,13 +12,13 @@ dose check and belongs to the regimen rules.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
 from typing import Any, cast
 
-from cards.findings import Finding, Indicator
+from cards.findings import Citation, Finding, Indicator
 from cards.hook_input import HookInput
 from cards.knowledge import CardsConfig, KnowledgeError, load_table, override_reasons
 from cards.safety.drugs import HER2_DIRECTED, T_DXD
@@ -28,7 +28,7 @@ from cards.safety.phrasing import date
 from cards.safety.sources import cite, source_ids
 from cards.safety.suggested_orders import remove_drafts_suggestions
 from cards.safety.triggers import order_drug, order_evidence, selected_in_class
-from fhir_mappings import PatientFacts
+from fhir_mappings import DraftOrder, PatientFacts
 
 RULE = "C8"
 TOPIC = "T-DXd and interstitial lung disease"
@@ -149,20 +149,25 @@ def ild_findings(hook_input: HookInput, config: CardsConfig) -> Iterable[Finding
         )
     if tdxd_line_under_way(hook_input.facts, config):
         return ()
-    return (
-        Finding(
-            rule=RULE,
-            indicator=Indicator.INFO,
-            summary=f"T-DXd: monitor for ILD/pneumonitis; {ild.summary_advice}",
-            reasoning=(
-                f"ILD/pneumonitis is the boxed warning of T-DXd ({ild.incidence()}).",
-                ild.management(),
-                "This advice is shown once, when T-DXd starts; it is not repeated at each cycle.",
-            ),
-            citations=(citation,),
-            data_used=order_evidence(orders),
-            override_reasons=override_reasons("monitoring"),
-            safety=True,
-            dedup_key=f"{RULE}:advice",
+    return (_monitoring_advice(ild, citation, orders),)
+
+
+def _monitoring_advice(
+    ild: IldKnowledge, citation: Citation, orders: Sequence[DraftOrder]
+) -> Finding:
+    """The ILD monitoring advice given when a T-DXd line starts (information)."""
+    return Finding(
+        rule=RULE,
+        indicator=Indicator.INFO,
+        summary=f"T-DXd: monitor for ILD/pneumonitis; {ild.summary_advice}",
+        reasoning=(
+            f"ILD/pneumonitis is the boxed warning of T-DXd ({ild.incidence()}).",
+            ild.management(),
+            "This advice is shown once, when T-DXd starts; it is not repeated at each cycle.",
         ),
+        citations=(citation,),
+        data_used=order_evidence(orders),
+        override_reasons=override_reasons("monitoring"),
+        safety=True,
+        dedup_key=f"{RULE}:advice",
     )
