@@ -9,10 +9,11 @@ undetermined-line warning is shown instead.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from cards.detail import format_date
-from cards.findings import Finding, Indicator
+from cards.findings import Citation, Finding, Indicator
 from cards.hook_input import HookInput
 from cards.knowledge import CardsConfig, override_reasons
 from cards.regimens.advice import (
@@ -300,15 +301,7 @@ def summary_findings(hook_input: HookInput, config: CardsConfig) -> list[Finding
                 *prefix,
                 *advice,
             ),
-            citations=catalog.citations(
-                (
-                    *(catalog.first_line.maintenance.sources if lapse else ()),
-                    *sources,
-                    *caveat_sources((*prefix, *advice)),
-                ),
-                rule=RULE,
-                topic=TOPIC,
-            ),
+            citations=_citations(sit, sources, (*prefix, *advice), lapsed=lapse is not None),
             data_used=sit.receptor_evidence() + line.evidence + sit.body.evidence_for_all(),
             missing_data=gaps.missing
             + (hr_missing(sit) if next_kind is LineKind.FIRST else ())
@@ -318,3 +311,20 @@ def summary_findings(hook_input: HookInput, config: CardsConfig) -> list[Finding
             dedup_key="regimen-summary",
         )
     ]
+
+
+def _citations(
+    sit: Situation, sources: Sequence[str], paragraphs: Sequence[str], *, lapsed: bool
+) -> tuple[Citation, ...]:
+    """The line's sources, the maintenance rule's when HER2 therapy lapsed, and the sources
+    of any caveat the paragraphs state (ER-low, the label's relapse window)."""
+    catalog = sit.catalog
+    return catalog.citations(
+        (
+            *(catalog.first_line.maintenance.sources if lapsed else ()),
+            *sources,
+            *caveat_sources(paragraphs),
+        ),
+        rule=RULE,
+        topic=TOPIC,
+    )
