@@ -37,6 +37,7 @@ class InteractionDose:
     with_inhibitor_mg: float
     times_per_day: int
     tolerance_percent: float
+    product_mg: float | None  # tablet strength of the drug table's RxNorm product
     statement: str
     sources: tuple[str, ...]
 
@@ -132,6 +133,7 @@ def course_table() -> CourseTable:
                 with_inhibitor_mg=float(i["with_inhibitor_mg"]),
                 times_per_day=int(i["times_per_day"]),
                 tolerance_percent=float(i["tolerance_percent"]),
+                product_mg=float(i["product_mg"]) if i["product_mg"] is not None else None,
                 statement=str(i["statement"]),
                 sources=_sources(i),
             )

@@ -19,6 +19,7 @@ table the doses and the wording.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from cards.findings import Finding, Indicator, Suggestion
@@ -28,7 +29,7 @@ from cards.regimens.course_table import InteractionDose, Prophylaxis, course_tab
 from cards.regimens.drug_terms import drug_name, names, rxnorm_code
 from cards.regimens.situation import Drafted, Situation, situation
 from cards.regimens.slots import fit
-from cards.suggestions import create, medication_request
+from cards.suggestions import create, delete_order, medication_request
 from fhir_mappings import DraftOrder, Evidence
 
 STARTING_DOSE = "starting-dose"
@@ -94,43 +95,95 @@ def starting_dose_findings(hook_input: HookInput, config: CardsConfig) -> list[F
     return findings
 
 
+@dataclass(frozen=True)
+class _Mismatch:
+    summary: str
+    found: str  # what the record shows, in a sentence
+    label_mg: float  # the dose the label gives for this record
+
+
+def _mismatch(
+    sit: Situation, rule: InteractionDose, mg: float, inhibitors: tuple[str, ...]
+) -> _Mismatch | None:
+    """The drafted dose against the record: the full dose with an inhibitor on file, or the
+    reduced dose as a first order without one; None when the dose fits the record."""
+    name = drug_name(rule.drug, sit.catalog).capitalize()
+    times = _times(rule.times_per_day)
+    if inhibitors and rule.matches(mg, rule.label_mg):
+        listed = names(inhibitors, sit.catalog, joiner=", ")
+        return _Mismatch(
+            fit(
+                f"{name} {mg:g} mg with {listed} on file: the label dose with a strong CYP2C8 "
+                f"inhibitor is {rule.with_inhibitor_mg:g} mg {times}",
+                f"{name} {mg:g} mg with a strong CYP2C8 inhibitor on file: label dose "
+                f"{rule.with_inhibitor_mg:g} mg {times}",
+            ),
+            f"{listed.capitalize()}, a strong CYP2C8 inhibitor, is drafted or active.",
+            rule.with_inhibitor_mg,
+        )
+    if inhibitors or not rule.matches(mg, rule.with_inhibitor_mg):
+        return None
+    if not _first_order(sit, rule.drug):
+        return None
+    return _Mismatch(
+        fit(
+            f"{name} {mg:g} mg {times} is the dose with a strong CYP2C8 inhibitor; none is on "
+            f"file: the label dose is {rule.label_mg:g} mg {times}",
+            f"{name} {mg:g} mg: no strong CYP2C8 inhibitor on file; label dose "
+            f"{rule.label_mg:g} mg {times}",
+        ),
+        f"No strong CYP2C8 inhibitor is drafted or active, and no course of "
+        f"{name.lower()} is under way: this is a first order.",
+        rule.label_mg,
+    )
+
+
+def _times(per_day: int) -> str:
+    return "twice daily" if per_day == 2 else f"{per_day} times a day"
+
+
+def _change_dose(
+    sit: Situation, rule: InteractionDose, drafted: Drafted, target: float
+) -> tuple[Suggestion, ...]:
+    """Replace the draft with the label's dose for this record (not recommended over the
+    draft: the record may be incomplete). Coded with the drug's product only when the dose is
+    a whole number of its tablets; otherwise by name."""
+    name = drug_name(rule.drug, sit.catalog)
+    instruction = f"{name} {target:g} mg orally {_times(rule.times_per_day)}"
+    fits_product = rule.product_mg is not None and target % rule.product_mg == 0
+    resource = medication_request(
+        patient_id=sit.hook_input.patient_id,
+        rxnorm_code=rxnorm_code(rule.drug) if fits_product else None,
+        drug_display=name,
+        dose_mg=target,
+        interval_days=1,
+        frequency=rule.times_per_day,
+        route="oral",
+        instruction=instruction,
+    )
+    actions = [create(resource, f"Order {instruction}")]
+    removal = delete_order(drafted.order, f"Remove the drafted {name} order")
+    if removal is not None:
+        actions.insert(0, removal)
+    label = f"Change {name} to {target:g} mg {_times(rule.times_per_day)}"
+    return (Suggestion(label=label, actions=tuple(actions)),)
+
+
 def _interaction_finding(sit: Situation, rule: InteractionDose, drafted: Drafted) -> Finding | None:
     mg = _mg(drafted.order)
     if mg is None:
         return None
     inhibitors, inhibitor_evidence = _on_file(sit, rule.inhibitor_class)
-    name = drug_name(rule.drug, sit.catalog)
-    times = "twice daily" if rule.times_per_day == 2 else f"{rule.times_per_day} times a day"
-    if inhibitors and rule.matches(mg, rule.label_mg):
-        listed = names(inhibitors, sit.catalog, joiner=", ")
-        summary = fit(
-            f"{name.capitalize()} {mg:g} mg with {listed} on file: the label dose with a strong "
-            f"CYP2C8 inhibitor is {rule.with_inhibitor_mg:g} mg {times}",
-            f"{name.capitalize()} {mg:g} mg with a strong CYP2C8 inhibitor on file: label dose "
-            f"{rule.with_inhibitor_mg:g} mg {times}",
-        )
-        found = f"{listed.capitalize()}, a strong CYP2C8 inhibitor, is drafted or active."
-    elif not inhibitors and rule.matches(mg, rule.with_inhibitor_mg):
-        if not _first_order(sit, rule.drug):
-            return None
-        summary = fit(
-            f"{name.capitalize()} {mg:g} mg {times} is the dose with a strong CYP2C8 inhibitor; "
-            f"none is on file: the label dose is {rule.label_mg:g} mg {times}",
-            f"{name.capitalize()} {mg:g} mg: no strong CYP2C8 inhibitor on file; label dose "
-            f"{rule.label_mg:g} mg {times}",
-        )
-        found = (
-            f"No strong CYP2C8 inhibitor is drafted or active, and no course of {name} is under "
-            "way: this is a first order."
-        )
-    else:
+    mismatch = _mismatch(sit, rule, mg, inhibitors)
+    if mismatch is None:
         return None
+    name = drug_name(rule.drug, sit.catalog).capitalize()
     return Finding(
         rule=STARTING_DOSE,
         indicator=Indicator.WARNING,
-        summary=summary,
+        summary=mismatch.summary,
         reasoning=(
-            f"{name.capitalize()} {mg:g} mg {times} is drafted. {found}",
+            f"{name} {mg:g} mg {_times(rule.times_per_day)} is drafted. {mismatch.found}",
             rule.statement,
             "If the interacting drug was stopped or started outside this record, or the dose "
             "is intended, override with the reason.",
@@ -141,6 +194,7 @@ def _interaction_finding(sit: Situation, rule: InteractionDose, drafted: Drafted
             _drafted_evidence(sit, drafted, mg),
             *inhibitor_evidence,
         ),
+        suggestions=_change_dose(sit, rule, drafted, mismatch.label_mg),
         override_reasons=override_reasons("regimen"),
         safety=True,
         dedup_key=f"{STARTING_DOSE}:{rule.id}",

@@ -22,6 +22,7 @@ from tests.scenarios.regimens.builders import (
     created,
     cycles,
     deleted,
+    dose_mg,
     draft,
     drug_text,
     her2_positive_mbc,
@@ -29,6 +30,7 @@ from tests.scenarios.regimens.builders import (
     order_sign,
     ordered,
     reference,
+    rxnorm,
     topics,
 )
 
@@ -118,6 +120,24 @@ def test_a_first_tucatinib_order_at_100_mg_without_an_inhibitor_names_the_label_
     assert "label dose is 300 mg twice daily" in card["summary"]
     assert "tukysahcp.com" in card["source"]["url"]
     assert DOSE in topics(order_sign(_after_tdxd(), *_tucatinib_order(100)))
+
+
+def test_the_label_dose_is_offered_in_place_of_the_draft():
+    orders = _tucatinib_order(100)
+    card = card_of(order_select(_after_tdxd(), *orders), DOSE)
+    [suggestion] = card["suggestions"]
+    assert suggestion["label"] == "Change tucatinib to 300 mg twice daily"
+    assert deleted(card) == [reference(orders[0])]
+    [resource] = created(card)
+    MedicationRequest.model_validate(resource)
+    assert dose_mg(resource) == 300
+    assert rxnorm(resource) == "2361290"  # two 150 mg tablets: the product code fits
+    assert resource["dosageInstruction"][0]["timing"]["repeat"]["frequency"] == 2
+    gemfibrozil = ordered("gemfibrozil", start_days=200, status="active")
+    reduced = card_of(order_select(_after_tdxd(gemfibrozil), *_tucatinib_order(300)), DOSE)
+    [resource] = created(reduced)
+    assert dose_mg(resource) == 100
+    assert rxnorm(resource) is None  # 100 mg is not a whole number of 150 mg tablets
 
 
 def test_tucatinib_100_mg_with_gemfibrozil_active_is_the_label_dose():
