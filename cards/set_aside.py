@@ -69,6 +69,9 @@ READS: Mapping[str, frozenset[str]] = {
     "her2-not-on-file": HER2 | DISEASE,
     "organ-function": LABS | BODY | DISEASE | MEDICATION,
     "pertuzumab-without-trastuzumab": MEDICATION | BODY,
+    "course-limit": MEDICATION | DISEASE,
+    "starting-dose": MEDICATION | DISEASE,
+    "supportive-care": MEDICATION | DISEASE,
 }
 
 # Words for a summary (our own; the record's own text stays in the escaped detail).

@@ -14,6 +14,7 @@ from cards.detail import format_date
 from cards.regimens.catalog import Basis, Drug, LaterOption, Regimen
 from cards.regimens.data_gaps import BODY_SIZE_KEY, described
 from cards.regimens.doses import regimen_dose_text
+from cards.regimens.label_caveats import receptor_caveats, relapse_window
 from cards.regimens.lines import LineAssessment
 from cards.regimens.situation import HER2_DIRECTED, Situation
 from fhir_mappings import TherapySetting
@@ -135,6 +136,7 @@ def second_line_advice(sit: Situation) -> tuple[str, ...]:
         paragraphs.append(basis)
     if sit.facts.disease.brain_metastases:
         paragraphs.append(second.brain_metastases_note)
+    paragraphs.extend(relapse_window(sit))
     return tuple(paragraphs)
 
 
@@ -211,11 +213,14 @@ def later_line_advice(sit: Situation, line: LineAssessment) -> tuple[str, ...]:
     intro = f"{later.recommendation}."
     if sit.facts.disease.brain_metastases:
         intro += (
-            " Brain metastases are on file: tucatinib + trastuzumab + capecitabine is listed "
-            "first, as the option with intracranial efficacy data (ASCO brain-metastases "
-            "guideline rec. 7.1)."
+            " Brain metastases are on file: tucatinib + trastuzumab + capecitabine may be "
+            "offered (ASCO brain-metastases guideline rec. 7.1). The service lists it first, "
+            "as the option with intracranial efficacy data (HER2CLIMB); the order is the "
+            "service's policy, not the guideline's."
         )
     paragraphs = [intro + "\n\n" + bullet_list(items)]
+    if any(o.hr_positive_only for o in later_options(sit, line)):
+        paragraphs.extend(receptor_caveats(sit))  # options listed for HR+ disease only
     drugs = [
         d for o in later_options(sit, line) for d in regimen_drugs(sit, catalog.regimen(o.regimen))
     ]
@@ -229,9 +234,11 @@ def hr_positive_advice(sit: Situation, *, after_chemotherapy: bool) -> tuple[str
     hr = sit.catalog.hr_positive
     if sit.hr_positive is not True:
         return ()
+    caveats = receptor_caveats(sit)
     if after_chemotherapy:
-        return (hr.after_chemotherapy,)
+        return (*caveats, hr.after_chemotherapy)
     return (
+        *caveats,
         "Hormone-receptor-positive disease:\n\n" + bullet_list(hr.options),
         hr.after_chemotherapy,
     )

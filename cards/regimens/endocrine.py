@@ -22,6 +22,7 @@ from cards.hook_input import HookInput
 from cards.knowledge import CardsConfig, override_reasons
 from cards.regimens.advice import hr_positive_advice
 from cards.regimens.drug_terms import names
+from cards.regimens.label_caveats import caveat_sources, hr_label
 from cards.regimens.lines import assess_line
 from cards.regimens.situation import (
     CHEMOTHERAPY,
@@ -53,6 +54,19 @@ def finished_chemotherapy(sit: Situation, since: datetime | None) -> tuple[DrugE
         and not state(e, sit.facts.as_of, sit.config).current
         and (since is None or ((_finished(e) or since) >= since))
     )
+
+
+def chemotherapy_in_line(sit: Situation, since: datetime | None) -> bool:
+    """Chemotherapy for metastatic disease drafted, or on file in the current line."""
+    if sit.drafted_ids(CHEMOTHERAPY, TAXANE):
+        return True
+    for e in sit.facts.therapy.exposures:
+        if not e.classes & {CHEMOTHERAPY, TAXANE} or e.setting is not TherapySetting.METASTATIC:
+            continue
+        last = _finished(e) or e.start
+        if e.active or since is None or last is None or last >= since:
+            return True
+    return False
 
 
 def endocrine_in_line(sit: Situation, since: datetime | None) -> bool:
@@ -87,10 +101,13 @@ def endocrine_findings(hook_input: HookInput, config: CardsConfig) -> list[Findi
     ended = max((d for d in (_finished(e) for e in chemo) if d is not None), default=None)
     catalog = sit.catalog
     her2 = names(sit.drafted_ids(HER2_DIRECTED), catalog)
+    hr = hr_label(sit)
     summary = fit(
-        f"HR+ HER2+ MBC: add endocrine therapy to {her2} now that chemotherapy has ended",
-        "HR+ HER2+ MBC: add endocrine therapy to HER2 maintenance now that chemotherapy ended",
+        f"{hr} HER2+ MBC: endocrine therapy may be added to {her2} now that chemotherapy has ended",
+        f"{hr} HER2+ MBC: endocrine therapy may be added to {her2}; chemotherapy has ended",
+        f"{hr} HER2+ MBC: endocrine therapy may be added now that chemotherapy has ended",
     )
+    advice = hr_positive_advice(sit, after_chemotherapy=True)
     return [
         Finding(
             rule=RULE,
@@ -101,11 +118,13 @@ def endocrine_findings(hook_input: HookInput, config: CardsConfig) -> list[Findi
                 f"{line.name} therapy. Chemotherapy ({names((e.drug for e in chemo), catalog)})"
                 f" ended {format_date(ended)}; {her2} is drafted and no endocrine therapy is "
                 "drafted, active or given in this line.",
-                *hr_positive_advice(sit, after_chemotherapy=True),
+                *advice,
                 "Continue HER2-targeted therapy until progression or unacceptable toxicity "
                 "(ASCO 2022 rec. 4.0).",
             ),
-            citations=catalog.citations(catalog.hr_positive.sources, rule=RULE, topic=TOPIC),
+            citations=catalog.citations(
+                (*catalog.hr_positive.sources, *caveat_sources(advice)), rule=RULE, topic=TOPIC
+            ),
             data_used=sit.receptor_evidence() + tuple(ev for e in chemo for ev in e.evidence[:1]),
             override_reasons=override_reasons("regimen"),
             safety=False,

@@ -20,6 +20,7 @@ from cards.regimens.advice import BodyGaps, body_gaps, first_line_advice, hr_mis
 from cards.regimens.catalog import Regimen, Slot
 from cards.regimens.doses import ComputedDose
 from cards.regimens.drug_terms import names
+from cards.regimens.label_caveats import hr_label
 from cards.regimens.line_finding import line_finding
 from cards.regimens.lines import LineAssessment, LineKind, assess_line
 from cards.regimens.loading import DueDose
@@ -122,15 +123,15 @@ def _missing_parts(
     her2_therapy = any(not s.chemotherapy_phase and s.filled_by & present for s in regimen.slots)
     if endocrine and her2_therapy and not chemotherapy:
         summary = fit(
-            f"HR+ HER2+ MBC: endocrine + {have} is for selected patients; THP is preferred "
-            f"first line{tail}",
-            "HR+ HER2+ MBC: endocrine + HER2 therapy is for selected patients; "
+            f"{hr_label(sit)} HER2+ MBC: endocrine + {have} is for selected patients; THP is "
+            f"preferred first line{tail}",
+            f"{hr_label(sit)} HER2+ MBC: endocrine + HER2 therapy is for selected patients; "
             f"THP preferred{tail}",
         )
     elif endocrine and not have:
         summary = fit(
-            "HR+ HER2+ MBC: endocrine therapy alone is for special cases; first-line THP is "
-            f"preferred{tail}"
+            f"{hr_label(sit)} HER2+ MBC: endocrine therapy alone is for special cases; "
+            f"first-line THP is preferred{tail}"
         )
     elif not have:
         summary = fit(f"First-line HER2+ MBC: {regimen.display} is recommended{tail}")
@@ -166,9 +167,10 @@ def _other_regimen(sit: Situation, line: LineAssessment, drugs: frozenset[str]) 
     endocrine = sit.hr_positive is True and bool(sit.drafted_ids(ENDOCRINE))
     if endocrine and drugs <= catalog.her2_with_endocrine():
         summary = fit(
-            f"HR+ HER2+ MBC: endocrine therapy + {drafted} is for selected patients; "
-            "THP is preferred first line",
-            "HR+ HER2+ MBC: endocrine + HER2 therapy is for selected patients; THP preferred",
+            f"{hr_label(sit)} HER2+ MBC: endocrine therapy + {drafted} is for selected "
+            "patients; THP is preferred first line",
+            f"{hr_label(sit)} HER2+ MBC: endocrine + HER2 therapy is for selected patients; "
+            "THP preferred",
         )
     else:
         summary = fit(

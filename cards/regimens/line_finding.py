@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from cards.findings import Finding, Indicator, Suggestion
 from cards.knowledge import override_reasons
 from cards.regimens.advice import BodyGaps
+from cards.regimens.label_caveats import caveat_sources
 from cards.regimens.lines import LineAssessment
 from cards.regimens.situation import Situation
 
@@ -38,7 +39,9 @@ def line_finding(
     suggestions: tuple[Suggestion, ...] = (),
 ) -> Finding:
     """A line card: `reasoning` stands between the line's lead and the line's `advice`;
-    `missing_data` between the body-size gaps and what the line assessment lacks."""
+    `missing_data` between the body-size gaps and what the line assessment lacks. The
+    caveats the advice states (ER-low, the label's relapse window) are cited with it."""
+    sources = (*sources, *caveat_sources((*reasoning, *advice)))
     return Finding(
         rule=rule,
         indicator=Indicator.WARNING if gaps.missing else Indicator.INFO,

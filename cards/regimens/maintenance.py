@@ -35,6 +35,7 @@ from cards.knowledge import CardsConfig, override_reasons
 from cards.regimens.advice import body_gaps, hr_positive_advice
 from cards.regimens.drug_terms import names
 from cards.regimens.endocrine import finished_chemotherapy
+from cards.regimens.label_caveats import caveat_sources, hr_label
 from cards.regimens.line_finding import line_lead
 from cards.regimens.lines import LineAssessment, assess_line
 from cards.regimens.loading import last_dose_date
@@ -194,10 +195,11 @@ def _summary(sit: Situation, lapse: Lapse) -> str:
             f"Continue {her2} with the endocrine therapy (stopped {when})",
         )
     if sit.hr_positive is True:
+        hr = hr_label(sit)
         return fit(
-            f"HR+: add endocrine therapy and continue {her2}, stopped with the chemotherapy on "
-            f"{when}",
-            f"HR+: add endocrine therapy and continue {her2} (stopped {when})",
+            f"{hr}: continue {her2}, stopped with the chemotherapy on {when}; endocrine therapy "
+            "may be added",
+            f"{hr}: continue {her2} (stopped {when}); endocrine therapy may be added",
         )
     return fit(
         f"Continue {her2} when chemotherapy stops: stopped with it on {when}",
@@ -232,7 +234,11 @@ def maintenance_findings(hook_input: HookInput, config: CardsConfig) -> list[Fin
         *dict.fromkeys(p.due.reason for p in plans if p.due.last_dose is not None),
         PROGRESSION_CAVEAT,
     ]
-    sources = (*catalog.first_line.maintenance.sources, *catalog.hr_positive.sources)
+    sources = (
+        *catalog.first_line.maintenance.sources,
+        *catalog.hr_positive.sources,
+        *caveat_sources(reasoning),
+    )
     suggestion = add_suggestion(sit, [p.dose for p in plans]) if plans else None
     return [
         Finding(

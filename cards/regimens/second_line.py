@@ -16,10 +16,11 @@ from cards.knowledge import CardsConfig
 from cards.regimens.advice import body_gaps, second_line_advice
 from cards.regimens.doses import Phase, compute_dose
 from cards.regimens.drug_terms import names
+from cards.regimens.label_caveats import beyond_label_window
 from cards.regimens.line_finding import line_finding
-from cards.regimens.lines import LineKind, assess_line
+from cards.regimens.lines import LineAssessment, LineKind, assess_line
 from cards.regimens.orders import replace_suggestion, single_recommended
-from cards.regimens.situation import CHEMOTHERAPY, HER2_DIRECTED, TAXANE, situation
+from cards.regimens.situation import CHEMOTHERAPY, HER2_DIRECTED, TAXANE, Situation, situation
 from cards.regimens.slots import fit
 
 RULE = "C12-second-line"
@@ -50,25 +51,7 @@ def second_line_findings(hook_input: HookInput, config: CardsConfig) -> list[Fin
     gaps = body_gaps(sit, [tdxd])
     tail = f"; {gaps.short}" if gaps.short else ""
     drafted = names(her2 or sit.drafted_ids(CHEMOTHERAPY, TAXANE), catalog)
-    if T_DM1 in her2:
-        summary = fit(
-            f"T-DXd {dose.amount} every 3 weeks is preferred over T-DM1 second line{tail}",
-            f"Second line: T-DXd is preferred over T-DM1 (ASCO 2022){tail}",
-        )
-    elif line.early_relapse and line.prior_metastatic_lines == 0:
-        months = f"{config.threshold('adjuvant_relapse_second_line_months'):g}"
-        summary = fit(
-            f"Relapse ≤{months} months after adjuvant trastuzumab-based therapy: second-line "
-            f"T-DXd {dose.amount} q3w is preferred{tail}",
-            f"Relapse ≤{months} months after adjuvant trastuzumab-based therapy: second-line "
-            f"T-DXd preferred{tail}",
-        )
-    else:
-        summary = fit(
-            f"Second-line HER2+ MBC: T-DXd {dose.amount} every 3 weeks is preferred over "
-            f"{drafted}{tail}",
-            f"Second-line HER2+ MBC: T-DXd {dose.amount} every 3 weeks is preferred{tail}",
-        )
+    summary = _summary(sit, line, her2, drafted, amount=dose.amount, tail=tail)
     replaced = tuple(d for d in sit.drafts if d.classes & TRIGGERS)
     suggestions = single_recommended([replace_suggestion(sit, replaced, [dose])])
     return [
@@ -85,3 +68,45 @@ def second_line_findings(hook_input: HookInput, config: CardsConfig) -> list[Fin
             suggestions=suggestions,
         )
     ]
+
+
+def _summary(
+    sit: Situation,
+    line: LineAssessment,
+    her2: frozenset[str],
+    drafted: str,
+    *,
+    amount: str,
+    tail: str,
+) -> str:
+    """What the card leads with: T-DXd over T-DM1, the 12-month relapse (with the label's
+    6-month window when the recurrence came later), or T-DXd over the drafted regimen."""
+    if T_DM1 in her2:
+        return fit(
+            f"T-DXd {amount} every 3 weeks is preferred over T-DM1 second line{tail}",
+            f"Second line: T-DXd is preferred over T-DM1 (ASCO 2022){tail}",
+        )
+    if (
+        line.early_relapse
+        and line.prior_metastatic_lines == 0
+        and (window := beyond_label_window(sit))
+    ):
+        after, label = window
+        return fit(
+            f"Relapse {after} after adjuvant trastuzumab-based therapy: ASCO prefers T-DXd "
+            f"{amount} q3w; {label}{tail}",
+            f"Relapse {after} after adjuvant trastuzumab: ASCO prefers second-line T-DXd; "
+            f"{label}{tail}",
+        )
+    if line.early_relapse and line.prior_metastatic_lines == 0:
+        months = f"{sit.config.threshold('adjuvant_relapse_second_line_months'):g}"
+        return fit(
+            f"Relapse ≤{months} months after adjuvant trastuzumab-based therapy: second-line "
+            f"T-DXd {amount} q3w is preferred{tail}",
+            f"Relapse ≤{months} months after adjuvant trastuzumab-based therapy: second-line "
+            f"T-DXd preferred{tail}",
+        )
+    return fit(
+        f"Second-line HER2+ MBC: T-DXd {amount} every 3 weeks is preferred over {drafted}{tail}",
+        f"Second-line HER2+ MBC: T-DXd {amount} every 3 weeks is preferred{tail}",
+    )

@@ -9,11 +9,12 @@ undetermined-line warning is shown instead.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from cards.current import state
 from cards.detail import format_date
-from cards.findings import Finding, Indicator
+from cards.findings import Citation, Finding, Indicator
 from cards.hook_input import HookInput
 from cards.knowledge import CardsConfig, override_reasons
 from cards.regimens.advice import (
@@ -29,7 +30,12 @@ from cards.regimens.advice import (
 from cards.regimens.catalog import Drug, Regimen
 from cards.regimens.doses import ComputedDose, Phase, compute_dose, per_basis_text, schedule_text
 from cards.regimens.drug_terms import names
-from cards.regimens.endocrine import endocrine_in_line, finished_chemotherapy
+from cards.regimens.endocrine import (
+    chemotherapy_in_line,
+    endocrine_in_line,
+    finished_chemotherapy,
+)
+from cards.regimens.label_caveats import beyond_label_window, caveat_sources, hr_label
 from cards.regimens.line_finding import line_lead
 from cards.regimens.line_unknown import undetermined_finding
 from cards.regimens.lines import LineAssessment, LineKind, assess_line
@@ -104,6 +110,15 @@ def _second_line_summary(sit: Situation) -> str:
     if dose.mg is None:
         return fit(f"HER2+ MBC, second line: {preferred.short} {basis} {how_often} is preferred")
     mg = format_mg(dose.mg)
+    window = beyond_label_window(sit)
+    if window is not None:  # ≤12 months (ASCO) but beyond the US label's 6 months: say both
+        after, label = window
+        return fit(
+            f"HER2+ MBC, relapse {after} after adjuvant therapy: ASCO prefers {preferred.short} "
+            f"{mg} mg ({basis}) q3w; {label}",
+            f"HER2+ MBC, relapse {after} after adjuvant therapy: ASCO prefers "
+            f"{preferred.short}; {label}",
+        )
     alternative_mg = (
         f" {format_mg(alternative_dose.mg)} mg" if alternative_dose.mg is not None else ""
     )
@@ -204,20 +219,44 @@ def _ongoing(
             "**At progression:**",
         ]
         return summary, tuple(paragraphs)
-    summary = fit(
-        f"HER2+ MBC on {line.name} {current} since {since}: continue HER2 therapy until "
-        "progression",
-        f"HER2+ MBC on {line.name} therapy since {since}: continue until progression",
-    )
     paragraphs = [
         "Continue HER2-targeted therapy until progression or unacceptable toxicity; when "
         "chemotherapy stops, HER2 therapy continues (ASCO 2022 rec. 4.0).",
     ]
-    endocrine_given = endocrine_in_line(sit, ongoing.start)
-    if finished_chemotherapy(sit, ongoing.start) and not endocrine_given:
+    endocrine_planned = (
+        sit.hr_positive is True
+        and not endocrine_in_line(sit, ongoing.start)
+        and chemotherapy_in_line(sit, ongoing.start)
+    )
+    if endocrine_planned:
+        # HR+ on chemotherapy + HER2 therapy (THP): endocrine therapy is the plan for when the
+        # chemotherapy ends (ASCO rec. 7.0), named in the summary as well as the detail
+        ended = bool(finished_chemotherapy(sit, ongoing.start))
+        summary = _hr_ongoing_summary(sit, line, current, since, ended=ended)
         paragraphs.extend(hr_positive_advice(sit, after_chemotherapy=True))
+    else:
+        summary = fit(
+            f"HER2+ MBC on {line.name} {current} since {since}: continue HER2 therapy until "
+            "progression",
+            f"HER2+ MBC on {line.name} therapy since {since}: continue until progression",
+        )
     paragraphs.append("**At progression:**")
     return summary, tuple(paragraphs)
+
+
+def _hr_ongoing_summary(
+    sit: Situation, line: LineAssessment, current: str, since: str, *, ended: bool
+) -> str:
+    hr = hr_label(sit)
+    when = "now that chemotherapy has ended" if ended else "when chemotherapy ends"
+    return fit(
+        f"{hr} HER2+ MBC on {line.name} {current} since {since}: continue HER2 therapy; "
+        f"endocrine therapy may be added {when}",
+        f"{hr} HER2+ MBC on {line.name} therapy since {since}: continue HER2 therapy; "
+        f"endocrine therapy may be added {when}",
+        f"{hr} HER2+ MBC on {line.name} therapy: continue HER2 therapy; endocrine therapy may "
+        f"be added {when}",
+    )
 
 
 def summary_findings(hook_input: HookInput, config: CardsConfig) -> list[Finding]:
@@ -275,11 +314,7 @@ def summary_findings(hook_input: HookInput, config: CardsConfig) -> list[Finding
                 *prefix,
                 *advice,
             ),
-            citations=catalog.citations(
-                (*(catalog.first_line.maintenance.sources if lapse else ()), *sources),
-                rule=RULE,
-                topic=TOPIC,
-            ),
+            citations=_citations(sit, sources, (*prefix, *advice), lapsed=lapse is not None),
             data_used=sit.receptor_evidence() + line.evidence + sit.body.evidence_for_all(),
             missing_data=gaps.missing
             + (hr_missing(sit) if next_kind is LineKind.FIRST else ())
@@ -289,3 +324,20 @@ def summary_findings(hook_input: HookInput, config: CardsConfig) -> list[Finding
             dedup_key="regimen-summary",
         )
     ]
+
+
+def _citations(
+    sit: Situation, sources: Sequence[str], paragraphs: Sequence[str], *, lapsed: bool
+) -> tuple[Citation, ...]:
+    """The line's sources, the maintenance rule's when HER2 therapy lapsed, and the sources
+    of any caveat the paragraphs state (ER-low, the label's relapse window)."""
+    catalog = sit.catalog
+    return catalog.citations(
+        (
+            *(catalog.first_line.maintenance.sources if lapsed else ()),
+            *sources,
+            *caveat_sources(paragraphs),
+        ),
+        rule=RULE,
+        topic=TOPIC,
+    )

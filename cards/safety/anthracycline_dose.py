@@ -6,7 +6,9 @@ them); count every prior anthracycline. Mixed histories are converted to doxorub
 equivalents only where the reference gives a ratio (daunorubicin 0.6, mitoxantrone 10.5);
 epirubicin, for which it gives none, is held against its own label limit (900 mg/m2).
 A mixed history is judged by the sum of each component's fraction of its limit, so a
-single-drug history meets exactly the plain threshold, and the card lists the components.
+single-drug history meets exactly the plain threshold, and the card lists the components,
+naming epirubicin's own limit beside the doxorubicin-equivalent sum. Totals are whole mg/m²,
+compared as shown: a card never says 899.4, nor 900 while judging 899.6 below the limit.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from cards.knowledge import (
 )
 from cards.safety.drugs import ANTHRACYCLINE, TRASTUZUMAB_CONTAINING
 from cards.safety.gaps import gap_finding
-from cards.safety.phrasing import mg_m2
+from cards.safety.phrasing import mg_m2, whole
 from cards.safety.sources import cite, source_ids
 from cards.safety.triggers import drug_ids, order_drug, order_evidence, selected_in_class
 from fhir_mappings import DraftOrder, Evidence, PatientFacts
@@ -119,12 +121,13 @@ class Component:
 
     @property
     def total(self) -> float:
-        return self.given + self.ordered
+        """Whole mg/m², the figure the card shows and compares with the limits."""
+        return float(whole(self.given + self.ordered))
 
     @property
     def doxorubicin_equivalent(self) -> float | None:
         ratio = self.drug.doxorubicin_ratio
-        return None if ratio is None else self.total * ratio
+        return None if ratio is None else float(whole(self.total * ratio))
 
 
 @dataclass(frozen=True)
@@ -255,18 +258,57 @@ def _summary(
         if indicator is Indicator.CRITICAL:
             return f"{head} reaches the {mg_m2(limit)} limit: reconsider the anthracycline"
         return f"{head} (≥{mg_m2(limit)}): monitor LVEF more often, consider dexrazoxane"
-    own = counted[0].drug if len(counted) == 1 else None
-    if own is not None and own.critical_key is not None and own.warning_key is not None:
-        only = counted[0]
-        key = own.critical_key if indicator is Indicator.CRITICAL else own.warning_key
-        head = f"Cumulative {only.drug.display} {mg_m2(only.total)} {when}"
+    own = _own_limit_reached(b, indicator, config)
+    if own is not None:
+        component, limit = own
+        head = f"Cumulative {component.drug.display} {mg_m2(component.total)} {when}"
+        others = " + ".join(
+            f"{c.drug.display} {mg_m2(c.total)}" for c in counted if c is not component
+        )
+        tail = f"; with {others}" if others else ""
         if indicator is Indicator.CRITICAL:
-            return f"{head} reaches its {mg_m2(config.threshold(key))} label limit"
-        return f"{head} (≥{mg_m2(config.threshold(key))}): monitor LVEF more often"
+            return f"{head} reaches its {mg_m2(limit)} label limit{tail}"
+        return f"{head} (≥{mg_m2(limit)}): monitor LVEF more often{tail}"
     fraction = b.critical_fraction if indicator is Indicator.CRITICAL else b.warning_fraction
     limit_name = "critical" if indicator is Indicator.CRITICAL else "warning"
     parts = " + ".join(f"{c.drug.display} {mg_m2(c.total)}" for c in counted)
     return f"Cumulative anthracycline {when} at {fraction:.0%} of the {limit_name} limit: {parts}"
+
+
+def _own_limit_reached(
+    b: Burden, indicator: Indicator, config: CardsConfig
+) -> tuple[Component, float] | None:
+    """A drug judged by its own label limit (epirubicin) that reaches that limit by itself:
+    the card names it and its limit first, whatever else is on file."""
+    for c in b.counted:
+        key = c.drug.critical_key if indicator is Indicator.CRITICAL else c.drug.warning_key
+        if c.drug.critical_key is None or c.drug.warning_key is None or key is None:
+            continue
+        limit = config.threshold(key)
+        if c.total >= limit:
+            return c, limit
+    return None
+
+
+def _own_limit_lines(b: Burden, config: CardsConfig) -> tuple[str, ...]:
+    """Each drug with its own label limit, beside the doxorubicin-equivalent sum."""
+    lines = []
+    for c in b.counted:
+        if c.drug.critical_key is None or c.drug.warning_key is None:
+            continue
+        lines.append(
+            f"{c.drug.display.capitalize()} has no established doxorubicin ratio, so it is held "
+            f"against its own label limit: {mg_m2(c.total)} of "
+            f"{mg_m2(config.threshold(c.drug.critical_key))} (warning from "
+            f"{mg_m2(config.threshold(c.drug.warning_key))})."
+        )
+    if lines and any(c.doxorubicin_equivalent is not None for c in b.counted):
+        lines.append(
+            f"The other anthracyclines sum to {mg_m2(b.doxorubicin_equivalent)} "
+            "doxorubicin-equivalent; the total is judged by adding each part's fraction of its "
+            "own limit."
+        )
+    return tuple(lines)
 
 
 def _evidence(facts: PatientFacts, orders: Sequence[DraftOrder]) -> tuple[Evidence, ...]:
@@ -328,6 +370,7 @@ def anthracycline_dose_findings(hook_input: HookInput, config: CardsConfig) -> I
         f"total at {label.max_total:g}, or {mg_m2(label.max_total_with_risk_factors)} with "
         f"{label.risk_factors}. Cross-drug sums are approximate.",
     ]
+    reasoning.extend(_own_limit_lines(b, config))
     if facts.therapy.of_class(TRASTUZUMAB_CONTAINING):
         reasoning.append(
             "Trastuzumab is on file: its cardiotoxicity adds to the anthracycline's, so the "

@@ -201,10 +201,11 @@ def _discordant_positive(hook_input: HookInput) -> Finding | None:
         reasoning=(
             *reasoning_of(her2),
             "ASCO/CAP 2023 asks to consider prior and concurrent HER2 results (heterogeneity, "
-            "preanalytic variables); any HER2-positive result makes the patient eligible for "
-            "HER2-targeted therapy. HER2 and hormone-receptor status can change between the "
-            "primary tumour and metastases: a re-biopsy of an accessible metastasis may "
-            "settle it, and the most recent metastatic result decides HER2-low eligibility.",
+            "preanalytic variables). This service's policy, not a guideline statement: any "
+            "HER2-positive result allows HER2-targeted therapy, and the most recent metastatic "
+            "result decides HER2-low eligibility. HER2 and hormone-receptor status can change "
+            "between the primary tumour and metastases; a re-biopsy of an accessible "
+            "metastasis may settle it.",
         ),
         citations=(
             cite("asco-cap-her2-2023", MISMATCH_RULE, MISMATCH_TOPIC),

@@ -84,9 +84,9 @@ def reasoning_of(her2: Her2Assessment) -> list[str]:
         )
     if her2.discordant:
         lines.append(
-            "HER2 results on file disagree over time or between specimens; ASCO/CAP asks to "
-            "weigh prior and concurrent results, and a re-biopsy of an accessible metastasis "
-            "may settle the status."
+            "HER2 results on file disagree over time or between specimens. ASCO/CAP asks to "
+            "weigh prior and concurrent results; a re-biopsy of an accessible metastasis may "
+            "settle the status."
         )
     return [" ".join(lines)]
 

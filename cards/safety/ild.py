@@ -1,21 +1,24 @@
 """C8: T-DXd and interstitial lung disease.
 
 ILD/pneumonitis is T-DXd's boxed warning: grade 1 interrupts treatment, grade 2 or higher
-stops it for good. A history of ILD or pneumonitis on file with a T-DXd order is critical;
-every T-DXd order also carries the monitoring advice as information (order-select only:
-order-sign shows nothing that is not wrong). The incidence and the grade-by-grade management
-the cards quote are in `cards/data/safety_ild.json`. The 6.4 mg/kg gastric dose trap is a
+stops it for good. A history of ILD or pneumonitis on file with a T-DXd order is critical, at
+every order. The monitoring advice is information given once, when a T-DXd line starts
+(order-select only: order-sign shows nothing that is not wrong): repeated at every cycle it
+would teach clinicians to skip the card. The line is under way when T-DXd was given, or an
+order of it is open, within `ild_advice_course_gap_days`. The incidence and the grade-by-grade
+management the cards quote are in `cards/data/safety_ild.json`. The 6.4 mg/kg gastric dose trap is a
 dose check and belongs to the regimen rules.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import cache
 from typing import Any, cast
 
-from cards.findings import Finding, Indicator
+from cards.findings import Citation, Finding, Indicator
 from cards.hook_input import HookInput
 from cards.knowledge import CardsConfig, KnowledgeError, load_table, override_reasons
 from cards.safety.drugs import HER2_DIRECTED, T_DXD
@@ -25,6 +28,7 @@ from cards.safety.phrasing import date
 from cards.safety.sources import cite, source_ids
 from cards.safety.suggested_orders import remove_drafts_suggestions
 from cards.safety.triggers import order_drug, order_evidence, selected_in_class
+from fhir_mappings import DraftOrder, PatientFacts
 
 RULE = "C8"
 TOPIC = "T-DXd and interstitial lung disease"
@@ -79,6 +83,20 @@ def ild_knowledge() -> IldKnowledge:
     )
 
 
+def tdxd_line_under_way(facts: PatientFacts, config: CardsConfig) -> bool:
+    """T-DXd given, or ordered with the order still open, within the course gap: not a start."""
+    exposure = facts.therapy.of_drug(T_DXD)
+    if exposure is None:
+        return False
+    if exposure.active:
+        return True
+    dates = [d for d in (exposure.last_dose, exposure.end) if d is not None]
+    if not dates:
+        return False
+    gap = timedelta(days=config.threshold("ild_advice_course_gap_days"))
+    return facts.as_of - max(dates) <= gap
+
+
 def ild_findings(hook_input: HookInput, config: CardsConfig) -> Iterable[Finding]:
     orders = [o for o in selected_in_class(hook_input, HER2_DIRECTED) if order_drug(o) == T_DXD]
     if not orders:
@@ -129,19 +147,27 @@ def ild_findings(hook_input: HookInput, config: CardsConfig) -> Iterable[Finding
                 withholds=frozenset({T_DXD}),
             ),
         )
-    return (
-        Finding(
-            rule=RULE,
-            indicator=Indicator.INFO,
-            summary=f"T-DXd: monitor for ILD/pneumonitis; {ild.summary_advice}",
-            reasoning=(
-                f"ILD/pneumonitis is the boxed warning of T-DXd ({ild.incidence()}).",
-                ild.management(),
-            ),
-            citations=(citation,),
-            data_used=order_evidence(orders),
-            override_reasons=override_reasons("monitoring"),
-            safety=True,
-            dedup_key=f"{RULE}:advice",
+    if tdxd_line_under_way(hook_input.facts, config):
+        return ()
+    return (_monitoring_advice(ild, citation, orders),)
+
+
+def _monitoring_advice(
+    ild: IldKnowledge, citation: Citation, orders: Sequence[DraftOrder]
+) -> Finding:
+    """The ILD monitoring advice given when a T-DXd line starts (information)."""
+    return Finding(
+        rule=RULE,
+        indicator=Indicator.INFO,
+        summary=f"T-DXd: monitor for ILD/pneumonitis; {ild.summary_advice}",
+        reasoning=(
+            f"ILD/pneumonitis is the boxed warning of T-DXd ({ild.incidence()}).",
+            ild.management(),
+            "This advice is shown once, when T-DXd starts; it is not repeated at each cycle.",
         ),
+        citations=(citation,),
+        data_used=order_evidence(orders),
+        override_reasons=override_reasons("monitoring"),
+        safety=True,
+        dedup_key=f"{RULE}:advice",
     )

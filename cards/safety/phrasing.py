@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
 
 from cards.detail import format_date
 
@@ -17,8 +18,14 @@ def points(value: float) -> str:
     return f"{value:g} point{'' if value == 1 else 's'}"
 
 
+def whole(value: float) -> int:
+    """A cumulative dose as a pharmacist writes it: whole mg/m², halves rounded up (899.5 is
+    900). Cards compare the rounded figure with a limit, so what they show is what they judged."""
+    return int(Decimal(str(value)).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+
+
 def mg_m2(value: float) -> str:
-    return f"{round(value, 1):g} mg/m²"
+    return f"{whole(value)} mg/m²"
 
 
 def date(when: datetime | None) -> str:

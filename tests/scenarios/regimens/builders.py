@@ -38,6 +38,8 @@ DRUGS: dict[str, tuple[str | None, str]] = {
     "anastrozole": ("84857", "anastrozole"),
     "doxorubicin": ("3639", "doxorubicin"),
     "cyclophosphamide": ("3002", "cyclophosphamide"),
+    "gemfibrozil": ("310459", "gemfibrozil 600 MG Oral Tablet"),
+    "loperamide": ("978006", "loperamide hydrochloride 2 MG Oral Capsule"),
 }
 
 REGIMEN_TOPICS = {
@@ -51,6 +53,9 @@ REGIMEN_TOPICS = {
     "C12-hr-endocrine",
     "C12-her2-maintenance",
     "adjuvant-duration",
+    "course-limit",
+    "starting-dose",
+    "supportive-care",
     "C12-her2-low",
     "C12-early-stage",
     "C12-summary",

@@ -99,9 +99,10 @@ def test_hr_negative_capecitabine_drafted_alone_after_thp_stopped():
 def test_hr_positive_without_endocrine_therapy_drafted_says_add_it():
     cards = order_select(_thp_stopped(hr_positive=True), draft("capecitabine", 1790, per_day=2))
     card = card_of(cards, RULE)
-    assert card["summary"].startswith(
-        "HR+: add endocrine therapy and continue trastuzumab + pertuzumab"
-    )
+    # ASCO rec. 7.0 says endocrine therapy *may be added* when chemotherapy ends: the card
+    # leads with the HER2 therapy to continue and offers the endocrine therapy in those words
+    assert card["summary"].startswith("HR+: continue trastuzumab + pertuzumab")
+    assert card["summary"].endswith("endocrine therapy may be added")
 
 
 def test_her2_maintenance_still_given_gets_no_card():
@@ -143,13 +144,23 @@ def test_patient_view_does_not_say_continue_when_her2_therapy_stopped():
         "resume unless the disease progressed"
     )
     assert "continue HER2 therapy until progression" not in card["summary"]
-    assert "Add endocrine therapy" in card["detail"]
+    assert "Endocrine therapy may be added when chemotherapy ends" in card["detail"]
 
 
 def test_patient_view_on_ongoing_maintenance_says_continue():
     card = card_of(patient_view(_thp_stopped(hr_positive=True, her2_last=3)), "C12-summary")
     assert card["indicator"] == "info"
-    assert "continue HER2 therapy until progression" in card["summary"]
+    # HR+ with the chemotherapy over and no endocrine therapy in the line: the summary names
+    # the endocrine therapy that may be added now (ASCO rec. 7.0, source document 004)
+    assert card["summary"].startswith("HR+ HER2+ MBC on first line")
+    assert (
+        "continue HER2 therapy; endocrine therapy may be added now that chemotherapy has"
+        in (card["summary"])
+    )
+    hr_negative = patient_view(_thp_stopped(hr_positive=False, her2_last=3))
+    assert (
+        "continue HER2 therapy until progression" in card_of(hr_negative, "C12-summary")["summary"]
+    )
 
 
 def test_patient_view_with_heart_failure_says_why_her2_therapy_may_have_stopped():

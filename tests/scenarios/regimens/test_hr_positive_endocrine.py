@@ -32,7 +32,8 @@ def test_first_line_card_lists_the_endocrine_options_when_hr_positive():
     card = card_of(order_select(resources, draft("trastuzumab", 560)), "C12-first-line")
     assert "Endocrine therapy + trastuzumab or lapatinib in selected patients" in card["detail"]
     assert "Endocrine therapy alone only in special circumstances" in card["detail"]
-    assert "Add endocrine therapy when chemotherapy ends" in card["detail"]
+    # ASCO rec. 7.0 wording: endocrine therapy "may be added" when chemotherapy ends
+    assert "Endocrine therapy may be added when chemotherapy ends" in card["detail"]
     negative = card_of(
         order_select(her2_positive_mbc(hr_positive=False), draft("trastuzumab", 560)),
         "C12-first-line",
@@ -54,9 +55,9 @@ def test_add_endocrine_therapy_when_chemotherapy_has_ended():
     )
     card = card_of(cards, "C12-hr-endocrine")
     assert card["indicator"] == "info"
-    assert card["summary"] == (
-        "HR+ HER2+ MBC: add endocrine therapy to pertuzumab + trastuzumab now that chemotherapy "
-        "has ended"
+    assert card["summary"] == (  # ASCO rec. 7.0: "may be added", not "add"
+        "HR+ HER2+ MBC: endocrine therapy may be added to pertuzumab + trastuzumab now that "
+        "chemotherapy has ended"
     )
     assert "suggestions" not in card  # AI vs tamoxifen depends on menopausal status
     assert "an aromatase inhibitor if postmenopausal" in card["detail"]
@@ -88,9 +89,9 @@ def test_no_endocrine_card_when_endocrine_therapy_is_drafted():
 
 def test_patient_view_during_hr_positive_maintenance_mentions_endocrine_therapy():
     card = card_of(patient_view(_maintenance(hr_positive=True)), "C12-summary")
-    assert "Add endocrine therapy when chemotherapy ends" in card["detail"]
+    assert "Endocrine therapy may be added when chemotherapy ends" in card["detail"]
     taking = [*_maintenance(hr_positive=True), given("letrozole", 5, 2.5)]
     assert (
-        "Add endocrine therapy when chemotherapy ends"
+        "Endocrine therapy may be added when chemotherapy ends"
         not in card_of(patient_view(taking), "C12-summary")["detail"]
     )

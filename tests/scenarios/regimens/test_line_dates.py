@@ -74,9 +74,12 @@ def _katherine(t_dm1_end_before_relapse_days: float) -> list[dict]:
 def test_relapse_nine_months_after_adjuvant_t_dm1_is_second_line():
     cards = order_select(_katherine(270), *_thp_drafts())
     card = card_of(cards, "C12-second-line")
+    # 8.9 months is second line by ASCO's 12-month rule and outside the US T-DXd label's
+    # 6-month window: the summary says both
     assert card["summary"].startswith(
-        "Relapse ≤12 months after adjuvant trastuzumab-based therapy: second-line T-DXd"
+        "Relapse 8.9 months after adjuvant trastuzumab-based therapy: ASCO prefers T-DXd"
     )
+    assert card["summary"].endswith("the US label covers ≤6 months")
     assert "8.9 months before the metastatic diagnosis" in card["detail"]
     assert "C12-first-line" not in topics(cards)
 

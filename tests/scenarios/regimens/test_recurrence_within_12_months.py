@@ -36,10 +36,13 @@ def test_recurrence_8_months_after_adjuvant_trastuzumab_is_second_line():
     drafts = [draft("trastuzumab", 560), draft("pertuzumab", 840), draft("docetaxel", 134)]
     cards = order_select(_adjuvant_ended(8), *drafts)
     card = card_of(cards, "C12-second-line")
+    # 8 months: ASCO's 12-month rule makes it second line, but the US T-DXd label covers
+    # recurrence within 6 months of completing (neo)adjuvant therapy: the card says both
     assert card["summary"] == (
-        "Relapse ≤12 months after adjuvant trastuzumab-based therapy: second-line T-DXd 378 mg "
-        "(5.4 mg/kg) q3w is preferred"
+        "Relapse 8 months after adjuvant trastuzumab-based therapy: ASCO prefers T-DXd 378 mg "
+        "(5.4 mg/kg) q3w; the US label covers ≤6 months"
     )
+    assert "this recurrence came later" in card["detail"]
     [resource] = created(card)
     assert dose_mg(resource) == 378
     assert drug_text(resource) == "T-DXd (fam-trastuzumab deruxtecan)"

@@ -17,6 +17,7 @@ from tests.scenarios.regimens.builders import (
     patient_view,
     reference,
     regimen_cards,
+    topics,
 )
 
 
@@ -68,11 +69,19 @@ def test_complete_tucatinib_regimen_gets_no_regimen_card():
 
 
 def test_without_brain_metastases_neratinib_capecitabine_gets_no_card():
+    # with the loperamide prophylaxis the Nerlynx label gives from the first dose: without it,
+    # a first full-dose neratinib order gets the supportive-care warning (and nothing else)
     cards = order_select(
         _after_thp_and_t_dxd(brain=False),
         draft("neratinib", 240, every=1), draft("capecitabine", 1340, per_day=2),
+        draft("loperamide", 4, per_day=3),
     )  # fmt: skip
     assert regimen_cards(cards) == []
+    without = order_select(
+        _after_thp_and_t_dxd(brain=False),
+        draft("neratinib", 240, every=1), draft("capecitabine", 1340, per_day=2),
+    )  # fmt: skip
+    assert topics(without) == ["supportive-care"]
 
 
 def test_patient_view_lists_options_with_tucatinib_first():

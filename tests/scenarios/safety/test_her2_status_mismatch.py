@@ -136,8 +136,8 @@ def discordant_patient() -> list:
 
 
 def test_discordant_her2_results_are_mentioned_with_her2_therapy():
-    # ASCO/CAP 2023 and §4.5: any HER2-positive result makes HER2 therapy eligible, but the
-    # discordance is worth saying (re-biopsy, heterogeneity).
+    # Any HER2-positive result allows HER2 therapy (the service's policy, §4.5), but the
+    # discordance is worth saying (ASCO/CAP 2023: heterogeneity; re-biopsy).
     cards = biomarker_cards(
         safety_cards(
             "order-select",
@@ -155,6 +155,11 @@ def test_discordant_her2_results_are_mentioned_with_her2_therapy():
     ]
     assert "re-biopsy" in cards[0]["detail"]
     assert "IHC 3+" in cards[0]["detail"]
+    # the policy is called the service's, not attributed to ASCO/CAP (issue 9 §4)
+    assert (
+        "This service's policy, not a guideline statement: any HER2-positive result"
+        in (cards[0]["detail"])
+    )
 
 
 def test_discordance_is_not_repeated_at_order_sign():

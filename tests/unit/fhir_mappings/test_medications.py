@@ -20,6 +20,7 @@ CARD_DRUG_IDS = {
     "doxorubicin", "doxorubicin-liposomal", "epirubicin", "daunorubicin", "idarubicin",
     "mitoxantrone", "letrozole", "anastrozole", "exemestane", "tamoxifen", "fulvestrant",
     "abemaciclib", "palbociclib", "ribociclib",
+    "gemfibrozil", "loperamide",  # read by the tucatinib starting-dose and neratinib rules
 }  # fmt: skip
 
 
@@ -68,6 +69,8 @@ def test_drug_info_for_cards() -> None:
         ("taxane", {"docetaxel", "paclitaxel", "paclitaxel-protein-bound"}),
         ("endocrine", {"letrozole", "anastrozole", "exemestane", "tamoxifen", "fulvestrant"}),
         ("cdk46-inhibitor", {"abemaciclib", "palbociclib", "ribociclib"}),
+        ("strong-cyp2c8-inhibitor", {"gemfibrozil"}),
+        ("antidiarrhoeal", {"loperamide"}),
     ],
 )  # fmt: skip
 def test_classes(drug_class: str, members: set[str]) -> None:

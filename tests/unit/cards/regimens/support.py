@@ -55,6 +55,7 @@ CAPECITABINE = "capecitabine"
 TUCATINIB = "tucatinib"
 LAPATINIB = "lapatinib"
 NERATINIB = "neratinib"
+GEMFIBROZIL = "gemfibrozil"
 LETROZOLE = "letrozole"
 
 HER2_POSITIVE = Her2Assessment(
@@ -82,6 +83,10 @@ def receptors(call: ReceptorCall) -> HormoneReceptors:
 
 HR_POSITIVE = receptors(ReceptorCall.POSITIVE)
 HR_NEGATIVE = receptors(ReceptorCall.NEGATIVE)
+ER_LOW = HormoneReceptors(
+    er=ReceptorStatus(ReceptorCall.LOW_POSITIVE, 5.0, ago(200)),
+    pr=ReceptorStatus(ReceptorCall.NEGATIVE, 0.0, ago(200)),
+)
 
 
 def metastatic(

@@ -14,6 +14,8 @@ from fhir_mappings import Dose, Her2NegativeSubtype, TherapySetting
 from tests.unit.cards.regimens.support import (
     CAPECITABINE,
     DOCETAXEL,
+    ER_LOW,
+    GEMFIBROZIL,
     HR_POSITIVE,
     LAPATINIB,
     LETROZOLE,
@@ -44,11 +46,16 @@ THP = [TRASTUZUMAB, PERTUZUMAB, DOCETAXEL]
 PATIENTS = {
     "first-line": her2_mbc(),
     "first-line-hr+": her2_mbc(hormone_receptors=HR_POSITIVE),
+    "first-line-er-low": her2_mbc(hormone_receptors=ER_LOW),
     "no-weight": her2_mbc(body=body(None, None)),
     "old-weight": her2_mbc(body=body(80, 170, days_ago=120)),
     "early-relapse": her2_mbc(
         disease=metastatic(adjuvant_end_days=200),
         therapy=history(exposed(TRASTUZUMAB, setting=TherapySetting.EARLY, last_dose_days=200)),
+    ),
+    "relapse-11-months": her2_mbc(
+        disease=metastatic(adjuvant_end_days=395),
+        therapy=history(exposed(TRASTUZUMAB, setting=TherapySetting.EARLY, last_dose_days=395)),
     ),
     "undetermined": her2_mbc(
         therapy=history(exposed(TRASTUZUMAB, setting=TherapySetting.EARLY, start_days=None))
@@ -88,6 +95,21 @@ PATIENTS = {
             )
         ),
     ),
+    "adjuvant-tdm1-14-cycles": her2_mbc(
+        disease=early_stage(),
+        therapy=history(
+            exposed(
+                T_DM1,
+                start_days=300,
+                last_dose_days=21,
+                setting=TherapySetting.EARLY,
+                doses=[(d, Dose(252, "mg")) for d in range(21, 300, 21)],
+            )
+        ),
+    ),
+    "on-gemfibrozil": her2_mbc(
+        therapy=history(exposed(GEMFIBROZIL, start_days=200, active=True)),
+    ),
     "maintenance-stopped": her2_mbc(
         hormone_receptors=HR_POSITIVE,
         therapy=history(
@@ -109,7 +131,11 @@ ORDER_SETS = {
     "let": [LETROZOLE],
     "phesgo+pac": [PHESGO, PACLITAXEL],
     "cape": [CAPECITABINE],
+    "tuc100": [TUCATINIB],
+    "tuc300": [TUCATINIB],
+    "ner240": [NERATINIB],
 }
+DOSED = {"tuc100": 100, "tuc300": 300, "ner240": 240}  # label doses the new rules read
 WRONG = {
     TRASTUZUMAB: 999,
     PERTUZUMAB: 420,
@@ -129,11 +155,12 @@ INTERVAL = {
 }  # fmt: skip
 
 
-def _orders(drugs, wrong):
+def _orders(name, wrong):
+    drugs = ORDER_SETS[name]
     return [
         order(
             d,
-            WRONG[d] if wrong else None,
+            WRONG[d] if wrong else DOSED.get(name),
             interval=INTERVAL.get(d, 21),
             order_id=f"o{i}",
             text=EVIL,
@@ -143,14 +170,17 @@ def _orders(drugs, wrong):
 
 
 CASES = list(itertools.product(PATIENTS, ORDER_SETS, [False, True]))
-SAFETY_RULES = {"C10", "C11", "dose-check", "adjuvant-duration"}
+SAFETY_RULES = {
+    "C10", "C11", "dose-check", "adjuvant-duration", "course-limit", "starting-dose",
+    "supportive-care",
+}  # fmt: skip
 
 
 @pytest.mark.parametrize(("patient", "drugs", "wrong"), CASES)
 def test_every_finding_meets_the_card_rules(patient, drugs, wrong):
     facts = PATIENTS[patient]
     for hook in (Hook.ORDER_SELECT, Hook.ORDER_SIGN, Hook.PATIENT_VIEW):
-        orders = _orders(ORDER_SETS[drugs], wrong) if hook is not Hook.PATIENT_VIEW else []
+        orders = _orders(drugs, wrong) if hook is not Hook.PATIENT_VIEW else []
         findings = run(facts, *orders, hook=hook)
         for finding in findings:
             assert 0 < len(finding.summary) < 140, finding.summary
@@ -181,10 +211,10 @@ def test_the_matrix_produces_cards_of_every_kind():
     rules = set()
     for patient, drugs, wrong in CASES:
         facts = PATIENTS[patient]
-        rules |= {f.rule for f in run(facts, *_orders(ORDER_SETS[drugs], wrong))}
+        rules |= {f.rule for f in run(facts, *_orders(drugs, wrong))}
         rules |= {f.rule for f in run(facts, hook=Hook.PATIENT_VIEW)}
     assert rules >= {
         "C10", "C11", "dose-check", "C12-first-line", "C12-second-line", "C12-later-lines",
         "C12-line-undetermined", "C12-her2-low", "C12-summary", "C12-her2-maintenance",
-        "adjuvant-duration",
+        "adjuvant-duration", "course-limit", "starting-dose", "supportive-care",
     }  # fmt: skip

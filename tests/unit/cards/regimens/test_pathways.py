@@ -63,8 +63,8 @@ def test_hr_positive_add_endocrine_therapy_when_chemotherapy_ended():
         _maintenance(), order(TRASTUZUMAB, 420), order(PERTUZUMAB, 420), rules=ENDOCRINE
     )
     assert finding.indicator is Indicator.INFO and not finding.safety
-    assert finding.summary == (
-        "HR+ HER2+ MBC: add endocrine therapy to pertuzumab + trastuzumab "
+    assert finding.summary == (  # ASCO rec. 7.0: endocrine therapy "may be added"
+        "HR+ HER2+ MBC: endocrine therapy may be added to pertuzumab + trastuzumab "
         "now that chemotherapy has ended"
     )
     assert finding.suggestions == ()
@@ -259,12 +259,18 @@ def test_summary_third_line_with_brain_metastases():
 
 def test_summary_ongoing_first_line_says_continue_and_what_comes_next():
     [finding] = run(_maintenance(), hook=Hook.PATIENT_VIEW, rules=SUMMARY)
-    assert finding.summary.startswith(
-        "HER2+ MBC on first line docetaxel + pertuzumab + trastuzumab since"
+    # HR+ with the chemotherapy over: the summary names the endocrine therapy that may be added
+    assert finding.summary.startswith("HR+ HER2+ MBC on first line")
+    assert finding.summary.endswith(
+        "endocrine therapy may be added now that chemotherapy has ended"
     )
     text = " ".join(finding.reasoning)
-    assert "Add endocrine therapy when chemotherapy ends" in text
+    assert "Endocrine therapy may be added when chemotherapy ends" in text
     assert "T-DXd is preferred second line" in text
+    [negative] = run(_maintenance(HR_NEGATIVE), hook=Hook.PATIENT_VIEW, rules=SUMMARY)
+    assert negative.summary.startswith(
+        "HER2+ MBC on first line docetaxel + pertuzumab + trastuzumab since"
+    )
 
 
 def test_summary_without_weight_is_a_warning():
