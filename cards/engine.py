@@ -36,7 +36,7 @@ def _rule_failed(rule: Rule) -> Finding:
         citations=(
             Citation(
                 label="HER2 CDS service",
-                url="https://github.com/her2-cds-hooks",
+                url="",  # a notice of our own, not a clinical source: nothing to link
                 topic_code=rule.id,
                 topic_display="Check could not run",
             ),

@@ -43,6 +43,7 @@ from cards.regimens.maintenance import (
 )
 from cards.regimens.situation import Situation, situation
 from cards.regimens.slots import fit
+from cards.sources import cite_all
 from cards.suggestions import format_mg
 from fhir_mappings import TherapyLine
 
@@ -262,7 +263,7 @@ def summary_findings(hook_input: HookInput, config: CardsConfig) -> list[Finding
                 *prefix,
                 *advice,
             ),
-            citations=catalog.citations(
+            citations=cite_all(
                 (*(catalog.first_line.maintenance.sources if lapse else ()), *sources),
                 rule=RULE,
                 topic=TOPIC,

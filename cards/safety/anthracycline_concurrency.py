@@ -27,7 +27,6 @@ from cards.safety.drugs import (
 )
 from cards.safety.gaps import gap_finding
 from cards.safety.phrasing import capitalized, date, days_between, fit
-from cards.safety.sources import cite
 from cards.safety.suggested_orders import remove_orders_suggestion
 from cards.safety.triggers import (
     active_in_class,
@@ -39,6 +38,7 @@ from cards.safety.triggers import (
     order_evidence,
     selected_in_class,
 )
+from cards.sources import cite
 from fhir_mappings import DraftOrder, DrugExposure
 
 RULE = "C3"
