@@ -125,6 +125,9 @@ def test_patient_view_shows_the_cards_with_links_that_open_outside_the_app(
         ).click()
     assert popup.value.url == link["url"]
     assert page.url == app_url
+    # the card's "Source:" label is not a way out in the sandbox: clicking it keeps the app
+    _card_on_page(page, first["summary"]).locator('a[class*="source-link"]').click()
+    assert page.url == app_url
     # detail names the sources as text: no link inside the rendered detail
     assert _card_on_page(page, first["summary"]).locator("p a, li a, td a").count() == 0
 
