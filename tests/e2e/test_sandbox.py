@@ -20,6 +20,7 @@ import pytest
 from playwright.sync_api import Browser, Page, Request, Response, Route
 
 from tests.e2e.sandbox_patients import lvef_fall_on_trastuzumab, thp_stopped_with_chemotherapy
+from tests.scenarios.harness import response_validator
 from tests.support.browser import save_screenshot
 from tests.support.card_sources import ALLOWED_HOSTS, host, source_problems
 from tests.support.sandbox import SANDBOX_APP, SandboxStack, sandbox_stack
@@ -78,6 +79,16 @@ def _post_to(path: str, *, containing: str = "") -> Callable[[Response], bool]:
     return matches
 
 
+def _cards(response: Response) -> list[dict[str, Any]]:
+    """The cards of a service answer, which must follow the project's response schema and
+    cite primary sources only."""
+    assert response.status == 200
+    document = response.json()
+    response_validator().validate(document)
+    assert source_problems(document["cards"]) == []
+    return list(document["cards"])
+
+
 def _draft(request: Request) -> dict[str, Any]:
     body = json.loads(request.post_data or "{}")
     return body["context"]["draftOrders"]["entry"][0]["resource"]
@@ -87,8 +98,7 @@ def _open_patient(page: Page, stack: SandboxStack, patient_id: str) -> list[dict
     """Launch the sandbox on a patient; the cards the service answered patient-view with."""
     with page.expect_response(_post_to(PATIENT_VIEW), timeout=WAIT_MS) as answer:
         page.goto(stack.launch_url(patient_id))
-    assert answer.value.status == 200
-    return list(answer.value.json()["cards"])
+    return _cards(answer.value)
 
 
 def _pick_medication(page: Page, typed: str, option: str) -> None:
@@ -107,7 +117,6 @@ def test_patient_view_shows_the_cards_with_links_that_open_outside_the_app(
 ) -> None:
     cards = _open_patient(page, stack, LVEF_FALL)
     assert cards, "an LVEF fall of 17 points on trastuzumab gives patient-view cards"
-    assert source_problems(cards) == []
     for card in cards:
         page.locator(CARD).filter(has_text=card["summary"]).first.wait_for(timeout=WAIT_MS)
     assert page.locator(CARD).count() == len(cards)
@@ -139,8 +148,7 @@ def test_rx_view_suggestion_is_accepted_and_applied(stack: SandboxStack, page: P
         _post_to(ORDER_SELECT, containing="capecitabine 500 MG Oral Tablet"), timeout=WAIT_MS
     ) as answer:
         _pick_medication(page, "capecitabine", "capecitabine 500 MG Oral Tablet")
-    cards = answer.value.json()["cards"]
-    assert source_problems(cards) == []
+    cards = _cards(answer.value)
     [card] = [c for c in cards if c.get("suggestions")]
     assert card["summary"].startswith("Continue trastuzumab + pertuzumab")
     suggestion = card["suggestions"][0]
@@ -189,8 +197,7 @@ def test_rx_sign_card_dismissed_with_a_reason_is_stored(stack: SandboxStack, pag
         _post_to(ORDER_SIGN, containing="lapatinib 250 MG Oral Tablet"), timeout=WAIT_MS
     ) as answer:
         page.get_by_role("button", name="Sign Order").click()
-    cards = answer.value.json()["cards"]
-    assert source_problems(cards) == []
+    cards = _cards(answer.value)
     [card] = [c for c in cards if c.get("overrideReasons")][:1]
     assert card["indicator"] == "critical"
     assert "lapatinib" in card["summary"]
