@@ -70,3 +70,13 @@ def _is_lvef(resource: dict[str, Any], value: float, when: datetime) -> bool:
         and resource.get("valueQuantity", {}).get("value") == value
         and resource.get("effectiveDateTime") == fb.iso(when)
     )
+
+
+def not_concerned(patient_id: str, now: datetime | None = None) -> list[dict]:
+    """A woman with a weight and height on file and no cancer: the rules do not concern her."""
+    story = [
+        fb.patient(),
+        fb.weight(64, when=fb.days_before(NOW, 10)),
+        fb.height(168, when=fb.days_before(NOW, 10)),
+    ]
+    return _moved(story, patient_id, now or datetime.now(UTC))

@@ -19,7 +19,11 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, Request, Response, Route
 
-from tests.e2e.sandbox_patients import lvef_fall_on_trastuzumab, thp_stopped_with_chemotherapy
+from tests.e2e.sandbox_patients import (
+    lvef_fall_on_trastuzumab,
+    not_concerned,
+    thp_stopped_with_chemotherapy,
+)
 from tests.scenarios.harness import response_validator
 from tests.support.browser import save_screenshot
 from tests.support.card_sources import ALLOWED_HOSTS, host, source_problems
@@ -29,6 +33,7 @@ pytestmark = pytest.mark.integration
 
 THP_STOPPED = "sbx-thp-stopped"  # HER2 therapy stopped with the chemotherapy
 LVEF_FALL = "sbx-lvef-fall"  # on trastuzumab + pertuzumab, LVEF 62 % -> 45 %
+NOT_CONCERNED = "sbx-no-cancer"  # no breast cancer on file
 WAIT_MS = 30_000  # how long to wait for the sandbox to call the service and render
 PATIENT_VIEW = "/cds-services/her2-breast-cancer-patient-view"
 ORDER_SELECT = "/cds-services/her2-breast-cancer-order-select"
@@ -43,7 +48,11 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxStack]:
         if os.environ.get("CI"):
             pytest.fail(reason)
         pytest.skip(reason)
-    patients = [*thp_stopped_with_chemotherapy(THP_STOPPED), *lvef_fall_on_trastuzumab(LVEF_FALL)]
+    patients = [
+        *thp_stopped_with_chemotherapy(THP_STOPPED),
+        *lvef_fall_on_trastuzumab(LVEF_FALL),
+        *not_concerned(NOT_CONCERNED),
+    ]
     with sandbox_stack(patients, tmp_path_factory.mktemp("sandbox")) as running:
         yield running
 
@@ -139,6 +148,12 @@ def test_patient_view_shows_the_cards_with_links_that_open_outside_the_app(
     assert page.url == app_url
     # detail names the sources as text: no link inside the rendered detail
     assert _card_on_page(page, first["summary"]).locator("p a, li a, td a").count() == 0
+
+
+def test_a_patient_the_rules_do_not_concern_gets_no_card(stack: SandboxStack, page: Page) -> None:
+    assert _open_patient(page, stack, NOT_CONCERNED) == []
+    page.get_by_text("No recommendations to display").wait_for(timeout=WAIT_MS)
+    assert page.locator(CARD).count() == 0
 
 
 def test_rx_view_suggestion_is_accepted_and_applied(stack: SandboxStack, page: Page) -> None:
