@@ -51,6 +51,21 @@ def data_table(evidence: Iterable[Evidence]) -> str:
     return "**Data used**\n\n" + header + "\n" + "\n".join(dict.fromkeys(rows))
 
 
+def sources_text(citations: Iterable[Citation]) -> str:
+    """The sources as plain text: no Markdown links and no URLs, which an EHR may open inside
+    its own frame (the sandbox replaces the whole app). The card's `links` carry the URLs."""
+    lines = [f"- {c.label}" for c in unique_citations(citations)]
+    return "**Sources**\n\n" + "\n".join(lines) if lines else ""
+
+
+def unique_citations(citations: Iterable[Citation]) -> list[Citation]:
+    """Each source once, in order (two rules' topics on one card do not repeat a source)."""
+    seen: dict[str, Citation] = {}
+    for citation in citations:
+        seen.setdefault(citation.source_id or citation.url or citation.label, citation)
+    return list(seen.values())
+
+
 def render_detail(
     reasoning: Iterable[str],
     *,
@@ -59,7 +74,7 @@ def render_detail(
     citations: Iterable[Citation],
     knowledge_version: str,
 ) -> str:
-    """The card's Markdown: reasoning, missing data, data used with dates, citations."""
+    """The card's Markdown: reasoning, missing data, data used with dates, sources."""
     parts = [paragraph.strip() for paragraph in reasoning if paragraph.strip()]
     missing_lines = [f"- {line}" for line in missing]
     if missing_lines:
@@ -67,9 +82,9 @@ def render_detail(
     table = data_table(evidence)
     if table:
         parts.append(table)
-    sources = " · ".join(f"[{c.label}]({c.url})" for c in citations)
+    sources = sources_text(citations)
     if sources:
-        parts.append(f"**Sources:** {sources}")
+        parts.append(sources)
     parts.append(
         f"_HER2 CDS knowledge {knowledge_version}. Decision support: "
         "the final decision stays with the clinician._"

@@ -28,12 +28,18 @@ class Indicator(StrEnum):
 
 @dataclass(frozen=True)
 class Citation:
-    """The guideline recommendation or label section a finding rests on."""
+    """The guideline, trial or label a finding rests on (built by `cards.sources.cite`)."""
 
-    label: str  # "ASCO 2022 HER2+ MBC guideline, rec. 1.1"
-    url: str
+    label: str  # the citation in the usual form: "Giordano SH, ... J Clin Oncol. 2022; ..."
+    url: str  # the primary URL (doi.org, DailyMed, Drugs@FDA); "" for the service's own notes
     topic_code: str  # the rule id, e.g. "C2" or "regimen-first-line"
     topic_display: str
+    short: str = ""  # the link's label, e.g. "ASCO 2022 guideline, advanced HER2+ breast cancer"
+    source_id: str = ""  # the id in cards/data/sources.json
+
+    @property
+    def link_label(self) -> str:
+        return self.short or self.label
 
 
 @dataclass(frozen=True)

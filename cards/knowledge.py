@@ -54,6 +54,9 @@ def load_all_tables() -> tuple[str, ...]:
     for name in names:
         load_table(name)
     default_thresholds()
+    from cards.sources import all_sources  # imported here: cards.sources builds on this module
+
+    all_sources()  # ids and aliases unique, each DOI matching its URL
     return tuple(names)
 
 

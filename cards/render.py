@@ -6,8 +6,8 @@ import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from cards.detail import render_detail
-from cards.findings import Finding, Indicator, Suggestion
+from cards.detail import render_detail, unique_citations
+from cards.findings import Citation, Finding, Indicator, Suggestion
 from cards.hook_input import Hook
 from cards.identifiers import Identifiers, same_system
 
@@ -51,15 +51,7 @@ def render_card(
             citations=finding.citations,
             knowledge_version=knowledge_version,
         ),
-        "source": {
-            "label": f"{citation.label} (HER2 CDS {knowledge_version})",
-            **({"url": citation.url} if citation.url else {}),
-            "topic": {
-                "system": names.rules,
-                "code": citation.topic_code,
-                "display": citation.topic_display,
-            },
-        },
+        "source": _source(citation, knowledge_version, names.rules),
     }
     if finding.suggestions:
         card["suggestions"] = [_suggestion(s) for s in finding.suggestions]
@@ -75,11 +67,43 @@ def render_card(
             }
             for r in finding.override_reasons
         ]
-    if finding.links:
-        card["links"] = [
-            {"label": link.label, "url": link.url, "type": "absolute"} for link in finding.links
-        ]
+    links = _links(finding)
+    if links:
+        card["links"] = links
     return card
+
+
+def _source(citation: Citation, knowledge_version: str, rule_system: str) -> dict[str, Any]:
+    """The card's source: the first citation's short label and primary URL, and the rule as
+    its topic in the deployment's rule system (cards/identifiers.py)."""
+    source: dict[str, Any] = {
+        "label": f"{citation.link_label} (HER2 CDS {knowledge_version})",
+        "topic": {
+            "system": rule_system,
+            "code": citation.topic_code,
+            "display": citation.topic_display,
+        },
+    }
+    if citation.url:
+        source["url"] = citation.url
+    return source
+
+
+def _links(finding: Finding) -> list[dict[str, str]]:
+    """Every cited source as an absolute link the EHR opens outside its frame, then the
+    finding's own links; `detail` names the sources without links."""
+    links = [
+        {"label": c.link_label, "url": c.url, "type": "absolute"}
+        for c in unique_citations(finding.citations)
+        if c.url
+    ]
+    links.extend(
+        {"label": link.label, "url": link.url, "type": "absolute"} for link in finding.links
+    )
+    unique: dict[str, dict[str, str]] = {}
+    for link in links:
+        unique.setdefault(link["url"], link)
+    return list(unique.values())
 
 
 def applies_to_hook(finding: Finding, hook: Hook) -> bool:

@@ -22,8 +22,8 @@ from cards.findings import Finding, Indicator
 from cards.hook_input import Hook, HookInput
 from cards.knowledge import override_reasons
 from cards.render import applies_to_hook
-from cards.safety.sources import cite
 from cards.safety.triggers import current_in_class
+from cards.sources import cite
 from fhir_mappings import SetAsideRecord
 
 RULE = "set-aside-records"

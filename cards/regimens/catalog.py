@@ -2,8 +2,9 @@
 
 The JSON Schema checks the shape of the file; this module checks what a schema cannot: that
 every regimen slot names a known group, every suggested drug and schedule exists, every source
-key resolves and every reload rule names a configurable threshold. A broken reference stops
-the service at start-up instead of producing a card with a hole in it.
+key resolves in `cards/data/sources.json` and every reload rule names a configurable
+threshold. A broken reference stops the service at start-up instead of producing a card with
+a hole in it.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from enum import StrEnum
 from functools import cache
 from typing import Any, cast
 
-from cards.findings import Citation
 from cards.knowledge import KnowledgeError, default_thresholds, load_table
+from cards.sources import source_ids
 
 
 class Basis(StrEnum):
@@ -29,13 +30,6 @@ class Basis(StrEnum):
 class ReloadKind(StrEnum):
     DAYS_LATE = "days-late"  # trastuzumab: late by more than N days beyond the interval
     DAYS_SINCE_LAST = "days-since-last"  # pertuzumab/Phesgo: N days or more since the last dose
-
-
-@dataclass(frozen=True)
-class Source:
-    key: str
-    label: str
-    url: str
 
 
 @dataclass(frozen=True)
@@ -242,7 +236,6 @@ class EarlyStage:
 @dataclass(frozen=True)
 class Catalog:
     version: str
-    sources: Mapping[str, Source]
     drugs: Mapping[str, Drug]
     regimens: Mapping[str, Regimen]
     first_line: FirstLine
@@ -281,18 +274,6 @@ class Catalog:
         """The active moieties a drug delivers (Phesgo: pertuzumab and trastuzumab)."""
         drug = self.drugs.get(drug_id)
         return drug.provides if drug else frozenset({drug_id})
-
-    def citations(self, keys: Iterable[str], *, rule: str, topic: str) -> tuple[Citation, ...]:
-        unique = dict.fromkeys(keys)
-        return tuple(
-            Citation(
-                label=self.sources[key].label,
-                url=self.sources[key].url,
-                topic_code=rule,
-                topic_display=topic,
-            )
-            for key in unique
-        )
 
 
 def _sources(keys: Iterable[str]) -> tuple[str, ...]:
@@ -402,7 +383,7 @@ def _check_references(catalog: Catalog) -> None:
 
     def source_keys(where: str, keys: Iterable[str]) -> None:
         problems.extend(
-            f"{where}: unknown source {key!r}" for key in keys if key not in catalog.sources
+            f"{where}: unknown source {key!r}" for key in keys if key not in source_ids()
         )
 
     thresholds = default_thresholds()
@@ -477,7 +458,6 @@ def build_catalog(raw: Mapping[str, Any]) -> Catalog:
     low = raw["her2_low"]
     catalog = Catalog(
         version=raw["version"],
-        sources={k: Source(k, v["label"], v["url"]) for k, v in raw["sources"].items()},
         drugs={k: _drug(k, v) for k, v in raw["drugs"].items()},
         regimens={k: _regimen(k, v, groups) for k, v in raw["regimens"].items()},
         first_line=FirstLine(

@@ -22,6 +22,7 @@ from cards.regimens.course_table import CourseLimit, course_table
 from cards.regimens.drug_terms import drug_name
 from cards.regimens.situation import Drafted, Situation, situation
 from cards.regimens.slots import fit
+from cards.sources import cite_all
 from cards.suggestions import delete_order
 from fhir_mappings import TherapySetting
 
@@ -83,7 +84,7 @@ def _finding(
             "If a dose on file was not given in full, or the plan differs for a reason, override "
             "with the reason.",
         ),
-        citations=sit.catalog.citations(limit.sources, rule=RULE, topic=TOPIC),
+        citations=cite_all(limit.sources, rule=RULE, topic=TOPIC),
         data_used=sit.receptor_evidence() + evidence,
         suggestions=suggestions,
         override_reasons=override_reasons("regimen"),

@@ -14,7 +14,7 @@ from functools import cache
 from typing import Any, cast
 
 from cards.knowledge import KnowledgeError, load_table
-from cards.regimens.catalog import catalog
+from cards.sources import source_ids
 from fhir_mappings import all_drugs
 
 
@@ -84,7 +84,7 @@ def _sources(raw: Mapping[str, Any]) -> tuple[str, ...]:
 def _check(table: CourseTable) -> None:
     drugs = {d.id for d in all_drugs()}
     classes = {c for d in all_drugs() for c in d.classes}
-    known_sources = set(catalog().sources)
+    known_sources = source_ids()
     named_drugs = [
         *(c.drug for c in table.course_limits),
         *(i.drug for i in table.interaction_doses),

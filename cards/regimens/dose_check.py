@@ -52,6 +52,7 @@ from cards.regimens.situation import (
 )
 from cards.regimens.slots import fit, recognise
 from cards.regimens.weight_change import WeightChange, weight_changes
+from cards.sources import cite_all
 from fhir_mappings import Evidence, TherapySetting
 
 RULE = "dose-check"
@@ -553,9 +554,7 @@ def _finding(review: DoseReview, sit: Situation) -> Finding:
         indicator=Indicator.CRITICAL if review.critical else Indicator.WARNING,
         summary=_summary(review, sit),
         reasoning=reasoning,
-        citations=sit.catalog.citations(
-            sources, rule=rule, topic=RELOAD_TOPIC if reload else TOPIC
-        ),
+        citations=cite_all(sources, rule=rule, topic=RELOAD_TOPIC if reload else TOPIC),
         data_used=tuple(dict.fromkeys(evidence)),
         suggestions=suggestions,
         selection_behavior="at-most-one",
@@ -594,7 +593,7 @@ def _conditions_gap(sit: Situation) -> list[Finding]:
                 "the diagnosis: T-DXd, for example, is 5.4 mg/kg in breast cancer and 6.4 mg/kg "
                 "in gastric cancer. Check the drafted doses against the label by hand.",
             ),
-            citations=sit.catalog.citations(
+            citations=cite_all(
                 (s for d in drugs for sched in d.schedules for s in sched.sources),
                 rule=RULE,
                 topic=TOPIC,

@@ -28,6 +28,7 @@ from cards.regimens.course_count import Count, Course, count, current_course
 from cards.regimens.drug_terms import drug_name, names
 from cards.regimens.situation import Drafted, Situation, situation
 from cards.regimens.slots import fit
+from cards.sources import cite_all
 from cards.suggestions import delete_order
 from fhir_mappings import TherapySetting
 
@@ -166,7 +167,7 @@ def _finding(sit: Situation, course: Course, text: tuple[str, str, str, str]) ->
         indicator=Indicator.WARNING,
         summary=fit(summary, short_summary),
         reasoning=reasoning,
-        citations=catalog.citations(catalog.early_stage.duration_sources, rule=RULE, topic=TOPIC),
+        citations=cite_all(catalog.early_stage.duration_sources, rule=RULE, topic=TOPIC),
         data_used=sit.receptor_evidence() + evidence,
         suggestions=suggestions,
         selection_behavior="at-most-one",

@@ -16,6 +16,7 @@ from cards.regimens.advice import body_basis, body_gaps
 from cards.regimens.orders import add_suggestion, plan_option, single_recommended
 from cards.regimens.situation import situation
 from cards.regimens.slots import fit
+from cards.sources import cite_all
 from fhir_mappings import Her2Call
 
 RULE = "C12-early-stage"
@@ -63,7 +64,7 @@ def early_stage_findings(hook_input: HookInput, config: CardsConfig) -> list[Fin
             indicator=Indicator.WARNING if gaps.missing else Indicator.INFO,
             summary=summary,
             reasoning=tuple(reasoning),
-            citations=catalog.citations(
+            citations=cite_all(
                 (*catalog.early_stage.sources, *regimen.sources), rule=RULE, topic=TOPIC
             ),
             data_used=sit.receptor_evidence() + sit.body.evidence_for(plan.dose.drug.basis),

@@ -33,6 +33,7 @@ from cards.regimens.situation import (
     situation,
 )
 from cards.regimens.slots import fit
+from cards.sources import cite_all
 from fhir_mappings import DrugExposure, TherapySetting
 
 RULE = "C12-hr-endocrine"
@@ -122,7 +123,7 @@ def endocrine_findings(hook_input: HookInput, config: CardsConfig) -> list[Findi
                 "Continue HER2-targeted therapy until progression or unacceptable toxicity "
                 "(ASCO 2022 rec. 4.0).",
             ),
-            citations=catalog.citations(
+            citations=cite_all(
                 (*catalog.hr_positive.sources, *caveat_sources(advice)), rule=RULE, topic=TOPIC
             ),
             data_used=sit.receptor_evidence() + tuple(ev for e in chemo for ev in e.evidence[:1]),

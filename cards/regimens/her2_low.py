@@ -33,6 +33,7 @@ from cards.regimens.situation import (
     situation,
 )
 from cards.regimens.slots import fit
+from cards.sources import cite_all
 from fhir_mappings import DrugExposure, Her2Call, TherapySetting
 
 RULE = "C12-her2-low"
@@ -146,7 +147,7 @@ def her2_low_findings(hook_input: HookInput, config: CardsConfig) -> list[Findin
                 "apply to HER2-low or HER2-ultralow disease. T-DXd carries a boxed warning for "
                 "interstitial lung disease.",
             ),
-            citations=catalog.citations(catalog.her2_low.sources, rule=RULE, topic=TOPIC),
+            citations=cite_all(catalog.her2_low.sources, rule=RULE, topic=TOPIC),
             data_used=sit.receptor_evidence()
             + tuple(ev for _, q in matched for e in q for ev in e.evidence[:1])
             + sit.body.evidence_for(tdxd.basis),

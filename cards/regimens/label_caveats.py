@@ -19,8 +19,8 @@ from functools import cache
 from typing import Any, cast
 
 from cards.knowledge import KnowledgeError, load_table
-from cards.regimens.catalog import catalog
 from cards.regimens.situation import Situation
+from cards.sources import source_ids
 from fhir_mappings import ReceptorCall
 
 DAYS_PER_MONTH = 30.4375
@@ -53,9 +53,7 @@ def caveats() -> Caveats:
         window_beyond=str(window["beyond"]),
         window_sources=tuple(str(s) for s in window["sources"]),
     )
-    unknown = [
-        s for s in (*table.receptor_sources, *table.window_sources) if s not in catalog().sources
-    ]
+    unknown = [s for s in (*table.receptor_sources, *table.window_sources) if s not in source_ids()]
     if unknown:
         raise KnowledgeError(f"label_caveats.json names unknown sources {unknown}")
     return table

@@ -17,6 +17,7 @@ from cards.regimens.advice import BodyGaps
 from cards.regimens.label_caveats import caveat_sources
 from cards.regimens.lines import LineAssessment
 from cards.regimens.situation import Situation
+from cards.sources import cite_all
 
 
 def line_lead(line: LineAssessment) -> str:
@@ -47,7 +48,7 @@ def line_finding(
         indicator=Indicator.WARNING if gaps.missing else Indicator.INFO,
         summary=summary,
         reasoning=(line_lead(line), *reasoning, *advice),
-        citations=sit.catalog.citations(sources, rule=rule, topic=topic),
+        citations=cite_all(sources, rule=rule, topic=topic),
         data_used=sit.receptor_evidence() + line.evidence + sit.body.evidence_for_all(),
         missing_data=gaps.missing + missing_data + line.missing,
         suggestions=suggestions,

@@ -16,6 +16,7 @@ from cards.regimens.advice import first_line_advice, second_line_advice
 from cards.regimens.lines import LineAssessment, LineKind, assess_line
 from cards.regimens.situation import CHEMOTHERAPY, HER2_DIRECTED, TAXANE, Situation, situation
 from cards.regimens.slots import fit
+from cards.sources import cite_all
 
 RULE = "C12-line-undetermined"
 TOPIC = "Line of therapy undetermined, HER2+ metastatic breast cancer"
@@ -46,7 +47,7 @@ def undetermined_finding(sit: Situation, line: LineAssessment) -> Finding:
             "**If first line:** " + first_line_advice(sit)[0],
             "**If second line:** " + second_line_advice(sit)[0],
         ),
-        citations=catalog.citations(catalog.first_line.sources, rule=RULE, topic=TOPIC),
+        citations=cite_all(catalog.first_line.sources, rule=RULE, topic=TOPIC),
         data_used=sit.receptor_evidence() + line.evidence + sit.body.evidence_for_all(),
         missing_data=line.missing,
         override_reasons=override_reasons("regimen"),

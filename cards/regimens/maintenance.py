@@ -50,6 +50,7 @@ from cards.regimens.situation import (
     situation,
 )
 from cards.regimens.slots import fit, present_names
+from cards.sources import cite_all
 from fhir_mappings import DrugExposure, PregnancyState
 
 RULE = "C12-her2-maintenance"
@@ -246,7 +247,7 @@ def maintenance_findings(hook_input: HookInput, config: CardsConfig) -> list[Fin
             indicator=Indicator.WARNING,
             summary=_summary(sit, lapse),
             reasoning=tuple(reasoning),
-            citations=catalog.citations(sources, rule=RULE, topic=TOPIC),
+            citations=cite_all(sources, rule=RULE, topic=TOPIC),
             data_used=sit.receptor_evidence()
             + line.evidence
             + tuple(ev for e in (*lapse.her2, *lapse.chemotherapy) for ev in e.evidence[:1])

@@ -30,6 +30,7 @@ from cards.regimens.course_table import InteractionDose, Prophylaxis, course_tab
 from cards.regimens.drug_terms import drug_name, names, rxnorm_code
 from cards.regimens.situation import Drafted, Situation, situation
 from cards.regimens.slots import fit
+from cards.sources import cite_all
 from cards.suggestions import create, delete_order, medication_request
 from fhir_mappings import DraftOrder, Evidence
 
@@ -193,7 +194,7 @@ def _interaction_finding(sit: Situation, rule: InteractionDose, drafted: Drafted
             "If the interacting drug was stopped or started outside this record, or the dose "
             "is intended, override with the reason.",
         ),
-        citations=sit.catalog.citations(rule.sources, rule=STARTING_DOSE, topic=DOSE_TOPIC),
+        citations=cite_all(rule.sources, rule=STARTING_DOSE, topic=DOSE_TOPIC),
         data_used=(
             *sit.receptor_evidence(),
             _drafted_evidence(sit, drafted, mg),
@@ -255,7 +256,7 @@ def _prophylaxis_finding(sit: Situation, rule: Prophylaxis, drafted: Drafted, mg
             f"Either add {remedy} from the first dose, or start with the escalation "
             f"({rule.escalation_text()}).",
         ),
-        citations=sit.catalog.citations(rule.sources, rule=SUPPORTIVE_CARE, topic=CARE_TOPIC),
+        citations=cite_all(rule.sources, rule=SUPPORTIVE_CARE, topic=CARE_TOPIC),
         data_used=(*sit.receptor_evidence(), _drafted_evidence(sit, drafted, mg)),
         suggestions=(
             Suggestion(

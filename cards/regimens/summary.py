@@ -50,6 +50,7 @@ from cards.regimens.maintenance import (
 )
 from cards.regimens.situation import Situation, situation
 from cards.regimens.slots import fit
+from cards.sources import cite_all
 from cards.suggestions import format_mg
 from fhir_mappings import TherapyLine
 
@@ -332,7 +333,7 @@ def _citations(
     """The line's sources, the maintenance rule's when HER2 therapy lapsed, and the sources
     of any caveat the paragraphs state (ER-low, the label's relapse window)."""
     catalog = sit.catalog
-    return catalog.citations(
+    return cite_all(
         (
             *(catalog.first_line.maintenance.sources if lapsed else ()),
             *sources,

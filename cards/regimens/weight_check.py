@@ -23,6 +23,7 @@ from cards.regimens.drug_terms import names
 from cards.regimens.situation import Situation, situation
 from cards.regimens.slots import fit
 from cards.regimens.weight_change import weight_changes
+from cards.sources import cite_all
 from fhir_mappings import Evidence
 
 RULE = "C10"
@@ -112,7 +113,7 @@ def weight_findings(hook_input: HookInput, config: CardsConfig) -> list[Finding]
                 f"change of {config.threshold('weight_change_percent'):g} % or more since the "
                 "last dose calls for a recalculation (institutional settings).",
             ),
-            citations=catalog.citations(catalog.body_size_sources, rule=RULE, topic=TOPIC),
+            citations=cite_all(catalog.body_size_sources, rule=RULE, topic=TOPIC),
             data_used=tuple(dict.fromkeys(evidence)),
             missing_data=tuple(problems),
             override_reasons=override_reasons("dose"),

@@ -36,7 +36,6 @@ from cards.safety.drugs import (
 from cards.safety.gaps import gap_finding
 from cards.safety.lapsed import Placed, Standing, place_all
 from cards.safety.phrasing import capitalized, date, days_between, fit
-from cards.safety.sources import cite
 from cards.safety.suggested_orders import remove_orders_suggestion
 from cards.safety.switching import switch_finding
 from cards.safety.triggers import (
@@ -49,6 +48,7 @@ from cards.safety.triggers import (
     order_evidence,
     selected_in_class,
 )
+from cards.sources import cite
 from fhir_mappings import CurrentBasis, DraftOrder, DrugExposure
 
 RULE = "C3"

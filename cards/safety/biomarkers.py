@@ -28,7 +28,6 @@ from cards.safety.her2_results import (
     reasoning_of,
 )
 from cards.safety.phrasing import capitalized, date, fit
-from cards.safety.sources import cite
 from cards.safety.suggested_orders import test_suggestion
 from cards.safety.triggers import (
     drug_ids,
@@ -36,6 +35,7 @@ from cards.safety.triggers import (
     order_evidence,
     selected_in_class,
 )
+from cards.sources import cite
 from fhir_mappings import (
     DraftOrder,
     Her2Assessment,

@@ -14,7 +14,7 @@ from functools import cache
 from typing import Any, cast
 
 from cards.knowledge import KnowledgeError, default_thresholds, load_table
-from cards.safety.sources import source_ids
+from cards.sources import source_ids
 
 TRASTUZUMAB = "trastuzumab"
 TRASTUZUMAB_SC = "trastuzumab-sc"

@@ -29,7 +29,6 @@ from cards.regimens.catalog import catalog
 from cards.safety.drugs import HER2_DIRECTED, drug_name, drug_names, safety_drug
 from cards.safety.lapsed import Placed, Standing, place_all
 from cards.safety.phrasing import capitalized, fit
-from cards.safety.sources import cite
 from cards.safety.suggested_orders import remove_orders_suggestion
 from cards.safety.switching import switch_finding
 from cards.safety.triggers import (
@@ -38,6 +37,7 @@ from cards.safety.triggers import (
     order_drug,
     order_evidence,
 )
+from cards.sources import cite
 from fhir_mappings import DraftOrder, DrugExposure
 
 RULE = "duplicate-her2-antibody"

@@ -19,9 +19,9 @@ from cards.knowledge import CardsConfig, override_reasons
 from cards.safety.drugs import HER2_DIRECTED, drug_names, safety_drug
 from cards.safety.gaps import gap_finding
 from cards.safety.phrasing import capitalized, date, fit
-from cards.safety.sources import cite
 from cards.safety.suggested_orders import echo_suggestion
 from cards.safety.triggers import drugs_in_play
+from cards.sources import cite
 
 RULE = "heart-failure"
 TOPIC = "Heart failure with HER2-directed therapy"

@@ -19,8 +19,8 @@ from cards.safety.drugs import HER2_DIRECTED, T_DXD, drug_names
 from cards.safety.gaps import gap_finding
 from cards.safety.her2_results import applies_to, her2_evidence, ihc_suggestion, reasoning_of
 from cards.safety.phrasing import capitalized, fit
-from cards.safety.sources import cite
 from cards.safety.triggers import drugs_in_play
+from cards.sources import cite
 from fhir_mappings import Her2Call
 
 RULE = "her2-not-on-file"

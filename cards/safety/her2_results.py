@@ -12,11 +12,11 @@ from collections.abc import Sequence
 from cards.findings import Finding, Indicator, Suggestion
 from cards.knowledge import override_reasons
 from cards.safety.phrasing import date
-from cards.safety.sources import cite
 from cards.safety.suggested_orders import test_suggestion
 from cards.safety.triggers import (
     order_evidence,
 )
+from cards.sources import cite
 from fhir_mappings import (
     DraftOrder,
     Evidence,

@@ -25,9 +25,9 @@ from cards.safety.drugs import HER2_DIRECTED, T_DXD
 from cards.safety.gaps import gap_finding
 from cards.safety.heart_failure import CONDITIONS_GAP_DEDUP
 from cards.safety.phrasing import date
-from cards.safety.sources import cite, source_ids
 from cards.safety.suggested_orders import remove_drafts_suggestions
 from cards.safety.triggers import order_drug, order_evidence, selected_in_class
+from cards.sources import cite, source_ids
 from fhir_mappings import DraftOrder, PatientFacts
 
 RULE = "C8"

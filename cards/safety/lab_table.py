@@ -16,7 +16,7 @@ from typing import Any, cast
 from cards.findings import Indicator
 from cards.knowledge import KnowledgeError, load_table
 from cards.safety.codes import orderable
-from cards.safety.sources import source_ids
+from cards.sources import source_ids
 from fhir_mappings import drug_info
 
 # Severity of an action, for choosing the criterion a card leads with.

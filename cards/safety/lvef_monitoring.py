@@ -47,9 +47,9 @@ from cards.safety.phrasing import (
     interval,
     percent,
 )
-from cards.safety.sources import cite
 from cards.safety.suggested_orders import echo_suggestion
 from cards.safety.triggers import exposure_evidence, order_evidence
+from cards.sources import cite
 from fhir_mappings import Evidence, LvefMeasurement
 
 RULE = "C1"

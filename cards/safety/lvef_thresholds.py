@@ -16,7 +16,7 @@ from functools import cache
 from typing import Any, Literal, cast
 
 from cards.knowledge import CardsConfig, KnowledgeError, default_thresholds, load_table
-from cards.safety.sources import source_ids
+from cards.sources import source_ids
 
 LLN_THRESHOLD = "lvef_lln_percent"
 

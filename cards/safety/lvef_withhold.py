@@ -44,7 +44,6 @@ from cards.safety.lvef_thresholds import (
     lvef_table,
 )
 from cards.safety.phrasing import date, days_between, fit, percent, points
-from cards.safety.sources import cite
 from cards.safety.suggested_orders import echo_suggestion, remove_drafts_suggestions
 from cards.safety.triggers import (
     drafts_in_class,
@@ -52,6 +51,7 @@ from cards.safety.triggers import (
     order_drug,
     order_evidence,
 )
+from cards.sources import cite
 from fhir_mappings import Evidence, LvefMeasurement, PatientFacts
 
 RULE = "C2"

@@ -31,9 +31,9 @@ from cards.safety.lab_table import (
 )
 from cards.safety.lab_values import LabView, Measured, Stale, analyte_name
 from cards.safety.phrasing import capitalized, date, fit, interval
-from cards.safety.sources import cite
 from cards.safety.suggested_orders import remove_drafts_suggestions, test_suggestion
 from cards.safety.triggers import order_drug, order_evidence
+from cards.sources import cite
 from fhir_mappings import DraftOrder, Evidence
 
 RULE = "organ-function"

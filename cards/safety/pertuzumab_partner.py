@@ -29,8 +29,8 @@ from cards.regimens.orders import add_suggestion, plan_option, single_recommende
 from cards.regimens.situation import situation
 from cards.safety.drugs import HER2_DIRECTED, PERTUZUMAB, TRASTUZUMAB, drug_name
 from cards.safety.phrasing import capitalized, fit
-from cards.safety.sources import cite
 from cards.safety.triggers import drug_ids, exposure_evidence, order_drug, order_evidence
+from cards.sources import cite
 from fhir_mappings import drug_info
 
 RULE = "pertuzumab-without-trastuzumab"

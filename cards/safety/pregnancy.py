@@ -24,9 +24,9 @@ from cards.knowledge import CardsConfig, override_reasons
 from cards.safety.drugs import HER2_DIRECTED, SafetyDrug, drug_names, safety_drug
 from cards.safety.gaps import gap_finding
 from cards.safety.phrasing import capitalized, date, days_between, fit
-from cards.safety.sources import cite
 from cards.safety.suggested_orders import remove_drafts_suggestions, test_suggestion
 from cards.safety.triggers import drugs_in_play
+from cards.sources import cite
 from fhir_mappings import Evidence, PatientFacts, PregnancyState, Sex
 
 RULE = "C5"

@@ -40,7 +40,6 @@ from cards.safety.drugs import (
 )
 from cards.safety.lapsed import Placed, Standing, place_all, recently_given
 from cards.safety.phrasing import capitalized
-from cards.safety.sources import cite
 from cards.safety.suggested_orders import remove_orders_suggestion
 from cards.safety.switching import switch_finding
 from cards.safety.triggers import (
@@ -51,6 +50,7 @@ from cards.safety.triggers import (
     order_evidence,
     selected_in_class,
 )
+from cards.sources import cite
 from fhir_mappings import DraftOrder, DrugExposure
 
 RULE = "C9"

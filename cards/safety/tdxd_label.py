@@ -30,7 +30,6 @@ from cards.safety.her2_results import (
     reasoning_of,
 )
 from cards.safety.phrasing import capitalized, date
-from cards.safety.sources import cite
 from cards.safety.tdxd_population import Requirement, check_population, population_texts
 from cards.safety.triggers import (
     exposure_evidence,
@@ -39,6 +38,7 @@ from cards.safety.triggers import (
     order_drug,
     selected_in_class,
 )
+from cards.sources import cite
 from fhir_mappings import (
     DraftOrder,
     DrugExposure,

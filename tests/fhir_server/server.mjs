@@ -11,6 +11,11 @@
 //   env FHIR_EXIT_ON_STDIN_EOF  1 = exit when stdin closes (the Python helper sets it, so the server
 //                               never outlives a killed pytest)
 //   env FHIR_VERBOSE            1 = log every request to stderr
+//   env FHIR_OPEN               1 = also serve requests that carry no Authorization header, like an
+//                               open test server (a wrong token is still refused); the CDS Hooks
+//                               sandbox, launched without SMART, reads the record this way
+//   env FHIR_CORS_ORIGINS       comma-separated browser origins answered with CORS headers (and
+//                               whose preflight OPTIONS gets 204), e.g. the sandbox page's origin
 //
 //   GET  /fhir/metadata                 CapabilityStatement
 //   GET  /fhir/Type/id                  read            PUT  /fhir/Type/id   update (create-or-update)
@@ -97,6 +102,13 @@ const FHIR_JSON = 'application/fhir+json';
 const TOKEN = process.env.FHIR_TOKEN ?? '';
 const VALIDATE = process.env.FHIR_VALIDATE !== '0';
 const VERBOSE = process.env.FHIR_VERBOSE === '1';
+const OPEN = process.env.FHIR_OPEN === '1';
+const CORS_ORIGINS = new Set(
+  (process.env.FHIR_CORS_ORIGINS ?? '')
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean)
+);
 
 function fail(message) {
   process.stderr.write(`fhir test server: ${message}\n`);
@@ -676,7 +688,32 @@ async function handleFhir(req, res, subPath, rawQuery) {
   send(res, status, payload, FHIR_JSON, headers);
 }
 
+/** CORS for the configured browser origins; true when the request was a preflight. */
+function applyCors(req, res) {
+  const origin = req.headers.origin;
+  if (typeof origin !== 'string' || !CORS_ORIGINS.has(origin)) {
+    return false;
+  }
+  res.setHeader('Access-Control-Allow-Origin', origin);
+  res.setHeader('Vary', 'Origin');
+  res.setHeader('Access-Control-Expose-Headers', 'Location, ETag, Last-Modified');
+  if (req.method !== 'OPTIONS' || !req.headers['access-control-request-method']) {
+    return false;
+  }
+  res.setHeader('Access-Control-Allow-Methods', 'GET, POST, PUT, DELETE, OPTIONS');
+  const asked = req.headers['access-control-request-headers'];
+  res.setHeader('Access-Control-Allow-Headers', typeof asked === 'string' && asked ? asked : 'Authorization, Content-Type, Accept');
+  res.setHeader('Access-Control-Max-Age', '600');
+  req.resume();
+  res.writeHead(204);
+  res.end();
+  return true;
+}
+
 async function handle(req, res) {
+  if (applyCors(req, res)) {
+    return;
+  }
   const rawUrl = req.url ?? '/';
   const q = rawUrl.indexOf('?');
   const path = q >= 0 ? rawUrl.slice(0, q) : rawUrl;
@@ -708,7 +745,7 @@ async function handle(req, res) {
 
   const authorized = tokenMatches(req.headers.authorization);
   requestLog.push({ method: req.method ?? '', path: rawUrl, authorized });
-  if (!authorized) {
+  if (!authorized && !(OPEN && req.headers.authorization === undefined)) {
     req.resume();
     send(
       res,

@@ -342,3 +342,38 @@ def test_missing_node_modules_is_a_clear_error(
     monkeypatch.setattr(module, "NODE_DIR", tmp_path)
     with pytest.raises(FhirServerError, match="npm ci --prefix tests/fhir_server"):
         FhirTestServer().start()
+
+
+def test_open_reads_and_cors_for_a_browser_client() -> None:
+    """The CDS Hooks sandbox reads the record from the page, without a token (no SMART)."""
+    origin = "http://127.0.0.1:9"
+    with FhirTestServer(open_reads=True, cors_origins=[origin]) as server:
+        server.load([patient()])
+        url = f"{server.base_url}/Patient/{PATIENT_ID}"
+        plain = requests.get(url, headers={"Origin": origin}, timeout=10)
+        assert plain.status_code == 200
+        assert plain.headers["Access-Control-Allow-Origin"] == origin
+        preflight = requests.options(
+            f"{server.base_url}/Observation/_search",
+            headers={
+                "Origin": origin,
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "content-type",
+            },
+            timeout=10,
+        )
+        assert preflight.status_code == 204
+        assert "POST" in preflight.headers["Access-Control-Allow-Methods"]
+        assert preflight.headers["Access-Control-Allow-Headers"] == "content-type"
+        # another origin gets no CORS answer; a wrong token is still refused
+        other = requests.get(url, headers={"Origin": "http://evil.example"}, timeout=10)
+        assert "Access-Control-Allow-Origin" not in other.headers
+        wrong = requests.get(url, headers={"Authorization": "Bearer nope"}, timeout=10)
+        assert wrong.status_code == 401
+
+
+def test_without_open_reads_a_request_without_token_is_refused(
+    fhir_server: FhirTestServer,
+) -> None:
+    fhir_server.load([patient()])
+    assert fhir_server.request("GET", f"Patient/{PATIENT_ID}", authorized=False).status_code == 401

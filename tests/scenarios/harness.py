@@ -1,4 +1,5 @@
-"""Run one hook over FHIR JSON through the real mapping and rules; validate what comes out."""
+"""Run one hook over FHIR JSON through the real mapping and rules; validate what comes out
+(the response schema, and primary sources only on every card)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import jsonschema
 from cards import CardsConfig, DataGap, Hook, HookInput, evaluate
 from fhir_mappings import build_patient_facts, read_draft_orders
 from tests.scenarios.fhir_builders import PATIENT_ID
+from tests.support.card_sources import source_problems
 
 
 @cache
@@ -48,4 +50,6 @@ def run_hook(
     assert evaluation.rule_errors == (), evaluation.rule_errors
     response = {"cards": evaluation.cards}
     response_validator().validate(response)
+    # every card of the corpus cites primary sources only, as links outside the EHR's frame
+    assert source_problems(evaluation.cards) == []
     return evaluation.cards

@@ -61,14 +61,20 @@ class FhirTestServer:
         startup_timeout: float = STARTUP_TIMEOUT_S,
         validate: bool = True,
         verbose: bool = False,
+        open_reads: bool = False,
+        cors_origins: Iterable[str] = (),
     ) -> None:
         """`node` defaults to $FHIR_TEST_NODE or `node` on PATH; `validate=False` lets the
-        server store resources that fail Medplum's structural validation."""
+        server store resources that fail Medplum's structural validation. `open_reads=True`
+        also serves requests without an Authorization header (a browser client launched
+        without SMART, such as the CDS Hooks sandbox); `cors_origins` get CORS answers."""
         self._token = token or secrets.token_urlsafe(24)
         self._node = node or os.environ.get("FHIR_TEST_NODE") or "node"
         self._startup_timeout = startup_timeout
         self._validate = validate
         self._verbose = verbose
+        self._open = open_reads
+        self._cors_origins = tuple(cors_origins)
         self._proc: subprocess.Popen[bytes] | None = None
         self._stderr: IO[bytes] | None = None
         self._port: int | None = None
@@ -98,6 +104,8 @@ class FhirTestServer:
             "FHIR_EXIT_ON_STDIN_EOF": "1",
             "FHIR_VALIDATE": "1" if self._validate else "0",
             "FHIR_VERBOSE": "1" if self._verbose else "0",
+            "FHIR_OPEN": "1" if self._open else "0",
+            "FHIR_CORS_ORIGINS": ",".join(self._cors_origins),
         }
         # A file, not a pipe: nobody drains stderr while the server runs. Closed in stop().
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115

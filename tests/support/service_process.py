@@ -7,7 +7,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
 import requests
@@ -21,13 +21,19 @@ def free_port() -> int:
 
 @contextmanager
 def running_services(
-    env: Mapping[str, str], *, count: int = 1, workers: int = 2, startup_timeout: float = 60
+    env: Mapping[str, str],
+    *,
+    count: int = 1,
+    workers: int = 2,
+    startup_timeout: float = 60,
+    ports: Sequence[int] = (),
 ) -> Iterator[list[str]]:
-    """Start `count` service processes with `env` added; yield their base URLs."""
+    """Start `count` service processes with `env` added; yield their base URLs. `ports` fixes
+    the ports (a service whose public URL must be known before it starts); free ones otherwise."""
     processes: list[subprocess.Popen[bytes]] = []
     urls: list[str] = []
-    for _ in range(count):
-        port = free_port()
+    for index in range(count):
+        port = ports[index] if index < len(ports) else free_port()
         command = [sys.executable, "-m", "cds_service.cli", "serve", "--port", str(port)]
         command += ["--workers", str(workers)]
         processes.append(

@@ -62,7 +62,7 @@ def test_a_15th_adjuvant_tdm1_cycle_is_a_warning_with_the_draft_to_remove():
     assert "14 administrations are on file" in card["detail"]
     assert "held for toxicity do not count" in card["detail"]
     assert deleted(card) == [reference(tdm1)]
-    assert "kadcyla.com" in card["source"]["url"]
+    assert "setid=23f3c1f4" in card["source"]["url"]  # the Kadcyla label on DailyMed
     assert "10.1056/NEJMoa1814017" in card["detail"]  # KATHERINE cited beside the label
 
 
@@ -118,7 +118,7 @@ def test_a_first_tucatinib_order_at_100_mg_without_an_inhibitor_names_the_label_
     assert card["indicator"] == "warning"
     assert "100 mg twice daily is the dose with a strong CYP2C8 inhibitor" in card["summary"]
     assert "label dose is 300 mg twice daily" in card["summary"]
-    assert "tukysahcp.com" in card["source"]["url"]
+    assert "ApplNo=213411" in card["source"]["url"]  # the Tukysa label on Drugs@FDA
     assert DOSE in topics(order_sign(_after_tdxd(), *_tucatinib_order(100)))
 
 

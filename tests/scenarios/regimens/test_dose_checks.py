@@ -101,9 +101,9 @@ def test_request_text_never_reaches_the_summary():
 def test_docetaxel_card_cites_the_docetaxel_dosing_of_the_perjeta_label():
     drafts = [draft("trastuzumab", 560), draft("pertuzumab", 840), draft("docetaxel", 180)]
     card = card_of(order_select(her2_positive_mbc(), *drafts), "dose-check")
-    assert card["source"]["label"].startswith(
-        "Perjeta (pertuzumab) US label, metastatic dosing: docetaxel 75 mg/m²"
-    )
+    # the Perjeta label gives the docetaxel dose of the regimen (75 mg/m², may go to 100)
+    assert card["source"]["label"].startswith("Perjeta US label")
+    assert "US prescribing information, Perjeta (pertuzumab)" in card["detail"]
     assert "marked 'unverified'" not in card["detail"]
 
 

@@ -6,6 +6,7 @@ for metastatic disease and no adjuvant trastuzumab.
 
 from __future__ import annotations
 
+from cards.sources import resolve
 from tests.scenarios.regimens.builders import (
     card_of,
     created,
@@ -103,7 +104,7 @@ def test_t_dxd_first_line_is_completed_with_pertuzumab():
     card = card_of(cards, "C12-first-line")
     assert card["summary"].startswith("Add pertuzumab 840 mg loading dose to T-DXd")
     assert [dose_mg(r) for r in created(card)] == [840]
-    assert card["source"]["label"].startswith("FDA approval of T-DXd + pertuzumab first line")
+    assert card["source"]["url"] == resolve("destiny-breast09").url
 
 
 def test_t_dm1_first_line_is_told_thp_is_recommended():

@@ -27,8 +27,13 @@ from tests.scenarios.regimens.builders import (
     topics,
 )
 
-ASCO_CAP = "meridian.allenpress.com/aplm/article/144/5/545"
-ENHERTU_LABEL = "accessdata.fda.gov/drugsatfda_docs/label/2025/761139s038s042lbl.pdf"
+ASCO_CAP = "https://doi.org/10.1200/JCO.19.02309"
+ENHERTU_LABEL = "setid=7e67e73e-ddf4-4e4d-8b50-09d7514910b6"  # the Enhertu label on DailyMed
+
+
+def cited(card: dict) -> str:
+    """The URLs of the sources the card links (detail names them without links)."""
+    return " ".join(link["url"] for link in card.get("links", []))
 
 
 def _mbc(er: float, pr: float = 0) -> list[dict]:
@@ -44,7 +49,7 @@ def test_er_1_to_10_percent_is_named_er_low_with_the_endocrine_caveat(er):
     card = card_of(order_select(_mbc(er), draft("trastuzumab", 560)), "C12-first-line")
     assert f"**ER-low (ER {er:g} %).**" in card["detail"]
     assert "data on endocrine therapy benefit for these cancers are limited" in card["detail"]
-    assert ASCO_CAP in card["detail"]  # the caveat's source is cited
+    assert ASCO_CAP in cited(card)  # the caveat's source is cited
     assert card["detail"].index("ER-low") < card["detail"].index("Hormone-receptor-positive")
 
 
@@ -64,7 +69,7 @@ def test_er_below_1_percent_gets_no_endocrine_advice():
 def test_pgr_positive_er_negative_gets_the_pgr_caveat():
     card = card_of(order_select(_mbc(0, pr=30), draft("trastuzumab", 560)), "C12-first-line")
     assert "ER is negative and only PgR is positive" in card["detail"]
-    assert ASCO_CAP in card["detail"]
+    assert ASCO_CAP in cited(card)
 
 
 def test_er_low_is_named_in_the_summary_of_endocrine_advice():
@@ -98,7 +103,7 @@ def test_relapse_11_months_after_adjuvant_trastuzumab_says_the_label_covers_6_mo
     )
     assert "during or within 6 months of completing (neo)adjuvant" in card["detail"]
     assert "this recurrence came later" in card["detail"]
-    assert ENHERTU_LABEL in card["detail"]
+    assert ENHERTU_LABEL in cited(card)
 
 
 @pytest.mark.parametrize(("months", "covered"), [(5.5, True), (6.5, False)])
@@ -125,7 +130,7 @@ def test_patient_view_of_a_relapse_at_11_months_states_the_window():
         "(5.4 mg/kg) q3w; the US label covers ≤6 months"
     )
     assert "this recurrence came later" in card["detail"]
-    assert ENHERTU_LABEL in card["detail"]
+    assert ENHERTU_LABEL in cited(card)
 
 
 # --- HR+ on first-line THP: endocrine therapy when chemotherapy ends ------------------------

@@ -54,7 +54,7 @@ def test_phesgo_with_iv_trastuzumab_is_double_trastuzumab():
     ]
     assert "Phesgo" in card["detail"] and "Data used" in card["detail"]
     # The source says what is in the product, not an LVEF table.
-    assert card["source"]["label"].startswith("Phesgo product monograph: pertuzumab + trastuzumab")
+    assert card["source"]["label"].startswith("Phesgo US label")
 
 
 def test_hylecta_with_iv_trastuzumab_is_double_trastuzumab_on_order_sign_too():

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from cards.sources import resolve
 from tests.scenarios.safety.builders import (
     early_breast_cancer,
     echo,
@@ -47,7 +48,7 @@ def test_metastatic_table_boundaries(baseline, latest, expected):
     assert [c["indicator"] for c in cards] == ([expected] if expected else [])
     if expected:
         assert cards[0]["summary"].startswith(f"Withhold Phesgo: LVEF {latest} %")
-        assert "phesgo" in cards[0]["source"]["url"]
+        assert cards[0]["source"]["url"] == resolve("phesgo-label").url
 
 
 @pytest.mark.parametrize(("latest", "expected"), [(49, "critical"), (50, None)])

@@ -3,6 +3,7 @@ failure on her problem list."""
 
 from __future__ import annotations
 
+from cards.sources import resolve
 from tests.scenarios.safety.builders import (
     actions,
     echo,
@@ -57,14 +58,10 @@ def test_tdxd_ordered_while_trastuzumab_is_still_active_is_critical():
     assert [a["resourceId"] for a in actions(cards[0], "delete")] == [
         f"MedicationRequest/draft-{TDXD}"
     ]
-    # The source is the ordered drug's own "do not substitute" statement (Enhertu D&A page).
-    assert cards[0]["source"]["url"] == (
-        "https://www.enhertuhcp.com/en/her2-low-breast/about-enhertu/"
-        "dosage-administration-and-preparation"
-    )
-    assert (
-        "herceptin.com/hcp/adjuvant-breast-cancer/dosing-and-administration" in (cards[0]["detail"])
-    )
+    # The source is the ordered drug's own label ("do not substitute": Enhertu D&A).
+    assert cards[0]["source"]["url"] == resolve("enhertu-label").url
+    assert resolve("herceptin-label").url in [link["url"] for link in cards[0]["links"]]
+    assert "US prescribing information, Herceptin (trastuzumab)" in cards[0]["detail"]
 
 
 def test_trastuzumab_drafted_with_tdxd_starts_with_a_capital_and_cites_herceptin():
@@ -83,10 +80,8 @@ def test_trastuzumab_drafted_with_tdxd_starts_with_a_capital_and_cites_herceptin
             "Trastuzumab ordered while T-DXd is drafted: different drugs, do not substitute",
         )
     ]
-    assert cards[0]["source"]["url"] == (
-        "https://herceptin.com/hcp/adjuvant-breast-cancer/dosing-and-administration/dosing.html"
-    )
-    assert "do not substitute" in cards[0]["source"]["label"].lower()
+    assert cards[0]["source"]["url"] == resolve("herceptin-label").url
+    assert cards[0]["source"]["label"].startswith("Herceptin US label")
 
 
 def test_tdxd_after_trastuzumab_ended_is_a_new_line_not_a_substitution():

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from cards.sources import resolve
 from tests.scenarios.safety.builders import (
     echo,
     her2_positive,
@@ -53,7 +54,7 @@ def test_tdm1_metastatic_table(baseline, latest, expected):
         )
         # The metastatic table is in the US prescribing information, not on the
         # early-breast-cancer dosing page.
-        assert cards[0]["source"]["url"].endswith("openfda.brand_name%3A%22KADCYLA%22")
+        assert cards[0]["source"]["url"] == resolve("kadcyla-label").url
         assert "early-breast-cancer" not in cards[0]["detail"]
     if expected == "info":
         assert cards[0]["summary"].startswith(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pytest
 
+from cards.sources import resolve
 from tests.scenarios import fhir_builders as fb
 from tests.scenarios.safety.builders import (
     by_rule,
@@ -175,8 +176,8 @@ def test_without_any_therapy_on_file_it_still_says_none_places_the_patient():
     assert "No prior therapy on file places the patient" in card["detail"]
 
 
-def test_the_destiny_breast04_source_is_the_asco_rapid_update_not_an_ultralow_news_item():
+def test_the_destiny_breast04_source_is_the_trial_publication_not_an_ultralow_news_item():
     [card] = c7(patient(her2_low(), *hr(False)))
-    assert card["source"]["url"].startswith("https://prep.medthority.com/guidelines/")
-    assert "ASCO" in card["source"]["label"] and "DESTINY-Breast04" in card["source"]["label"]
+    assert card["source"]["url"] == resolve("destiny-breast04").url
+    assert "DESTINY-Breast04" in card["source"]["label"]
     assert "ultra-low" not in card["detail"]

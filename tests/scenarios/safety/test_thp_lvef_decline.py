@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from cards.sources import resolve
 from tests.scenarios.safety.builders import (
     actions,
     echo,
@@ -51,10 +52,11 @@ def test_fall_of_16_points_withholds_trastuzumab_and_pertuzumab_with_it():
         "MedicationRequest/draft-pertuzumab",
     ]
     assert actions(card, "create")[0]["resource"]["resourceType"] == "ServiceRequest"
-    # The withhold rule is in the US prescribing information (FDA label record), and the
-    # source is labelled for what it is.
-    assert card["source"]["url"].endswith("openfda.brand_name%3A%22HERCEPTIN%22")
-    assert "prescribing information" in card["source"]["label"]
+    # The withhold rule is in the US prescribing information, and the source is labelled for
+    # what it is.
+    assert card["source"]["url"] == resolve("herceptin-label").url
+    assert card["source"]["label"].startswith("Herceptin US label")
+    assert "US prescribing information, Herceptin (trastuzumab), Genentech" in card["detail"]
 
 
 def test_fall_of_15_points_above_the_lln_gives_no_card():

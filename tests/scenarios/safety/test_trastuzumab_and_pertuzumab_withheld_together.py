@@ -9,6 +9,7 @@ about to start THP."""
 
 from __future__ import annotations
 
+from cards.sources import resolve
 from tests.scenarios.safety.builders import (
     actions,
     by_rule,
@@ -68,7 +69,7 @@ def test_trastuzumab_withhold_carries_pertuzumab():
         "MedicationRequest/draft-pertuzumab",
     ]
     assert "discontinue pertuzumab if trastuzumab is discontinued" in card["detail"]
-    assert "drugs.com/dosage/perjeta-injection" in card["detail"]
+    assert resolve("perjeta-label").url in [link["url"] for link in card["links"]]
 
 
 def test_trastuzumab_withhold_on_order_sign_names_both():

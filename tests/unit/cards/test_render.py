@@ -192,3 +192,63 @@ def test_a_critical_withhold_silences_dosing_advice_for_the_same_drugs() -> None
     )
     kept = select_findings([reload, as_warning], Hook.ORDER_SELECT, 6)
     assert len(kept) == 2  # only a critical withhold silences dosing advice
+
+
+def test_sources_are_absolute_links_and_plain_text_in_detail() -> None:
+    from cards.sources import cite_all
+
+    cited = cite_all(["G1", "herceptin-dosing", "L1"], rule="C0", topic="Test rule")
+    card = render_cards(
+        [
+            Finding(
+                rule="C0",
+                indicator=Indicator.WARNING,
+                summary="Sources",
+                reasoning=("Because.",),
+                citations=cited,
+            )
+        ],
+        Hook.ORDER_SELECT,
+        max_cards=6,
+        knowledge_version="test",
+    )[0]
+    response_validator().validate({"cards": [card]})
+    # two aliases of the Herceptin label are one source
+    assert card["links"] == [
+        {
+            "label": "ASCO 2022 guideline, advanced HER2+ breast cancer",
+            "url": "https://doi.org/10.1200/JCO.22.00519",
+            "type": "absolute",
+        },
+        {"label": "Herceptin US label", "url": cited[1].url, "type": "absolute"},
+    ]
+    assert card["source"]["url"] == "https://doi.org/10.1200/JCO.22.00519"
+    assert (
+        card["source"]["label"]
+        == "ASCO 2022 guideline, advanced HER2+ breast cancer (HER2 CDS test)"
+    )
+    # no Markdown link (the sandbox would navigate its frame away) and no bare URL
+    assert "](" not in card["detail"] and "http" not in card["detail"]
+    assert "- Giordano SH, Franzoi MAB, Temin S, et al. Systemic Therapy" in card["detail"]
+    assert "doi:10.1200/JCO.22.00519" in card["detail"]
+    assert "- US prescribing information, Herceptin (trastuzumab), Genentech" in card["detail"]
+
+
+def test_a_notice_without_a_source_url_has_no_link() -> None:
+    notice = Citation("HER2 CDS service", "", "C0", "Check could not run")
+    card = render_cards(
+        [
+            Finding(
+                rule="C0",
+                indicator=Indicator.WARNING,
+                summary="Could not run",
+                reasoning=("Because.",),
+                citations=(notice,),
+            )
+        ],
+        Hook.ORDER_SELECT,
+        max_cards=6,
+        knowledge_version="test",
+    )[0]
+    response_validator().validate({"cards": [card]})
+    assert "url" not in card["source"] and "links" not in card

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from cards import Hook
+from cards.sources import resolve
 from tests.unit.cards.safety.support import cards, conditions, facts, gap, on, order, therapy
 
 TDXD = "fam-trastuzumab-deruxtecan"
@@ -31,7 +32,7 @@ def test_ild_history_with_tdxd_is_critical():
         "grade ≥2 ILD means permanent discontinuation"
     )
     assert deletes(card) == [f"MedicationRequest/draft-{TDXD}"]
-    assert "enhertuhcp.com" in card["source"]["url"]
+    assert card["source"]["url"] == resolve("enhertu-label").url
 
 
 def test_every_tdxd_order_gets_ild_monitoring_advice_as_info():
@@ -131,8 +132,9 @@ def test_order_words_naming_another_trastuzumab_product_are_critical():
     [card] = cards(Hook.ORDER_SELECT, facts(), [mixed], rule="C9")
     assert card["indicator"] == "critical"
     assert card["summary"] == "Order for trastuzumab also names T-DM1: check which product is meant"
-    assert "herceptin.com/hcp/adjuvant-breast-cancer" in card["source"]["url"]
-    assert "kadcyla.com/hcp/early-breast-cancer/dosing" in card["detail"]
+    assert card["source"]["url"] == resolve("herceptin-label").url
+    assert resolve("kadcyla-label").url in [link["url"] for link in card["links"]]
+    assert "US prescribing information, Kadcyla" in card["detail"]
     assert "Kadcyla 100 mg" not in card["summary"]
     assert "Kadcyla 100 mg" in card["detail"]  # only in the escaped data table
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cards import CardsConfig, Hook
+from cards.sources import resolve
 from fhir_mappings import TherapySetting
 from tests.unit.cards.safety.support import (
     anthracycline_total,
@@ -123,7 +124,7 @@ def test_margetuximab_uses_its_own_table_same_limits():
     [card] = c2(patient, ["margetuximab"])
     assert card["indicator"] == "critical"
     assert "Withhold margetuximab" in card["summary"]
-    assert "margenzahcp.com" in card["source"]["url"]
+    assert card["source"]["url"] == resolve("margenza-label").url
     assert c2(on_treatment(("margetuximab",), 70, (55, NOW_DAYS)), ["margetuximab"]) == []
 
 
@@ -178,7 +179,7 @@ def test_phesgo_is_judged_on_the_pertuzumab_table():
     [card] = c2(patient, ["pertuzumab-trastuzumab-sc"])
     assert card["indicator"] == "critical"
     assert card["summary"].startswith("Withhold Phesgo: LVEF 45 %")
-    assert "phesgo" in card["source"]["url"]
+    assert card["source"]["url"] == resolve("phesgo-label").url
 
 
 def test_thp_with_both_tables_met_gives_one_card_naming_both():

@@ -27,7 +27,7 @@ from tests.unit.cards.safety.support import (
 
 TABLES = [
     "safety_thresholds",
-    "safety_sources",
+    "sources",
     "safety_drugs",
     "safety_codes",
     "safety_anthracyclines",
