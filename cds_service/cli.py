@@ -163,8 +163,62 @@ def _add_evaluate(commands: Any) -> None:
     evaluate.set_defaults(handler=_evaluate)
 
 
+def _samples_write(args: argparse.Namespace) -> int:
+    from cds_service.samples.loader import write_samples
+
+    try:
+        written = write_samples(Path(args.folder))
+    except OSError as exc:
+        print(f"her2-cds samples write: cannot write to {args.folder}: {exc}", file=sys.stderr)
+        return 1
+    for path in written:
+        print(path)
+    return 0
+
+
+def _samples_load(args: argparse.Namespace) -> int:
+    import requests
+
+    from cds_service.fhir_server_policy import FhirServerRejected, normalise_base_url
+    from cds_service.samples.loader import LoadError, load_samples, sandbox_url
+
+    try:
+        base = normalise_base_url(args.fhir_base)
+    except FhirServerRejected as exc:
+        print(f"her2-cds samples load: {args.fhir_base!r}: {exc.reason}", file=sys.stderr)
+        return 2
+    try:
+        for loaded in load_samples(base, token=args.token):
+            print(f"{loaded.patient_id}\t{loaded.title}")
+            print(f"  {sandbox_url(base, loaded.patient_id, args.discovery_url)}")
+    except LoadError as exc:
+        print(f"her2-cds samples load: {exc}", file=sys.stderr)
+        return 1
+    except requests.RequestException as exc:
+        print(f"her2-cds samples load: cannot reach {base}: {type(exc).__name__}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _add_samples(commands: Any) -> None:
+    samples = commands.add_parser("samples", help="the synthetic sample patients")
+    actions = samples.add_subparsers(dest="samples_command", required=True)
+    write = actions.add_parser("write", help="write the sample FHIR Bundles to a folder")
+    write.add_argument("folder")
+    write.set_defaults(handler=_samples_write)
+    load = actions.add_parser("load", help="load the samples into a FHIR R4 server")
+    load.add_argument("fhir_base", metavar="FHIR_BASE", help="e.g. https://fhir.example.org/r4")
+    load.add_argument("--token", help="Bearer token for the FHIR server")
+    load.add_argument(
+        "--discovery-url",
+        default="http://localhost:8080/cds-services",
+        help="this service's discovery URL, put into the printed sandbox links",
+    )
+    load.set_defaults(handler=_samples_load)
+
+
 # One registrar per subcommand, in the order `--help` lists them.
-SUBCOMMANDS: tuple[Callable[[Any], None], ...] = (_add_serve, _add_evaluate)
+SUBCOMMANDS: tuple[Callable[[Any], None], ...] = (_add_serve, _add_evaluate, _add_samples)
 
 
 def build_parser() -> argparse.ArgumentParser:
