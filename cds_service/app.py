@@ -136,4 +136,8 @@ def create_app(settings: Settings | None = None, *, announce: bool = True) -> Fl
         return response
 
     app.register_blueprint(blueprint)
+    if settings.demo and settings.auth == "off":  # the demo page sends no JWT
+        from cds_service.demo import blueprint as demo_blueprint
+
+        app.register_blueprint(demo_blueprint)
     return app
