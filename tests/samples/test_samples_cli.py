@@ -92,7 +92,9 @@ def test_the_service_answers_from_the_loaded_server(
     fhir_server.reset()
     assert main(["samples", "load", fhir_server.base_url, "--token", fhir_server.token]) == 0
     capsys.readouterr()
-    client = make_app(fhir_allow_loopback_http=True).test_client()
+    # Generous time limits: this checks what is stored, not how fast a shared machine is.
+    app = make_app(fhir_allow_loopback_http=True, fhir_timeout_s=30.0, fhir_budget_s=120.0)
+    client = app.test_client()
     body = {
         "hook": "patient-view",
         "hookInstance": "d1577c69-dfbe-44ad-ba6d-3e05e953b2ea",
