@@ -18,6 +18,8 @@ from tests.support.browser import save_screenshot
 from tests.support.service_process import running_services
 
 pytestmark = pytest.mark.integration
+# The machine is shared: waiting for the page is not what these tests measure.
+expect.set_options(timeout=30_000)
 
 
 @pytest.fixture(scope="module")
@@ -32,6 +34,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]
 @pytest.fixture
 def page(browser: Any, demo: tuple[str, Path]) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(30_000)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
