@@ -30,19 +30,34 @@ log = logging.getLogger("her2cds.service")
 _REQUEST_ID = re.compile(r"[A-Za-z0-9\-]{8,64}")
 
 
-def _verifier(settings: Settings) -> JwtVerifier | None:
+def startup_warnings(settings: Settings) -> list[str]:
+    """What an operator should know about this configuration, each only when it is true.
+    With HER2CDS_AUTH=required the trusted-clients file's per-client `fhir_servers` are the
+    allowlist (a client without one is refused at start-up), so HER2CDS_FHIR_SERVERS does not
+    matter then."""
+    warnings = []
     if settings.auth == "off":
-        log.warning(
+        warnings.append(
             "HER2CDS_AUTH=off: requests are not authenticated; use HER2CDS_AUTH=required in "
             "production"
         )
+        if settings.fhir_servers is None:
+            warnings.append(
+                "HER2CDS_FHIR_SERVERS is unset: the service will query any fhirServer a request "
+                "names; set it (or use HER2CDS_AUTH=required with per-client fhir_servers)"
+            )
+    return warnings
+
+
+def _verifier(settings: Settings, *, announce: bool) -> JwtVerifier | None:
+    if settings.auth == "off":
         return None
     assert settings.trusted_clients_file is not None  # Settings.check() guarantees it
     cache: ReplayCache = (
         RedisReplayCache(settings.redis_url) if settings.redis_url else MemoryReplayCache()
     )
     return JwtVerifier(
-        load_trusted_clients(settings.trusted_clients_file),
+        load_trusted_clients(settings.trusted_clients_file, warn=announce),
         replay_cache=cache,
         allowed_algorithms=settings.jwt_algorithms,
     )
@@ -61,14 +76,14 @@ def warm_up(cards_config: CardsConfig) -> None:
         evaluate(HookInput(hook=hook, patient_id="warm-up", facts=facts), cards_config)
 
 
-def create_app(settings: Settings | None = None) -> Flask:
+def create_app(settings: Settings | None = None, *, announce: bool = True) -> Flask:
+    """The app for `settings`. `announce=False` builds it without logging the start-up
+    warnings: `her2-cds serve` says them once in the master, not again in every worker."""
     settings = settings or Settings.from_env()
     configure_logging(settings.log_level)
-    if settings.fhir_servers is None:
-        log.warning(
-            "HER2CDS_FHIR_SERVERS is unset: the service will query any fhirServer a request "
-            "names; set it (or use HER2CDS_AUTH=required with per-client fhir_servers)"
-        )
+    if announce:
+        for warning in startup_warnings(settings):
+            log.warning(warning)
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.json.sort_keys = False  # type: ignore[attr-defined]
@@ -84,7 +99,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         settings=settings,
         cards_config=cards_config,
         feedback=feedback,
-        verifier=_verifier(settings),
+        verifier=_verifier(settings, announce=announce),
     )
     CORS(
         app,
@@ -124,4 +139,8 @@ def create_app(settings: Settings | None = None) -> Flask:
         return response
 
     app.register_blueprint(blueprint)
+    if settings.demo and settings.auth == "off":  # the demo page sends no JWT
+        from cds_service.demo import blueprint as demo_blueprint
+
+        app.register_blueprint(demo_blueprint)
     return app

@@ -92,6 +92,7 @@ class Settings:
     max_body_bytes: int = 5 * 1024 * 1024
     log_level: str = "INFO"
     threshold_overrides: Mapping[str, float] = field(default_factory=dict)
+    demo: bool = True  # /demo with the sample patients; served only when auth is off
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -134,6 +135,8 @@ class Settings:
             values["max_body_bytes"] = _positive("MAX_BODY_BYTES", v, int)
         if (v := get("LOG_LEVEL")) is not None:
             values["log_level"] = v.upper()
+        if (v := get("DEMO")) is not None:
+            values["demo"] = _bool("DEMO", v)
         if (v := get("THRESHOLDS_FILE")) is not None:
             values["threshold_overrides"] = _thresholds(v)
         settings = cls(**values)  # type: ignore[arg-type]

@@ -327,8 +327,9 @@ def check_client_set(clients: Iterable[TrustedClient]) -> None:
             )
 
 
-def load_trusted_clients(path: Path) -> tuple[TrustedClient, ...]:
-    """Read, validate and return the trusted clients; raise ConfigurationError on any problem."""
+def load_trusted_clients(path: Path, *, warn: bool = True) -> tuple[TrustedClient, ...]:
+    """Read, validate and return the trusted clients; raise ConfigurationError on any problem.
+    `warn=False` leaves out the public-sandbox warning (already said by the serving master)."""
     path = Path(path)
     data = _read_json(path, "trusted clients file")
     problem = _schema_error(path, data)
@@ -366,7 +367,7 @@ def load_trusted_clients(path: Path) -> tuple[TrustedClient, ...]:
         check_client_set(clients)
     except ConfigurationError as exc:
         raise ConfigurationError(f"{path}: {exc}") from None
-    if any(client.iss == PUBLIC_SANDBOX_ISS for client in clients):
+    if warn and any(client.iss == PUBLIC_SANDBOX_ISS for client in clients):
         log.warning(
             "trusted clients include %s: its signing key is public (committed to the sandbox "
             "repository), so anyone can mint its tokens; trust it only in development",

@@ -101,4 +101,4 @@ class MappingConfig:
             ),
         }
     )
-    """Per switch: (source, verification mark as in clinical-knowledge.md §0)."""
+    """Per switch: (source, verification mark as in docs/clinical-knowledge.md §0)."""

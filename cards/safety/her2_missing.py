@@ -3,7 +3,7 @@
 Order-select says it when a HER2 agent is drafted (C6); a chart opened for a patient already
 on trastuzumab, pertuzumab, T-DM1, T-DXd or a HER2 TKI must say it too, or the clinician reads
 the cardiac summary alone as "all checked". The advice follows the source documents' pitfall
-(clinical-knowledge.md §4.5, [SEED-000], [SEED-004]): find and record the HER2 test, or test
+(docs/clinical-knowledge.md §4.5, [SEED-000], [SEED-004]): find and record the HER2 test, or test
 tissue, preferring a re-biopsy of an accessible metastasis, because HER2 status can change as
 the disease progresses. Results on file that settle no ASCO/CAP call are said the same way.
 """

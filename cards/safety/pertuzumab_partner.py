@@ -2,7 +2,7 @@
 
 Pertuzumab is given only with trastuzumab (THP, TCHP, pertuzumab + trastuzumab + other
 chemotherapy) or, since the DESTINY-Breast09 approval, with T-DXd; the label says to
-discontinue pertuzumab if trastuzumab is discontinued (clinical-knowledge.md §2.1 [L2]). Which
+discontinue pertuzumab if trastuzumab is discontinued (docs/clinical-knowledge.md §2.1 [L2]). Which
 drugs partner pertuzumab is read from the regimen table (every HER2-directed drug that fills
 another slot of a regimen with a pertuzumab slot, and every product delivering trastuzumab),
 not written here. A pertuzumab order selected or signed while no partner is current (the

@@ -29,6 +29,10 @@ def test_the_wheel_ships_every_data_and_schema_file(tmp_path: Path) -> None:
         for package in PACKAGES
         for folder in ("data", "schemas")
         for path in (ROOT / package / folder).glob("*.json")
+    } | {  # the sample patients and the demo page's static files
+        str(path.relative_to(ROOT))
+        for folder in ("samples/data", "demo/static", "demo/templates")
+        for path in (ROOT / "cds_service" / folder).glob("*")
     }
     assert len(expected) > 20
     assert expected <= names, sorted(expected - names)

@@ -1,7 +1,7 @@
 """Small builders of FHIR R4 JSON for scenario tests: readable patient stories.
 
 Each builder returns a plain dict shaped like what an EHR sends, so scenarios exercise the
-real mapping code. Dates are ISO strings; codes are the ones in clinical-knowledge.md §5.
+real mapping code. Dates are ISO strings; codes are the ones in docs/clinical-knowledge.md §5.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""HER2 status by ASCO/CAP 2018/2023 (clinical-knowledge.md §4.1-§4.5)."""
+"""HER2 status by ASCO/CAP 2018/2023 (docs/clinical-knowledge.md §4.1-§4.5)."""
 
 from __future__ import annotations
 
