@@ -18,9 +18,10 @@ def _serve(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
     from cds_service.app import create_app
+    from cds_service.serve_operations import gunicorn_hooks, prepare_metrics
     from cds_service.trusted_clients import ConfigurationError
 
-    settings = Settings.from_env()
+    settings = prepare_metrics(Settings.from_env())
     # Build the app once in the master: a bad trusted-clients file or database URL stops
     # `serve` here with one clear message, instead of every worker dying on boot.
     if settings.auth == "required" and settings.redis_url is None and args.workers > 1:
@@ -43,6 +44,8 @@ def _serve(args: argparse.Namespace) -> int:
             self.cfg.set("threads", args.threads)
             self.cfg.set("timeout", 30)
             self.cfg.set("accesslog", None)  # the service logs each request itself, as JSON
+            for name, hook in gunicorn_hooks(settings, args.host).items():
+                self.cfg.set(name, hook)
             if "control_socket_disable" in self.cfg.settings:  # replicas would share its path
                 self.cfg.set("control_socket_disable", True)
 

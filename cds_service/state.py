@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask import g, request
@@ -18,6 +18,7 @@ from cds_service.fhir_server_policy import (
     check_fhir_server,
     check_patient_binding,
 )
+from cds_service.metrics import Metrics, auth_reason_class
 from cds_service.replay_cache import ReplayCacheUnavailable
 from cds_service.settings import Settings
 
@@ -34,6 +35,7 @@ class ServiceState:
     cards_config: CardsConfig
     feedback: FeedbackStore
     verifier: JwtVerifier | None  # None when HER2CDS_AUTH=off
+    metrics: Metrics = field(default_factory=Metrics)
 
     def audience(self, path: str) -> str:
         """The JWT `aud` for an endpoint: the configured public URL, never the Host header."""
@@ -46,9 +48,11 @@ class ServiceState:
         try:
             client = self.verifier.verify(request.headers.get("Authorization"), self.audience(path))
         except AuthenticationError as exc:
+            self.metrics.auth_rejected(auth_reason_class(exc.reason))
             log.warning("authentication failed", extra={"auth_reason": exc.reason})
             raise Unauthenticated from exc
         except ReplayCacheUnavailable as exc:
+            self.metrics.auth_rejected("replay_cache_unavailable")
             log.error("replay cache unavailable", extra={"error_type": type(exc).__name__})
             raise ApiError(503, "The service cannot verify requests right now.") from exc
         g.client = client
@@ -69,6 +73,7 @@ class ServiceState:
                 allow_loopback_http=self.settings.fhir_allow_loopback_http,
             )
         except FhirServerRejected as exc:
+            self.metrics.fhir_query(None, "refused_by_policy")
             raise ApiError(
                 403, f"fhirServer refused: {exc.reason}.", expression=["fhirServer"]
             ) from exc

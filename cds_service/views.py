@@ -50,6 +50,7 @@ def _read_body(limit: int) -> bytes:
         if size > limit:
             raise ApiError(413, "The request body is larger than this service accepts.")
         chunks.append(chunk)
+    g.body_bytes = size
     return b"".join(chunks)
 
 
@@ -72,6 +73,7 @@ def _client_factory(body: dict[str, Any]) -> ClientFactory | None:
     settings = state().settings
     token = (body.get("fhirAuthorization") or {}).get("access_token")
     deadline = monotonic_deadline(settings.fhir_budget_s)
+    observer = state().metrics.fhir_query
 
     def factory() -> FhirClient:
         return FhirClient(
@@ -81,6 +83,7 @@ def _client_factory(body: dict[str, Any]) -> ClientFactory | None:
             deadline=deadline,
             max_pages=settings.fhir_max_pages,
             max_entries=settings.fhir_max_entries,
+            observer=observer,
         )
 
     return factory
@@ -99,11 +102,19 @@ def call_service(service_id: str) -> Response:
     body = _json_body()
     check("request", body)
     g.hook = body["hook"]
-    result = run_hook(
-        service,
-        body,
-        cards_config=state().cards_config,
-        client_factory=_client_factory(body),
+    try:
+        result = run_hook(
+            service,
+            body,
+            cards_config=state().cards_config,
+            client_factory=_client_factory(body),
+        )
+    except ApiError as exc:
+        if exc.status == 412:  # the required keys that could not be had
+            state().metrics.prefetch_failed(e.removeprefix("prefetch.") for e in exc.expression)
+        raise
+    state().metrics.hook_answered(
+        service.id, result.evaluation.cards, result.data.sources, result.evaluation.rule_errors
     )
     g.log_extra = {
         "cards": len(result.evaluation.cards),

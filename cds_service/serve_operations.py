@@ -1,0 +1,41 @@
+"""What `her2-cds serve` sets up in the gunicorn master for operations: the metrics
+directory shared by the workers (emptied at start), the optional metrics port, and the
+clean-up when a worker exits."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from prometheus_client import multiprocess, start_http_server
+
+from cds_service.metrics import clean_directory, multiprocess_registry
+from cds_service.settings import Settings
+
+
+def prepare_metrics(settings: Settings) -> Settings:
+    """The settings with a metrics directory: HER2CDS_METRICS_DIR, or a fresh temporary one.
+    A previous run's files are removed (their counts would be added to this run's)."""
+    directory = settings.metrics_dir or Path(tempfile.mkdtemp(prefix="her2cds-metrics-"))
+    clean_directory(directory)
+    return replace(settings, metrics_dir=directory)
+
+
+def gunicorn_hooks(settings: Settings, host: str) -> dict[str, Callable[..., Any]]:
+    """Server hooks for gunicorn's config (`when_ready` runs in the master, once)."""
+    directory = settings.metrics_dir
+    assert directory is not None  # prepare_metrics() ran
+
+    def when_ready(_server: Any) -> None:
+        if settings.metrics_port is not None:
+            start_http_server(
+                settings.metrics_port, addr=host, registry=multiprocess_registry(directory)
+            )
+
+    def child_exit(_server: Any, worker: Any) -> None:
+        multiprocess.mark_process_dead(worker.pid, str(directory))  # type: ignore[no-untyped-call]
+
+    return {"when_ready": when_ready, "child_exit": child_exit}
