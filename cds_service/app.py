@@ -12,6 +12,7 @@ from flask import Flask, Response, g, request
 from flask_cors import CORS
 
 from cards import CardsConfig, Hook, HookInput, evaluate, load_all_tables
+from cds_service.audit import AuditTrail
 from cds_service.auth import JwtVerifier
 from cds_service.errors import register_error_handlers, unauthorized
 from cds_service.feedback_store import FeedbackStore
@@ -88,6 +89,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         feedback=feedback,
         verifier=_verifier(settings),
         metrics=metrics,
+        audit=AuditTrail(feedback.engine),
     )
     CORS(
         app,

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from cds_service.errors import ApiError
+from cds_service.ops_cli import add_commands as add_operations_commands
 from cds_service.settings import Settings, SettingsError
 
 
@@ -113,6 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("request", help="request JSON file, or - for standard input")
     evaluate.add_argument("--service", help="service id (default: the one for the request's hook)")
     evaluate.set_defaults(handler=_evaluate)
+    add_operations_commands(commands)
     return parser
 
 

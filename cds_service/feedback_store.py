@@ -9,7 +9,6 @@ from typing import Any
 
 from sqlalchemy import DateTime, Integer, String, Text, create_engine, func, select
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 
@@ -51,11 +50,11 @@ class FeedbackStore:
         self.engine: Engine = create_engine(url, pool_pre_ping=True, future=True)
 
     def create_schema(self) -> None:
-        """Idempotent; several workers starting at once may race, and that is fine."""
-        try:
-            Base.metadata.create_all(self.engine, checkfirst=True)
-        except SQLAlchemyError:
-            Base.metadata.create_all(self.engine, checkfirst=True)
+        """Brings the database to the current schema with the shipped Alembic migrations
+        (cds_service.schema); rows of an older schema are kept."""
+        from cds_service.schema import upgrade
+
+        upgrade(self.engine)
 
     def save(
         self, service_id: str, items: Sequence[Mapping[str, Any]], *, client_iss: str | None

@@ -4,6 +4,7 @@ clean-up when a worker exits."""
 
 from __future__ import annotations
 
+import logging
 import tempfile
 from collections.abc import Callable
 from dataclasses import replace
@@ -11,9 +12,14 @@ from pathlib import Path
 from typing import Any
 
 from prometheus_client import multiprocess, start_http_server
+from sqlalchemy.exc import SQLAlchemyError
 
+from cds_service.audit import AuditTrail
+from cds_service.feedback_store import FeedbackStore
 from cds_service.metrics import clean_directory, multiprocess_registry
 from cds_service.settings import Settings
+
+log = logging.getLogger("her2cds.service")
 
 
 def prepare_metrics(settings: Settings) -> Settings:
@@ -24,12 +30,31 @@ def prepare_metrics(settings: Settings) -> Settings:
     return replace(settings, metrics_dir=directory)
 
 
+def purge_once(database_url: str, retention_days: int) -> None:
+    """The retention applied at start; a daily `her2-cds purge` keeps it applied."""
+    store = FeedbackStore(database_url)
+    try:
+        purged = AuditTrail(store.engine).purge(retention_days)
+        log.info(
+            "audit retention of %d days applied: %d hook calls, %d feedback rows purged",
+            retention_days,
+            purged.hook_calls,
+            purged.feedback,
+        )
+    except SQLAlchemyError as exc:
+        log.error("audit retention not applied", extra={"error_type": type(exc).__name__})
+    finally:
+        store.dispose()
+
+
 def gunicorn_hooks(settings: Settings, host: str) -> dict[str, Callable[..., Any]]:
     """Server hooks for gunicorn's config (`when_ready` runs in the master, once)."""
     directory = settings.metrics_dir
     assert directory is not None  # prepare_metrics() ran
 
     def when_ready(_server: Any) -> None:
+        if settings.audit_retention_days is not None:
+            purge_once(settings.database_url, settings.audit_retention_days)
         if settings.metrics_port is not None:
             start_http_server(
                 settings.metrics_port, addr=host, registry=multiprocess_registry(directory)

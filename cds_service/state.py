@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from flask import g, request
+from sqlalchemy.exc import SQLAlchemyError
 
-from cards import CardsConfig
+from cards import CardsConfig, knowledge_version
+from cds_service.audit import AuditTrail
 from cds_service.auth import AuthenticatedClient, AuthenticationError, JwtVerifier
 from cds_service.errors import ApiError
 from cds_service.feedback_store import FeedbackStore
@@ -36,6 +38,27 @@ class ServiceState:
     feedback: FeedbackStore
     verifier: JwtVerifier | None  # None when HER2CDS_AUTH=off
     metrics: Metrics = field(default_factory=Metrics)
+    audit: AuditTrail | None = None
+
+    def record_audit(
+        self, service_id: str, hook_instance: str, cards: Sequence[Mapping[str, Any]]
+    ) -> None:
+        """One transaction per call. A failed write is logged and counted, and the cards
+        still go out: a safety card withheld for want of an audit row helps no one."""
+        if self.audit is None:
+            return
+        client: AuthenticatedClient | None = g.get("client")
+        try:
+            self.audit.record(
+                hook_instance=hook_instance,
+                service_id=service_id,
+                client_iss=client.iss if client else None,
+                knowledge_version=knowledge_version(),
+                cards=cards,
+            )
+        except SQLAlchemyError as exc:
+            self.metrics.audit_failures.inc()
+            log.error("audit record not written", extra={"error_type": type(exc).__name__})
 
     def audience(self, path: str) -> str:
         """The JWT `aud` for an endpoint: the configured public URL, never the Host header."""

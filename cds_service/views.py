@@ -116,6 +116,7 @@ def call_service(service_id: str) -> Response:
     state().metrics.hook_answered(
         service.id, result.evaluation.cards, result.data.sources, result.evaluation.rule_errors
     )
+    state().record_audit(service.id, body["hookInstance"], result.evaluation.cards)
     g.log_extra = {
         "cards": len(result.evaluation.cards),
         "prefetch_sources": dict(result.data.sources),
