@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import date
+from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -66,6 +68,55 @@ def _purge(args: argparse.Namespace) -> int:
     return 0
 
 
+def parse_day(text: str | None, option: str) -> date | None:
+    """A YYYY-MM-DD date, or ValueError with the one-line message to print."""
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{option} must be a date (YYYY-MM-DD), not {text!r}") from None
+
+
+def report_period(since: str | None, until: str | None) -> tuple[date | None, date | None]:
+    start, end = parse_day(since, "--since"), parse_day(until, "--until")
+    if start is not None and end is not None and start > end:
+        raise ValueError("--since must not be after --until")
+    return start, end
+
+
+def _report(args: argparse.Namespace) -> int:
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    from cds_service.feedback_store import engine_url
+    from cds_service.report import ReportUnavailable, build_report
+    from cds_service.report_formats import FORMATS, render
+
+    if args.format not in FORMATS:
+        return _fail("report", f"--format must be one of {', '.join(FORMATS)}, not {args.format!r}")
+    try:
+        since, until = report_period(args.since, args.until)
+    except ValueError as exc:
+        return _fail("report", str(exc))
+    url = make_url(engine_url(Settings.from_env().database_url))
+    database = url.database or ""
+    sqlite_file = url.get_backend_name() == "sqlite" and database not in ("", ":memory:")
+    if sqlite_file and not Path(database).exists():  # SQLite would create an empty file
+        return _fail("report", f"no database at {database} (HER2CDS_DATABASE_URL)")
+    engine = create_engine(url)
+    try:
+        text = render(build_report(engine, since=since, until=until), args.format)
+    except ReportUnavailable as exc:
+        return _fail("report", str(exc))
+    except SQLAlchemyError as exc:
+        return _fail("report", _database_error(exc))
+    finally:
+        engine.dispose()
+    sys.stdout.write(text)
+    return 0
+
+
 def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     migrate = commands.add_parser(
         "migrate", help="bring the database to the current schema (also done at start-up)"
@@ -78,3 +129,10 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
         "--days", type=int, help="retention in days (default: HER2CDS_AUDIT_RETENTION_DAYS)"
     )
     purge.set_defaults(handler=_purge)
+    report = commands.add_parser(
+        "report", help="the override report: cards shown, accepted, overridden, per rule"
+    )
+    report.add_argument("--since", help="first day, YYYY-MM-DD (default: the first call)")
+    report.add_argument("--until", help="last day, YYYY-MM-DD, included (default: today)")
+    report.add_argument("--format", default="markdown", help="markdown (default), csv or json")
+    report.set_defaults(handler=_report)

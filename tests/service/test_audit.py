@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -21,26 +21,12 @@ from cds_service.audit import AuditTrail, CardShown, HookCall
 from cds_service.feedback_store import FeedbackRecord, engine_url
 from cds_service.schema import current_revision, upgrade
 from tests.service.hook_requests import SERVICE_IDS, full_prefetch, hook_request
-from tests.support.databases import fresh_postgres_database, fresh_sqlite_database
+from tests.support.databases import fresh_sqlite_database
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "order-select-her2-mbc.json"
 SELECT = f"/cds-services/{SERVICE_IDS['order-select']}"
 VIEW = f"/cds-services/{SERVICE_IDS['patient-view']}"
 HEAD = "0002"
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return fresh_sqlite_database(tmp_path)
-    return fresh_postgres_database(request.getfixturevalue("postgres_server"))
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    made = create_engine(engine_url(database_url))
-    yield made
-    made.dispose()
 
 
 @pytest.fixture
