@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date
 from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -68,29 +67,12 @@ def _purge(args: argparse.Namespace) -> int:
     return 0
 
 
-def parse_day(text: str | None, option: str) -> date | None:
-    """A YYYY-MM-DD date, or ValueError with the one-line message to print."""
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"{option} must be a date (YYYY-MM-DD), not {text!r}") from None
-
-
-def report_period(since: str | None, until: str | None) -> tuple[date | None, date | None]:
-    start, end = parse_day(since, "--since"), parse_day(until, "--until")
-    if start is not None and end is not None and start > end:
-        raise ValueError("--since must not be after --until")
-    return start, end
-
-
 def _report(args: argparse.Namespace) -> int:
     from sqlalchemy import create_engine
     from sqlalchemy.engine import make_url
 
     from cds_service.feedback_store import engine_url
-    from cds_service.report import ReportUnavailable, build_report
+    from cds_service.report import ReportUnavailable, build_report, report_period
     from cds_service.report_formats import FORMATS, render
 
     if args.format not in FORMATS:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app
+from flask import Blueprint, Response, current_app, request
 
+from cds_service.errors import ApiError
 from cds_service.metrics import CONTENT_TYPE_LATEST
+from cds_service.report import build_report, report_period
+from cds_service.report_page import CONTENT_SECURITY_POLICY, render_page
 from cds_service.state import ServiceState
 
 operations = Blueprint("operations", __name__)
@@ -20,3 +23,24 @@ def metrics() -> Response:
     unauthenticated on a separate port (HER2CDS_METRICS_PORT) for a scraper."""
     _state().authenticate("/metrics")
     return Response(_state().metrics.exposition(), content_type=CONTENT_TYPE_LATEST)
+
+
+@operations.get("/report")
+def report() -> Response:
+    """The override report page: only when HER2CDS_REPORT_PAGE is on, and then behind the
+    same authentication as the API."""
+    state = _state()
+    if not state.settings.report_page:
+        raise ApiError(404, "The report page is not enabled (HER2CDS_REPORT_PAGE).")
+    state.authenticate("/report")
+    try:
+        since, until = report_period(
+            request.args.get("since") or None, request.args.get("until") or None
+        )
+    except ValueError as exc:
+        raise ApiError(400, str(exc).replace("--", ""), expression=["since", "until"]) from exc
+    page = render_page(build_report(state.feedback.engine, since=since, until=until))
+    response = Response(page, mimetype="text/html")
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -175,6 +175,23 @@ def build_report(engine: Engine, *, since: date | None, until: date | None) -> O
     return OverrideReport(since, until, rules, weeks, total, names)
 
 
+def parse_day(text: str | None, option: str) -> date | None:
+    """A YYYY-MM-DD date, or ValueError with the one-line message to print."""
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{option} must be a date (YYYY-MM-DD), not {text!r}") from None
+
+
+def report_period(since: str | None, until: str | None) -> tuple[date | None, date | None]:
+    start, end = parse_day(since, "--since"), parse_day(until, "--until")
+    if start is not None and end is not None and start > end:
+        raise ValueError("--since must not be after --until")
+    return start, end
+
+
 def percent(rate: float | None) -> str:
     return "—" if rate is None else f"{rate * 100:.0f}%"
 
