@@ -36,6 +36,8 @@ def _feedback(card: str, n: int, outcome: str, code: str | None, display: str | 
         "outcome": outcome,
         "outcomeTimestamp": f"2026-11-20T10:0{n}:00Z",
     }
+    if outcome == "accepted":
+        item["acceptedSuggestions"] = [{"id": f"{card}-suggestion"}]
     if code is not None:
         reason = {"system": SYSTEM, "code": code, **({"display": display} if display else {})}
         item["overrideReason"] = {"reason": reason}
