@@ -17,7 +17,7 @@ from cds_service.auth import JwtVerifier
 from cds_service.errors import register_error_handlers, unauthorized
 from cds_service.feedback_store import FeedbackStore
 from cds_service.log_format import configure_logging
-from cds_service.metrics import Metrics, enable_multiprocess
+from cds_service.metrics import Metrics
 from cds_service.ops_views import operations
 from cds_service.replay_cache import MemoryReplayCache, RedisReplayCache, ReplayCache
 from cds_service.settings import Settings
@@ -80,15 +80,12 @@ def create_app(settings: Settings | None = None) -> Flask:
     warm_up(cards_config)
     feedback = FeedbackStore(settings.database_url)
     feedback.create_schema()
-    if settings.metrics_dir is not None:
-        enable_multiprocess(settings.metrics_dir)
-    metrics = Metrics(settings.metrics_dir)
     app.extensions["her2cds"] = ServiceState(
         settings=settings,
         cards_config=cards_config,
         feedback=feedback,
         verifier=_verifier(settings),
-        metrics=metrics,
+        metrics=Metrics(settings.metrics_dir),
         audit=AuditTrail(feedback.engine),
     )
     CORS(
@@ -113,14 +110,6 @@ def create_app(settings: Settings | None = None) -> Flask:
     @app.after_request
     def _finish(response: Response) -> Response:
         response.headers["X-Request-Id"] = g.get("request_id", "")
-        seconds = time.perf_counter() - g.get("started", time.perf_counter())
-        metrics.request(
-            endpoint=(request.endpoint or "unmatched").rpartition(".")[2],
-            service=g.get("service_id") or "-",
-            status=response.status_code,
-            seconds=seconds,
-            body_bytes=g.get("body_bytes"),
-        )
         extra = {
             "request_id": g.get("request_id"),
             "service_id": g.get("service_id"),
@@ -128,12 +117,14 @@ def create_app(settings: Settings | None = None) -> Flask:
             "method": request.method,
             "endpoint": request.url_rule.rule if request.url_rule else None,
             "status": response.status_code,
-            "duration_ms": round(seconds * 1000, 1),
+            "duration_ms": round(
+                (time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 1
+            ),
             **g.get("log_extra", {}),
         }
         log.info("request", extra=extra)
         return response
 
     app.register_blueprint(blueprint)
-    app.register_blueprint(operations)
+    app.register_blueprint(operations)  # also counts every request (after_app_request)
     return app

@@ -109,10 +109,13 @@ def multiprocess_registry(directory: Path) -> CollectorRegistry:
 
 
 class Metrics:
-    """The service's metrics. `multiprocess_dir` None: one process, own registry."""
+    """The service's metrics. `multiprocess_dir` None: one process, own registry; else the
+    values of this process and its forks go to files there (see `enable_multiprocess`)."""
 
     def __init__(self, multiprocess_dir: Path | None = None) -> None:
         self._dir = multiprocess_dir
+        if multiprocess_dir is not None:
+            enable_multiprocess(multiprocess_dir)
         # `_created` series exist only in one process; without them both modes read alike.
         disable_created_metrics()  # type: ignore[no-untyped-call]
         self._registry = CollectorRegistry()

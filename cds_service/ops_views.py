@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, request
+import time
+
+from flask import Blueprint, Response, current_app, g, request
 
 from cds_service.errors import ApiError
 from cds_service.metrics import CONTENT_TYPE_LATEST
@@ -15,6 +17,20 @@ operations = Blueprint("operations", __name__)
 
 def _state() -> ServiceState:
     return current_app.extensions["her2cds"]  # type: ignore[no-any-return]
+
+
+@operations.after_app_request
+def count_request(response: Response) -> Response:
+    """Every request of the app, counted once it has its status."""
+    started = g.get("started")
+    _state().metrics.request(
+        endpoint=(request.endpoint or "unmatched").rpartition(".")[2],
+        service=g.get("service_id") or "-",
+        status=response.status_code,
+        seconds=time.perf_counter() - started if started is not None else 0.0,
+        body_bytes=g.get("body_bytes"),
+    )
+    return response
 
 
 @operations.get("/metrics")
