@@ -30,7 +30,22 @@ def count_request(response: Response) -> Response:
         seconds=time.perf_counter() - started if started is not None else 0.0,
         body_bytes=g.get("body_bytes"),
     )
+    if response.status_code == 412 and request.endpoint == "cds.call_service":
+        _state().metrics.prefetch_failed(_missing_keys(response))
     return response
+
+
+def _missing_keys(response: Response) -> list[str]:
+    """The required prefetch keys a 412 names (its OperationOutcome's expressions)."""
+    outcome = response.get_json(silent=True)
+    issues = outcome.get("issue") if isinstance(outcome, dict) else None
+    return [
+        expression.removeprefix("prefetch.")
+        for issue in (issues if isinstance(issues, list) else ())
+        if isinstance(issue, dict)
+        for expression in issue.get("expression") or ()
+        if isinstance(expression, str) and expression.startswith("prefetch.")
+    ]
 
 
 @operations.get("/metrics")

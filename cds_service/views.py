@@ -102,17 +102,12 @@ def call_service(service_id: str) -> Response:
     body = _json_body()
     check("request", body)
     g.hook = body["hook"]
-    try:
-        result = run_hook(
-            service,
-            body,
-            cards_config=state().cards_config,
-            client_factory=_client_factory(body),
-        )
-    except ApiError as exc:
-        if exc.status == 412:  # the required keys that could not be had
-            state().metrics.prefetch_failed(e.removeprefix("prefetch.") for e in exc.expression)
-        raise
+    result = run_hook(
+        service,
+        body,
+        cards_config=state().cards_config,
+        client_factory=_client_factory(body),
+    )
     state().metrics.hook_answered(
         service.id, result.evaluation.cards, result.data.sources, result.evaluation.rule_errors
     )
