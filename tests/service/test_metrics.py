@@ -111,7 +111,10 @@ def test_metric_names_and_labels_are_stable(service: FlaskClient, fhir: FaultyFh
 
 def test_counts_follow_the_calls(service: FlaskClient, fhir: FaultyFhirServer) -> None:
     script(service, fhir)
-    s = scrape(service.get("/metrics").get_data(as_text=True))
+    text = service.get("/metrics").get_data(as_text=True)
+    for private in ("pat-1", "example-patient", fhir.token, "COREPRACTITIONER1", "127.0.0.1"):
+        assert private not in text
+    s = scrape(text)
     select, view = SERVICE_IDS["order-select"], SERVICE_IDS["patient-view"]
     total = "her2cds_requests_total"
     assert value(s, total, endpoint="discovery", service="-", status="200") == 1
