@@ -51,10 +51,23 @@ _AUTH_CLASSES: Mapping[str, str] = {
     "tenant not allowed for this iss": "unknown_issuer",
     "unknown kid": "unknown_key",
     "JWK Set unavailable": "unknown_key",
+    "jku not allowed for this iss": "unknown_key",
+    "alg not allowed": "bad_algorithm",
+    "alg does not match the key": "bad_algorithm",
     "malformed Authorization header": "malformed",
     "not a Bearer Authorization header": "malformed",
     "token too long": "malformed",
     "malformed token": "malformed",
+    "missing typ": "malformed",
+    "typ is not JWT": "malformed",
+    "missing kid": "malformed",
+    "invalid kid": "malformed",
+    "invalid jku": "malformed",
+    "critical header extensions are not supported": "malformed",
+    "invalid tenant claim": "malformed",
+    "tenant claim changed": "malformed",
+    "exp before iat": "malformed",
+    "invalid jti": "malformed",
 }
 AUTH_REASONS = (*sorted(set(_AUTH_CLASSES.values())), "other", "replay_cache_unavailable")
 
@@ -80,7 +93,9 @@ FHIR_ERROR_KINDS = (
 
 def auth_reason_class(reason: str) -> str:
     """The label for a JwtVerifier reason; reasons not listed count as `other`."""
-    return _AUTH_CLASSES.get(reason, "other")
+    if reason in _AUTH_CLASSES:
+        return _AUTH_CLASSES[reason]
+    return "malformed" if reason.startswith("missing ") else "other"  # "missing exp", …
 
 
 def enable_multiprocess(directory: Path) -> None:
