@@ -9,10 +9,12 @@ from flask import Blueprint, Response, current_app, g, request
 from cds_service.errors import ApiError
 from cds_service.metrics import CONTENT_TYPE_LATEST
 from cds_service.report import build_report, report_period
+from cds_service.report_formats import render
 from cds_service.report_page import CONTENT_SECURITY_POLICY, render_page
 from cds_service.state import ServiceState
 
 operations = Blueprint("operations", __name__)
+_DOWNLOADS = {"csv": "text/csv", "json": "application/json"}
 
 
 def _state() -> ServiceState:
@@ -70,8 +72,15 @@ def report() -> Response:
         )
     except ValueError as exc:
         raise ApiError(400, str(exc).replace("--", ""), expression=["since", "until"]) from exc
-    page = render_page(build_report(state.feedback.engine, since=since, until=until))
-    response = Response(page, mimetype="text/html")
+    fmt = request.args.get("format") or "html"
+    if fmt != "html" and fmt not in _DOWNLOADS:
+        raise ApiError(400, "format must be html, csv or json.", expression=["format"])
+    built = build_report(state.feedback.engine, since=since, until=until)
+    if fmt == "html":
+        response = Response(render_page(built), mimetype="text/html")
+    else:
+        response = Response(render(built, fmt), mimetype=_DOWNLOADS[fmt])
+        response.headers["Content-Disposition"] = f"attachment; filename=override-report.{fmt}"
     response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
     response.headers["Cache-Control"] = "no-store"
     return response

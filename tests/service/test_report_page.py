@@ -90,3 +90,17 @@ def test_with_auth_required_the_page_needs_a_token(
     assert client.get("/report").status_code == 401
     token = make_token(signer, aud=f"{BASE}/report", jti=str(uuid.uuid4()))
     assert client.get("/report", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+
+
+def test_the_page_offers_csv_and_json(make_app: Callable[..., Flask], seeded_url: str) -> None:
+    client = make_app(database_url=seeded_url, report_page=True).test_client()
+    page = client.get("/report?since=2026-11-01").get_data(as_text=True)
+    assert 'href="?since=2026-11-01&amp;until=&amp;format=csv"' in page
+    csv_response = client.get("/report?since=2026-11-01&until=&format=csv")
+    assert csv_response.status_code == 200 and csv_response.mimetype == "text/csv"
+    assert csv_response.get_data(as_text=True).startswith("section,rule,indicator")
+    document = client.get("/report?since=2026-11-01&format=json").get_json()
+    assert document["total"]["shown"] == 10
+    bad = client.get("/report?format=pdf")
+    assert bad.status_code == 400
+    assert bad.get_json()["issue"][0]["diagnostics"] == "format must be html, csv or json."
