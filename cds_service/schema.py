@@ -10,12 +10,18 @@ from __future__ import annotations
 
 from alembic import command
 from alembic.config import Config
+from alembic.util import CommandError
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 SCRIPT_LOCATION = "cds_service:migrations"
 FIRST_REVISION = "0001"
 _LOCK_KEY = 0x48455232  # "HER2": any constant shared by every replica
+
+
+class UnknownSchemaVersion(SQLAlchemyError):
+    """The database was migrated by a newer release: this one must not write to it."""
 
 
 def alembic_config(connection: Connection) -> Config:
@@ -33,7 +39,13 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         tables = set(inspect(connection).get_table_names())
         if "cds_feedback" in tables and "alembic_version" not in tables:
             command.stamp(config, FIRST_REVISION)
-        command.upgrade(config, revision)
+        try:
+            command.upgrade(config, revision)
+        except CommandError as exc:
+            raise UnknownSchemaVersion(
+                "the database schema is at a revision this release does not know (a newer "
+                "release migrated it); run that release, or restore the database from before"
+            ) from exc
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -251,3 +251,28 @@ def test_migrate_and_purge_commands(database_url: str, engine: Engine) -> None:
         "purged rows older than 30 days: 0 hook calls, 0 cards, 0 feedback"
     )
     assert len(rows(engine, FeedbackRecord)) == 3  # received today, so kept
+
+
+def test_a_database_from_a_newer_release_stops_start_up_with_one_line(
+    database_url: str, engine: Engine
+) -> None:
+    upgrade(engine)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    done = run_cli(["migrate"], database_url)
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [
+        "her2-cds migrate: database error: the database schema is at a revision this release "
+        "does not know (a newer release migrated it); run that release, or restore the database "
+        "from before"
+    ]
+    served = run_cli(["serve", "--port", "1"], database_url)
+    assert served.returncode == 2
+    assert len(served.stderr.strip().splitlines()) <= 3  # warnings, then the one-line error
+    assert (
+        served.stderr.strip()
+        .splitlines()[-1]
+        .startswith(
+            "her2-cds serve: the database schema is at a revision this release does not know"
+        )
+    )
