@@ -4,7 +4,10 @@ clean-up when a worker exits."""
 
 from __future__ import annotations
 
+import atexit
 import logging
+import os
+import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import replace
@@ -25,7 +28,17 @@ log = logging.getLogger("her2cds.service")
 def prepare_metrics(settings: Settings) -> Settings:
     """The settings with a metrics directory: HER2CDS_METRICS_DIR, or a fresh temporary one.
     A previous run's files are removed (their counts would be added to this run's)."""
-    directory = settings.metrics_dir or Path(tempfile.mkdtemp(prefix="her2cds-metrics-"))
+    if settings.metrics_dir is not None:
+        directory = settings.metrics_dir
+    else:
+        directory = Path(tempfile.mkdtemp(prefix="her2cds-metrics-"))
+        master = os.getpid()
+
+        def remove() -> None:  # forked workers inherit atexit handlers: only the master
+            if os.getpid() == master:
+                shutil.rmtree(directory, ignore_errors=True)
+
+        atexit.register(remove)
     clean_directory(directory)
     return replace(settings, metrics_dir=directory)
 

@@ -60,3 +60,15 @@ def test_two_workers_add_up(served: tuple[str, str, Path]) -> None:
         assert value(s, latency, endpoint="call_service", service=SIGN, status="200") == CALLS
         keys = "her2cds_prefetch_keys_total"
         assert value(s, keys, key="patient", resolution="prefetch") == CALLS
+
+
+def test_the_temporary_metrics_directory_goes_with_the_master(tmp_path: Path) -> None:
+    import tempfile
+
+    before = set(Path(tempfile.gettempdir()).glob("her2cds-metrics-*"))
+    env = {"HER2CDS_DATABASE_URL": f"sqlite:///{tmp_path / 'feedback.sqlite3'}"}
+    with running_services(env, workers=2) as urls:
+        assert call(urls[0]) == 200
+        during = set(Path(tempfile.gettempdir()).glob("her2cds-metrics-*")) - before
+        assert len(during) == 1 and any(next(iter(during)).glob("*.db"))
+    assert not (set(Path(tempfile.gettempdir()).glob("her2cds-metrics-*")) - before)
