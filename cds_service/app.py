@@ -12,10 +12,13 @@ from flask import Flask, Response, g, request
 from flask_cors import CORS
 
 from cards import CardsConfig, Hook, HookInput, Identifiers, evaluate, load_all_tables
+from cds_service.audit import AuditTrail
 from cds_service.auth import JwtVerifier
 from cds_service.errors import register_error_handlers, unauthorized
 from cds_service.feedback_store import FeedbackStore
 from cds_service.log_format import configure_logging
+from cds_service.metrics import Metrics
+from cds_service.ops_views import operations
 from cds_service.replay_cache import MemoryReplayCache, RedisReplayCache, ReplayCache
 from cds_service.settings import Settings
 from cds_service.state import ServiceState, Unauthenticated
@@ -100,6 +103,8 @@ def create_app(settings: Settings | None = None, *, announce: bool = True) -> Fl
         cards_config=cards_config,
         feedback=feedback,
         verifier=_verifier(settings, announce=announce),
+        metrics=Metrics(settings.metrics_dir),
+        audit=AuditTrail(feedback.engine),
     )
     CORS(
         app,
@@ -143,4 +148,5 @@ def create_app(settings: Settings | None = None, *, announce: bool = True) -> Fl
         from cds_service.demo import blueprint as demo_blueprint
 
         app.register_blueprint(demo_blueprint)
+    app.register_blueprint(operations)  # also counts every request (after_app_request)
     return app

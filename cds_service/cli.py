@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from cds_service.errors import ApiError
+from cds_service.ops_cli import add_commands as add_operations_commands
 from cds_service.settings import Settings, SettingsError
 
 
@@ -40,9 +41,10 @@ def _serve(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
     from cds_service.app import create_app
+    from cds_service.serve_operations import gunicorn_hooks, prepare_metrics
     from cds_service.trusted_clients import ConfigurationError
 
-    settings = Settings.from_env()
+    settings = prepare_metrics(Settings.from_env())
     # Build the app once in the master: a bad trusted-clients file or database URL stops
     # `serve` here with one clear message, instead of every worker dying on boot. Start-up
     # warnings are said here, once; the workers build theirs silently.
@@ -66,6 +68,8 @@ def _serve(args: argparse.Namespace) -> int:
             self.cfg.set("threads", args.threads)
             self.cfg.set("timeout", 30)
             self.cfg.set("accesslog", None)  # the service logs each request itself, as JSON
+            for name, hook in gunicorn_hooks(settings, args.host).items():
+                self.cfg.set(name, hook)
             if "control_socket_disable" in self.cfg.settings:  # replicas would share its path
                 self.cfg.set("control_socket_disable", True)
 
@@ -231,6 +235,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     for register in SUBCOMMANDS:
         register(commands)
+    add_operations_commands(commands)
     return parser
 
 

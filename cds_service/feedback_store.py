@@ -7,9 +7,8 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Integer, String, Text, create_engine, func, select
+from sqlalchemy import DateTime, Integer, String, Text, create_engine, event, func, select
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 
@@ -36,6 +35,16 @@ class FeedbackRecord(Base):
     client_iss: Mapped[str | None] = mapped_column(String(500), nullable=True)
 
 
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """WAL: readers do not block the workers' writes. synchronous=NORMAL: a commit (one per
+    hook call, for the audit trail) costs no fsync; a power cut may lose the last commits but
+    never corrupts the file. PostgreSQL keeps its own, fully durable, settings."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
 def engine_url(database_url: str) -> str:
     """`postgresql://` means psycopg 3 here (the driver the package depends on)."""
     if database_url.startswith("postgresql://"):
@@ -49,13 +58,15 @@ class FeedbackStore:
     def __init__(self, database_url: str) -> None:
         url = engine_url(database_url)
         self.engine: Engine = create_engine(url, pool_pre_ping=True, future=True)
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
 
     def create_schema(self) -> None:
-        """Idempotent; several workers starting at once may race, and that is fine."""
-        try:
-            Base.metadata.create_all(self.engine, checkfirst=True)
-        except SQLAlchemyError:
-            Base.metadata.create_all(self.engine, checkfirst=True)
+        """Brings the database to the current schema with the shipped Alembic migrations
+        (cds_service.schema); rows of an older schema are kept."""
+        from cds_service.schema import upgrade
+
+        upgrade(self.engine)
 
     def save(
         self, service_id: str, items: Sequence[Mapping[str, Any]], *, client_iss: str | None

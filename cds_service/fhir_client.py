@@ -24,6 +24,19 @@ _MAX_REDIRECTS = 3
 _RETRY_STATUSES = frozenset({429, 502, 503, 504})
 
 
+# Told of each HTTP request: its duration (None when none was sent or it is counted already)
+# and "ok" or an error kind (cds_service.metrics.FHIR_ERROR_KINDS).
+Observer = Callable[[float | None, str], None]
+
+
+def _outcome(response: requests.Response) -> str:
+    if response.status_code >= 500:
+        return "http_5xx"
+    if response.status_code >= 400:
+        return "http_4xx"
+    return "ok" if response.status_code == 200 or response.is_redirect else "invalid_response"
+
+
 class FhirQueryError(Exception):
     """A FHIR query failed. `reason` is safe to log and to show: no URL, no token."""
 
@@ -54,6 +67,7 @@ class FhirClient:
         session: requests.Session | None = None,
         retries: int = 1,
         clock: Callable[[], float] = time.monotonic,
+        observer: Observer | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/") + "/"
         self._token = access_token
@@ -65,6 +79,12 @@ class FhirClient:
         self._session.trust_env = False  # no proxies or .netrc credentials from the environment
         self._retries = retries
         self._clock = clock
+        self._observer = observer
+
+    def _observe(self, started: float | None, outcome: str) -> None:
+        if self._observer is not None:
+            elapsed = None if started is None else time.perf_counter() - started
+            self._observer(elapsed, outcome)
 
     def _headers(self) -> dict[str, str]:
         headers = {"Accept": FHIR_JSON}
@@ -75,6 +95,7 @@ class FhirClient:
     def _remaining(self) -> float:
         remaining = self._deadline - self._clock()
         if remaining <= 0:
+            self._observe(None, "budget_exhausted")
             raise FhirQueryError("the time budget for FHIR queries ran out")
         return remaining
 
@@ -84,17 +105,22 @@ class FhirClient:
         redirects = 0
         while True:
             timeout = min(self._timeout_s, self._remaining())
+            started = time.perf_counter()
             try:
                 response = self._session.get(
                     url, headers=self._headers(), timeout=timeout, allow_redirects=False
                 )
             except requests.Timeout as exc:
+                self._observe(started, "timeout")
                 raise FhirQueryError("the FHIR server timed out") from exc
             except requests.RequestException as exc:
+                self._observe(started, "unreachable")
                 raise FhirQueryError("the FHIR server could not be reached") from exc
+            self._observe(started, _outcome(response))
             if response.is_redirect:
                 location = urljoin(url, response.headers.get("Location", ""))
                 if not same_origin(location, self.base_url) or redirects >= _MAX_REDIRECTS:
+                    self._observe(None, "redirect_refused")
                     raise FhirQueryError(
                         "the FHIR server redirected elsewhere; not followed with the token",
                         status=response.status_code,
@@ -116,8 +142,10 @@ class FhirClient:
             try:
                 body = response.json()
             except ValueError as exc:
+                self._observe(None, "invalid_response")
                 raise FhirQueryError("the FHIR server sent a body that is not JSON") from exc
             if not isinstance(body, dict) or not isinstance(body.get("resourceType"), str):
+                self._observe(None, "invalid_response")
                 raise FhirQueryError("the FHIR server sent something that is not a FHIR resource")
             return body
 

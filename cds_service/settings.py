@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, TypeVar
@@ -72,6 +72,22 @@ def _thresholds(path: str) -> Mapping[str, float]:
     return {k: float(v) for k, v in data.items()}
 
 
+def _operations(get: Callable[[str], str | None]) -> dict[str, object]:
+    values: dict[str, object] = {}
+    if (v := get("METRICS_DIR")) is not None:
+        values["metrics_dir"] = Path(v)
+    if (v := get("METRICS_PORT")) is not None:
+        port = _positive("METRICS_PORT", v, int)
+        if port > 65535:
+            raise SettingsError(f"{PREFIX}METRICS_PORT must be a TCP port (1-65535)")
+        values["metrics_port"] = port
+    if (v := get("AUDIT_RETENTION_DAYS")) is not None:
+        values["audit_retention_days"] = _positive("AUDIT_RETENTION_DAYS", v, int)
+    if (v := get("REPORT_PAGE")) is not None:
+        values["report_page"] = _bool("REPORT_PAGE", v)
+    return values
+
+
 @dataclass(frozen=True)
 class Settings:
     """The service's configuration. Defaults are the embedded, single-machine set-up."""
@@ -93,6 +109,11 @@ class Settings:
     log_level: str = "INFO"
     threshold_overrides: Mapping[str, float] = field(default_factory=dict)
     demo: bool = True  # /demo with the sample patients; served only when auth is off
+    # Operations (README "Operating the service"):
+    metrics_dir: Path | None = None  # prometheus multiprocess files; `serve` picks a temp dir
+    metrics_port: int | None = None  # `serve` also exposes /metrics, unauthenticated, here
+    audit_retention_days: int | None = None  # None: audit and feedback rows are kept
+    report_page: bool = False  # GET /report (behind the same authentication as the API)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -139,6 +160,7 @@ class Settings:
             values["demo"] = _bool("DEMO", v)
         if (v := get("THRESHOLDS_FILE")) is not None:
             values["threshold_overrides"] = _thresholds(v)
+        values.update(_operations(get))
         settings = cls(**values)  # type: ignore[arg-type]
         settings.check()
         return settings

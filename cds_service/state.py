@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask import g, request
+from sqlalchemy.exc import SQLAlchemyError
 
-from cards import CardsConfig
+from cards import CardsConfig, knowledge_version
+from cds_service.audit import AuditTrail
 from cds_service.auth import AuthenticatedClient, AuthenticationError, JwtVerifier
 from cds_service.errors import ApiError
 from cds_service.feedback_store import FeedbackStore
@@ -18,6 +20,7 @@ from cds_service.fhir_server_policy import (
     check_fhir_server,
     check_patient_binding,
 )
+from cds_service.metrics import Metrics, auth_reason_class
 from cds_service.replay_cache import ReplayCacheUnavailable
 from cds_service.settings import Settings
 
@@ -34,6 +37,28 @@ class ServiceState:
     cards_config: CardsConfig
     feedback: FeedbackStore
     verifier: JwtVerifier | None  # None when HER2CDS_AUTH=off
+    metrics: Metrics = field(default_factory=Metrics)
+    audit: AuditTrail | None = None
+
+    def record_audit(
+        self, service_id: str, hook_instance: str, cards: Sequence[Mapping[str, Any]]
+    ) -> None:
+        """One transaction per call. A failed write is logged and counted, and the cards
+        still go out: a safety card withheld for want of an audit row helps no one."""
+        if self.audit is None:
+            return
+        client: AuthenticatedClient | None = g.get("client")
+        try:
+            self.audit.record(
+                hook_instance=hook_instance,
+                service_id=service_id,
+                client_iss=client.iss if client else None,
+                knowledge_version=knowledge_version(),
+                cards=cards,
+            )
+        except SQLAlchemyError as exc:
+            self.metrics.audit_failures.inc()
+            log.error("audit record not written", extra={"error_type": type(exc).__name__})
 
     def audience(self, path: str) -> str:
         """The JWT `aud` for an endpoint: the configured public URL, never the Host header."""
@@ -46,9 +71,11 @@ class ServiceState:
         try:
             client = self.verifier.verify(request.headers.get("Authorization"), self.audience(path))
         except AuthenticationError as exc:
+            self.metrics.auth_rejected(auth_reason_class(exc.reason))
             log.warning("authentication failed", extra={"auth_reason": exc.reason})
             raise Unauthenticated from exc
         except ReplayCacheUnavailable as exc:
+            self.metrics.auth_rejected("replay_cache_unavailable")
             log.error("replay cache unavailable", extra={"error_type": type(exc).__name__})
             raise ApiError(503, "The service cannot verify requests right now.") from exc
         g.client = client
@@ -69,6 +96,7 @@ class ServiceState:
                 allow_loopback_http=self.settings.fhir_allow_loopback_http,
             )
         except FhirServerRejected as exc:
+            self.metrics.fhir_query(None, "refused_by_policy")
             raise ApiError(
                 403, f"fhirServer refused: {exc.reason}.", expression=["fhirServer"]
             ) from exc

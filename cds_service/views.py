@@ -50,6 +50,7 @@ def _read_body(limit: int) -> bytes:
         if size > limit:
             raise ApiError(413, "The request body is larger than this service accepts.")
         chunks.append(chunk)
+    g.body_bytes = size
     return b"".join(chunks)
 
 
@@ -72,6 +73,7 @@ def _client_factory(body: dict[str, Any]) -> ClientFactory | None:
     settings = state().settings
     token = (body.get("fhirAuthorization") or {}).get("access_token")
     deadline = monotonic_deadline(settings.fhir_budget_s)
+    observer = state().metrics.fhir_query
 
     def factory() -> FhirClient:
         return FhirClient(
@@ -81,6 +83,7 @@ def _client_factory(body: dict[str, Any]) -> ClientFactory | None:
             deadline=deadline,
             max_pages=settings.fhir_max_pages,
             max_entries=settings.fhir_max_entries,
+            observer=observer,
         )
 
     return factory
@@ -105,6 +108,10 @@ def call_service(service_id: str) -> Response:
         cards_config=state().cards_config,
         client_factory=_client_factory(body),
     )
+    state().metrics.hook_answered(
+        service.id, result.evaluation.cards, result.data.sources, result.evaluation.rule_errors
+    )
+    state().record_audit(service.id, body["hookInstance"], result.evaluation.cards)
     g.log_extra = {
         "cards": len(result.evaluation.cards),
         "prefetch_sources": dict(result.data.sources),

@@ -35,6 +35,11 @@ def test_the_wheel_ships_every_data_and_schema_file(tmp_path: Path) -> None:
         for path in (ROOT / "cds_service" / folder).glob("*")
     }
     assert len(expected) > 20
+    expected |= {  # the database migrations run at start-up, and the report page's template
+        str(path.relative_to(ROOT))
+        for pattern in ("migrations/*.py", "migrations/*.mako", "migrations/versions/*.py")
+        for path in (ROOT / "cds_service").glob(pattern)
+    }
     assert expected <= names, sorted(expected - names)
     assert not any(name.startswith("tests/") for name in names)
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))

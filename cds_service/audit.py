@@ -1,0 +1,113 @@
+"""The audit trail of decisions: which cards the service showed, for which call, from which
+rules. Kept in the feedback database, so feedback rows join to the card they answer
+(`cds_feedback.card_uuid` = `cds_card_shown.card_uuid`).
+
+What is stored is what the service itself produced: the call's hookInstance, service, time,
+the client's `iss`, the knowledge version, and per card its uuid, rule (`source.topic` system
+and code, as the card carried them), indicator and suggestion uuids. Nothing from the record:
+no patient or user ids, no free text.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import DateTime, ForeignKey, String, Text, delete, insert, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Mapped, mapped_column
+
+from cds_service.feedback_store import Base, FeedbackRecord
+
+
+class HookCall(Base):
+    __tablename__ = "cds_hook_call"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    hook_instance: Mapped[str] = mapped_column(String(100), index=True)
+    service_id: Mapped[str] = mapped_column(String(100))
+    called_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    client_iss: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    knowledge_version: Mapped[str] = mapped_column(String(100))
+
+
+class CardShown(Base):
+    __tablename__ = "cds_card_shown"
+
+    card_uuid: Mapped[str] = mapped_column(String(100), primary_key=True)
+    call_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("cds_hook_call.id", ondelete="CASCADE"), index=True
+    )
+    rule_system: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    rule_id: Mapped[str] = mapped_column(String(200), index=True)
+    indicator: Mapped[str] = mapped_column(String(20))
+    suggestion_ids: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of uuids
+
+
+@dataclass(frozen=True)
+class Purged:
+    hook_calls: int
+    cards: int
+    feedback: int
+
+
+def card_row(call_id: str, card: Mapping[str, Any]) -> dict[str, Any]:
+    topic = (card.get("source") or {}).get("topic") or {}
+    return {
+        "card_uuid": str(card["uuid"]),
+        "call_id": call_id,
+        "rule_system": topic.get("system"),
+        "rule_id": str(topic.get("code") or "-"),
+        "indicator": str(card["indicator"]),
+        "suggestion_ids": json.dumps([s["uuid"] for s in card.get("suggestions") or ()]),
+    }
+
+
+class AuditTrail:
+    """Writes one small transaction per hook call; shares the feedback store's engine."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def record(
+        self,
+        *,
+        hook_instance: str,
+        service_id: str,
+        client_iss: str | None,
+        knowledge_version: str,
+        cards: Iterable[Mapping[str, Any]],
+        at: datetime | None = None,
+    ) -> str:
+        call_id = str(uuid.uuid4())
+        rows = [card_row(call_id, card) for card in cards]
+        with self.engine.begin() as connection:
+            connection.execute(
+                insert(HookCall).values(
+                    id=call_id,
+                    hook_instance=hook_instance[:100],
+                    service_id=service_id,
+                    called_at=at or datetime.now(UTC),
+                    client_iss=client_iss,
+                    knowledge_version=knowledge_version,
+                )
+            )
+            if rows:
+                connection.execute(insert(CardShown), rows)
+        return call_id
+
+    def purge(self, retention_days: int, *, now: datetime | None = None) -> Purged:
+        """Delete audit rows and feedback older than `retention_days`, in one transaction."""
+        cutoff = (now or datetime.now(UTC)) - timedelta(days=retention_days)
+        old_calls = select(HookCall.id).where(HookCall.called_at < cutoff)
+        with self.engine.begin() as connection:
+            cards = connection.execute(delete(CardShown).where(CardShown.call_id.in_(old_calls)))
+            calls = connection.execute(delete(HookCall).where(HookCall.called_at < cutoff))
+            feedback = connection.execute(
+                delete(FeedbackRecord).where(FeedbackRecord.received_at < cutoff)
+            )
+        return Purged(calls.rowcount, cards.rowcount, feedback.rowcount)
