@@ -23,14 +23,15 @@ from fhir.resources.R4B.servicerequest import ServiceRequest
 from cards import suggestions
 from cards.regimens import orders
 from cards.safety import suggested_orders
-from fhir_mappings import conditions, demographics, observations, resource_set, therapy
+from fhir_mappings import conditions, demographics, medications, observations, resource_set, therapy
 
 _MODELS: dict[str, Any] = {
     "MedicationRequest": MedicationRequest,
     "ServiceRequest": ServiceRequest,
 }
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-CACHED: list[Callable[..., Any]] = []  # functools caches on the request path, emptied first
+# functools caches of the request path, emptied first
+CACHED: list[Any] = [medications.drugs_named, medications.route_named]
 
 
 def through_r4b_model(resource: dict[str, Any]) -> dict[str, Any]:
