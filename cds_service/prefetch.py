@@ -80,6 +80,9 @@ def render_template(template: str, context: Mapping[str, Any]) -> str | None:
     return None if missing else rendered
 
 
+_PATIENT_REFERENCE = re.compile(r"(?:^|/)Patient/([^/]+?)(?:/_history/.*)?$")
+
+
 def _patient_ref_id(reference: object) -> str | None:
     if not isinstance(reference, dict):
         return None
@@ -88,7 +91,7 @@ def _patient_ref_id(reference: object) -> str | None:
         return None
     if ref.startswith("urn:uuid:"):
         return ref.removeprefix("urn:uuid:")
-    match = re.search(r"(?:^|/)Patient/([^/]+?)(?:/_history/.*)?$", ref)
+    match = _PATIENT_REFERENCE.search(ref)
     return match.group(1) if match else None
 
 
