@@ -99,8 +99,12 @@ def belongs_to_patient(resource: Mapping[str, Any], patient_id: str) -> bool:
     """False only when the resource clearly names another patient."""
     if resource.get("resourceType") == "Patient":
         return resource.get("id") in (None, patient_id)
+    expected = f"Patient/{patient_id}"
     for field in ("subject", "patient"):
-        ref_id = _patient_ref_id(resource.get(field))
+        reference = resource.get(field)
+        if isinstance(reference, dict) and reference.get("reference") == expected:
+            return True  # the common case, without the pattern
+        ref_id = _patient_ref_id(reference)
         if ref_id is not None:
             return ref_id == patient_id
     return True
