@@ -15,29 +15,35 @@ it was a quarter of a typical call's CPU. The notes keep the order they would ha
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from functools import cache
 from typing import Any, overload
-
-from fhir.resources.R4B.condition import Condition
-from fhir.resources.R4B.medication import Medication
-from fhir.resources.R4B.medicationadministration import MedicationAdministration
-from fhir.resources.R4B.medicationrequest import MedicationRequest
-from fhir.resources.R4B.medicationstatement import MedicationStatement
-from fhir.resources.R4B.observation import Observation
-from fhir.resources.R4B.patient import Patient
-from pydantic import ValidationError
 
 from fhir_mappings.fhir_json import JsonObject, as_object, as_objects, as_text
 from fhir_mappings.model import DataQualityNote
 
-_R4B_MODELS: Mapping[str, Any] = {
-    "Condition": Condition,
-    "Medication": Medication,
-    "MedicationAdministration": MedicationAdministration,
-    "MedicationRequest": MedicationRequest,
-    "MedicationStatement": MedicationStatement,
-    "Observation": Observation,
-    "Patient": Patient,
-}
+
+@cache
+def _r4b_models() -> Mapping[str, Any]:
+    """The R4B models, imported on the first check: the service never reads the notes, so
+    its workers never load `fhir.resources` (about 0.2 s of start-up and tens of MB)."""
+    from fhir.resources.R4B.condition import Condition
+    from fhir.resources.R4B.medication import Medication
+    from fhir.resources.R4B.medicationadministration import MedicationAdministration
+    from fhir.resources.R4B.medicationrequest import MedicationRequest
+    from fhir.resources.R4B.medicationstatement import MedicationStatement
+    from fhir.resources.R4B.observation import Observation
+    from fhir.resources.R4B.patient import Patient
+
+    return {
+        "Condition": Condition,
+        "Medication": Medication,
+        "MedicationAdministration": MedicationAdministration,
+        "MedicationRequest": MedicationRequest,
+        "MedicationStatement": MedicationStatement,
+        "Observation": Observation,
+        "Patient": Patient,
+    }
+
 
 # The elements the facts read, plus those R4B requires: only these are validated. A Synthea
 # Patient's extensions or an order's `category` cannot cost a fact, and validation stays cheap.
@@ -146,17 +152,19 @@ def read_leniently(resource: JsonObject, notes: NoteBook) -> None:
     Either way the caller goes on to read the raw JSON with the total readers of `fhir_json`:
     one reading path for both cases, so a valid and a repaired resource cannot be read apart.
     """
-    if resource_type_of(resource) in _R4B_MODELS:
+    if resource_type_of(resource) in READ_ELEMENTS:
         notes.check_later(resource)
 
 
 def conformance_notes(resource: JsonObject) -> tuple[tuple[str, str], ...]:
     """Validate against the R4B model; on failure, (type, message) naming the fields that
     failed. Empty when it conformed or has no model here."""
+    from pydantic import ValidationError
+
     rtype = resource_type_of(resource)
-    model = _R4B_MODELS.get(rtype)
-    if model is None:
+    if rtype not in READ_ELEMENTS:
         return ()
+    model = _r4b_models()[rtype]
     wanted = READ_ELEMENTS[rtype]
     projection = {k: v for k, v in resource.items() if k in wanted}
     projection["resourceType"] = rtype
