@@ -1,6 +1,6 @@
 """The service beside the framework floor, in one command.
 
-    .venv/bin/python benchmarks/run.py [--quick] [--rounds 3] [--duration 5]
+    .venv/bin/python benchmarks/run.py [--quick] [--rounds 5] [--duration 3]
                                        [--out benchmarks/results.json] [--markdown]
 
 Starts the service (`her2-cds serve`, gunicorn, 2 workers) and the floor (`floor_app.py`, a
@@ -414,18 +414,19 @@ def measure(args: argparse.Namespace, tmp: Path, fhir: FhirTestServer) -> dict[s
     print("allocation ...", flush=True)
     results["peak_alloc_mib"] = peak_allocation_mib(bodies)
     results["targets"] = targets(results)
+    results["run"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     return results
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="CI mode: one short round each")
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--duration", type=float, default=None, help="seconds per wrk run")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results.json")
     parser.add_argument("--markdown", action="store_true", help="print the README table")
     args = parser.parse_args(argv)
-    args.duration = args.duration or (1.0 if args.quick else 5.0)
+    args.duration = args.duration or (1.0 if args.quick else 3.0)
     if shutil.which("wrk") is None:
         print("benchmarks/run.py: wrk is required (Debian package 'wrk')", file=sys.stderr)
         return 2
