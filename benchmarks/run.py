@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import json
 import os
 import re
@@ -160,32 +161,55 @@ def summarize(runs: dict[str, list[dict[str, Any]]], keys: tuple[str, ...]) -> d
     return summary
 
 
-def peak_allocation_mib(bodies: dict[str, tuple[str, dict[str, Any]]]) -> dict[str, float]:
-    """Peak Python allocation of one call per scenario, in process (tracemalloc)."""
+def _cpu_ms_per_call(call: Any, calls: int) -> float:
+    """Best of five batches of CPU time per call: the least disturbed by other processes."""
+    best = float("inf")
+    for _ in range(5):
+        started = time.process_time()
+        for _ in range(calls):
+            call()
+        best = min(best, (time.process_time() - started) * 1000 / calls)
+    return round(best, 3)
+
+
+def in_process(bodies: dict[str, tuple[str, dict[str, Any]]], quick: bool) -> dict[str, Any]:
+    """Per scenario, in this process through each app's test client: CPU per call of the
+    service and of the floor (steadier on a shared machine than wall-clock rates), and the
+    service's peak Python allocation during one call (tracemalloc)."""
+    from benchmarks.floor_app import create_app as create_floor
     from cds_service.app import create_app
     from cds_service.settings import Settings
 
+    cpu: dict[str, Any] = {}
+    peaks: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(database_url=f"sqlite:///{tmp}/alloc.sqlite3", log_level="ERROR")
         app = create_app(settings)
-        client = app.test_client()
-        peaks = {}
+        gc.freeze()  # as `her2-cds serve` does in each worker
+        client, floor = app.test_client(), create_floor().test_client()
         for name, (service_id, body) in bodies.items():
-            raw = json.dumps(body)
-            for _ in range(3):  # warm every cache first
-                client.post(
-                    f"/cds-services/{service_id}", data=raw, content_type="application/json"
-                )
+            path, raw = f"/cds-services/{service_id}", json.dumps(body)
+
+            def call(target: Any = client, path: str = path, raw: str = raw) -> Any:
+                response = target.post(path, data=raw, content_type="application/json")
+                assert response.status_code == 200, response.get_data(as_text=True)[:500]
+                return response
+
+            calls = (2 if quick else 10) if len(raw) > 100_000 else (20 if quick else 200)
+            service_ms = _cpu_ms_per_call(call, calls)
+            floor_ms = _cpu_ms_per_call(lambda: call(floor), calls)
+            cpu[name] = {
+                "service": service_ms,
+                "floor": floor_ms,
+                "ratio": _ratio(service_ms, floor_ms),
+            }
             tracemalloc.start()
-            response = client.post(
-                f"/cds-services/{service_id}", data=raw, content_type="application/json"
-            )
+            call()
             _, peak = tracemalloc.get_traced_memory()
             tracemalloc.stop()
-            assert response.status_code == 200, response.get_data(as_text=True)
             peaks[name] = round(peak / 2**20, 3)
         app.extensions["her2cds"].feedback.dispose()
-    return peaks
+    return {"cpu_ms_per_call": cpu, "peak_alloc_mib": peaks}
 
 
 def slowest_fhir_query(fhir: FhirTestServer, body: dict[str, Any], repeat: int) -> dict[str, Any]:
@@ -317,6 +341,16 @@ def markdown(results: dict[str, Any]) -> str:
         f"| slowest single query {_ms(slowest['p50_us'])} "
         f"| p50 ×{fb['ratio_p50_to_slowest_query']:.2f} |"
     )
+    lines += [
+        "",
+        "| scenario | CPU ms per call in process: service | floor | ratio | peak allocation MiB |",
+        "|---|---|---|---|---|",
+    ]
+    for name, cpu in results["cpu_ms_per_call"].items():
+        lines.append(
+            f"| {name} | {cpu['service']:.2f} | {cpu['floor']:.2f} | ×{cpu['ratio']:.2f} "
+            f"| {results['peak_alloc_mib'][name]:.2f} |"
+        )
     return "\n".join(lines)
 
 
@@ -411,8 +445,8 @@ def measure(args: argparse.Namespace, tmp: Path, fhir: FhirTestServer) -> dict[s
         service.stop()
         if floor is not None:
             floor.stop()
-    print("allocation ...", flush=True)
-    results["peak_alloc_mib"] = peak_allocation_mib(bodies)
+    print("in process ...", flush=True)
+    results.update(in_process(bodies, args.quick))
     results["targets"] = targets(results)
     results["run"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     return results

@@ -33,5 +33,6 @@ def test_the_quick_benchmark_measures_every_scenario_beside_the_floor(tmp_path: 
     assert results["fhir_fallback"]["slowest_query"]["queries"] == 9
     assert len(results["rss_mib_per_worker"]["service"]) == 2
     assert set(results["peak_alloc_mib"]) == set(corpus.SCENARIOS)
+    assert all(row["service"] > 0 for row in results["cpu_ms_per_call"].values())
     assert all("met" in row for row in results["targets"].values())
     assert "| typical |" in run.stdout
