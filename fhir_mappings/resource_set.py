@@ -91,7 +91,7 @@ class NoteBook:
 
     def notes(self) -> Sequence[DataQualityNote]:
         """The notes, computed on first read (see `LazyNotes`)."""
-        return LazyNotes(self._events)
+        return LazyNotes(list(self._events))
 
 
 class LazyNotes(Sequence[DataQualityNote]):
