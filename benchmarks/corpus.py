@@ -107,53 +107,55 @@ def many_observations(count: int = 5000) -> Body:
     return body
 
 
-def unconcerned() -> Body:
-    """A man with hypertension and an acetaminophen order: no card, the common case."""
-    patient_id = "bench-unconcerned"
-    subject = {"reference": f"Patient/{patient_id}"}
-    bp = {
+def _searchset(*resources: Body) -> Body:
+    return {
+        "resourceType": "Bundle",
+        "type": "searchset",
+        "entry": [{"resource": r} for r in resources],
+    }
+
+
+def _blood_pressure(subject: Body) -> Body:
+    def part(code: str, value: int) -> Body:
+        return {
+            "code": {"coding": [{"system": "http://loinc.org", "code": code}]},
+            "valueQuantity": {"value": value, "unit": "mm[Hg]"},
+        }
+
+    return {
         "resourceType": "Observation",
         "id": "bp-1",
         "status": "final",
         "code": {"coding": [{"system": "http://loinc.org", "code": "85354-9"}]},
         "subject": subject,
         "effectiveDateTime": "2026-10-02",
-        "component": [
-            {
-                "code": {"coding": [{"system": "http://loinc.org", "code": "8480-6"}]},
-                "valueQuantity": {"value": 142, "unit": "mm[Hg]"},
-            },
-            {
-                "code": {"coding": [{"system": "http://loinc.org", "code": "8462-4"}]},
-                "valueQuantity": {"value": 88, "unit": "mm[Hg]"},
-            },
-        ],
+        "component": [part("8480-6", 142), part("8462-4", 88)],
     }
-    htn = {
+
+
+def _hypertension(subject: Body) -> Body:
+    clinical = "http://terminology.hl7.org/CodeSystem/condition-clinical"
+    return {
         "resourceType": "Condition",
         "id": "htn-1",
-        "clinicalStatus": {
-            "coding": [
-                {
-                    "system": "http://terminology.hl7.org/CodeSystem/condition-clinical",
-                    "code": "active",
-                }
-            ]
-        },
+        "clinicalStatus": {"coding": [{"system": clinical, "code": "active"}]},
         "code": {"coding": [{"system": "http://snomed.info/sct", "code": "38341003"}]},
         "subject": subject,
         "onsetDateTime": "2019-05-01",
     }
 
-    def bundle(*resources: Body) -> Body:
-        return {
-            "resourceType": "Bundle",
-            "type": "searchset",
-            "entry": [{"resource": r} for r in resources],
-        }
 
-    draft = _draft("bench-apap", patient_id, "313782", "acetaminophen 325 MG Oral Tablet", "")
-    draft["resource"]["dosageInstruction"] = [{"text": "650 mg by mouth every 6 hours"}]
+def unconcerned() -> Body:
+    """A man with hypertension and an acetaminophen order: no card, the common case."""
+    patient_id = "bench-unconcerned"
+    subject = {"reference": f"Patient/{patient_id}"}
+    draft = _draft(
+        "bench-apap", patient_id, "313782", "acetaminophen 325 MG Oral Tablet",
+        "650 mg by mouth every 6 hours",
+    )  # fmt: skip
+    patient = {"resourceType": "Patient", "id": patient_id, "gender": "male"}
+    empty = ("tumorMarkers", "lvef", "pregnancy", "medicationRequests",
+             "medicationAdministrations", "medicationStatements")  # fmt: skip
     return {
         "hook": "order-select",
         "hookInstance": "3d0c6a07-2c4e-4a1f-9d0a-5a8f2b7c1e21",
@@ -164,20 +166,10 @@ def unconcerned() -> Body:
             "draftOrders": {"resourceType": "Bundle", "type": "collection", "entry": [draft]},
         },
         "prefetch": {
-            "patient": {
-                "resourceType": "Patient",
-                "id": patient_id,
-                "gender": "male",
-                "birthDate": "1971-06-09",
-            },
-            "tumorMarkers": bundle(),
-            "lvef": bundle(),
-            "bodySize": bundle(bp),
-            "pregnancy": bundle(),
-            "conditions": bundle(htn),
-            "medicationRequests": bundle(),
-            "medicationAdministrations": bundle(),
-            "medicationStatements": bundle(),
+            "patient": patient | {"birthDate": "1971-06-09"},
+            "bodySize": _searchset(_blood_pressure(subject)),
+            "conditions": _searchset(_hypertension(subject)),
+            **{key: _searchset() for key in empty},
         },
     }
 

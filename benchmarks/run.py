@@ -47,11 +47,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks import corpus  # noqa: E402
+from benchmarks.report import CONNECTIONS, markdown, ratio, targets  # noqa: E402
 from tests.support.fhir_server import FhirTestServer  # noqa: E402
 from tests.support.service_process import free_port  # noqa: E402
 
 LUA = Path(__file__).with_name("wrk_report.lua")
-CONNECTIONS = 16
 WORKERS = 2
 THREADS = 4  # `her2-cds serve` default; the floor gets the same
 
@@ -201,7 +201,7 @@ def in_process(bodies: dict[str, tuple[str, dict[str, Any]]], quick: bool) -> di
             cpu[name] = {
                 "service": service_ms,
                 "floor": floor_ms,
-                "ratio": _ratio(service_ms, floor_ms),
+                "ratio": ratio(service_ms, floor_ms),
             }
             tracemalloc.start()
             call()
@@ -251,10 +251,6 @@ def fhir_server() -> Iterator[FhirTestServer]:
         server.stop()
 
 
-def _ratio(a: float, b: float) -> float:
-    return round(a / b, 3) if b else float("nan")
-
-
 def load_scenarios(
     servers: list[Server], files: dict[str, Path], paths: dict[str, str], args: argparse.Namespace
 ) -> dict[str, Any]:
@@ -266,12 +262,12 @@ def load_scenarios(
         if name != "observations-5000":
             runs = alternate(servers, paths[name], body_file, name, CONNECTIONS, duration, rounds)
             loaded = summarize(runs, ("rps", "p50_us", "p99_us"))
-            loaded["ratio_rps"] = _ratio(loaded["service"]["rps"], loaded["floor"]["rps"])
+            loaded["ratio_rps"] = ratio(loaded["service"]["rps"], loaded["floor"]["rps"])
             entry[f"throughput_{CONNECTIONS}_connections"] = loaded
         runs = alternate(servers, paths[name], body_file, name, 1, duration, rounds)
         seq = summarize(runs, ("rps", "mean_us", "p50_us", "p99_us"))
-        seq["ratio_mean"] = _ratio(seq["service"]["mean_us"], seq["floor"]["mean_us"])
-        seq["ratio_p99"] = _ratio(seq["service"]["p99_us"], seq["floor"]["p99_us"])
+        seq["ratio_mean"] = ratio(seq["service"]["mean_us"], seq["floor"]["mean_us"])
+        seq["ratio_p99"] = ratio(seq["service"]["p99_us"], seq["floor"]["p99_us"])
         entry["sequential"] = seq
         results[name] = entry
         print(f"  {name}: {json.dumps(entry)}", flush=True)
@@ -286,78 +282,6 @@ def startup_seconds(env: dict[str, str], log: Path, times: int) -> float:
         measured.append(server.startup_s)
         server.stop()
     return round(statistics.median(measured), 3)
-
-
-def targets(results: dict[str, Any]) -> dict[str, Any]:
-    """The issue's targets beside what this run measured (reported, never asserted)."""
-    s = results["scenarios"]
-    key = f"throughput_{CONNECTIONS}_connections"
-    rows = {
-        "typical throughput >= 0.5x floor": (s["typical"][key]["ratio_rps"], 0.5, 1),
-        "typical sequential p99 <= 2.5x floor": (s["typical"]["sequential"]["ratio_p99"], 2.5, -1),
-        "suggestions throughput >= 0.4x floor": (s["suggestions"][key]["ratio_rps"], 0.4, 1),
-        "5,000 Observations time <= 1.3x floor":
-            (s["observations-5000"]["sequential"]["ratio_mean"], 1.3, -1),
-        "unconcerned throughput >= 0.8x floor": (s["unconcerned"][key]["ratio_rps"], 0.8, 1),
-        "start-up to first discovery <= 2 s": (results["startup_s"]["service"], 2.0, -1),
-        "RSS per worker <= 150 MiB": (max(results["rss_mib_per_worker"]["service"]), 150, -1),
-        "typical per-request peak allocation <= 1 MiB":
-            (results["peak_alloc_mib"]["typical"], 1.0, -1),
-    }  # fmt: skip
-    return {
-        name: {"measured": value, "target": bound, "met": (value - bound) * sign >= 0}
-        for name, (value, bound, sign) in rows.items()
-    }
-
-
-def _ms(microseconds: float) -> str:
-    return f"{microseconds / 1000:.1f}"
-
-
-def markdown(results: dict[str, Any]) -> str:
-    """The README's performance table."""
-    key = f"throughput_{CONNECTIONS}_connections"
-    lines = [
-        "| scenario | body | req/s at 16 connections: service / floor (ratio) "
-        "| sequential p50 / p99 ms: service | floor | ratio |",
-        "|---|---|---|---|---|---|",
-    ]
-    for name, entry in results["scenarios"].items():
-        seq = entry["sequential"]
-        service, floor = seq["service"], seq["floor"]
-        loaded = entry.get(key)
-        if loaded:
-            rps = f"{loaded['service']['rps']:.0f} / {loaded['floor']['rps']:.0f} "
-            rps += f"(**{loaded['ratio_rps']:.2f}**)"
-            ratio = f"p99 ×{seq['ratio_p99']:.2f}"
-        else:
-            rps = "—"
-            ratio = f"mean time ×{seq['ratio_mean']:.2f}"
-        lines.append(
-            f"| {name} | {entry['body_bytes'] / 1024:.0f} KB | {rps} "
-            f"| {_ms(service['p50_us'])} / {_ms(service['p99_us'])} "
-            f"| {_ms(floor['p50_us'])} / {_ms(floor['p99_us'])} | {ratio} |"
-        )
-    fb = results["fhir_fallback"]
-    slowest = fb["slowest_query"]
-    lines.append(
-        f"| fhir-fallback ({slowest['queries']} queries) | — | — "
-        f"| {_ms(fb['service']['p50_us'])} / {_ms(fb['service']['p99_us'])} "
-        f"| slowest single query {_ms(slowest['p50_us'])} "
-        f"(all {slowest['queries']} in a row {_ms(slowest['sum_p50_us'])}) "
-        f"| p50 ×{fb['ratio_p50_to_slowest_query']:.2f} |"
-    )
-    lines += [
-        "",
-        "| scenario | CPU ms per call in process: service | floor | ratio | peak allocation MiB |",
-        "|---|---|---|---|---|",
-    ]
-    for name, cpu in results["cpu_ms_per_call"].items():
-        lines.append(
-            f"| {name} | {cpu['service']:.2f} | {cpu['floor']:.2f} | ×{cpu['ratio']:.2f} "
-            f"| {results['peak_alloc_mib'][name]:.2f} |"
-        )
-    return "\n".join(lines)
 
 
 def write_bodies(tmp: Path) -> tuple[dict[str, Any], dict[str, Path], dict[str, str]]:
@@ -405,7 +329,7 @@ def fhir_fallback(
         "service": {k: round(_median(runs, k), 1) for k in keys},
         "slowest_query": slowest,
     }
-    result["ratio_p50_to_slowest_query"] = _ratio(result["service"]["p50_us"], slowest["p50_us"])
+    result["ratio_p50_to_slowest_query"] = ratio(result["service"]["p50_us"], slowest["p50_us"])
     return result
 
 
