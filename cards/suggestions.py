@@ -1,7 +1,10 @@
-"""FHIR resources for card suggestions, built and validated with `fhir.resources` R4B.
+"""FHIR resources for card suggestions, written as R4B JSON.
 
-What we send must validate: each builder constructs the R4B model (which raises on a bad
-shape) and returns its JSON form.
+What we send must validate: the builders write the JSON exactly as the `fhir.resources` R4B
+models would dump it (elements in the models' order, no empty ones), and the tests validate
+every suggested resource of the scenario corpus with those models and compare the dump byte for
+byte (tests/scenarios/harness.py). Building the models on each request cost about 0.9 ms per
+suggestion.
 """
 
 from __future__ import annotations
@@ -9,9 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
-
-from fhir.resources.R4B.medicationrequest import MedicationRequest
-from fhir.resources.R4B.servicerequest import ServiceRequest
 
 from cards.findings import Action
 from fhir_mappings import DraftOrder
@@ -65,16 +65,21 @@ class LoadingDose:
 
 
 def _dosage(
-    text: str, timing: dict[str, Any], amount: DoseAmount, route: str | None
+    text: str,
+    timing: dict[str, Any],
+    amount: DoseAmount,
+    route: str | None,
+    sequence: int | None = None,
 ) -> dict[str, Any]:
-    dosage: dict[str, Any] = {
-        "text": text,
-        "timing": timing,
-        "doseAndRate": [{"doseQuantity": amount.quantity()}],
-    }
+    """An R4B Dosage, its elements in the model's order (sequence, text, timing, route,
+    doseAndRate)."""
+    dosage: dict[str, Any] = {} if sequence is None else {"sequence": sequence}
+    dosage["text"] = text
+    dosage["timing"] = timing
     if route in ROUTES:
         code, display = ROUTES[route]
         dosage["route"] = {"coding": [{"system": SNOMED, "code": code, "display": display}]}
+    dosage["doseAndRate"] = [{"doseQuantity": amount.quantity()}]
     return dosage
 
 
@@ -111,31 +116,27 @@ def medication_request(
     amount = dose if dose is not None else DoseAmount(_required(dose_mg))
     timing = _timing(interval_days, frequency)
     if course_days is not None:
-        timing["repeat"]["boundsDuration"] = {
-            "value": course_days,
-            "unit": "days",
-            "system": UCUM,
-            "code": "d",
-        }
-    maintenance = _dosage(instruction, timing, amount, route)
-    dosages = [maintenance]
-    if loading is not None:
-        first = _dosage(loading.instruction, {"repeat": {"count": 1}}, loading.amount, route)
-        dosages = [{"sequence": 1, **first}, {"sequence": 2, **maintenance}]
-    medication: dict[str, Any] = {"text": drug_display}
+        bounds = {"value": course_days, "unit": "days", "system": UCUM, "code": "d"}
+        timing["repeat"] = {"boundsDuration": bounds, **timing["repeat"]}
+    if loading is None:
+        dosages = [_dosage(instruction, timing, amount, route)]
+    else:
+        dosages = [
+            _dosage(loading.instruction, {"repeat": {"count": 1}}, loading.amount, route, 1),
+            _dosage(instruction, timing, amount, route, 2),
+        ]
+    medication: dict[str, Any] = {}
     if rxnorm_code:
         medication["coding"] = [{"system": RXNORM, "code": rxnorm_code, "display": drug_display}]
-    resource = MedicationRequest.model_validate(
-        {
-            "resourceType": "MedicationRequest",
-            "status": "draft",
-            "intent": "order",
-            "subject": _subject(patient_id),
-            "medicationCodeableConcept": medication,
-            "dosageInstruction": dosages,
-        }
-    )
-    return resource.model_dump(mode="json", exclude_none=True)
+    medication["text"] = drug_display
+    return {
+        "resourceType": "MedicationRequest",
+        "status": "draft",
+        "intent": "order",
+        "medicationCodeableConcept": medication,
+        "subject": _subject(patient_id),
+        "dosageInstruction": dosages,
+    }
 
 
 def _required(dose_mg: float | None) -> float:
@@ -148,17 +149,14 @@ def service_request(
     *, patient_id: str, code_system: str, code: str, display: str, reason: str
 ) -> dict[str, Any]:
     """A draft ServiceRequest (echocardiogram, hCG, HER2 ISH) with the reason in words."""
-    resource = ServiceRequest.model_validate(
-        {
-            "resourceType": "ServiceRequest",
-            "status": "draft",
-            "intent": "order",
-            "subject": _subject(patient_id),
-            "code": {"coding": [{"system": code_system, "code": code, "display": display}]},
-            "reasonCode": [{"text": reason}],
-        }
-    )
-    return resource.model_dump(mode="json", exclude_none=True)
+    return {
+        "resourceType": "ServiceRequest",
+        "status": "draft",
+        "intent": "order",
+        "code": {"coding": [{"system": code_system, "code": code, "display": display}]},
+        "subject": _subject(patient_id),
+        "reasonCode": [{"text": reason}],
+    }
 
 
 def create(resource: dict[str, Any], description: str) -> Action:

@@ -23,6 +23,7 @@ from cds_service.replay_cache import MemoryReplayCache, RedisReplayCache, Replay
 from cds_service.settings import Settings
 from cds_service.state import ServiceState, Unauthenticated
 from cds_service.trusted_clients import load_trusted_clients
+from cds_service.validation import fast_validator
 from cds_service.views import blueprint
 from fhir_mappings import build_patient_facts
 from fhir_mappings.terminology import DATA_FILES
@@ -96,6 +97,7 @@ def create_app(settings: Settings | None = None, *, announce: bool = True) -> Fl
         identifiers=Identifiers.for_deployment(settings.public_base_url),
     )
     warm_up(cards_config)
+    fast_validator("request")  # compiled once here, not on the first call
     feedback = FeedbackStore(settings.database_url)
     feedback.create_schema()
     app.extensions["her2cds"] = ServiceState(

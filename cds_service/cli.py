@@ -8,6 +8,7 @@ found while running a subcommand print one line on standard error and return non
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import sys
@@ -74,7 +75,12 @@ def _serve(args: argparse.Namespace) -> int:
                 self.cfg.set("control_socket_disable", True)
 
         def load(self) -> Any:
-            return create_app(settings, announce=False)
+            app = create_app(settings, announce=False)
+            # The ~130,000 objects of start-up (tables, models, schemas) live as long as the
+            # worker: out of the collector's sight, a full collection no longer walks them
+            # (a 5,000-Observation call: 60 -> 43 ms of CPU in process).
+            gc.freeze()
+            return app
 
     _Gunicorn().run()
     return 0

@@ -80,6 +80,9 @@ def render_template(template: str, context: Mapping[str, Any]) -> str | None:
     return None if missing else rendered
 
 
+_PATIENT_REFERENCE = re.compile(r"(?:^|/)Patient/([^/]+?)(?:/_history/.*)?$")
+
+
 def _patient_ref_id(reference: object) -> str | None:
     if not isinstance(reference, dict):
         return None
@@ -88,7 +91,7 @@ def _patient_ref_id(reference: object) -> str | None:
         return None
     if ref.startswith("urn:uuid:"):
         return ref.removeprefix("urn:uuid:")
-    match = re.search(r"(?:^|/)Patient/([^/]+?)(?:/_history/.*)?$", ref)
+    match = _PATIENT_REFERENCE.search(ref)
     return match.group(1) if match else None
 
 
@@ -96,8 +99,12 @@ def belongs_to_patient(resource: Mapping[str, Any], patient_id: str) -> bool:
     """False only when the resource clearly names another patient."""
     if resource.get("resourceType") == "Patient":
         return resource.get("id") in (None, patient_id)
+    expected = f"Patient/{patient_id}"
     for field in ("subject", "patient"):
-        ref_id = _patient_ref_id(resource.get(field))
+        reference = resource.get(field)
+        if isinstance(reference, dict) and reference.get("reference") == expected:
+            return True  # the common case, without the pattern
+        ref_id = _patient_ref_id(reference)
         if ref_id is not None:
             return ref_id == patient_id
     return True

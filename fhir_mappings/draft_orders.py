@@ -38,9 +38,26 @@ def read_draft_orders(
         for e in as_objects(bundle.get("entry"))
         if isinstance(e.get("resource"), Mapping)
     ]
-    index = ResourceSet([*resources, bundle])
+    index = _LazyIndex([*resources, bundle])
     chosen = {s.strip() for s in selections if isinstance(s, str)}
     return tuple(_order(r, index, chosen, hook in _SIGN_HOOKS) for r in entries)
+
+
+class _LazyIndex:
+    """The ResourceSet of the drafts and the prefetch, built on the first reference to follow:
+    most orders code their medication, and a 5,000-resource record should not be indexed
+    twice per call for nothing."""
+
+    def __init__(self, resources: list[Any]) -> None:
+        self._resources: list[Any] = resources
+        self._index: ResourceSet | None = None
+
+    def resolve(
+        self, reference: str | None, container: Mapping[str, Any] | None = None
+    ) -> Mapping[str, Any] | None:
+        if self._index is None:
+            self._index = ResourceSet(self._resources)
+        return self._index.resolve(reference, container)
 
 
 def _selected(reference: str, chosen: set[str]) -> bool:
@@ -51,7 +68,7 @@ def _selected(reference: str, chosen: set[str]) -> bool:
 
 
 def _order(
-    resource: Mapping[str, Any], index: ResourceSet, chosen: set[str], sign: bool
+    resource: Mapping[str, Any], index: _LazyIndex, chosen: set[str], sign: bool
 ) -> DraftOrder:
     rtype = as_text(resource.get("resourceType")) or "Resource"
     rid = as_text(resource.get("id"))

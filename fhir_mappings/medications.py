@@ -172,6 +172,12 @@ def _words_present(text: str, terms: Iterable[str]) -> set[str]:
     return {t for t in terms if t in text and words[t].search(text)}
 
 
+# Order forms repeat the same few medication texts: name and route look-ups are kept per text
+# (bounded; the texts stay in this worker's memory, never in a log).
+_TEXT_CACHE = 4096
+
+
+@lru_cache(maxsize=_TEXT_CACHE)
 def drugs_named(text: str | None) -> frozenset[str]:
     """Every drug the text names, after each drug's exclusions (before combination rules)."""
     if not text:
@@ -204,6 +210,7 @@ def resolve_drugs(drug_ids: Iterable[str]) -> str | None:
     return table.combinations.get(frozenset(kept))
 
 
+@lru_cache(maxsize=_TEXT_CACHE)
 def route_named(text: str | None) -> str | None:
     """The route an order's words state ("IV", "subcutaneous", "by mouth"), if exactly one."""
     if not text:

@@ -10,6 +10,7 @@ and drug classes the class ids of that table (e.g. ``"her2-directed"``, ``"anthr
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -486,6 +487,7 @@ class PatientFacts:
     disease: DiseaseSetting
     conditions: ConditionFlags
     pregnancy: PregnancyStatus
-    data_quality: tuple[DataQualityNote, ...] = field(default_factory=tuple)
+    # computed on first read (R4B checks are not on the request path): use it as a tuple
+    data_quality: Sequence[DataQualityNote] = field(default_factory=tuple)
     set_aside: tuple[SetAsideRecord, ...] = ()  # records no fact used (e.g. future-dated)
     labs: LabResults = field(default_factory=LabResults)  # organ function (fhir_mappings/labs.py)

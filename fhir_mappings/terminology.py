@@ -104,6 +104,8 @@ class CodeIndex:
             else:
                 self._exact.setdefault((system, code), []).append(entry)
         self._codes = frozenset(code for _, code in self._exact)
+        # one C-level startswith over every prefix (a record's thousands of Observations)
+        self._prefix_codes = tuple(prefix for _, prefix, _ in self._prefixes)
 
     def may_hold(self, code: object) -> bool:
         """A cheap pre-filter on the bare code, before any system is compared."""
@@ -112,8 +114,7 @@ class CodeIndex:
         norm = code.strip().upper()
         if norm in self._codes:
             return True
-        bare = norm.replace(".", "")
-        return any(bare.startswith(prefix) for _, prefix, _ in self._prefixes)
+        return norm.replace(".", "").startswith(self._prefix_codes)
 
     def lookup(self, system: str | None, code: str | None) -> tuple[CodeEntry, ...]:
         """Rows for this system + code; none without a system (§0.1 #14: 2106-3 is two things)."""

@@ -15,6 +15,12 @@ import jsonschema
 from cards import CardsConfig, DataGap, Hook, HookInput, evaluate
 from fhir_mappings import build_patient_facts, read_draft_orders
 from tests.scenarios.fhir_builders import PATIENT_ID
+from tests.scenarios.slow_paths import (
+    slow_paths,
+    suggested_resources,
+    through_r4b_model,
+    without_uuids,
+)
 from tests.support.card_sources import source_problems
 
 
@@ -34,7 +40,28 @@ def run_hook(
     gaps: Sequence[DataGap] = (),
     config: CardsConfig | None = None,
 ) -> list[dict[str, Any]]:
-    """The cards the service would answer with, checked against the response schema."""
+    """The cards the service would answer with, checked against the response schema; the
+    same cards byte for byte (uuids aside) from the slow paths (`slow_paths.py`); every
+    suggested resource valid R4B, written exactly as its R4B model would write it."""
+    args = (hook, resources_, now, draft_orders, selections, gaps, config)
+    cards = _cards(*args)
+    with slow_paths():
+        slow = _cards(*args)
+    assert without_uuids(cards) == without_uuids(slow)
+    for resource in suggested_resources(cards):
+        assert json.dumps(resource) == json.dumps(through_r4b_model(resource))
+    return cards
+
+
+def _cards(
+    hook: str,
+    resources_: Sequence[dict[str, Any]],
+    now: datetime,
+    draft_orders: dict[str, Any] | None,
+    selections: Sequence[str],
+    gaps: Sequence[DataGap],
+    config: CardsConfig | None,
+) -> list[dict[str, Any]]:
     facts = build_patient_facts(resources_, now=now)
     orders = read_draft_orders(draft_orders, selections, hook=hook, resources=resources_)
     evaluation = evaluate(
@@ -52,4 +79,5 @@ def run_hook(
     response_validator().validate(response)
     # every card of the corpus cites primary sources only, as links outside the EHR's frame
     assert source_problems(evaluation.cards) == []
+    list(facts.data_quality)  # the R4B checks, lazy or eager, never raise
     return evaluation.cards
