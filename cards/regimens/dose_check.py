@@ -42,6 +42,7 @@ from cards.regimens.doses import (
 from cards.regimens.drug_terms import names
 from cards.regimens.loading import DueAssessment, DueDose
 from cards.regimens.orders import due_now, instruction, replace_suggestion
+from cards.regimens.renal_adjust import renal_adjusted
 from cards.regimens.situation import (
     CHEMOTHERAPY,
     HER2_DIRECTED,
@@ -277,7 +278,7 @@ def review_dose(sit: Situation, drafted: Drafted, drug: Drug) -> DoseReview | No
     if order.dose is None or not drug.check_dose or not drug.schedules:
         return None
     tolerance = sit.config.threshold("dose_tolerance_percent") / 100
-    label = _label_schedules(sit, drug)
+    label = renal_adjusted(sit, drug, _label_schedules(sit, drug))  # capecitabine CrCl <50
     if not label:
         return None
     amount = drafted_amount(order.dose, drug, sit.body)

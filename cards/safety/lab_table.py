@@ -69,6 +69,7 @@ class Criterion:
     source: str
     verification: str
     note: str | None = None
+    dose_fraction: float | None = None  # a reduce-start row: the share of the regimen's dose
 
     @property
     def rank(self) -> tuple[int, int]:
@@ -126,6 +127,7 @@ def _criterion(raw: Mapping[str, Any]) -> Criterion:
         source=str(raw["source"]),
         verification=str(raw["verification"]),
         note=raw.get("note"),
+        dose_fraction=float(raw["dose_fraction"]) if "dose_fraction" in raw else None,
     )
     if found.indicator is Indicator.CRITICAL and found.verification not in _CRITICAL_ALLOWED:
         raise KnowledgeError(f"safety_labs.json: {found.id} is critical but {found.verification}")

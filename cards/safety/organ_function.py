@@ -19,6 +19,8 @@ from collections.abc import Iterable, Sequence
 from cards.findings import Citation, Finding, Indicator, Suggestion
 from cards.hook_input import HookInput
 from cards.knowledge import CardsConfig, override_reasons
+from cards.regimens.renal_start import at_or_below_renal_start, renal_example
+from cards.regimens.situation import Situation, situation
 from cards.safety.drugs import drug_name, drug_names
 from cards.safety.gaps import gap_finding
 from cards.safety.lab_table import (
@@ -84,7 +86,7 @@ def organ_function_findings(hook_input: HookInput, config: CardsConfig) -> Itera
     found: list[Finding] = []
     for drug, orders in drafted:
         view = LabView(hook_input.facts, config, drug)
-        verdict = _criterion_finding(hook_input, view, drug, orders)
+        verdict = _criterion_finding(hook_input, config, view, drug, orders)
         if verdict is not None:
             found.append(verdict)
         missing = _missing_finding(hook_input, view, drug, orders)
@@ -111,10 +113,19 @@ def _met(view: LabView, criterion: Criterion) -> tuple[Measured, ...] | None:
 
 
 def _criterion_finding(
-    hook_input: HookInput, view: LabView, drug: LabDrug, orders: Sequence[DraftOrder]
+    hook_input: HookInput,
+    config: CardsConfig,
+    view: LabView,
+    drug: LabDrug,
+    orders: Sequence[DraftOrder],
 ) -> Finding | None:
     setting = _setting(hook_input)
-    met = [(c, m) for c in criteria_for(drug.id, setting) if (m := _met(view, c)) is not None]
+    sit = situation(hook_input, config)
+    met = [
+        (c, m)
+        for c in criteria_for(drug.id, setting)
+        if (m := _met(view, c)) is not None and not _already_reduced(sit, c, orders)
+    ]
     if not met:
         return None
     lead, measured = met[0]
@@ -132,7 +143,10 @@ def _criterion_finding(
                 f"{values} on {date(when)}"
             )
         ),
-        reasoning=_reasons(lead, measured, met[1:], drug, setting, substitute, view.window),
+        reasoning=_with_example(
+            _reasons(lead, measured, met[1:], drug, setting, substitute, view.window),
+            _example(sit, lead),
+        ),
         citations=_citations(lead, drug),
         data_used=tuple(dict.fromkeys(e for m in measured for e in m.evidence))
         + order_evidence(orders),
@@ -143,6 +157,29 @@ def _criterion_finding(
         withholds=frozenset({drug.id}) if withholding else frozenset(),
         extra={"criterion": lead.id},
     )
+
+
+def _already_reduced(sit: Situation, criterion: Criterion, orders: Sequence[DraftOrder]) -> bool:
+    """A renal starting-dose row the drafted dose already follows: no card (the dose check
+    expects the same reduced dose)."""
+    drug = sit.catalog.drug(criterion.drug)
+    if criterion.dose_fraction is None or drug is None:
+        return False
+    return at_or_below_renal_start(sit, drug, tuple(orders), criterion.dose_fraction)
+
+
+def _example(sit: Situation, lead: Criterion) -> tuple[str, ...]:
+    """The reduced dose for the regimen drafted, in mg/m² and mg."""
+    drug = sit.catalog.drug(lead.drug)
+    if lead.dose_fraction is None or drug is None:
+        return ()
+    example = renal_example(sit, drug, lead.dose_fraction)
+    return (example,) if example else ()
+
+
+def _with_example(reasons: tuple[str, ...], example: tuple[str, ...]) -> tuple[str, ...]:
+    """The regimen's reduced dose right after the label criterion it applies."""
+    return reasons[:1] + example + reasons[1:]
 
 
 def _verb(lead: Criterion, indicator: Indicator, name: str) -> str:
