@@ -2,10 +2,11 @@
 
 Trastuzumab IV is re-loaded when a dose is more than a week late (4 mg/kg on the weekly
 schedule, 8 mg/kg on the 3-weekly one); pertuzumab and Phesgo when 6 weeks or more have passed
-since the last dose. A first dose is always a loading dose. Doses of every product that
-delivers the same antibody count (Phesgo carries trastuzumab and pertuzumab), so a switch from
-Phesgo to IV trastuzumab is not mistaken for a first dose. When earlier doses are on file but
-none is dated, the answer is "unknown", never "maintenance".
+since the last dose. Delays are whole calendar days, never hours of the day. A first dose is
+always a loading dose. Doses of every product that delivers the same antibody count (Phesgo
+carries trastuzumab and pertuzumab), so a switch from Phesgo to IV trastuzumab is not mistaken
+for a first dose. When earlier doses are on file but none is dated, the answer is "unknown",
+never "maintenance".
 """
 
 from __future__ import annotations
@@ -53,6 +54,15 @@ def last_dose_date(exposure: DrugExposure) -> datetime | None:
     if exposure.last_dose is not None:
         return exposure.last_dose
     return exposure.end if not exposure.active else None
+
+
+def calendar_days(later: datetime, earlier: datetime) -> int:
+    """Whole calendar days from one date to the other, in the later one's time zone: the
+    labels count a delay from the date of the last dose to the date of the planned one, so
+    the hour of the day never decides a re-load."""
+    if later.tzinfo is not None and earlier.tzinfo is not None:
+        earlier = earlier.astimezone(later.tzinfo)
+    return (later.date() - earlier.date()).days
 
 
 def _weeks(days: float) -> str:
@@ -110,7 +120,7 @@ def due_dose(
             evidence,
         )
     latest, last = max(dated, key=lambda pair: pair[1])
-    days = (facts.as_of - last).total_seconds() / 86400
+    days = float(calendar_days(facts.as_of, last))
     evidence = latest.evidence[:1]
     source = "" if latest.last_dose else " (end of the last order; no administration on file)"
     reload_rule = drug.reload

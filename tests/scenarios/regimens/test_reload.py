@@ -108,3 +108,33 @@ def test_without_the_administration_history_a_reload_is_not_ruled_out():
     card = card_of(cards, "C11")
     assert card["summary"].startswith("Last trastuzumab dose date not on file")
     assert "could not be obtained" in card["detail"]
+
+
+# Review finding 3: the delay is counted in calendar days (date of the last dose to the date
+# of this order, Herceptin "more than one week"), never in hours. NOW is 12:00 UTC, so 28.4
+# days before is 02:24 and 27.6 days before is 21:36 on the same calendar day, 28 days back.
+@pytest.mark.parametrize(("days", "reload"), [(27.6, False), (28.4, False), (28.6, True)])
+def test_trastuzumab_one_week_late_is_decided_by_the_date_not_the_hour(days, reload):
+    h = draft("trastuzumab", 420)
+    for hook in (order_select, order_sign):
+        topics = [c["source"]["topic"]["code"] for c in regimen_cards(hook(_on_hp(days), h))]
+        assert topics == (["C11"] if reload else []), (hook, days)
+
+
+@pytest.mark.parametrize(("days", "reload"), [(13.6, False), (14.4, False), (14.6, True)])
+def test_weekly_trastuzumab_one_week_late_by_the_date(days, reload):
+    resources = _on_hp(days, every=7, dose=140)
+    cards = order_select(resources, draft("trastuzumab", 140, every=7))
+    assert [c["source"]["topic"]["code"] for c in regimen_cards(cards)] == (
+        ["C11"] if reload else []
+    )
+
+
+@pytest.mark.parametrize(("days", "reload"), [(41.4, False), (41.6, True)])
+def test_pertuzumab_six_weeks_by_the_date(days, reload):
+    """41.6 days before 12:00 is 21:36 six calendar weeks ago: 6 weeks or more, re-load."""
+    resources = [*_on_hp(21), *cycles("pertuzumab", 200, 179, days, dose=420)]
+    cards = order_select(resources, draft("trastuzumab", 420), draft("pertuzumab", 420))
+    assert [c["source"]["topic"]["code"] for c in regimen_cards(cards)] == (
+        ["C11"] if reload else []
+    )
