@@ -5,7 +5,7 @@ stops it for good. A history of ILD or pneumonitis on file with a T-DXd order is
 every order. The monitoring advice is information given once, when a T-DXd line starts
 (order-select only: order-sign shows nothing that is not wrong): repeated at every cycle it
 would teach clinicians to skip the card. The line is under way when T-DXd was given, or an
-order of it is open, within `ild_advice_course_gap_days`. The incidence and the grade-by-grade
+order of it is open, within `her2_line_course_gap_days`. The incidence and the grade-by-grade
 management the cards quote are in `cards/data/safety_ild.json`. The 6.4 mg/kg gastric dose trap is a
 dose check and belongs to the regimen rules.
 """
@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
 from functools import cache
 from typing import Any, cast
 
@@ -24,6 +23,7 @@ from cards.knowledge import CardsConfig, KnowledgeError, load_table, override_re
 from cards.safety.drugs import HER2_DIRECTED, T_DXD
 from cards.safety.gaps import gap_finding
 from cards.safety.heart_failure import CONDITIONS_GAP_DEDUP
+from cards.safety.line_start import under_way
 from cards.safety.phrasing import date
 from cards.safety.suggested_orders import remove_drafts_suggestions
 from cards.safety.triggers import order_drug, order_evidence, selected_in_class
@@ -85,16 +85,7 @@ def ild_knowledge() -> IldKnowledge:
 
 def tdxd_line_under_way(facts: PatientFacts, config: CardsConfig) -> bool:
     """T-DXd given, or ordered with the order still open, within the course gap: not a start."""
-    exposure = facts.therapy.of_drug(T_DXD)
-    if exposure is None:
-        return False
-    if exposure.active:
-        return True
-    dates = [d for d in (exposure.last_dose, exposure.end) if d is not None]
-    if not dates:
-        return False
-    gap = timedelta(days=config.threshold("ild_advice_course_gap_days"))
-    return facts.as_of - max(dates) <= gap
+    return under_way(facts, config, T_DXD)
 
 
 def ild_findings(hook_input: HookInput, config: CardsConfig) -> Iterable[Finding]:

@@ -3,15 +3,17 @@
 Trastuzumab, pertuzumab, Phesgo, Herceptin Hylecta, margetuximab and T-DXd carry boxed
 embryo-fetal toxicity warnings, and the labels ask to verify the pregnancy status of
 females of reproductive potential before starting. A current pregnancy (recent condition,
-positive hCG or status) is critical; a woman of reproductive potential without a recent
-negative test or status gets a warning with an hCG test to order. Men, and women outside
+positive hCG or status) is critical at every order. A woman of reproductive potential
+without a recent negative test or status gets a warning with an hCG test to order before the
+first dose of a HER2-directed drug or a restart after a long gap (`cards/safety/line_start.py`),
+not at later cycles unless a pregnancy record needs review. Men, and women outside
 the reproductive window, get no pregnancy card. Every card gives the contraception
 duration after the last dose of each drafted drug, and cites the ordered drug's own
 embryo-fetal warning first.
 
 On patient-view the critical card also appears for the HER2 drugs she is on: a recorded
 pregnancy during treatment must not wait for the next order. Asking to verify the status
-is left to the order hooks, where it is checked before each new dose.
+is left to the order hooks, where it is checked before a HER2-directed drug starts.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from cards.hook_input import Hook, HookInput
 from cards.knowledge import CardsConfig, override_reasons
 from cards.safety.drugs import HER2_DIRECTED, SafetyDrug, drug_names, safety_drug
 from cards.safety.gaps import gap_finding
+from cards.safety.line_start import all_under_way
 from cards.safety.phrasing import capitalized, date, days_between, fit
 from cards.safety.suggested_orders import remove_drafts_suggestions, test_suggestion
 from cards.safety.triggers import drugs_in_play
@@ -33,6 +36,9 @@ RULE = "C5"
 TOPIC = "Pregnancy and embryo-fetal toxicity"
 WINDOW_KEY = "pregnancy_status_window_days"
 MAX_AGE_KEY = "pregnancy_evidence_max_age_days"
+_PREGNANCY_CONCEPTS = frozenset(
+    {"pregnancy-status", "hcg-qualitative", "hcg-quantitative", "pregnancy"}
+)
 
 
 def contraception_lines(drugs: Sequence[SafetyDrug], sex: Sex) -> tuple[str, ...]:
@@ -67,6 +73,14 @@ def _needs_status(facts: PatientFacts) -> bool:
     if demographics.reproductive_potential is not None:
         return demographics.reproductive_potential
     return demographics.sex is Sex.FEMALE
+
+
+def _pregnancy_record_to_review(facts: PatientFacts) -> bool:
+    """A pregnancy record that is not a clean negative: an outdated pregnancy, or one set
+    aside (dated after the request). Shown at every order, not only at a start."""
+    if facts.pregnancy.state is PregnancyState.PREGNANT:
+        return True
+    return any(_PREGNANCY_CONCEPTS & r.concepts for r in facts.set_aside)
 
 
 def _pregnant(
@@ -155,7 +169,8 @@ def _verify(
     reasoning = [
         f"{capitalized(names)} can cause embryo-fetal harm. The labels ask to verify "
         "the pregnancy status of females of reproductive potential before starting; this "
-        f"service asks for a negative test or status within {round(window)} days.{age_note}",
+        f"service asks, before the first dose, for a negative test or status within "
+        f"{round(window)} days.{age_note}",
     ]
     if outdated_pregnancy:
         reasoning.append(
@@ -215,6 +230,8 @@ def pregnancy_findings(hook_input: HookInput, config: CardsConfig) -> Iterable[F
         return pregnant
     if not _needs_status(facts):
         return ()
+    if all_under_way(facts, config, ids) and not _pregnancy_record_to_review(facts):
+        return ()  # the labels ask to verify before starting; later cycles are not a start
     gap = hook_input.gap("pregnancy")
     if gap is not None:
         return (

@@ -1,7 +1,7 @@
 """The T-DXd ILD monitoring advice is given once, when a T-DXd line starts (issue 9 §3): at
 every cycle it would be a card clinicians learn to skip. The critical card for ILD on file
 stays at every order. A line is under way when T-DXd was given, or an order is open, within
-the last 90 days (ild_advice_course_gap_days)."""
+the last 90 days (her2_line_course_gap_days)."""
 
 from __future__ import annotations
 
