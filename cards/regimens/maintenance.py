@@ -50,6 +50,7 @@ from cards.regimens.situation import (
     situation,
 )
 from cards.regimens.slots import fit, present_names
+from cards.safety.ild_status import current_ild
 from cards.sources import cite_all
 from fhir_mappings import DrugExposure, PregnancyState
 
@@ -145,6 +146,9 @@ def _within_a_cycle(
     return (last - ended).total_seconds() / FULL_DAY <= interval + grace
 
 
+ILD_ON_FILE = "active ILD/pneumonitis is on file"
+
+
 def held_for_safety(sit: Situation) -> str | None:
     """Why HER2 therapy may have been stopped on purpose, in words; None when nothing says so.
     The gravest first: a pregnancy (embryo-fetal toxicity, boxed), then the heart and lungs."""
@@ -153,8 +157,8 @@ def held_for_safety(sit: Situation) -> str | None:
         return "a pregnancy is on file"
     if facts.conditions.heart_failure:
         return "heart failure is on file"
-    if facts.conditions.interstitial_lung_disease:
-        return "ILD/pneumonitis is on file"
+    if current_ild(facts.conditions.interstitial_lung_disease):
+        return ILD_ON_FILE  # a resolved history is not a reason to have stopped
     latest = facts.lvef.latest
     floor = sit.config.threshold("maintenance_lvef_floor_percent")
     if latest is not None and latest.percent < floor:

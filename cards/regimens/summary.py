@@ -40,6 +40,7 @@ from cards.regimens.line_finding import line_lead
 from cards.regimens.line_unknown import undetermined_finding
 from cards.regimens.lines import LineAssessment, LineKind, assess_line
 from cards.regimens.maintenance import (
+    ILD_ON_FILE,
     PROGRESSION_CAVEAT,
     Lapse,
     held_for_safety,
@@ -209,14 +210,19 @@ def _ongoing(
     if reason is not None:
         # pregnancy, heart failure, ILD or a low LVEF: "continue" would contradict the safety
         # cards, which say what the label requires
+        # ILD has no patient-view card (C8 checks each T-DXd order): no pointer to one
+        pointer = (
+            "review it before the next dose" if reason == ILD_ON_FILE else "see the safety cards"
+        )
+        decided = "the label" if reason == ILD_ON_FILE else "the safety cards and the label"
         summary = fit(
-            f"HER2+ MBC on {line.name} {current} since {since}; {reason}: see the safety cards",
+            f"HER2+ MBC on {line.name} {current} since {since}; {reason}: {pointer}",
             f"HER2+ MBC on {line.name} therapy since {since}; {reason}",
         )
         paragraphs = [
             f"HER2-targeted therapy normally continues until progression or unacceptable "
             f"toxicity (ASCO 2022 rec. 4.0), but {reason}: whether to continue is decided "
-            "with the safety cards and the label, case by case.",
+            f"with {decided}, case by case.",
             "**At progression:**",
         ]
         return summary, tuple(paragraphs)

@@ -1,19 +1,23 @@
 """C8: T-DXd and interstitial lung disease.
 
 ILD/pneumonitis is T-DXd's boxed warning: grade 1 interrupts treatment, grade 2 or higher
-stops it for good. A history of ILD or pneumonitis on file with a T-DXd order is critical, at
-every order. The monitoring advice is information given once, when a T-DXd line starts
-(order-select only: order-sign shows nothing that is not wrong): repeated at every cycle it
-would teach clinicians to skip the card. The line is under way when T-DXd was given, or an
-order of it is open, within `her2_line_course_gap_days`. The incidence and the grade-by-grade
-management the cards quote are in `cards/data/safety_ild.json`. The 6.4 mg/kg gastric dose trap is a
-dose check and belongs to the regimen rules.
+stops it for good. ILD on file that is active (or has no status saying it resolved), or that
+began after T-DXd was started, is critical at every T-DXd order. A resolved history that did
+not arise on T-DXd is a warning when a T-DXd line starts, to be weighed once: the pivotal
+trials excluded it, the label does not contraindicate it, and a critical card at every cycle
+would teach clinicians to override. The monitoring advice is information given once, when a
+T-DXd line starts (order-select only: order-sign shows nothing that is not wrong). The line is
+under way when T-DXd was given, or an order of it is open, within `her2_line_course_gap_days`.
+The incidence and the grade-by-grade management the cards quote are in
+`cards/data/safety_ild.json`. The 6.4 mg/kg gastric dose trap is a dose check and belongs to
+the regimen rules.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 from typing import Any, cast
 
@@ -23,12 +27,13 @@ from cards.knowledge import CardsConfig, KnowledgeError, load_table, override_re
 from cards.safety.drugs import HER2_DIRECTED, T_DXD
 from cards.safety.gaps import gap_finding
 from cards.safety.heart_failure import CONDITIONS_GAP_DEDUP
+from cards.safety.ild_status import current_ild, ild_since
 from cards.safety.line_start import under_way
 from cards.safety.phrasing import date
 from cards.safety.suggested_orders import remove_drafts_suggestions
 from cards.safety.triggers import order_drug, order_evidence, selected_in_class
 from cards.sources import cite, source_ids
-from fhir_mappings import DraftOrder, PatientFacts
+from fhir_mappings import DraftOrder, Evidence, PatientFacts
 
 RULE = "C8"
 TOPIC = "T-DXd and interstitial lung disease"
@@ -108,39 +113,96 @@ def ild_findings(hook_input: HookInput, config: CardsConfig) -> Iterable[Finding
                 dedup_key=CONDITIONS_GAP_DEDUP,
             ),
         )
-    evidence = hook_input.facts.conditions.interstitial_lung_disease
+    facts = hook_input.facts
+    evidence = facts.conditions.interstitial_lung_disease
+    serious = (*current_ild(evidence), *ild_since(evidence, _first_tdxd(facts)))
+    if serious:
+        return (_ild_on_file(hook_input, ild, citation, orders, tuple(dict.fromkeys(serious))),)
+    if tdxd_line_under_way(facts, config):
+        return ()  # advice and a resolved history are for the start of the line
     if evidence:
-        dated = [e.when for e in evidence if e.when is not None]
-        recorded = f" (recorded {date(max(dated))})" if dated else ""
-        return (
-            Finding(
-                rule=RULE,
-                indicator=Indicator.CRITICAL,
-                summary=(
-                    f"ILD/pneumonitis on file{recorded}: T-DXd boxed warning; "
-                    "grade ≥2 ILD means permanent discontinuation"
-                ),
-                reasoning=(
-                    "The record lists interstitial lung disease or pneumonitis. T-DXd causes "
-                    f"ILD/pneumonitis ({ild.incidence()}) and carries a boxed warning; patients "
-                    "with a history of non-infectious ILD were excluded from the pivotal trials.",
-                    "If the ILD was grade 2 or higher on T-DXd, T-DXd must not be restarted. "
-                    "Otherwise weigh the risk with a pulmonologist before treatment. "
-                    + ild.management(),
-                ),
-                citations=(citation,),
-                data_used=(*evidence, *order_evidence(orders)),
-                suggestions=remove_drafts_suggestions(hook_input, [T_DXD]),
-                selection_behavior="at-most-one",
-                override_reasons=override_reasons("contraindication"),
-                safety=True,
-                dedup_key=RULE,
-                withholds=frozenset({T_DXD}),
-            ),
-        )
-    if tdxd_line_under_way(hook_input.facts, config):
-        return ()
+        return (_ild_history(ild, citation, orders, evidence),)
     return (_monitoring_advice(ild, citation, orders),)
+
+
+def _first_tdxd(facts: PatientFacts) -> datetime | None:
+    """The first T-DXd on file: the order's start or the earliest dose."""
+    exposure = facts.therapy.of_drug(T_DXD)
+    if exposure is None:
+        return None
+    dates = [d for d in (exposure.start, *(e.when for e in exposure.doses)) if d is not None]
+    return min(dates, default=None)
+
+
+def _recorded(evidence: Sequence[Evidence]) -> str:
+    dated = [e.when for e in evidence if e.when is not None]
+    return f" (recorded {date(max(dated))})" if dated else ""
+
+
+def _ild_on_file(
+    hook_input: HookInput,
+    ild: IldKnowledge,
+    citation: Citation,
+    orders: Sequence[DraftOrder],
+    evidence: tuple[Evidence, ...],
+) -> Finding:
+    """Active (or unstated) ILD, or ILD that arose on T-DXd: critical at every order."""
+    return Finding(
+        rule=RULE,
+        indicator=Indicator.CRITICAL,
+        summary=(
+            f"ILD/pneumonitis on file{_recorded(evidence)}: T-DXd boxed warning; "
+            "grade ≥2 ILD means permanent discontinuation"
+        ),
+        reasoning=(
+            "The record lists interstitial lung disease or pneumonitis that is active (or has "
+            "no status saying it resolved), or that began after T-DXd was started. T-DXd causes "
+            f"ILD/pneumonitis ({ild.incidence()}) and carries a boxed warning; patients "
+            "with a history of non-infectious ILD were excluded from the pivotal trials.",
+            "If the ILD was grade 2 or higher on T-DXd, T-DXd must not be restarted. "
+            "Otherwise weigh the risk with a pulmonologist before treatment. " + ild.management(),
+        ),
+        citations=(citation,),
+        data_used=(*evidence, *order_evidence(orders)),
+        suggestions=remove_drafts_suggestions(hook_input, [T_DXD]),
+        selection_behavior="at-most-one",
+        override_reasons=override_reasons("contraindication"),
+        safety=True,
+        dedup_key=RULE,
+        withholds=frozenset({T_DXD}),
+    )
+
+
+def _ild_history(
+    ild: IldKnowledge,
+    citation: Citation,
+    orders: Sequence[DraftOrder],
+    evidence: Sequence[Evidence],
+) -> Finding:
+    """A resolved ILD history before T-DXd: a warning when the line starts, not at each cycle."""
+    return Finding(
+        rule=RULE,
+        indicator=Indicator.WARNING,
+        summary=(
+            f"Past ILD/pneumonitis, resolved{_recorded(evidence)}: weigh it before starting "
+            "T-DXd (boxed warning)"
+        ),
+        reasoning=(
+            "The record lists interstitial lung disease or pneumonitis marked as resolved (or "
+            "inactive), which did not begin on T-DXd. T-DXd causes ILD/pneumonitis "
+            f"({ild.incidence()}) and carries a boxed warning; the pivotal trials excluded "
+            "patients with a history of non-infectious ILD that needed steroids, and the label "
+            "has no contraindication. Weigh the risk with a pulmonologist before starting.",
+            ild.management(),
+            "This card is shown when T-DXd starts, not at each cycle. ILD that is active again, "
+            "or that arises on T-DXd, is critical at every order.",
+        ),
+        citations=(citation,),
+        data_used=(*evidence, *order_evidence(orders)),
+        override_reasons=override_reasons("monitoring"),
+        safety=True,
+        dedup_key=RULE,
+    )
 
 
 def _monitoring_advice(
