@@ -96,7 +96,9 @@ def _drug_evidence(hook_input: HookInput, drugs: Sequence[SafetyDrug]) -> tuple[
 def _interval_paragraph(requirements: Sequence[Requirement]) -> str:
     parts = []
     for r in requirements:
-        when = "within" if r.before_first_dose and r.drug.lvef_start_window else "every"
+        when = (
+            "within" if r.before_first_dose and r.drug.lvef_start_window else "approximately every"
+        )
         scope = " before the first dose" if when == "within" else ""
         parts.append(f"{r.drug.display}: LVEF {when} {interval(r.days)}{scope}")
     return "Label monitoring: " + "; ".join(parts) + "."
@@ -174,7 +176,8 @@ def _overdue(
     drugs = [r.drug for r in requirements]
     ids = [d.id for d in drugs]
     rule_of = strictest(requirements)
-    due = "within" if rule_of.before_first_dose and rule_of.drug.lvef_start_window else "every"
+    within = rule_of.before_first_dose and rule_of.drug.lvef_start_window
+    due = "within" if within else "approximately every"  # the labels' "approximately"
     last = f"{percent(latest.percent)} on {date(latest.when)}"
     return _lvef_due(
         hook_input,

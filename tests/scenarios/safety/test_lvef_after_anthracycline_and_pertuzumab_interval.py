@@ -7,8 +7,9 @@ Perjeta/Phesgo table wants LVEF ≥50 % after the anthracycline, before P+H star
 §3.2 footnote, marked unverified there): an LVEF from before the anthracycline does not
 show it.
 
-And pertuzumab's LVEF is due about every 12 weeks (reference §3.2, [L2]), a little more
-often than trastuzumab's every 3 months."""
+And pertuzumab's LVEF is due approximately every 12 weeks (reference §3.2, [L2]): with a
+grace of 8 days, the three calendar months clinics book (review finding 5: no warning at
+88 days)."""
 
 from __future__ import annotations
 
@@ -86,8 +87,8 @@ def on_thp(echo_days: float) -> list:
     ]
 
 
-@pytest.mark.parametrize(("age", "expected"), [(84, None), (85, "warning")])
-def test_pertuzumab_lvef_is_due_every_12_weeks(age, expected):
+@pytest.mark.parametrize(("age", "expected"), [(84, None), (88, None), (92, None), (93, "warning")])
+def test_pertuzumab_lvef_is_due_approximately_every_12_weeks(age, expected):
     cards = by_rule(
         safety_cards(
             "order-select",
@@ -98,7 +99,7 @@ def test_pertuzumab_lvef_is_due_every_12_weeks(age, expected):
     )
     assert [c["indicator"] for c in cards] == ([expected] if expected else [])
     if expected:
-        assert cards[0]["summary"].endswith("85 days ago (due every 12 weeks)")
+        assert cards[0]["summary"].endswith("93 days ago (due approximately every 3 months)")
 
 
 def test_trastuzumab_alone_keeps_its_three_months():
@@ -107,3 +108,17 @@ def test_trastuzumab_alone_keeps_its_three_months():
         "order-select", [*patient, echo(62, days=85)], orders=[ordering("trastuzumab")]
     )
     assert by_rule(cards, "C1") == []
+
+
+def test_iv_pertuzumab_monitoring_cites_the_perjeta_label_not_phesgo():
+    cards = by_rule(
+        safety_cards(
+            "order-sign", on_thp(95), orders=[ordering("trastuzumab"), ordering("pertuzumab")]
+        ),
+        "C1",
+    )
+    [card] = cards
+    labels = [link["label"] for link in card.get("links", [])]
+    assert "Perjeta US label" in labels
+    assert "Phesgo US label" not in labels
+    assert "approximately every" in card["detail"]

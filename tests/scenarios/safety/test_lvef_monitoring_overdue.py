@@ -34,7 +34,7 @@ def test_three_month_boundary(age, expected):
     if expected:
         assert cards[0]["summary"] == (
             "LVEF overdue before trastuzumab: last 62 % on 2026-08-20, 93 days ago "
-            "(due every 3 months)"
+            "(due approximately every 3 months)"
         )
         assert "Last LVEF 62 % on 2026-08-20, 93 days ago" in cards[0]["detail"]
         [create] = actions(cards[0], "create")
@@ -96,6 +96,6 @@ def test_patient_view_overdue_is_a_warning_instead_of_the_summary():
             "C1",
             "warning",
             "LVEF overdue on trastuzumab: last 60 % on 2026-06-24, 150 days ago "
-            "(due every 3 months)",
+            "(due approximately every 3 months)",
         )
     ]

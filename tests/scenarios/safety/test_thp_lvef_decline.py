@@ -91,7 +91,7 @@ def test_patient_view_raises_the_withhold_for_the_drugs_she_is_on(latest, expect
         assert summary["indicator"] == "info"
         assert summary["summary"] == (
             "On trastuzumab and pertuzumab: last LVEF 55 % on 2026-11-16 (baseline 70 % on "
-            "2026-05-05); next due by 2027-02-08"
+            "2026-05-05); next due by 2027-02-16"
         )
 
 

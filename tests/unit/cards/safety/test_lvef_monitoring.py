@@ -51,7 +51,7 @@ def test_three_month_interval_boundary(age, expected):
     if expected:
         assert found[0]["summary"] == (
             "LVEF overdue before trastuzumab: last 58 % on 2026-08-20, 93 days ago "
-            "(due every 3 months)"
+            "(due approximately every 3 months)"
         )
         assert "- Last LVEF 58 % on 2026-08-20, 93 days ago" in found[0]["detail"]
 
@@ -70,9 +70,9 @@ def test_every_her2_antibody_has_the_three_month_interval(drug):
 
 @pytest.mark.parametrize("drug", ["pertuzumab", "pertuzumab-trastuzumab-sc"])
 def test_pertuzumab_and_phesgo_have_the_labels_12_weeks(drug):
-    assert c1(facts(lvef=lvef((60, 84))), [drug]) == []
-    [card] = c1(facts(lvef=lvef((60, 85))), [drug])
-    assert card["summary"].endswith("(due every 12 weeks)")
+    assert c1(facts(lvef=lvef((60, 92))), [drug]) == []
+    [card] = c1(facts(lvef=lvef((60, 93))), [drug])
+    assert card["summary"].endswith("(due approximately every 3 months)")
 
 
 def test_tdxd_interval_is_configurable():
@@ -81,7 +81,7 @@ def test_tdxd_interval_is_configurable():
     assert c1(patient, [drug]) == []
     tight = CardsConfig(threshold_overrides={"lvef_interval_days_tdxd": 45})
     [card] = c1(patient, [drug], config=tight)
-    assert "46 days ago (due every 45 days)" in card["summary"]
+    assert "46 days ago (due approximately every 45 days)" in card["summary"]
     assert c1(facts(lvef=lvef((60, 45))), [drug], config=tight) == []
 
 

@@ -149,8 +149,8 @@ def test_request_text_never_reaches_summary_or_reasoning():
 
 def test_pertuzumab_lvef_interval_is_the_labels_12_weeks():
     threshold = default_thresholds()["lvef_interval_days_pertuzumab"]
-    assert (threshold.value, threshold.verification) == (84, "verified")
-    assert "12 weeks" in threshold.source
+    assert (threshold.value, threshold.verification) == (92, "verified")
+    assert "approximately every 12 weeks" in threshold.source
 
 
 def test_the_post_anthracycline_floor_keeps_the_references_unverified_mark():
