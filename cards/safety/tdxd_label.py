@@ -48,8 +48,12 @@ from fhir_mappings import (
     PatientFacts,
 )
 
+CONTINUED_KEY = "endocrine_continued_into_metastatic_days"
 
-def _tdxd(hook_input: HookInput, orders: Sequence[DraftOrder]) -> Finding | None:
+
+def _tdxd(
+    hook_input: HookInput, orders: Sequence[DraftOrder], config: CardsConfig
+) -> Finding | None:
     facts = hook_input.facts
     her2 = facts.her2
     pid = hook_input.patient_id
@@ -72,10 +76,10 @@ def _tdxd(hook_input: HookInput, orders: Sequence[DraftOrder]) -> Finding | None
     subtype = her2.negative_subtype or Her2NegativeSubtype.UNSPECIFIED
     hr = facts.hormone_receptors.hr_positive
     if subtype is Her2NegativeSubtype.LOW:
-        return _outside_population(hook_input, orders, subtype)
+        return _outside_population(hook_input, orders, subtype, config)
     if subtype is Her2NegativeSubtype.ULTRALOW:
         if hr is True:
-            return _outside_population(hook_input, orders, subtype)
+            return _outside_population(hook_input, orders, subtype, config)
         if hr is False:
             summary = (
                 f"HER2-ultralow{as_of(her2)} with HR-negative disease: outside the T-DXd label"
@@ -157,14 +161,17 @@ def _tdxd(hook_input: HookInput, orders: Sequence[DraftOrder]) -> Finding | None
 
 
 def _outside_population(
-    hook_input: HookInput, orders: Sequence[DraftOrder], subtype: Her2NegativeSubtype
+    hook_input: HookInput,
+    orders: Sequence[DraftOrder],
+    subtype: Her2NegativeSubtype,
+    config: CardsConfig,
 ) -> Finding | None:
     """HER2-low or (HR-positive) ultralow: a warning unless the record places the patient in
     a label population (metastatic disease and the prior therapy the label asks for)."""
     facts = hook_input.facts
     her2 = facts.her2
     label = SUBTYPE_WORDS[subtype]
-    check = check_population(facts, subtype.value)
+    check = check_population(facts, subtype.value, config.threshold(CONTINUED_KEY))
     labelled = f"T-DXd is labelled for: {population_texts(check.applicable)}"
     if not facts.disease.metastatic:
         return her2_finding(
@@ -310,5 +317,5 @@ def tdxd_population_findings(hook_input: HookInput, config: CardsConfig) -> Iter
                 dedup_key="gap:tumorMarkers",
             ),
         )
-    finding = _tdxd(hook_input, orders)
+    finding = _tdxd(hook_input, orders, config)
     return (finding,) if finding else ()

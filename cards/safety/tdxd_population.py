@@ -96,27 +96,56 @@ def _relapse_after_adjuvant_chemotherapy(facts: PatientFacts) -> tuple[DrugExpos
     return tuple(found)
 
 
-def _qualifying(facts: PatientFacts, population: Her2LowPopulation) -> tuple[DrugExposure, ...]:
+def _continued_into_metastatic(
+    facts: PatientFacts, drug_class: str, continued_days: float
+) -> tuple[DrugExposure, ...]:
+    """Therapy started in the early setting and still given at least `continued_days` after
+    the metastatic diagnosis: given for metastatic disease too (letrozole kept on for months
+    after the relapse), unlike a course stopped when the relapse was found."""
+    since = facts.disease.metastatic_since
+    if since is None:
+        return ()
+    found = []
+    for e in facts.therapy.of_class(drug_class):
+        dates = [d for d in (e.last_dose, e.end) if d is not None and d <= facts.as_of]
+        if e.active:
+            dates.append(facts.as_of)
+        if (
+            e.setting is TherapySetting.EARLY
+            and dates
+            and max(dates) - since >= timedelta(days=continued_days)
+        ):
+            found.append(e)
+    return tuple(found)
+
+
+def _qualifying(
+    facts: PatientFacts, population: Her2LowPopulation, continued_days: float
+) -> tuple[DrugExposure, ...]:
     needed = requirement(population)
     metastatic = tuple(
         e
         for e in facts.therapy.of_class(needed.drug_class)
         if e.setting is TherapySetting.METASTATIC
     )
-    if metastatic or population.requires != "prior-metastatic-chemotherapy":
+    if metastatic:
         return metastatic
+    if population.requires == "prior-metastatic-endocrine":
+        return _continued_into_metastatic(facts, needed.drug_class, continued_days)
     return _relapse_after_adjuvant_chemotherapy(facts)
 
 
-def check_population(facts: PatientFacts, subtype: str) -> PopulationCheck:
-    """`subtype`: 'her2-low' or 'her2-ultralow' (the mapping's negative subtype value)."""
+def check_population(facts: PatientFacts, subtype: str, continued_days: float) -> PopulationCheck:
+    """`subtype`: 'her2-low' or 'her2-ultralow' (the mapping's negative subtype value);
+    `continued_days`: how long endocrine therapy begun in the early setting must go on after
+    the metastatic diagnosis to count as therapy for metastatic disease."""
     hr = facts.hormone_receptors.hr_positive
     applicable = tuple(
         p
         for p in catalog().her2_low.populations
         if subtype in p.subtypes and (not p.hr_positive_only or hr is True)
     )
-    met = tuple((p, q) for p in applicable for q in [_qualifying(facts, p)] if q)
+    met = tuple((p, q) for p in applicable for q in [_qualifying(facts, p, continued_days)] if q)
     classes = {requirement(p).drug_class for p in applicable}
     unplaced = tuple(
         e
