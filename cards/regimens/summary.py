@@ -49,7 +49,14 @@ from cards.regimens.maintenance import (
     lapsed_maintenance,
     line_stopped_since,
 )
-from cards.regimens.situation import Situation, situation
+from cards.regimens.situation import (
+    CHEMOTHERAPY,
+    ENDOCRINE,
+    HER2_DIRECTED,
+    TAXANE,
+    Situation,
+    situation,
+)
 from cards.regimens.slots import fit
 from cards.sources import cite_all
 from cards.suggestions import format_mg
@@ -201,10 +208,29 @@ def _plural(reason: str) -> str:
     return words.replace("order ", "orders ", 1).replace("statement ", "statements ", 1)
 
 
+def _partners(sit: Situation) -> frozenset[str]:
+    """The chemotherapy and endocrine drugs current in the record for metastatic disease
+    (docetaxel, capecitabine, letrozole): part of the regimen, though the line is counted by
+    its HER2-directed drugs."""
+    partners = sit.active_ids(CHEMOTHERAPY, TAXANE, ENDOCRINE)
+    return partners - sit.active_ids(HER2_DIRECTED)
+
+
+def _regimen_note(sit: Situation, ongoing: TherapyLine) -> tuple[str, ...]:
+    partners = _partners(sit)
+    if not partners:
+        return ()
+    return (
+        f"Current regimen: {names(ongoing.drugs | partners, sit.catalog)} "
+        f"({names(partners, sit.catalog)} active in the record; the line is counted by its "
+        "HER2-directed drugs).",
+    )
+
+
 def _ongoing(
     sit: Situation, line: LineAssessment, ongoing: TherapyLine
 ) -> tuple[str, tuple[str, ...]]:
-    current = names(ongoing.drugs, sit.catalog)
+    current = names(ongoing.drugs | _partners(sit), sit.catalog)
     since = format_date(ongoing.start)
     reason = held_for_safety(sit)
     if reason is not None:
@@ -286,6 +312,7 @@ def summary_findings(hook_input: HookInput, config: CardsConfig) -> list[Finding
             summary, prefix = _stopped(sit, line, line.ongoing, stopped)
         else:
             summary, prefix = _ongoing(sit, line, line.ongoing)
+            prefix = (*_regimen_note(sit, line.ongoing), *prefix)
         next_kind = LineKind.SECOND if line.kind is LineKind.FIRST else LineKind.LATER
     elif line.kind is LineKind.FIRST:
         summary = _first_line_summary(sit)
