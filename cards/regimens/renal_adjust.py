@@ -60,4 +60,13 @@ def renal_adjusted(
     if renal.fraction is None:
         return ()
     fraction = renal.fraction
-    return tuple(replace(s, maintenance=s.maintenance * fraction) for s in schedules)
+    grade = renal.criterion.grade
+    why = f"{fraction * 100:g} % of {{full:g}} mg/m², the label's starting dose in {grade}"
+    return tuple(
+        replace(
+            s,
+            maintenance=s.maintenance * fraction,
+            cycle="; ".join(x for x in (s.cycle, why.format(full=s.maintenance)) if x),
+        )
+        for s in schedules
+    )

@@ -79,6 +79,10 @@ def test_full_dose_at_crcl_45_both_cards_ask_for_the_regimen_reduced_dose(hook):
     assert "1250" not in renal["detail"] and "950" not in renal["detail"]
     [dose] = _rule(cards, "dose-check")
     assert "1343 mg (750 mg/m²)" in dose["summary"]
+    assert (
+        "75 % of 1000 mg/m², the label's starting dose in moderate renal impairment"
+        in (dose["detail"])
+    )
     assert set(_capecitabine_doses(cards)) <= {1343}
 
 
