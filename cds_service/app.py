@@ -25,7 +25,7 @@ from cds_service.state import ServiceState, Unauthenticated
 from cds_service.trusted_clients import load_trusted_clients
 from cds_service.validation import fast_validator
 from cds_service.views import blueprint
-from fhir_mappings import build_patient_facts
+from fhir_mappings import MappingConfig, build_patient_facts
 from fhir_mappings.terminology import DATA_FILES
 from fhir_mappings.terminology import load_table as load_terminology
 
@@ -67,7 +67,7 @@ def _verifier(settings: Settings, *, announce: bool) -> JwtVerifier | None:
     )
 
 
-def warm_up(cards_config: CardsConfig) -> None:
+def warm_up(cards_config: CardsConfig, mapping_config: MappingConfig) -> None:
     """Validate every knowledge and terminology table and run each hook once on an empty
     record: a broken table stops the service at start-up, and the first real request does
     not pay for loading (about 130 ms)."""
@@ -75,7 +75,7 @@ def warm_up(cards_config: CardsConfig) -> None:
         load_terminology(name)
     load_all_tables()
     now = datetime.now(UTC)
-    facts = build_patient_facts([], now=now)
+    facts = build_patient_facts([], now=now, config=mapping_config)
     for hook in Hook:
         evaluate(HookInput(hook=hook, patient_id="warm-up", facts=facts), cards_config)
 
@@ -96,7 +96,7 @@ def create_app(settings: Settings | None = None, *, announce: bool = True) -> Fl
         threshold_overrides=settings.threshold_overrides,
         identifiers=Identifiers.for_deployment(settings.public_base_url),
     )
-    warm_up(cards_config)
+    warm_up(cards_config, settings.mapping_config)
     fast_validator("request")  # compiled once here, not on the first call
     feedback = FeedbackStore(settings.database_url)
     feedback.create_schema()

@@ -154,6 +154,7 @@ def _evaluate(args: argparse.Namespace) -> int:
                 identifiers=Identifiers.for_deployment(settings.public_base_url),
             ),
             client_factory=None,  # offline: prefetch only, never the network
+            mapping_config=settings.mapping_config,
         )
     except _EvaluateError as exc:
         print(f"her2-cds evaluate: {exc}", file=sys.stderr)

@@ -15,7 +15,7 @@ from cards import CardsConfig, DataGap, Evaluation, HookInput, evaluate
 from cds_service.errors import ApiError
 from cds_service.prefetch import ClientFactory, PrefetchUnavailable, ResolvedData, resolve_prefetch
 from cds_service.services import CdsService, prefetch_keys
-from fhir_mappings import build_patient_facts, read_draft_orders
+from fhir_mappings import MappingConfig, build_patient_facts, read_draft_orders
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,7 @@ def run_hook(
     *,
     cards_config: CardsConfig,
     client_factory: ClientFactory | None,
+    mapping_config: MappingConfig,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> HookResult:
     """Resolve the data, build the facts, run the rules. Raises ApiError(412) when the
@@ -75,7 +76,7 @@ def run_hook(
             412, str(exc), expression=[f"prefetch.{g.key}" for g in exc.missing]
         ) from exc
     moment = now()
-    facts = build_patient_facts(data.resources, now=moment)
+    facts = build_patient_facts(data.resources, now=moment, config=mapping_config)
     draft_bundle = context.get("draftOrders")
     orders = read_draft_orders(
         draft_bundle,

@@ -107,6 +107,7 @@ def call_service(service_id: str) -> Response:
         body,
         cards_config=state().cards_config,
         client_factory=_client_factory(body),
+        mapping_config=state().settings.mapping_config,
     )
     state().metrics.hook_answered(
         service.id, result.evaluation.cards, result.data.sources, result.evaluation.rule_errors
