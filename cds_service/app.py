@@ -25,9 +25,7 @@ from cds_service.state import ServiceState, Unauthenticated
 from cds_service.trusted_clients import load_trusted_clients
 from cds_service.validation import fast_validator
 from cds_service.views import blueprint
-from fhir_mappings import MappingConfig, build_patient_facts
-from fhir_mappings.terminology import DATA_FILES
-from fhir_mappings.terminology import load_table as load_terminology
+from fhir_mappings import TERMINOLOGY_TABLES, MappingConfig, build_patient_facts, load_terminology
 
 log = logging.getLogger("her2cds.service")
 
@@ -71,7 +69,7 @@ def warm_up(cards_config: CardsConfig, mapping_config: MappingConfig) -> None:
     """Validate every knowledge and terminology table and run each hook once on an empty
     record: a broken table stops the service at start-up, and the first real request does
     not pay for loading (about 130 ms)."""
-    for name in DATA_FILES:
+    for name in TERMINOLOGY_TABLES:
         load_terminology(name)
     load_all_tables()
     now = datetime.now(UTC)

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from cards import CardsConfig
+from cds_service.hook_request import HookRequest
 from cds_service.pipeline import run_hook
 from cds_service.services import SERVICES
 from cds_service.settings import Settings, SettingsError
@@ -60,7 +61,7 @@ def _c5_cards(settings: Settings) -> list[dict[str, Any]]:
     [service] = [s for s in SERVICES if s.hook.value == "order-select"]
     result = run_hook(
         service,
-        body,
+        HookRequest.from_body(body),
         cards_config=CardsConfig(threshold_overrides=settings.threshold_overrides),
         client_factory=None,
         mapping_config=settings.mapping_config,
