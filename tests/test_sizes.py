@@ -24,7 +24,6 @@ MODULES_TO_SPLIT: dict[str, int] = {
     "cards/regimens/catalog.py": 540,
     "cards/regimens/dose_check.py": 624,
     "cards/safety/lvef_withhold.py": 475,
-    "fhir_mappings/her2.py": 775,
     "fhir_mappings/model.py": 493,
 }
 
@@ -51,7 +50,6 @@ FUNCTIONS_TO_SPLIT: dict[str, int] = {
     "cards/safety/her2_missing.py:her2_not_on_file_findings": 67,
     "cards/safety/lvef_monitoring.py:cardiac_summary_findings": 67,
     "cards/safety/tdxd_label.py:_tdxd": 105,
-    "fhir_mappings/her2.py:_final_call": 68,
     "fhir_mappings/patient_facts.py:build_patient_facts": 103,
 }
 
