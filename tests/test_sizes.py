@@ -50,7 +50,6 @@ FUNCTIONS_TO_SPLIT: dict[str, int] = {
     "cards/safety/her2_missing.py:her2_not_on_file_findings": 67,
     "cards/safety/lvef_monitoring.py:cardiac_summary_findings": 67,
     "cards/safety/tdxd_label.py:_tdxd": 105,
-    "fhir_mappings/patient_facts.py:build_patient_facts": 103,
 }
 
 
