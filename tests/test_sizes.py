@@ -36,7 +36,6 @@ FUNCTIONS_TO_SPLIT: dict[str, int] = {
     "cards/regimens/dose_check.py:_summary": 73,
     "cards/regimens/her2_low.py:her2_low_findings": 76,
     "cards/regimens/lines.py:_relapse": 65,
-    "cards/regimens/lines.py:assess_line": 101,
     "cards/regimens/loading.py:due_dose": 74,
     "cards/regimens/summary.py:summary_findings": 65,
     "cards/regimens/weight_check.py:weight_findings": 82,
