@@ -41,7 +41,6 @@ FUNCTIONS_TO_SPLIT: dict[str, int] = {
     "cards/regimens/weight_check.py:weight_findings": 82,
     "cards/safety/anthracycline_dose.py:burden": 65,
     "cards/safety/anthracycline_dose.py:anthracycline_dose_findings": 80,
-    "cards/safety/biomarkers.py:_mismatch": 111,
     "cards/safety/heart_failure.py:heart_failure_findings": 65,
     "cards/safety/her2_missing.py:her2_not_on_file_findings": 67,
     "cards/safety/lvef_monitoring.py:cardiac_summary_findings": 67,

@@ -63,79 +63,96 @@ def _verb(ids: Sequence[str]) -> str:
 def _mismatch(hook_input: HookInput, orders: Sequence[DraftOrder]) -> Finding | None:
     her2 = hook_input.facts.her2
     ids = drug_ids(orders)
-    names = drug_names(ids)
     pid = hook_input.patient_id
     if her2.call is Her2Call.POSITIVE:
         return None
     if her2.call is Her2Call.EQUIVOCAL_PENDING_ISH:
-        incomplete = _has_ish(her2)  # e.g. a ratio without the copy number: no ASCO/CAP group
-        state = "ISH incomplete" if incomplete else "without ISH"
-        return her2_finding(
-            MISMATCH_RULE,
-            fit(
-                lambda short: (
-                    f"HER2 IHC 2+ (equivocal){as_of(her2)} {state}: ISH required before "
-                    + drug_names(ids, short=short)
-                )
-            ),
-            [
-                *reasoning_of(her2),
-                "IHC 2+ is equivocal under ASCO/CAP 2018: reflex in situ hybridisation on the "
-                "same specimen (or test a new specimen) decides whether the tumour is "
-                "HER2-positive before HER2-targeted therapy.",
-            ],
-            her2,
-            orders,
-            missing=(
-                (
-                    "Average HER2 copies per cell of the ISH result: the ratio alone fixes "
-                    "no ASCO/CAP group",
-                )
-                if incomplete
-                else ("HER2 ISH result for the IHC 2+ specimen",)
-            ),
-            suggestions=(
-                test_suggestion(
-                    pid, "her2_ish", label="Order HER2 ISH", reason=f"HER2 IHC 2+ before {names}"
-                ),
-            ),
-            extra="ish-required",
-        )
+        return _ish_required(her2, ids, pid, orders)
     if her2.call is Her2Call.UNKNOWN:
-        undecided = bool(her2.results)  # results on file that settle no ASCO/CAP call
-        opening = "HER2 results on file are inconclusive" if undecided else "No HER2 result on file"
-        return her2_finding(
-            MISMATCH_RULE,
-            fit(
-                lambda short: (
-                    f"{opening}: confirm HER2-positive status before "
-                    + drug_names(ids, short=short)
-                )
+        return _no_call(her2, ids, pid, orders)
+    return _negative(her2, ids, orders)
+
+
+def _ish_required(
+    her2: Her2Assessment, ids: tuple[str, ...], pid: str, orders: Sequence[DraftOrder]
+) -> Finding:
+    """IHC 2+ without (complete) ISH: order ISH before the HER2-directed drug."""
+    names = drug_names(ids)
+    incomplete = _has_ish(her2)  # e.g. a ratio without the copy number: no ASCO/CAP group
+    state = "ISH incomplete" if incomplete else "without ISH"
+    return her2_finding(
+        MISMATCH_RULE,
+        fit(
+            lambda short: (
+                f"HER2 IHC 2+ (equivocal){as_of(her2)} {state}: ISH required before "
+                + drug_names(ids, short=short)
+            )
+        ),
+        [
+            *reasoning_of(her2),
+            "IHC 2+ is equivocal under ASCO/CAP 2018: reflex in situ hybridisation on the "
+            "same specimen (or test a new specimen) decides whether the tumour is "
+            "HER2-positive before HER2-targeted therapy.",
+        ],
+        her2,
+        orders,
+        missing=(
+            (
+                "Average HER2 copies per cell of the ISH result: the ratio alone fixes "
+                "no ASCO/CAP group",
+            )
+            if incomplete
+            else ("HER2 ISH result for the IHC 2+ specimen",)
+        ),
+        suggestions=(
+            test_suggestion(
+                pid, "her2_ish", label="Order HER2 ISH", reason=f"HER2 IHC 2+ before {names}"
             ),
-            [
-                *(reasoning_of(her2) if undecided else ()),
-                f"{capitalized(names)} {_verb(ids)} indicated for HER2-positive breast cancer "
-                "(IHC 3+ or ISH-positive), but "
-                + (
-                    "the tissue HER2 results on file do not settle the ASCO/CAP call."
-                    if undecided
-                    else "no tissue HER2 result is on file."
-                )
-                + " Serum HER2 (shed antigen) does not count.",
-            ],
-            her2,
-            orders,
-            missing=(
-                (
-                    "A HER2 result that settles the ASCO/CAP call "
-                    "(IHC, or ISH with ratio and copies)",
-                )
+        ),
+        extra="ish-required",
+    )
+
+
+def _no_call(
+    her2: Her2Assessment, ids: tuple[str, ...], pid: str, orders: Sequence[DraftOrder]
+) -> Finding:
+    """No HER2 result, or results that settle no ASCO/CAP call: confirm HER2 status."""
+    names = drug_names(ids)
+    undecided = bool(her2.results)  # results on file that settle no ASCO/CAP call
+    opening = "HER2 results on file are inconclusive" if undecided else "No HER2 result on file"
+    return her2_finding(
+        MISMATCH_RULE,
+        fit(
+            lambda short: (
+                f"{opening}: confirm HER2-positive status before " + drug_names(ids, short=short)
+            )
+        ),
+        [
+            *(reasoning_of(her2) if undecided else ()),
+            f"{capitalized(names)} {_verb(ids)} indicated for HER2-positive breast cancer "
+            "(IHC 3+ or ISH-positive), but "
+            + (
+                "the tissue HER2 results on file do not settle the ASCO/CAP call."
                 if undecided
-                else ("No tissue HER2 result (IHC or ISH)",)
-            ),
-            suggestions=(ihc_suggestion(pid, names),),
-            extra="unknown",
-        )
+                else "no tissue HER2 result is on file."
+            )
+            + " Serum HER2 (shed antigen) does not count.",
+        ],
+        her2,
+        orders,
+        missing=(
+            ("A HER2 result that settles the ASCO/CAP call (IHC, or ISH with ratio and copies)",)
+            if undecided
+            else ("No tissue HER2 result (IHC or ISH)",)
+        ),
+        suggestions=(ihc_suggestion(pid, names),),
+        extra="unknown",
+    )
+
+
+def _negative(her2: Her2Assessment, ids: tuple[str, ...], orders: Sequence[DraftOrder]) -> Finding:
+    """The final call on file is negative: the drafted drug is for HER2-positive disease."""
+    names = drug_names(ids)
     subtype = SUBTYPE_WORDS.get(her2.negative_subtype or Her2NegativeSubtype.UNSPECIFIED)
     call = "HER2-negative" if subtype == "HER2-negative" else f"HER2-negative ({subtype})"
     if _negative_with_positive_history(her2):
