@@ -44,7 +44,6 @@ FUNCTIONS_TO_SPLIT: dict[str, int] = {
     "cards/safety/heart_failure.py:heart_failure_findings": 65,
     "cards/safety/her2_missing.py:her2_not_on_file_findings": 67,
     "cards/safety/lvef_monitoring.py:cardiac_summary_findings": 67,
-    "cards/safety/tdxd_label.py:_tdxd": 105,
 }
 
 

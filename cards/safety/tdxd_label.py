@@ -42,6 +42,7 @@ from cards.sources import cite
 from fhir_mappings import (
     DraftOrder,
     DrugExposure,
+    Her2Assessment,
     Her2Call,
     Her2NegativeSubtype,
     IhcScore,
@@ -74,33 +75,7 @@ def _tdxd(hook_input: HookInput, orders: Sequence[DraftOrder]) -> Finding | None
     if subtype is Her2NegativeSubtype.LOW:
         return _outside_population(hook_input, orders, subtype)
     if subtype is Her2NegativeSubtype.ULTRALOW:
-        if hr is True:
-            return _outside_population(hook_input, orders, subtype)
-        if hr is False:
-            summary = (
-                f"HER2-ultralow{as_of(her2)} with HR-negative disease: outside the T-DXd label"
-            )
-            missing: tuple[str, ...] = ()
-        else:
-            summary = (
-                f"HER2-ultralow{as_of(her2)}: the T-DXd label requires HR-positive disease; "
-                "ER/PR not on file"
-            )
-            missing = ("ER/PR status",)
-        return her2_finding(
-            TDXD_RULE,
-            summary,
-            [
-                *reasoning_of(her2),
-                "T-DXd is approved for HER2-ultralow (IHC 0 with faint, incomplete membrane "
-                "staining) only in HR-positive disease after at least one endocrine therapy "
-                "for metastatic disease (DESTINY-Breast06, FDA 2025-01-27).",
-            ],
-            her2,
-            orders,
-            missing=missing,
-            extra="ultralow-hr",
-        )
+        return _ultralow(hook_input, orders, hr)
     if subtype is Her2NegativeSubtype.ZERO:
         return her2_finding(
             TDXD_RULE,
@@ -115,6 +90,45 @@ def _tdxd(hook_input: HookInput, orders: Sequence[DraftOrder]) -> Finding | None
             orders,
             extra="her2-zero",
         )
+    return _unscored(her2, hr, pid, orders)
+
+
+def _ultralow(
+    hook_input: HookInput, orders: Sequence[DraftOrder], hr: bool | None
+) -> Finding | None:
+    """HER2-ultralow: in the label population only with HR-positive disease."""
+    her2 = hook_input.facts.her2
+    if hr is True:
+        return _outside_population(hook_input, orders, Her2NegativeSubtype.ULTRALOW)
+    if hr is False:
+        summary = f"HER2-ultralow{as_of(her2)} with HR-negative disease: outside the T-DXd label"
+        missing: tuple[str, ...] = ()
+    else:
+        summary = (
+            f"HER2-ultralow{as_of(her2)}: the T-DXd label requires HR-positive disease; "
+            "ER/PR not on file"
+        )
+        missing = ("ER/PR status",)
+    return her2_finding(
+        TDXD_RULE,
+        summary,
+        [
+            *reasoning_of(her2),
+            "T-DXd is approved for HER2-ultralow (IHC 0 with faint, incomplete membrane "
+            "staining) only in HR-positive disease after at least one endocrine therapy "
+            "for metastatic disease (DESTINY-Breast06, FDA 2025-01-27).",
+        ],
+        her2,
+        orders,
+        missing=missing,
+        extra="ultralow-hr",
+    )
+
+
+def _unscored(
+    her2: Her2Assessment, hr: bool | None, pid: str, orders: Sequence[DraftOrder]
+) -> Finding:
+    """A negative call with no subtype: IHC 0 without a staining report, or no IHC score."""
     scores = [r.ihc_score for r in her2.results if r.ihc_score is not None]
     if scores and scores[0] is IhcScore.ZERO:
         if hr is False:
