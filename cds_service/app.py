@@ -114,6 +114,18 @@ def create_app(settings: Settings | None = None, *, announce: bool = True) -> Fl
         max_age=600,
     )
     register_error_handlers(app)
+    _register_request_hooks(app)
+    app.register_blueprint(blueprint)
+    if settings.demo and settings.auth == "off":  # the demo page sends no JWT
+        from cds_service.demo import blueprint as demo_blueprint
+
+        app.register_blueprint(demo_blueprint)
+    app.register_blueprint(operations)  # also counts every request (after_app_request)
+    return app
+
+
+def _register_request_hooks(app: Flask) -> None:
+    """A bare 401 for Unauthenticated; a request id and one JSON log line per request."""
 
     @app.errorhandler(Unauthenticated)
     def _unauthenticated(_error: Unauthenticated) -> Response:
@@ -142,11 +154,3 @@ def create_app(settings: Settings | None = None, *, announce: bool = True) -> Fl
         }
         log.info("request", extra=extra)
         return response
-
-    app.register_blueprint(blueprint)
-    if settings.demo and settings.auth == "off":  # the demo page sends no JWT
-        from cds_service.demo import blueprint as demo_blueprint
-
-        app.register_blueprint(demo_blueprint)
-    app.register_blueprint(operations)  # also counts every request (after_app_request)
-    return app
