@@ -1,7 +1,8 @@
 """The rule registry: `cards/data/rules.json` says what each rule is; this module says which
 function runs it, in one place.
 
-A reviewer reads each rule's id, hooks, statement, thresholds and sources in the table (the
+A reviewer reads each rule's id, hooks, statement, thresholds, sources and scenario tests in the
+table (the
 README's rule table is generated from it: `python -m cards.rules_table`). The engine runs the
 rules in the table's order. `check_registry()` runs at start-up (`load_all_tables`): a rule in
 the table without a function here, a function without a row, an unknown threshold or source
@@ -96,6 +97,7 @@ class RuleEntry:
     statement: str
     thresholds: tuple[str, ...]
     sources: tuple[str, ...]
+    scenarios: tuple[str, ...]  # scenario test files that check its cards by its id
 
 
 @cache
@@ -111,6 +113,7 @@ def registry() -> tuple[RuleEntry, ...]:
             statement=row["statement"],
             thresholds=tuple(row["thresholds"]),
             sources=tuple(row["sources"]),
+            scenarios=tuple(row["scenarios"]),
         )
         for row in table["rules"]
     )

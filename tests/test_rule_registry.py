@@ -2,7 +2,8 @@
 
 The sweep runs the scenario corpus once in a child pytest with a recording plugin
 (`tests/support/rule_sweep.py`) and compares, rule by rule, what the cards carried with what
-the registry says: the codes (exactly), the thresholds read and the sources cited (within).
+the registry says: the codes (exactly), the thresholds read and the sources cited (within),
+and the scenario files it names (its cards appeared there).
 """
 
 from __future__ import annotations
@@ -56,6 +57,16 @@ def test_a_rule_reads_and_cites_only_what_it_registers(row: Any, sweep: Any) -> 
     seen = sweep.get(row.id, {})
     assert set(seen.get("thresholds", ())) <= set(row.thresholds)
     assert set(seen.get("sources", ())) <= set(row.sources)
+
+
+@pytest.mark.parametrize("row", registry(), ids=lambda row: row.id)
+def test_a_rule_names_the_scenario_files_that_check_it(row: Any, sweep: Any) -> None:
+    """Each listed file checks the rule's cards by id; for a rule the engine calls, its cards
+    appeared while that file ran."""
+    for name in row.scenarios:
+        assert f'"{row.id}"' in (ROOT / name).read_text(encoding="utf-8"), name
+    if row.family != ENGINE:
+        assert set(row.scenarios) <= set(sweep.get(row.id, {}).get("tests", ()))
 
 
 def test_the_registry_and_the_functions_agree() -> None:

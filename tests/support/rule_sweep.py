@@ -1,7 +1,8 @@
 """A pytest plugin for the rule-registry sweep (tests/test_rule_registry.py): while the scenario
 corpus runs, record for each registered rule the codes its cards carry (`Finding.rule` and each
-citation's `source.topic.code`), the sources they cite and the thresholds the rule reads; write
-them as JSON to $RULE_SWEEP_OUT when the session ends."""
+citation's `source.topic.code`), the sources they cite, the thresholds the rule reads and the
+scenario files its cards appeared in; write them as JSON to $RULE_SWEEP_OUT when the session
+ends."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from cards.knowledge import CardsConfig
 
 SEEN: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
 _RUNNING: list[str] = []
+_TEST_FILE: list[str] = [""]  # the scenario file running now, relative to the repository
 _threshold = CardsConfig.threshold
 
 
@@ -41,6 +43,7 @@ def _recorded(rule_id: str, run: RuleFunction) -> RuleFunction:
             SEEN[rule_id]["emits"].add(finding.rule)
             SEEN[rule_id]["emits"].update(c.topic_code for c in finding.citations)
             SEEN[rule_id]["sources"].update(c.source_id for c in finding.citations)
+            SEEN[rule_id]["tests"].add(_TEST_FILE[0])
         return findings
 
     return recorded
@@ -53,6 +56,10 @@ def pytest_configure(config: pytest.Config) -> None:
         functions[rule_id] = _recorded(rule_id, run)
     rules.registered_rules.cache_clear()
     CardsConfig.threshold = _recording_threshold  # type: ignore[method-assign]
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    _TEST_FILE[0] = item.path.relative_to(item.config.rootpath).as_posix()
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
