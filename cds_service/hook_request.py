@@ -27,6 +27,8 @@ class HookRequest:
     hook: str
     hook_instance: str
     patient_id: str
+    user_id: str | None  # context.userId, e.g. "Practitioner/123"
+    encounter_id: str | None  # context.encounterId, when the EHR sends it
     context: Mapping[str, Any]  # the whole context, for prefetch template tokens
     fhir_server: str | None
     fhir_authorization: FhirAuthorization | None
@@ -45,6 +47,8 @@ class HookRequest:
             hook=body["hook"],
             hook_instance=body["hookInstance"],
             patient_id=context["patientId"],
+            user_id=_text(context.get("userId")),
+            encounter_id=_text(context.get("encounterId")),
             context=MappingProxyType(context),
             fhir_server=body.get("fhirServer") or None,
             fhir_authorization=(
@@ -63,3 +67,7 @@ class HookRequest:
     @property
     def access_token(self) -> str | None:
         return self.fhir_authorization.access_token if self.fhir_authorization else None
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None

@@ -30,6 +30,8 @@ def test_every_field_the_service_uses_is_read_once() -> None:
     assert request.draft_orders == body["context"]["draftOrders"]
     assert request.selections == ("MedicationRequest/request-123",)
     assert request.prefetch == body["prefetch"]
+    assert request.user_id == "Practitioner/COREPRACTITIONER1"
+    assert request.encounter_id is None
     assert request.context["userId"] == "Practitioner/COREPRACTITIONER1"
 
 
