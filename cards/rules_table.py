@@ -61,7 +61,11 @@ def with_table(readme: str) -> str:
 
 
 def main(argv: list[str]) -> int:
-    text = README.read_text(encoding="utf-8")
+    try:
+        text = README.read_text(encoding="utf-8")
+    except OSError as exc:  # an installed package has no README beside it
+        print(f"cards.rules_table: cannot read {README}: {exc.strerror}", file=sys.stderr)
+        return 2
     wanted = with_table(text)
     if "--check" in argv:
         if text != wanted:
