@@ -63,54 +63,47 @@ def _verb(ids: Sequence[str]) -> str:
 def _mismatch(hook_input: HookInput, orders: Sequence[DraftOrder]) -> Finding | None:
     her2 = hook_input.facts.her2
     ids = drug_ids(orders)
+    names = drug_names(ids)
     pid = hook_input.patient_id
     if her2.call is Her2Call.POSITIVE:
         return None
     if her2.call is Her2Call.EQUIVOCAL_PENDING_ISH:
-        return _ish_required(her2, ids, pid, orders)
+        incomplete = _has_ish(her2)  # e.g. a ratio without the copy number: no ASCO/CAP group
+        state = "ISH incomplete" if incomplete else "without ISH"
+        return her2_finding(
+            MISMATCH_RULE,
+            fit(
+                lambda short: (
+                    f"HER2 IHC 2+ (equivocal){as_of(her2)} {state}: ISH required before "
+                    + drug_names(ids, short=short)
+                )
+            ),
+            [
+                *reasoning_of(her2),
+                "IHC 2+ is equivocal under ASCO/CAP 2018: reflex in situ hybridisation on the "
+                "same specimen (or test a new specimen) decides whether the tumour is "
+                "HER2-positive before HER2-targeted therapy.",
+            ],
+            her2,
+            orders,
+            missing=(
+                (
+                    "Average HER2 copies per cell of the ISH result: the ratio alone fixes "
+                    "no ASCO/CAP group",
+                )
+                if incomplete
+                else ("HER2 ISH result for the IHC 2+ specimen",)
+            ),
+            suggestions=(
+                test_suggestion(
+                    pid, "her2_ish", label="Order HER2 ISH", reason=f"HER2 IHC 2+ before {names}"
+                ),
+            ),
+            extra="ish-required",
+        )
     if her2.call is Her2Call.UNKNOWN:
         return _no_call(her2, ids, pid, orders)
     return _negative(her2, ids, orders)
-
-
-def _ish_required(
-    her2: Her2Assessment, ids: tuple[str, ...], pid: str, orders: Sequence[DraftOrder]
-) -> Finding:
-    """IHC 2+ without (complete) ISH: order ISH before the HER2-directed drug."""
-    names = drug_names(ids)
-    incomplete = _has_ish(her2)  # e.g. a ratio without the copy number: no ASCO/CAP group
-    state = "ISH incomplete" if incomplete else "without ISH"
-    return her2_finding(
-        MISMATCH_RULE,
-        fit(
-            lambda short: (
-                f"HER2 IHC 2+ (equivocal){as_of(her2)} {state}: ISH required before "
-                + drug_names(ids, short=short)
-            )
-        ),
-        [
-            *reasoning_of(her2),
-            "IHC 2+ is equivocal under ASCO/CAP 2018: reflex in situ hybridisation on the "
-            "same specimen (or test a new specimen) decides whether the tumour is "
-            "HER2-positive before HER2-targeted therapy.",
-        ],
-        her2,
-        orders,
-        missing=(
-            (
-                "Average HER2 copies per cell of the ISH result: the ratio alone fixes "
-                "no ASCO/CAP group",
-            )
-            if incomplete
-            else ("HER2 ISH result for the IHC 2+ specimen",)
-        ),
-        suggestions=(
-            test_suggestion(
-                pid, "her2_ish", label="Order HER2 ISH", reason=f"HER2 IHC 2+ before {names}"
-            ),
-        ),
-        extra="ish-required",
-    )
 
 
 def _no_call(
