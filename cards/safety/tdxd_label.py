@@ -75,7 +75,45 @@ def _tdxd(hook_input: HookInput, orders: Sequence[DraftOrder]) -> Finding | None
     if subtype is Her2NegativeSubtype.LOW:
         return _outside_population(hook_input, orders, subtype)
     if subtype is Her2NegativeSubtype.ULTRALOW:
-        return _ultralow(hook_input, orders, hr)
+        if hr is True:
+            return _outside_population(hook_input, orders, subtype)
+        if hr is False:
+            summary = (
+                f"HER2-ultralow{as_of(her2)} with HR-negative disease: outside the T-DXd label"
+            )
+            missing: tuple[str, ...] = ()
+        else:
+            summary = (
+                f"HER2-ultralow{as_of(her2)}: the T-DXd label requires HR-positive disease; "
+                "ER/PR not on file"
+            )
+            missing = ("ER/PR status",)
+        return her2_finding(
+            TDXD_RULE,
+            summary,
+            [
+                *reasoning_of(her2),
+                "T-DXd is approved for HER2-ultralow (IHC 0 with faint, incomplete membrane "
+                "staining) only in HR-positive disease after at least one endocrine therapy "
+                "for metastatic disease (DESTINY-Breast06, FDA 2025-01-27).",
+            ],
+            her2,
+            orders,
+            missing=missing,
+            extra="ultralow-hr",
+        )
+    return _unscored(her2, subtype, hr, pid, orders)
+
+
+def _unscored(
+    her2: Her2Assessment,
+    subtype: Her2NegativeSubtype,
+    hr: bool | None,
+    pid: str,
+    orders: Sequence[DraftOrder],
+) -> Finding:
+    """HER2-0 (no staining), IHC 0 without a staining report, or a negative call without an IHC
+    score: outside the label, or confirm the subtype before T-DXd."""
     if subtype is Her2NegativeSubtype.ZERO:
         return her2_finding(
             TDXD_RULE,
@@ -90,45 +128,6 @@ def _tdxd(hook_input: HookInput, orders: Sequence[DraftOrder]) -> Finding | None
             orders,
             extra="her2-zero",
         )
-    return _unscored(her2, hr, pid, orders)
-
-
-def _ultralow(
-    hook_input: HookInput, orders: Sequence[DraftOrder], hr: bool | None
-) -> Finding | None:
-    """HER2-ultralow: in the label population only with HR-positive disease."""
-    her2 = hook_input.facts.her2
-    if hr is True:
-        return _outside_population(hook_input, orders, Her2NegativeSubtype.ULTRALOW)
-    if hr is False:
-        summary = f"HER2-ultralow{as_of(her2)} with HR-negative disease: outside the T-DXd label"
-        missing: tuple[str, ...] = ()
-    else:
-        summary = (
-            f"HER2-ultralow{as_of(her2)}: the T-DXd label requires HR-positive disease; "
-            "ER/PR not on file"
-        )
-        missing = ("ER/PR status",)
-    return her2_finding(
-        TDXD_RULE,
-        summary,
-        [
-            *reasoning_of(her2),
-            "T-DXd is approved for HER2-ultralow (IHC 0 with faint, incomplete membrane "
-            "staining) only in HR-positive disease after at least one endocrine therapy "
-            "for metastatic disease (DESTINY-Breast06, FDA 2025-01-27).",
-        ],
-        her2,
-        orders,
-        missing=missing,
-        extra="ultralow-hr",
-    )
-
-
-def _unscored(
-    her2: Her2Assessment, hr: bool | None, pid: str, orders: Sequence[DraftOrder]
-) -> Finding:
-    """A negative call with no subtype: IHC 0 without a staining report, or no IHC score."""
     scores = [r.ihc_score for r in her2.results if r.ihc_score is not None]
     if scores and scores[0] is IhcScore.ZERO:
         if hr is False:
@@ -153,6 +152,11 @@ def _unscored(
             missing=("Membrane staining of the IHC 0 result (ultralow vs HER2-0)",),
             extra="ihc0-unspecified",
         )
+    return _no_score(her2, pid, orders)
+
+
+def _no_score(her2: Her2Assessment, pid: str, orders: Sequence[DraftOrder]) -> Finding:
+    """A negative call without an IHC score cannot show HER2-low or ultralow."""
     return her2_finding(
         TDXD_RULE,
         f"HER2-negative{as_of(her2)} without an IHC score: confirm HER2-low before T-DXd",
