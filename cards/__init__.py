@@ -12,7 +12,9 @@ from cards.knowledge import (
     default_thresholds,
     knowledge_version,
     load_all_tables,
+    load_table,
 )
+from cards.lvef_course import LvefCourse, lvef_course
 
 __all__ = [
     "CardsConfig",
@@ -22,8 +24,11 @@ __all__ = [
     "HookInput",
     "Identifiers",
     "KnowledgeError",
+    "LvefCourse",
     "default_thresholds",
     "evaluate",
     "knowledge_version",
     "load_all_tables",
+    "load_table",
+    "lvef_course",
 ]

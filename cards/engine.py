@@ -5,17 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from cards import regimens, safety
 from cards.engine_types import Rule
 from cards.findings import Citation, Finding, Indicator
 from cards.hook_input import HookInput
 from cards.knowledge import CardsConfig, knowledge_version
 from cards.render import render_cards
+from cards.rules import registered_rules
 from cards.set_aside import name_set_aside, unnamed_set_aside
 
 
 def all_rules() -> tuple[Rule, ...]:
-    return safety.RULES + regimens.RULES
+    """The rules in the order of `cards/data/rules.json` (their functions: `cards.rules`)."""
+    return registered_rules()
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,6 @@ ALL_HOOKS = frozenset(Hook)
 
 @dataclass(frozen=True)
 class Rule:
-    id: str  # "C1" ... "C12", "regimen-first-line", ...
+    id: str  # its row in cards/data/rules.json: "C1", "dose-check", "C12-first-line", ...
     hooks: frozenset[Hook]  # the hooks it runs on (the renderer still applies order-sign policy)
     run: RuleFunction

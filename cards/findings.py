@@ -32,7 +32,7 @@ class Citation:
 
     label: str  # the citation in the usual form: "Giordano SH, ... J Clin Oncol. 2022; ..."
     url: str  # the primary URL (doi.org, DailyMed, Drugs@FDA); "" for the service's own notes
-    topic_code: str  # the rule id, e.g. "C2" or "regimen-first-line"
+    topic_code: str  # a code the rule emits (rules.json `emits`), e.g. "C2" or "C12-first-line"
     topic_display: str
     short: str = ""  # the link's label, e.g. "ASCO 2022 guideline, advanced HER2+ breast cancer"
     source_id: str = ""  # the id in cards/data/sources.json
@@ -78,7 +78,7 @@ class Finding:
     a display) must come in through `data_used`, which the renderer escapes.
     """
 
-    rule: str  # stable rule id: "C1".."C12", "regimen-first-line", ...
+    rule: str  # a code the rule emits (rules.json `emits`): "C1", "C11", "C12-first-line", ...
     indicator: Indicator
     summary: str  # one sentence, < 140 characters, specific
     reasoning: tuple[str, ...]  # Markdown paragraphs of our own text (numbers, dates, drug names)

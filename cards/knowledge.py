@@ -57,6 +57,9 @@ def load_all_tables() -> tuple[str, ...]:
     from cards.sources import all_sources  # imported here: cards.sources builds on this module
 
     all_sources()  # ids and aliases unique, each DOI matching its URL
+    from cards.rules import check_registry  # imported here: the rules build on this module
+
+    check_registry()  # every registered rule has its function, and every function its row
     return tuple(names)
 
 

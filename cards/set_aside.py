@@ -16,12 +16,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 
-from cards import regimens, safety
 from cards.detail import escape_text, format_date
 from cards.findings import Finding, Indicator
 from cards.hook_input import Hook, HookInput
 from cards.knowledge import override_reasons
 from cards.render import applies_to_hook
+from cards.rules import ENGINE, registry
 from cards.safety.triggers import current_in_class
 from cards.sources import cite
 from fhir_mappings import SetAsideRecord
@@ -118,8 +118,8 @@ def name_set_aside(rule: str, findings: Iterable[Finding], hook_input: HookInput
 
 def _read_on(hook: Hook) -> frozenset[str]:
     """The concepts read by the rules that run on `hook`: only they could have used a record."""
-    rules = (*safety.RULES, *regimens.RULES)
-    return frozenset().union(*(concepts_read(r.id) for r in rules if hook in r.hooks))
+    rules = [r for r in registry() if r.family != ENGINE and hook in r.hooks]
+    return frozenset().union(*(concepts_read(r.id) for r in rules))
 
 
 def _in_care(hook_input: HookInput) -> bool:

@@ -25,9 +25,7 @@ from cds_service.state import ServiceState, Unauthenticated
 from cds_service.trusted_clients import load_trusted_clients
 from cds_service.validation import fast_validator
 from cds_service.views import blueprint
-from fhir_mappings import build_patient_facts
-from fhir_mappings.terminology import DATA_FILES
-from fhir_mappings.terminology import load_table as load_terminology
+from fhir_mappings import TERMINOLOGY_TABLES, MappingConfig, build_patient_facts, load_terminology
 
 log = logging.getLogger("her2cds.service")
 
@@ -67,15 +65,15 @@ def _verifier(settings: Settings, *, announce: bool) -> JwtVerifier | None:
     )
 
 
-def warm_up(cards_config: CardsConfig) -> None:
+def warm_up(cards_config: CardsConfig, mapping_config: MappingConfig) -> None:
     """Validate every knowledge and terminology table and run each hook once on an empty
     record: a broken table stops the service at start-up, and the first real request does
     not pay for loading (about 130 ms)."""
-    for name in DATA_FILES:
+    for name in TERMINOLOGY_TABLES:
         load_terminology(name)
     load_all_tables()
     now = datetime.now(UTC)
-    facts = build_patient_facts([], now=now)
+    facts = build_patient_facts([], now=now, config=mapping_config)
     for hook in Hook:
         evaluate(HookInput(hook=hook, patient_id="warm-up", facts=facts), cards_config)
 
@@ -96,7 +94,7 @@ def create_app(settings: Settings | None = None, *, announce: bool = True) -> Fl
         threshold_overrides=settings.threshold_overrides,
         identifiers=Identifiers.for_deployment(settings.public_base_url),
     )
-    warm_up(cards_config)
+    warm_up(cards_config, settings.mapping_config)
     fast_validator("request")  # compiled once here, not on the first call
     feedback = FeedbackStore(settings.database_url)
     feedback.create_schema()
@@ -116,6 +114,18 @@ def create_app(settings: Settings | None = None, *, announce: bool = True) -> Fl
         max_age=600,
     )
     register_error_handlers(app)
+    _register_request_hooks(app)
+    app.register_blueprint(blueprint)
+    if settings.demo and settings.auth == "off":  # the demo page sends no JWT
+        from cds_service.demo import blueprint as demo_blueprint
+
+        app.register_blueprint(demo_blueprint)
+    app.register_blueprint(operations)  # also counts every request (after_app_request)
+    return app
+
+
+def _register_request_hooks(app: Flask) -> None:
+    """A bare 401 for Unauthenticated; a request id and one JSON log line per request."""
 
     @app.errorhandler(Unauthenticated)
     def _unauthenticated(_error: Unauthenticated) -> Response:
@@ -144,11 +154,3 @@ def create_app(settings: Settings | None = None, *, announce: bool = True) -> Fl
         }
         log.info("request", extra=extra)
         return response
-
-    app.register_blueprint(blueprint)
-    if settings.demo and settings.auth == "off":  # the demo page sends no JWT
-        from cds_service.demo import blueprint as demo_blueprint
-
-        app.register_blueprint(demo_blueprint)
-    app.register_blueprint(operations)  # also counts every request (after_app_request)
-    return app

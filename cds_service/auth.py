@@ -42,7 +42,6 @@ import json
 import logging
 import math
 import re
-import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -51,6 +50,7 @@ from typing import Any, NoReturn
 import jwt
 import requests
 
+from cds_service.jwks_keys import KeySource, KeyStore
 from cds_service.replay_cache import ReplayCache, ReplayCacheUnavailable
 from cds_service.trusted_clients import (
     SUPPORTED_ALGORITHMS,
@@ -73,7 +73,6 @@ log = logging.getLogger("her2cds.auth")
 
 DEFAULT_ALGORITHMS: tuple[str, ...] = ("ES384", "RS384")
 MAX_TOKEN_LENGTH = 16 * 1024
-MAX_JWKS_BYTES = 256 * 1024
 MAX_CLAIM_STRING = 256
 _COMPACT_JWS = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
 _ACCEPTED_TYP = frozenset({"jwt", "application/jwt"})
@@ -121,20 +120,35 @@ def _number(claims: Mapping[str, Any], name: str) -> float:
     return number
 
 
-class _KeySource:
-    """The keys of one pinned JWK Set or one JWK Set URL, with fetch bookkeeping."""
-
-    def __init__(self, *, jku: str | None, pinned: dict[str, VerificationKey] | None) -> None:
-        self.jku = jku
-        self.pinned = pinned is not None
-        self.keys: dict[str, VerificationKey] = dict(pinned or {})
-        self.fetched_at: float | None = None  # last successful fetch (verifier clock)
-        self.attempted_at: float | None = None  # last fetch attempt (verifier clock)
-        self.lock = threading.Lock()
-
-
-class _JwksFetchError(Exception):
-    pass
+def _index_clients(
+    clients: Sequence[TrustedClient],
+) -> tuple[dict[str, list[TrustedClient]], dict[int, KeySource]]:
+    """The clients by iss, and each client's key source (by id(client)): its pinned keys, or
+    one source per JWK Set URL shared by the clients that name it. Raises ConfigurationError
+    for a non-https ``jku`` or an unusable pinned JWK Set."""
+    by_iss: dict[str, list[TrustedClient]] = {}
+    sources: dict[int, KeySource] = {}
+    shared: dict[str, KeySource] = {}  # jku -> source, for fetching clients
+    for client in clients:
+        by_iss.setdefault(client.iss, []).append(client)
+        if client.jku is not None:
+            try:
+                validate_jku(client.jku)
+            except ConfigurationError as exc:
+                raise ConfigurationError(f"trusted client {client.iss!r}: {exc}") from None
+        if client.jwks is not None:
+            keys, problems = parse_jwk_set(client.jwks)
+            if problems or not keys:
+                detail = "; ".join(problems) or "no keys"
+                raise ConfigurationError(
+                    f"trusted client {client.iss!r}: unusable JWK Set: {detail}"
+                )
+            source = KeySource(jku=client.jku, pinned=keys)
+        else:
+            assert client.jku is not None  # TrustedClient guarantees a key source
+            source = shared.setdefault(client.jku, KeySource(jku=client.jku, pinned=None))
+        sources[id(client)] = source
+    return by_iss, sources
 
 
 class JwtVerifier:
@@ -172,34 +186,16 @@ class JwtVerifier:
         check_client_set(clients)
         self._leeway = leeway_seconds
         self._max_age = max_token_age_seconds
-        self._http_timeout = http_timeout_seconds
-        self._refresh_interval = jwks_refresh_interval_seconds
-        self._cache_seconds = jwks_cache_seconds
-        self._session = session if session is not None else requests.Session()
         self._clock = clock
+        self._keys = KeyStore(
+            session=session if session is not None else requests.Session(),
+            clock=clock,
+            http_timeout_seconds=http_timeout_seconds,
+            refresh_interval_seconds=jwks_refresh_interval_seconds,
+            cache_seconds=jwks_cache_seconds,
+        )
         self._replay_cache = replay_cache
-        self._by_iss: dict[str, list[TrustedClient]] = {}
-        self._sources: dict[int, _KeySource] = {}  # id(client) -> source
-        shared: dict[str, _KeySource] = {}  # jku -> source, for fetching clients
-        for client in clients:
-            self._by_iss.setdefault(client.iss, []).append(client)
-            if client.jku is not None:
-                try:
-                    validate_jku(client.jku)
-                except ConfigurationError as exc:
-                    raise ConfigurationError(f"trusted client {client.iss!r}: {exc}") from None
-            if client.jwks is not None:
-                keys, problems = parse_jwk_set(client.jwks)
-                if problems or not keys:
-                    detail = "; ".join(problems) or "no keys"
-                    raise ConfigurationError(
-                        f"trusted client {client.iss!r}: unusable JWK Set: {detail}"
-                    )
-                source = _KeySource(jku=client.jku, pinned=keys)
-            else:
-                assert client.jku is not None  # TrustedClient guarantees a key source
-                source = shared.setdefault(client.jku, _KeySource(jku=client.jku, pinned=None))
-            self._sources[id(client)] = source
+        self._by_iss, self._sources = _index_clients(clients)
         self._clients = clients  # keeps the ids above valid
 
     @staticmethod
@@ -258,6 +254,32 @@ class JwtVerifier:
         self, authorization_header: str | None, audience: str, trusted_iss: list[str]
     ) -> AuthenticatedClient:
         token = self._bearer_token(authorization_header)
+        alg, kid, client, tenant_claim = self._identify(token, trusted_iss)
+        key = self._key(client, kid)
+        if alg not in key.algorithms:
+            _fail("alg does not match the key")
+        claims = self._decode(token, key, alg, audience, client)
+        if claims.get("tenant") != tenant_claim:  # same token, so only a decoder bug
+            _fail("tenant claim changed")
+        now = self._clock()
+        exp, iat = self._check_times(claims, now)
+        jti = claims.get("jti")
+        if not _short_string(jti):
+            _fail("invalid jti")
+        assert isinstance(jti, str)
+        self._first_use(client, jti, exp, iat, now)
+        return AuthenticatedClient(
+            iss=client.iss,
+            tenant=client.tenant if client.tenant is not None else tenant_claim,
+            jti=jti,
+            fhir_servers=client.fhir_servers,
+        )
+
+    def _identify(
+        self, token: str, trusted_iss: list[str]
+    ) -> tuple[str, str, TrustedClient, str | None]:
+        """Steps 2-4, on the unverified token: its header, and the trusted client of its iss
+        (and tenant) whose key source may sign it. Returns alg, kid, client, tenant claim."""
         try:
             header = jwt.get_unverified_header(token)
             unverified = jwt.decode(token, options={"verify_signature": False})
@@ -266,7 +288,6 @@ class JwtVerifier:
         if not isinstance(header, dict) or not isinstance(unverified, dict):
             _fail("malformed token")
         alg, kid, jku = self._check_header(header)
-
         iss = unverified.get("iss")
         if not isinstance(iss, str) or not iss:
             _fail("missing iss")
@@ -278,16 +299,25 @@ class JwtVerifier:
         if tenant_claim is not None and not _short_string(tenant_claim):
             _fail("invalid tenant claim")
         client = self._select_client(candidates, tenant_claim)
-
         if jku is not None and jku != client.jku:
             _fail("jku not allowed for this iss")
+        return alg, kid, client, tenant_claim
+
+    def _key(self, client: TrustedClient, kid: str) -> VerificationKey:
         source = self._sources[id(client)]
-        key = self._find_key(source, kid)
-        if alg not in key.algorithms:
-            _fail("alg does not match the key")
+        key = self._keys.find_key(source, kid)
+        if key is None:
+            known = source.pinned or source.fetched_at is not None
+            _fail("unknown kid" if known else "JWK Set unavailable")
+        return key
+
+    def _decode(
+        self, token: str, key: VerificationKey, alg: str, audience: str, client: TrustedClient
+    ) -> dict[str, Any]:
+        """Steps 6-7: the signature, aud and iss verified by PyJWT; the claims."""
         algorithms = sorted(self._allowed & key.algorithms)
         try:
-            claims = jwt.decode(
+            claims: dict[str, Any] = jwt.decode(
                 token,
                 key=key.to_pyjwk(alg),
                 algorithms=algorithms,
@@ -299,7 +329,7 @@ class JwtVerifier:
                     "verify_signature": True,
                     "verify_aud": True,
                     "verify_iss": True,
-                    # Time claims are checked below against the injectable clock.
+                    # Time claims are checked in _check_times against the injectable clock.
                     "verify_exp": False,
                     "verify_iat": False,
                     "verify_nbf": False,
@@ -318,10 +348,10 @@ class JwtVerifier:
             _fail("alg not allowed")
         except jwt.PyJWTError as exc:
             _fail(f"invalid token ({type(exc).__name__})")
-        if claims.get("tenant") != tenant_claim:  # same token, so only a decoder bug
-            _fail("tenant claim changed")
+        return claims
 
-        now = self._clock()
+    def _check_times(self, claims: Mapping[str, Any], now: float) -> tuple[float, float]:
+        """exp, iat and nbf against the clock, each with the leeway; returns exp and iat."""
         exp = _number(claims, "exp")
         iat = _number(claims, "iat")
         if exp <= now - self._leeway:
@@ -334,22 +364,17 @@ class JwtVerifier:
             _fail("exp before iat")
         if "nbf" in claims and _number(claims, "nbf") > now + self._leeway:
             _fail("token not yet valid")
-        jti = claims.get("jti")
-        if not _short_string(jti):
-            _fail("invalid jti")
-        assert isinstance(jti, str)
+        return exp, iat
 
+    def _first_use(
+        self, client: TrustedClient, jti: str, exp: float, iat: float, now: float
+    ) -> None:
+        """Step 8, last so forged tokens cannot burn jtis: a jti is used once while valid."""
         usable_until = min(exp, iat + self._max_age)
         ttl = max(1, math.ceil(usable_until + self._leeway - now))
         replay_key = hashlib.sha256(json.dumps([client.iss, jti]).encode("utf-8")).hexdigest()
         if not self._replay_cache.first_use(replay_key, ttl):
             _fail("replayed jti")
-        return AuthenticatedClient(
-            iss=client.iss,
-            tenant=client.tenant if client.tenant is not None else tenant_claim,
-            jti=jti,
-            fhir_servers=client.fhir_servers,
-        )
 
     @staticmethod
     def _bearer_token(authorization_header: str | None) -> str:
@@ -398,77 +423,3 @@ class JwtVerifier:
             if candidate.tenant == tenant:
                 return candidate
         _fail("tenant not allowed for this iss")
-
-    # -- keys --------------------------------------------------------------------------------
-
-    def _find_key(self, source: _KeySource, kid: str) -> VerificationKey:
-        if source.pinned:
-            key = source.keys.get(kid)
-            if key is None:
-                _fail("unknown kid")
-            return key
-        with source.lock:
-            now = self._clock()
-            fetched = False
-            stale = source.fetched_at is None or not (
-                0 <= now - source.fetched_at < self._cache_seconds
-            )
-            if stale and self._may_fetch(source, now):
-                self._refresh(source, now)
-                fetched = True
-            key = source.keys.get(kid)
-            if key is None and not fetched and self._may_fetch(source, now):
-                self._refresh(source, now)
-                key = source.keys.get(kid)
-        if key is None:
-            _fail("unknown kid" if source.fetched_at is not None else "JWK Set unavailable")
-        return key
-
-    def _may_fetch(self, source: _KeySource, now: float) -> bool:
-        if source.attempted_at is None or now < source.attempted_at:  # first, or clock went back
-            return True
-        return now - source.attempted_at >= self._refresh_interval
-
-    def _refresh(self, source: _KeySource, now: float) -> None:
-        """Fetch the JWK Set; on failure keep the previous keys (logged)."""
-        assert source.jku is not None
-        source.attempted_at = now
-        try:
-            keys = self._fetch_jwks(source.jku)
-        except _JwksFetchError as exc:
-            log.warning("JWK Set fetch from %s failed: %s", source.jku, exc)
-            return
-        source.keys = keys
-        source.fetched_at = now
-
-    def _fetch_jwks(self, jku: str) -> dict[str, VerificationKey]:
-        deadline = time.monotonic() + 2 * self._http_timeout
-        try:
-            with self._session.get(
-                jku,
-                timeout=self._http_timeout,
-                allow_redirects=False,
-                stream=True,
-                headers={"Accept": "application/jwk-set+json, application/json"},
-            ) as response:
-                if response.status_code != 200:
-                    raise _JwksFetchError(f"HTTP {response.status_code}")
-                body = bytearray()
-                for chunk in response.iter_content(chunk_size=16 * 1024):
-                    body += chunk
-                    if len(body) > MAX_JWKS_BYTES:
-                        raise _JwksFetchError("response too large")
-                    if time.monotonic() > deadline:
-                        raise _JwksFetchError("response too slow")
-        except requests.RequestException as exc:
-            raise _JwksFetchError(type(exc).__name__) from None
-        try:
-            data = json.loads(bytes(body).decode("utf-8"))
-        except (UnicodeDecodeError, ValueError, RecursionError):
-            raise _JwksFetchError("response is not JSON") from None
-        keys, problems = parse_jwk_set(data)
-        if problems:
-            log.warning("JWK Set at %s: %d unusable key(s) ignored", jku, len(problems))
-        if not keys:
-            raise _JwksFetchError("no usable keys")
-        return keys

@@ -134,6 +134,7 @@ def _pick_service(body: Any, service_id: str | None) -> Any:
 
 def _evaluate(args: argparse.Namespace) -> int:
     from cards import CardsConfig, Identifiers
+    from cds_service.hook_request import HookRequest
     from cds_service.pipeline import run_hook
     from cds_service.validation import check
 
@@ -148,12 +149,13 @@ def _evaluate(args: argparse.Namespace) -> int:
         settings = Settings.from_env()
         result = run_hook(
             service,
-            body,
+            HookRequest.from_body(body),
             cards_config=CardsConfig(
                 threshold_overrides=settings.threshold_overrides,
                 identifiers=Identifiers.for_deployment(settings.public_base_url),
             ),
             client_factory=None,  # offline: prefetch only, never the network
+            mapping_config=settings.mapping_config,
         )
     except _EvaluateError as exc:
         print(f"her2-cds evaluate: {exc}", file=sys.stderr)

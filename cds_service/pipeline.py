@@ -1,4 +1,4 @@
-"""One hook call, from a validated request body to cards: the service's only pipeline.
+"""One hook call, from a validated request (`HookRequest`) to cards: the service's only pipeline.
 
 Used by the HTTP endpoint and by `her2-cds evaluate` alike, so what the CLI prints is
 what the service answers.
@@ -6,16 +6,17 @@ what the service answers.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from cards import CardsConfig, DataGap, Evaluation, HookInput, evaluate
 from cds_service.errors import ApiError
+from cds_service.hook_request import HookRequest
 from cds_service.prefetch import ClientFactory, PrefetchUnavailable, ResolvedData, resolve_prefetch
 from cds_service.services import CdsService, prefetch_keys
-from fhir_mappings import build_patient_facts, read_draft_orders
+from fhir_mappings import MappingConfig, build_patient_facts, read_draft_orders
 
 
 @dataclass(frozen=True)
@@ -25,23 +26,22 @@ class HookResult:
     data: ResolvedData
 
 
-def check_hook_matches(service: CdsService, body: Mapping[str, Any]) -> None:
-    if body.get("hook") != service.hook.value:
+def check_hook_matches(service: CdsService, request: HookRequest) -> None:
+    if request.hook != service.hook.value:
         raise ApiError(
             400,
-            f"This service answers the {service.hook.value} hook, not {body.get('hook')!r}.",
+            f"This service answers the {service.hook.value} hook, not {request.hook!r}.",
             expression=["hook"],
         )
 
 
-def check_prefetch_patient(body: Mapping[str, Any]) -> None:
+def check_prefetch_patient(request: HookRequest) -> None:
     """A prefetched Patient must be the patient of the context: never mix two patients."""
-    patient = (body.get("prefetch") or {}).get("patient")
-    context_id = body["context"]["patientId"]
+    patient = (request.prefetch or {}).get("patient")
     if (
         isinstance(patient, dict)
         and patient.get("resourceType") == "Patient"
-        and patient.get("id") not in (None, context_id)
+        and patient.get("id") not in (None, request.patient_id)
     ):
         raise ApiError(
             400,
@@ -52,22 +52,22 @@ def check_prefetch_patient(body: Mapping[str, Any]) -> None:
 
 def run_hook(
     service: CdsService,
-    body: Mapping[str, Any],
+    request: HookRequest,
     *,
     cards_config: CardsConfig,
     client_factory: ClientFactory | None,
+    mapping_config: MappingConfig,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> HookResult:
     """Resolve the data, build the facts, run the rules. Raises ApiError(412) when the
     required data cannot be had."""
-    check_hook_matches(service, body)
-    check_prefetch_patient(body)
-    context = body["context"]
+    check_hook_matches(service, request)
+    check_prefetch_patient(request)
     try:
         data = resolve_prefetch(
             prefetch_keys(),
-            context=context,
-            prefetch=body.get("prefetch"),
+            context=request.context,
+            prefetch=request.prefetch,
             client_factory=client_factory,
         )
     except PrefetchUnavailable as exc:
@@ -75,18 +75,17 @@ def run_hook(
             412, str(exc), expression=[f"prefetch.{g.key}" for g in exc.missing]
         ) from exc
     moment = now()
-    facts = build_patient_facts(data.resources, now=moment)
-    draft_bundle = context.get("draftOrders")
+    facts = build_patient_facts(data.resources, now=moment, config=mapping_config)
     orders = read_draft_orders(
-        draft_bundle,
-        context.get("selections") or (),
+        request.draft_orders,
+        request.selections,
         hook=service.hook.value,
         resources=data.resources,
     )
     evaluation = evaluate(
         HookInput(
             hook=service.hook,
-            patient_id=context["patientId"],
+            patient_id=request.patient_id,
             facts=facts,
             orders=orders,
             gaps=data.gaps,

@@ -158,55 +158,22 @@ def resolve_prefetch(
     to_fetch: list[tuple[PrefetchKey, str]] = []
     for spec in keys:
         value = given.get(spec.key, ...)
-        if value is None:
-            outcomes[spec.key] = _Outcome(source="prefetch-null")
-            continue
-        if isinstance(value, dict) and value.get("resourceType") != "OperationOutcome":
-            if value.get("resourceType") == "Bundle" and _has_next(value) and client_factory:
-                try:
-                    result = client_factory().collect(value)
-                    outcomes[spec.key] = _Outcome(
-                        result.resources, "prefetch", _truncated(spec, result)
-                    )
-                    continue
-                except FhirQueryError as exc:
-                    outcomes[spec.key] = _Outcome(
-                        _unpack(value), "prefetch", DataGap(spec.key, spec.what, exc.reason)
-                    )
-                    continue
-            unfollowed = value.get("resourceType") == "Bundle" and _has_next(value)
-            outcomes[spec.key] = _Outcome(
-                _unpack(value),
-                "prefetch",
-                _truncated(spec, SearchResult((), truncated=True)) if unfollowed else None,
-            )
-            continue
-        query = render_template(spec.template, context)
-        if client_factory is None or query is None:
+        outcome = _prefetched(spec, value, client_factory)
+        if outcome is None:
+            query = render_template(spec.template, context)
+            if client_factory is not None and query is not None:
+                to_fetch.append((spec, query))
+                continue
             reason = (
                 "the client sent an error instead of the data"
                 if isinstance(value, dict)
                 else "not in prefetch and no FHIR server to ask"
             )
-            outcomes[spec.key] = _Outcome(gap=DataGap(spec.key, spec.what, reason))
-            continue
-        to_fetch.append((spec, query))
-
+            outcome = _Outcome(gap=DataGap(spec.key, spec.what, reason))
+        outcomes[spec.key] = outcome
     if to_fetch:
         assert client_factory is not None
-        with ThreadPoolExecutor(max_workers=min(max_workers, len(to_fetch))) as pool:
-            futures = {
-                spec.key: pool.submit(_fetch, spec, query, client_factory())
-                for spec, query in to_fetch
-            }
-            for spec, _query in to_fetch:
-                try:
-                    result = futures[spec.key].result()
-                except FhirQueryError as exc:
-                    outcomes[spec.key] = _Outcome(gap=DataGap(spec.key, spec.what, exc.reason))
-                    continue
-                outcomes[spec.key] = _Outcome(result.resources, "fhir", _truncated(spec, result))
-
+        outcomes.update(_fetch_all(to_fetch, client_factory, max_workers))
     missing_required = [
         outcomes[spec.key].gap
         for spec in keys
@@ -214,8 +181,55 @@ def resolve_prefetch(
     ]
     if missing_required:
         raise PrefetchUnavailable([gap for gap in missing_required if gap is not None])
+    return _resolved(keys, outcomes, str(context.get("patientId", "")))
 
-    patient_id = str(context.get("patientId", ""))
+
+def _prefetched(
+    spec: PrefetchKey, value: Any, client_factory: ClientFactory | None
+) -> _Outcome | None:
+    """The outcome of a prefetch value (null, or resources, a Bundle's `next` pages followed);
+    None when it must be queried (absent, or an OperationOutcome in its place)."""
+    if value is None:
+        return _Outcome(source="prefetch-null")
+    if not isinstance(value, dict) or value.get("resourceType") == "OperationOutcome":
+        return None
+    if value.get("resourceType") == "Bundle" and _has_next(value) and client_factory:
+        try:
+            result = client_factory().collect(value)
+            return _Outcome(result.resources, "prefetch", _truncated(spec, result))
+        except FhirQueryError as exc:
+            return _Outcome(_unpack(value), "prefetch", DataGap(spec.key, spec.what, exc.reason))
+    unfollowed = value.get("resourceType") == "Bundle" and _has_next(value)
+    return _Outcome(
+        _unpack(value),
+        "prefetch",
+        _truncated(spec, SearchResult((), truncated=True)) if unfollowed else None,
+    )
+
+
+def _fetch_all(
+    to_fetch: Sequence[tuple[PrefetchKey, str]], client_factory: ClientFactory, max_workers: int
+) -> dict[str, _Outcome]:
+    """The queries run in parallel; outcomes in the order of `to_fetch`."""
+    outcomes: dict[str, _Outcome] = {}
+    with ThreadPoolExecutor(max_workers=min(max_workers, len(to_fetch))) as pool:
+        futures = {
+            spec.key: pool.submit(_fetch, spec, query, client_factory()) for spec, query in to_fetch
+        }
+        for spec, _query in to_fetch:
+            try:
+                result = futures[spec.key].result()
+            except FhirQueryError as exc:
+                outcomes[spec.key] = _Outcome(gap=DataGap(spec.key, spec.what, exc.reason))
+                continue
+            outcomes[spec.key] = _Outcome(result.resources, "fhir", _truncated(spec, result))
+    return outcomes
+
+
+def _resolved(
+    keys: Sequence[PrefetchKey], outcomes: Mapping[str, _Outcome], patient_id: str
+) -> ResolvedData:
+    """The resources of the context's patient (others dropped and counted), gaps and sources."""
     resources: list[dict[str, Any]] = []
     dropped = 0
     for spec in keys:

@@ -14,7 +14,7 @@ from typing import Any
 
 from cards import Hook, Identifiers, knowledge_version
 from cds_service.prefetch import PrefetchKey
-from fhir_mappings.terminology import concept_codes
+from fhir_mappings import concept_codes
 
 _PATIENT = "{{context.patientId}}"
 

@@ -10,11 +10,13 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Literal, TypeVar
 
+from cards import default_thresholds
 from cds_service.fhir_server_policy import FhirServerRejected, normalise_base_url
+from fhir_mappings import MappingConfig
 
 PREFIX = "HER2CDS_"
 Number = TypeVar("Number", int, float)
@@ -59,7 +61,7 @@ def _fhir_servers(value: str) -> tuple[str, ...]:
     return tuple(servers)
 
 
-def _thresholds(path: str) -> Mapping[str, float]:
+def _read_overrides(path: str) -> Mapping[str, float]:
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
@@ -69,7 +71,30 @@ def _thresholds(path: str) -> Mapping[str, float]:
         for k, v in data.items()
     ):
         raise SettingsError(f"{PREFIX}THRESHOLDS_FILE must hold a JSON object of name: number")
-    return {k: float(v) for k, v in data.items()}
+    return data
+
+
+def _overrides(path: str) -> dict[str, object]:
+    """The one overrides file: card thresholds (`cards/data/*_thresholds.json`) and the
+    mapping's switches (`MappingConfig`) by name; a name that is neither stops start-up."""
+    data = _read_overrides(path)
+    defaults = MappingConfig()
+    switches = {f.name for f in fields(MappingConfig)}
+    unknown = sorted(set(data) - switches - set(default_thresholds()))
+    if unknown:
+        raise SettingsError(f"{PREFIX}THRESHOLDS_FILE: unknown setting(s): {', '.join(unknown)}")
+    mapping: dict[str, int | float] = {}
+    for name in sorted(switches & set(data)):
+        value = data[name]
+        if isinstance(getattr(defaults, name), int):
+            if not float(value).is_integer():
+                raise SettingsError(f"{PREFIX}THRESHOLDS_FILE: {name} must be a whole number")
+            value = int(value)
+        mapping[name] = value
+    return {
+        "threshold_overrides": {k: float(v) for k, v in data.items() if k not in switches},
+        "mapping_config": MappingConfig(**mapping),  # type: ignore[arg-type]
+    }
 
 
 def _operations(get: Callable[[str], str | None]) -> dict[str, object]:
@@ -108,6 +133,7 @@ class Settings:
     max_body_bytes: int = 5 * 1024 * 1024
     log_level: str = "INFO"
     threshold_overrides: Mapping[str, float] = field(default_factory=dict)
+    mapping_config: MappingConfig = field(default_factory=MappingConfig)  # same overrides file
     demo: bool = True  # /demo with the sample patients; served only when auth is off
     # Operations (README "Operating the service"):
     metrics_dir: Path | None = None  # prometheus multiprocess files; `serve` picks a temp dir
@@ -159,7 +185,7 @@ class Settings:
         if (v := get("DEMO")) is not None:
             values["demo"] = _bool("DEMO", v)
         if (v := get("THRESHOLDS_FILE")) is not None:
-            values["threshold_overrides"] = _thresholds(v)
+            values.update(_overrides(v))
         values.update(_operations(get))
         settings = cls(**values)  # type: ignore[arg-type]
         settings.check()

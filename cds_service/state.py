@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import g, request
+from flask import request
 from sqlalchemy.exc import SQLAlchemyError
 
 from cards import CardsConfig, knowledge_version
@@ -20,6 +20,7 @@ from cds_service.fhir_server_policy import (
     check_fhir_server,
     check_patient_binding,
 )
+from cds_service.hook_request import HookRequest
 from cds_service.metrics import Metrics, auth_reason_class
 from cds_service.replay_cache import ReplayCacheUnavailable
 from cds_service.settings import Settings
@@ -41,13 +42,16 @@ class ServiceState:
     audit: AuditTrail | None = None
 
     def record_audit(
-        self, service_id: str, hook_instance: str, cards: Sequence[Mapping[str, Any]]
+        self,
+        service_id: str,
+        hook_instance: str,
+        cards: Sequence[Mapping[str, Any]],
+        client: AuthenticatedClient | None,
     ) -> None:
         """One transaction per call. A failed write is logged and counted, and the cards
         still go out: a safety card withheld for want of an audit row helps no one."""
         if self.audit is None:
             return
-        client: AuthenticatedClient | None = g.get("client")
         try:
             self.audit.record(
                 hook_instance=hook_instance,
@@ -78,20 +82,20 @@ class ServiceState:
             self.metrics.auth_rejected("replay_cache_unavailable")
             log.error("replay cache unavailable", extra={"error_type": type(exc).__name__})
             raise ApiError(503, "The service cannot verify requests right now.") from exc
-        g.client = client
         return client
 
-    def checked_fhir_server(self, body: Mapping[str, Any]) -> str:
+    def checked_fhir_server(
+        self, hook_request: HookRequest, client: AuthenticatedClient | None
+    ) -> str:
         """The request's fhirServer, if this client may send it; else a 403."""
-        client: AuthenticatedClient | None = g.get("client")
         allowed = client.fhir_servers if client else self.settings.fhir_servers
+        authorization = hook_request.fhir_authorization
         try:
             check_patient_binding(
-                (body.get("fhirAuthorization") or {}).get("patient"),
-                body["context"]["patientId"],
+                authorization.patient if authorization else None, hook_request.patient_id
             )
             return check_fhir_server(
-                body["fhirServer"],
+                hook_request.fhir_server or "",
                 allowed=allowed,
                 allow_loopback_http=self.settings.fhir_allow_loopback_http,
             )

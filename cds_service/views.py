@@ -8,8 +8,10 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
 
+from cds_service.auth import AuthenticatedClient
 from cds_service.errors import ApiError
 from cds_service.fhir_client import FhirClient
+from cds_service.hook_request import HookRequest
 from cds_service.pipeline import gap_summary, run_hook
 from cds_service.prefetch import ClientFactory, monotonic_deadline
 from cds_service.services import CdsService, discovery_document, find_service
@@ -64,14 +66,15 @@ def _json_body() -> Any:
         raise ApiError(400, "The request body is not valid JSON.") from exc
 
 
-def _client_factory(body: dict[str, Any]) -> ClientFactory | None:
+def _client_factory(
+    hook_request: HookRequest, client: AuthenticatedClient | None
+) -> ClientFactory | None:
     """Queries go only to the request's `fhirServer`, once it has passed the server policy."""
-    server = body.get("fhirServer")
-    if not server:
+    if not hook_request.fhir_server:
         return None
-    base_url = state().checked_fhir_server(body)
+    base_url = state().checked_fhir_server(hook_request, client)
     settings = state().settings
-    token = (body.get("fhirAuthorization") or {}).get("access_token")
+    token = hook_request.access_token
     deadline = monotonic_deadline(settings.fhir_budget_s)
     observer = state().metrics.fhir_query
 
@@ -98,20 +101,22 @@ def discovery() -> Response:
 @blueprint.post("/cds-services/<service_id>")
 def call_service(service_id: str) -> Response:
     service = _service_or_404(service_id)
-    state().authenticate(f"/cds-services/{service.id}")
+    client = state().authenticate(f"/cds-services/{service.id}")
     body = _json_body()
     check("request", body)
-    g.hook = body["hook"]
+    hook_request = HookRequest.from_body(body)
+    g.hook = hook_request.hook
     result = run_hook(
         service,
-        body,
+        hook_request,
         cards_config=state().cards_config,
-        client_factory=_client_factory(body),
+        client_factory=_client_factory(hook_request, client),
+        mapping_config=state().settings.mapping_config,
     )
     state().metrics.hook_answered(
         service.id, result.evaluation.cards, result.data.sources, result.evaluation.rule_errors
     )
-    state().record_audit(service.id, body["hookInstance"], result.evaluation.cards)
+    state().record_audit(service.id, hook_request.hook_instance, result.evaluation.cards, client)
     g.log_extra = {
         "cards": len(result.evaluation.cards),
         "prefetch_sources": dict(result.data.sources),

@@ -11,7 +11,9 @@ What other packages use:
   of `data/medications.json` (ids, classes, RxNorm codes for suggestions, display names).
 - `exposure_state(exposure, as_of, window_days=..., window_text=...)`: whether a drug is
   current and why: the one definition every rule uses (see `exposure.py`).
-- `MappingConfig` (the mapping's switches) and `KNOWLEDGE_VERSION` (of the terminology tables).
+- `MappingConfig` (the mapping's switches) and `KNOWLEDGE_VERSION` (of the terminology tables);
+  `TERMINOLOGY_TABLES`, `load_terminology` and `concept_codes` for the service's start-up and
+  discovery (other packages import only from here, never a module of this package).
 The only file reading is the one-time, schema-checked load of `data/*.json` (terminology.py).
 """
 
@@ -68,10 +70,13 @@ from fhir_mappings.model import (
     TherapySetting,
 )
 from fhir_mappings.patient_facts import build_patient_facts
-from fhir_mappings.terminology import KNOWLEDGE_VERSION
+from fhir_mappings.terminology import DATA_FILES as TERMINOLOGY_TABLES
+from fhir_mappings.terminology import KNOWLEDGE_VERSION, concept_codes
+from fhir_mappings.terminology import load_table as load_terminology
 
 __all__ = [
     "KNOWLEDGE_VERSION",
+    "TERMINOLOGY_TABLES",
     "AnthracyclineTotal",
     "BodyMeasurement",
     "BodySize",
@@ -116,9 +121,11 @@ __all__ = [
     "TherapySetting",
     "all_drugs",
     "build_patient_facts",
+    "concept_codes",
     "drug_info",
     "drugs_in_class",
     "exposure_state",
+    "load_terminology",
     "read_draft_orders",
     "recognise_medication",
 ]

@@ -3,8 +3,9 @@
 None of these numbers comes from a label or guideline: each is a design choice of this project,
 marked ⚠ unverified in `MappingConfig.PROVENANCE` (the reference's mark for what has no source),
 with the reference section it stands in for. They stay here rather than in a data table because
-they are per-deployment switches (a site overrides them when it builds `MappingConfig`), not
-clinical knowledge; guideline numbers (e.g. the ASCO/CAP ISH cut-offs) live in `data/*.json`.
+they are per-deployment switches (a site overrides them by name in the service's overrides file,
+`HER2CDS_THRESHOLDS_FILE`, beside the card thresholds), not clinical knowledge; guideline
+numbers (e.g. the ASCO/CAP ISH cut-offs) live in `data/*.json`.
 Change them per deployment, never inline.
 """
 

@@ -11,6 +11,7 @@ behind a guard that turns an unexpected error into an "unknown" fact and a data-
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -65,80 +66,21 @@ def build_patient_facts(
     """
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("now must be timezone-aware")
-    config = config or MappingConfig()
-    notes = NoteBook()
-    index = ResourceSet(resources, notes)
-    set_aside: tuple[SetAsideRecord, ...] = _guard(  # before any fact reads: never used
-        "dates", notes, tuple, lambda: screen_future_dated(index, now, config, notes)
-    )
-    observations: ObservationsByConcept = _guard(
-        "observations", notes, _nothing, lambda: sort_observations(index, notes)
-    )
-    conditions: ConditionsByConcept = _guard(
-        "conditions", notes, _nothing, lambda: sort_conditions(index, notes)
-    )
-
-    people = _guard(
-        "demographics",
-        notes,
-        lambda: Demographics(Sex.UNKNOWN, None, None),
-        lambda: demographics(index, now, config, notes),
-    )
-    her2 = _guard(
-        "HER2",
-        notes,
-        lambda: Her2Assessment(Her2Call.UNKNOWN, None, None, (), False),
-        lambda: assess_her2(observations, conditions.get("breast-cancer", ()), config, notes),
-    )
-    receptors = _guard(
-        "ER/PR",
-        notes,
-        lambda: HormoneReceptors(_UNKNOWN_RECEPTOR, _UNKNOWN_RECEPTOR),
-        lambda: hormone_receptors(observations, notes),
-    )
-    body = _guard(
-        "body size",
-        notes,
-        lambda: BodySize((), (), None, None),
-        lambda: body_size(observations, notes),
-    )
-    findings = _guard(
-        "disease setting",
-        notes,
-        lambda: MetastaticFindings(False, False, None, False, (), ()),
-        lambda: metastatic_findings(conditions, observations),
-    )
-    therapy = _guard(
-        "therapy history",
-        notes,
-        lambda: TherapyBuild(TherapyHistory((), (), ()), None, None),
-        lambda: therapy_history(
-            index,
-            now=now,
-            metastatic_since=findings.since,
-            bsa_m2=body.bsa_m2,
-            config=config,
-            notes=notes,
+    record = _read(resources, now, config or MappingConfig())
+    people, her2, receptors, body = _patient(record)
+    findings, therapy, lvef = _treatment(record, body)
+    flags = record.guard("conditions", ConditionFlags, lambda: condition_flags(record.conditions))
+    pregnancy = record.guard(
+        "pregnancy",
+        lambda: PregnancyStatus(PregnancyState.UNKNOWN, None),
+        lambda: pregnancy_status(
+            record.conditions, record.observations, now, record.config, record.notes
         ),
     )
-    lvef = _guard(
-        "LVEF",
-        notes,
-        lambda: LvefSeries((), None, None),
-        lambda: lvef_series(observations, therapy.regimen_start, notes),
-    )
-    flags = _guard("conditions", notes, ConditionFlags, lambda: condition_flags(conditions))
-    pregnancy = _guard(
-        "pregnancy",
-        notes,
-        lambda: PregnancyStatus(PregnancyState.UNKNOWN, None),
-        lambda: pregnancy_status(conditions, observations, now, config, notes),
-    )
-    labs = _guard(
+    labs = record.guard(
         "laboratory results",
-        notes,
         LabResults,
-        lambda: lab_results(observations, people, body, notes, conditions),
+        lambda: lab_results(record.observations, people, body, record.notes, record.conditions),
     )
     return PatientFacts(
         as_of=now,
@@ -151,10 +93,99 @@ def build_patient_facts(
         disease=disease_setting(findings, therapy.adjuvant_trastuzumab_end),
         conditions=flags,
         pregnancy=pregnancy,
-        data_quality=notes.notes(),
-        set_aside=set_aside,
+        data_quality=record.notes.notes(),
+        set_aside=record.set_aside,
         labs=labs,
     )
+
+
+@dataclass(frozen=True)
+class _Record:
+    """The request's resources, screened and sorted by concept, and what each step shares."""
+
+    index: ResourceSet
+    notes: NoteBook
+    now: datetime
+    config: MappingConfig
+    set_aside: tuple[SetAsideRecord, ...]
+    observations: ObservationsByConcept
+    conditions: ConditionsByConcept
+
+    def guard(self, what: str, fallback: Callable[[], T], build: Callable[[], T]) -> T:
+        return _guard(what, self.notes, fallback, build)
+
+
+def _read(resources: Sequence[Mapping[str, Any]], now: datetime, config: MappingConfig) -> _Record:
+    """Index the resources; set aside those dated after `now` before any fact reads them."""
+    notes = NoteBook()
+    index = ResourceSet(resources, notes)
+    set_aside: tuple[SetAsideRecord, ...] = _guard(  # before any fact reads: never used
+        "dates", notes, tuple, lambda: screen_future_dated(index, now, config, notes)
+    )
+    observations: ObservationsByConcept = _guard(
+        "observations", notes, _nothing, lambda: sort_observations(index, notes)
+    )
+    conditions: ConditionsByConcept = _guard(
+        "conditions", notes, _nothing, lambda: sort_conditions(index, notes)
+    )
+    return _Record(index, notes, now, config, set_aside, observations, conditions)
+
+
+def _patient(record: _Record) -> tuple[Demographics, Her2Assessment, HormoneReceptors, BodySize]:
+    """Who the patient is: demographics, HER2, ER/PR and body size."""
+    notes, observations = record.notes, record.observations
+    people = record.guard(
+        "demographics",
+        lambda: Demographics(Sex.UNKNOWN, None, None),
+        lambda: demographics(record.index, record.now, record.config, notes),
+    )
+    her2 = record.guard(
+        "HER2",
+        lambda: Her2Assessment(Her2Call.UNKNOWN, None, None, (), False),
+        lambda: assess_her2(
+            observations, record.conditions.get("breast-cancer", ()), record.config, notes
+        ),
+    )
+    receptors = record.guard(
+        "ER/PR",
+        lambda: HormoneReceptors(_UNKNOWN_RECEPTOR, _UNKNOWN_RECEPTOR),
+        lambda: hormone_receptors(observations, notes),
+    )
+    body = record.guard(
+        "body size",
+        lambda: BodySize((), (), None, None),
+        lambda: body_size(observations, notes),
+    )
+    return people, her2, receptors, body
+
+
+def _treatment(
+    record: _Record, body: BodySize
+) -> tuple[MetastaticFindings, TherapyBuild, LvefSeries]:
+    """The disease setting, the therapy given in it, and the LVEF series against its start."""
+    findings = record.guard(
+        "disease setting",
+        lambda: MetastaticFindings(False, False, None, False, (), ()),
+        lambda: metastatic_findings(record.conditions, record.observations),
+    )
+    therapy = record.guard(
+        "therapy history",
+        lambda: TherapyBuild(TherapyHistory((), (), ()), None, None),
+        lambda: therapy_history(
+            record.index,
+            now=record.now,
+            metastatic_since=findings.since,
+            bsa_m2=body.bsa_m2,
+            config=record.config,
+            notes=record.notes,
+        ),
+    )
+    lvef = record.guard(
+        "LVEF",
+        lambda: LvefSeries((), None, None),
+        lambda: lvef_series(record.observations, therapy.regimen_start, record.notes),
+    )
+    return findings, therapy, lvef
 
 
 def _nothing() -> dict[str, Any]:

@@ -208,36 +208,9 @@ def assess_line(sit: Situation) -> LineAssessment:
     ongoing = last if last and (last.end is None or facts.as_of - last.end <= recent) else None
     completed = [line for line in lines if line is not ongoing]
     evidence = _evidence(sit)
-    gaps = medication_gaps(sit.hook_input)
-    if gaps:
-        return _undetermined(
-            len(completed),
-            ongoing,
-            reason=(
-                "Part of the medication history could not be obtained, so earlier HER2-directed "
-                "therapy (and with it the line) is not known."
-            ),
-            missing=described(gaps),
-            evidence=evidence,
-            because="the medication history could not be obtained",
-        )
-    unplaced = [
-        e
-        for e in facts.therapy.exposures
-        if HER2_DIRECTED in e.classes and e.setting is TherapySetting.UNKNOWN
-    ]
-    if unplaced:
-        return _undetermined(
-            len(completed),
-            ongoing,
-            reason=(
-                f"Earlier HER2-directed therapy ({names((e.drug for e in unplaced), sit.catalog)})"
-                " cannot be placed before or after the metastatic diagnosis."
-            ),
-            missing=("Dates of earlier HER2-directed therapy or of the metastatic diagnosis",),
-            evidence=evidence + tuple(ev for e in unplaced for ev in e.evidence[:1]),
-            because="earlier HER2 therapy cannot be dated against the metastatic diagnosis",
-        )
+    unknown = _history_unknown(sit, len(completed), ongoing, evidence)
+    if unknown is not None:
+        return unknown
     relapse = _relapse(sit)
     if relapse.early is None:
         return _undetermined(
@@ -269,6 +242,59 @@ def assess_line(sit: Situation) -> LineAssessment:
             reasons=tuple(reasons),
             evidence=evidence,
         )
+    return _ongoing_line(sit, completed, ongoing, relapse.early, offset, reasons, evidence)
+
+
+def _history_unknown(
+    sit: Situation,
+    completed: int,
+    ongoing: TherapyLine | None,
+    evidence: tuple[Evidence, ...],
+) -> LineAssessment | None:
+    """Undetermined when earlier HER2 therapy is not known or cannot be dated; else None."""
+    gaps = medication_gaps(sit.hook_input)
+    if gaps:
+        return _undetermined(
+            completed,
+            ongoing,
+            reason=(
+                "Part of the medication history could not be obtained, so earlier HER2-directed "
+                "therapy (and with it the line) is not known."
+            ),
+            missing=described(gaps),
+            evidence=evidence,
+            because="the medication history could not be obtained",
+        )
+    unplaced = [
+        e
+        for e in sit.facts.therapy.exposures
+        if HER2_DIRECTED in e.classes and e.setting is TherapySetting.UNKNOWN
+    ]
+    if unplaced:
+        return _undetermined(
+            completed,
+            ongoing,
+            reason=(
+                f"Earlier HER2-directed therapy ({names((e.drug for e in unplaced), sit.catalog)})"
+                " cannot be placed before or after the metastatic diagnosis."
+            ),
+            missing=("Dates of earlier HER2-directed therapy or of the metastatic diagnosis",),
+            evidence=evidence + tuple(ev for e in unplaced for ev in e.evidence[:1]),
+            because="earlier HER2 therapy cannot be dated against the metastatic diagnosis",
+        )
+    return None
+
+
+def _ongoing_line(
+    sit: Situation,
+    completed: list[TherapyLine],
+    ongoing: TherapyLine,
+    early_relapse: bool,
+    offset: int,
+    reasons: list[str],
+    evidence: tuple[Evidence, ...],
+) -> LineAssessment:
+    """A line is ongoing: the drafts continue it, or add a drug that starts the next line."""
     current = len([line for line in completed if line.number < ongoing.number]) + 1 + offset
     ongoing_moieties = {m for d in ongoing.drugs for m in sit.catalog.provides(d)}
     drafted_moieties = {m for d in sit.drafted_ids(HER2_DIRECTED) for m in sit.catalog.provides(d)}
@@ -284,7 +310,7 @@ def assess_line(sit: Situation) -> LineAssessment:
             kind=_kind(current + 1),
             number=current + 1,
             prior_metastatic_lines=len(completed) + 1,
-            early_relapse=relapse.early,
+            early_relapse=early_relapse,
             ongoing=ongoing,
             continuing=False,
             reasons=tuple(reasons),
@@ -294,7 +320,7 @@ def assess_line(sit: Situation) -> LineAssessment:
         kind=_kind(current),
         number=current,
         prior_metastatic_lines=len(completed),
-        early_relapse=relapse.early,
+        early_relapse=early_relapse,
         ongoing=ongoing,
         continuing=True,
         reasons=tuple(reasons),

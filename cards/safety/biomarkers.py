@@ -102,40 +102,50 @@ def _mismatch(hook_input: HookInput, orders: Sequence[DraftOrder]) -> Finding | 
             extra="ish-required",
         )
     if her2.call is Her2Call.UNKNOWN:
-        undecided = bool(her2.results)  # results on file that settle no ASCO/CAP call
-        opening = "HER2 results on file are inconclusive" if undecided else "No HER2 result on file"
-        return her2_finding(
-            MISMATCH_RULE,
-            fit(
-                lambda short: (
-                    f"{opening}: confirm HER2-positive status before "
-                    + drug_names(ids, short=short)
-                )
-            ),
-            [
-                *(reasoning_of(her2) if undecided else ()),
-                f"{capitalized(names)} {_verb(ids)} indicated for HER2-positive breast cancer "
-                "(IHC 3+ or ISH-positive), but "
-                + (
-                    "the tissue HER2 results on file do not settle the ASCO/CAP call."
-                    if undecided
-                    else "no tissue HER2 result is on file."
-                )
-                + " Serum HER2 (shed antigen) does not count.",
-            ],
-            her2,
-            orders,
-            missing=(
-                (
-                    "A HER2 result that settles the ASCO/CAP call "
-                    "(IHC, or ISH with ratio and copies)",
-                )
+        return _no_call(her2, ids, pid, orders)
+    return _negative(her2, ids, orders)
+
+
+def _no_call(
+    her2: Her2Assessment, ids: tuple[str, ...], pid: str, orders: Sequence[DraftOrder]
+) -> Finding:
+    """No HER2 result, or results that settle no ASCO/CAP call: confirm HER2 status."""
+    names = drug_names(ids)
+    undecided = bool(her2.results)  # results on file that settle no ASCO/CAP call
+    opening = "HER2 results on file are inconclusive" if undecided else "No HER2 result on file"
+    return her2_finding(
+        MISMATCH_RULE,
+        fit(
+            lambda short: (
+                f"{opening}: confirm HER2-positive status before " + drug_names(ids, short=short)
+            )
+        ),
+        [
+            *(reasoning_of(her2) if undecided else ()),
+            f"{capitalized(names)} {_verb(ids)} indicated for HER2-positive breast cancer "
+            "(IHC 3+ or ISH-positive), but "
+            + (
+                "the tissue HER2 results on file do not settle the ASCO/CAP call."
                 if undecided
-                else ("No tissue HER2 result (IHC or ISH)",)
-            ),
-            suggestions=(ihc_suggestion(pid, names),),
-            extra="unknown",
-        )
+                else "no tissue HER2 result is on file."
+            )
+            + " Serum HER2 (shed antigen) does not count.",
+        ],
+        her2,
+        orders,
+        missing=(
+            ("A HER2 result that settles the ASCO/CAP call (IHC, or ISH with ratio and copies)",)
+            if undecided
+            else ("No tissue HER2 result (IHC or ISH)",)
+        ),
+        suggestions=(ihc_suggestion(pid, names),),
+        extra="unknown",
+    )
+
+
+def _negative(her2: Her2Assessment, ids: tuple[str, ...], orders: Sequence[DraftOrder]) -> Finding:
+    """The final call on file is negative: the drafted drug is for HER2-positive disease."""
+    names = drug_names(ids)
     subtype = SUBTYPE_WORDS.get(her2.negative_subtype or Her2NegativeSubtype.UNSPECIFIED)
     call = "HER2-negative" if subtype == "HER2-negative" else f"HER2-negative ({subtype})"
     if _negative_with_positive_history(her2):

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from cards.findings import Finding
-from cards.hook_input import HookInput
+from cards.hook_input import DataGap, HookInput
 from cards.knowledge import CardsConfig
 from cards.regimens.catalog import catalog
 from cards.safety.drugs import HER2_DIRECTED, T_DXD, drug_name, drug_names
@@ -42,6 +42,7 @@ from cards.sources import cite
 from fhir_mappings import (
     DraftOrder,
     DrugExposure,
+    Her2Assessment,
     Her2Call,
     Her2NegativeSubtype,
     IhcScore,
@@ -105,6 +106,18 @@ def _tdxd(
             missing=missing,
             extra="ultralow-hr",
         )
+    return _unscored(her2, subtype, hr, pid, orders)
+
+
+def _unscored(
+    her2: Her2Assessment,
+    subtype: Her2NegativeSubtype,
+    hr: bool | None,
+    pid: str,
+    orders: Sequence[DraftOrder],
+) -> Finding:
+    """HER2-0 (no staining), IHC 0 without a staining report, or a negative call without an IHC
+    score: outside the label, or confirm the subtype before T-DXd."""
     if subtype is Her2NegativeSubtype.ZERO:
         return her2_finding(
             TDXD_RULE,
@@ -143,6 +156,11 @@ def _tdxd(
             missing=("Membrane staining of the IHC 0 result (ultralow vs HER2-0)",),
             extra="ihc0-unspecified",
         )
+    return _no_score(her2, pid, orders)
+
+
+def _no_score(her2: Her2Assessment, pid: str, orders: Sequence[DraftOrder]) -> Finding:
+    """A negative call without an IHC score cannot show HER2-low or ultralow."""
     return her2_finding(
         TDXD_RULE,
         f"HER2-negative{as_of(her2)} without an IHC score: confirm HER2-low before T-DXd",
@@ -187,16 +205,7 @@ def _outside_population(
         )
     gap = medication_gap(hook_input)
     if gap is not None:
-        return gap_finding(
-            TDXD_RULE,
-            gap,
-            what="Medication history",
-            advice=f"confirm the prior therapy the T-DXd {label} label requires",
-            consequence="Whether the patient is in a T-DXd label population (prior "
-            "chemotherapy or endocrine therapy for metastatic disease) could not be checked.",
-            citation=cite("tdxd-her2-low-approval", TDXD_RULE, TDXD_TOPIC),
-            dedup_key=f"{TDXD_RULE}:gap",
-        )
+        return _history_gap(gap, label)
     if check.met:
         return None
     phrase = check.missing_phrase()
@@ -222,6 +231,20 @@ def _outside_population(
         lead_db04=subtype is Her2NegativeSubtype.LOW
         and facts.hormone_receptors.hr_positive is not True,
         extra="outside-population",
+    )
+
+
+def _history_gap(gap: DataGap, label: str) -> Finding:
+    """The medication history could not be had: the label population cannot be checked."""
+    return gap_finding(
+        TDXD_RULE,
+        gap,
+        what="Medication history",
+        advice=f"confirm the prior therapy the T-DXd {label} label requires",
+        consequence="Whether the patient is in a T-DXd label population (prior "
+        "chemotherapy or endocrine therapy for metastatic disease) could not be checked.",
+        citation=cite("tdxd-her2-low-approval", TDXD_RULE, TDXD_TOPIC),
+        dedup_key=f"{TDXD_RULE}:gap",
     )
 
 

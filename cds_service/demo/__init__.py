@@ -15,8 +15,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 
-from cards import CardsConfig
-from cards.lvef_course import lvef_course
+from cards import CardsConfig, lvef_course
 from cds_service import samples
 from cds_service.demo.catalog import drug_catalog, header
 from cds_service.demo.chart import lvef_svg

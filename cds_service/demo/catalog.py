@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from cards.knowledge import load_table
+from cards import load_table
 from fhir_mappings import PatientFacts, drug_info
 
 RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from xml.sax.saxutils import escape, quoteattr
 
-from cards.lvef_course import LvefCourse
+from cards import LvefCourse
 
 WIDTH, HEIGHT = 760, 340
 LEFT, RIGHT, TOP, BOTTOM = 48, 170, 34, 44

@@ -13,13 +13,13 @@ from typing import Any
 
 from cards import CardsConfig, DataGap, Hook, HookInput
 from cards.findings import Finding, Indicator
-from cards.safety import RULES
+from cards.rules import rules_of
 from fhir_mappings import build_patient_facts, drug_info, read_draft_orders
 from tests.scenarios import fhir_builders as fb
 from tests.scenarios.harness import run_hook
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
-SAFETY_TOPICS = frozenset(r.id for r in RULES)
+SAFETY_TOPICS = frozenset(r.id for r in rules_of("safety"))
 Resource = dict[str, Any]
 
 # Names EHRs use for the drugs the table has no RxNorm code for (§5.4: none verified).
@@ -218,7 +218,12 @@ def safety_findings(
         ),
     )
     cfg = config or CardsConfig()
-    return [f for rule in RULES if Hook(hook) in rule.hooks for f in rule.run(hook_input, cfg)]
+    return [
+        f
+        for rule in rules_of("safety")
+        if Hook(hook) in rule.hooks
+        for f in rule.run(hook_input, cfg)
+    ]
 
 
 def withheld(findings: Sequence[Finding]) -> dict[str, frozenset[str]]:

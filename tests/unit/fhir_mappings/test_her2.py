@@ -14,7 +14,7 @@ from fhir_mappings import (
     IhcScore,
     build_patient_facts,
 )
-from fhir_mappings.her2 import IshCutoffs, ish_cutoffs
+from fhir_mappings.her2_ish import IshCutoffs, ish_cutoffs
 from fhir_mappings.terminology import load_table
 from tests.unit.fhir_mappings.builders import (
     LOINC,

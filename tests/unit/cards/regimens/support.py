@@ -18,8 +18,8 @@ from cards import CardsConfig, Hook, HookInput
 from cards.engine_types import Rule
 from cards.findings import Finding
 from cards.knowledge import knowledge_version
-from cards.regimens import RULES
 from cards.render import render_cards
+from cards.rules import rules_of
 from fhir_mappings import (
     DiseaseSetting,
     Dose,
@@ -40,6 +40,8 @@ from fhir_mappings import (
     drug_info,
 )
 from tests.unit.cards.facts_factory import NOW, ago, body, exposure, make_facts
+
+RULES = rules_of("regimens")
 
 __all__ = ["NOW", "ago", "body"]
 

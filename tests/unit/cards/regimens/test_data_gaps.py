@@ -5,7 +5,7 @@ from __future__ import annotations
 from cards import CardsConfig, Hook, HookInput
 from cards.findings import Indicator
 from cards.hook_input import DataGap
-from cards.regimens import RULES
+from cards.rules import rules_of
 from tests.unit.cards.regimens.support import (
     DOCETAXEL,
     PERTUZUMAB,
@@ -18,6 +18,8 @@ from tests.unit.cards.regimens.support import (
     order,
     rendered,
 )
+
+RULES = rules_of("regimens")
 
 TIMEOUT = "the FHIR server timed out"
 

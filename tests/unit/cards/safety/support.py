@@ -16,7 +16,7 @@ from cards import CardsConfig, DataGap, Hook, HookInput
 from cards.findings import Finding
 from cards.knowledge import knowledge_version
 from cards.render import render_cards
-from cards.safety import RULES
+from cards.rules import rules_of
 from fhir_mappings import (
     AnthracyclineTotal,
     ConditionFlags,
@@ -260,7 +260,7 @@ def findings(
         hook=hook, patient_id=PATIENT, facts=patient, orders=tuple(orders), gaps=tuple(gaps)
     )
     out: list[Finding] = []
-    for r in RULES:
+    for r in rules_of("safety"):
         if hook in r.hooks and (rule is None or r.id == rule):
             out.extend(r.run(hook_input, config or CardsConfig()))
     return out
