@@ -113,4 +113,6 @@ def dose_text(dose: Dose | None) -> str | None:
     if dose is None:
         return None
     value = f"{dose.value:g}"
-    return f"{value} {dose.unit}".strip()
+    # the UCUM code as a clinician writes it; other units stay as the record has them
+    unit = "mg/m²" if dose.unit == _PER_AREA else dose.unit
+    return f"{value} {unit}".strip()

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from cards.detail import format_date
+from cards.detail import check_locally, format_date
 from cards.findings import Finding, Indicator, Suggestion
 from cards.hook_input import HookInput
 from cards.knowledge import CardsConfig, override_reasons
@@ -416,7 +416,7 @@ def _summary(review: DoseReview, sit: Situation) -> str:
 def _reasoning(review: DoseReview, sit: Situation) -> tuple[str, ...]:
     drug, expected, due, order = review.drug, review.expected, review.due, review.drafted.order
     tolerance = sit.config.threshold("dose_tolerance_percent")
-    interval = f", every {order.interval_days:g} days" if order.interval_days is not None else ""
+    interval = f", {interval_text(order.interval_days)}" if order.interval_days is not None else ""
     paragraphs = [f"Drafted: {drug.display} {drafted_text(review.amount, drug)}{interval}."]
     setting = "metastatic" if sit.setting is TherapySetting.METASTATIC else "early"
     regimen = recognise(
@@ -430,13 +430,10 @@ def _reasoning(review: DoseReview, sit: Situation) -> tuple[str, ...]:
     if expected is not None:
         schedule = expected.schedule
         paragraphs.append(f"Expected for this patient: {instruction(sit, expected)}.")
-        if schedule.note:
-            paragraphs.append(f"Label schedule: {schedule.note}.")
-        if schedule.verification != "verified":
-            paragraphs.append(
-                f"This schedule is marked '{schedule.verification}' in the knowledge base: "
-                "check it against the current label."
-            )
+        mark = check_locally(schedule.verification)
+        if schedule.note or mark:
+            note = f": {schedule.note}" if schedule.note else ""
+            paragraphs.append(f"Label schedule{note}{mark}.")
     history_decided = due is not None and (
         due.last_dose is not None
         or due.due is DueDose.UNKNOWN

@@ -105,19 +105,19 @@ def compute_dose(
 def interval_text(days: float) -> str:
     """Days between doses, in words: 21 -> "every 3 weeks", 7 -> "weekly", 0.5 -> "twice
     daily"."""
-    per_day = round(1 / days) if days < 1 else 0
-    if per_day == 2:
-        return "twice daily"
-    if per_day == 3:
-        return "three times daily"
-    if per_day:
-        return f"{per_day} times daily"
+    per_day = 1 / days
+    if days < 1 and abs(per_day - round(per_day)) < 0.05:
+        return {2: "twice daily", 3: "three times daily"}.get(
+            round(per_day), f"{round(per_day)} times daily"
+        )
     if days == 1:
         return "once daily"
     if days == 7:
         return "weekly"
     if days % 7 == 0:
         return f"every {int(days // 7)} weeks"
+    if days != int(days):
+        return f"every {round(days * 24)} hours"
     return f"every {days:g} days"
 
 
@@ -215,7 +215,10 @@ def drafted_text(amount: DraftedAmount, drug: Drug) -> str:
         return f"{amount.written} {drug.dose_component}"
     if amount.per_basis is None or drug.basis is Basis.FIXED:
         return amount.written
-    basis_text = per_basis_text(float(f"{amount.per_basis:.3g}"), drug.basis)
+    # mg/m² in whole numbers as pharmacists write them; mg/kg to 3 significant figures, so
+    # a dose just above a label maximum (253 mg = 3.61 mg/kg) does not read as the maximum
+    shown = round(amount.per_basis) if drug.basis is Basis.PER_M2 else amount.per_basis
+    basis_text = per_basis_text(float(f"{shown:.3g}"), drug.basis)
     if amount.written == basis_text:
         return amount.written
     return f"{amount.written} ({basis_text})"

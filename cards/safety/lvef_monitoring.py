@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
+from cards.detail import check_locally
 from cards.findings import Citation, Finding, Indicator
 from cards.hook_input import Hook, HookInput
 from cards.knowledge import CardsConfig, override_reasons
@@ -49,7 +50,7 @@ from cards.safety.phrasing import (
 )
 from cards.safety.suggested_orders import echo_suggestion
 from cards.safety.triggers import exposure_evidence, order_evidence
-from cards.sources import cite
+from cards.sources import cite, resolve
 from fhir_mappings import Evidence, LvefMeasurement
 
 RULE = "C1"
@@ -230,11 +231,7 @@ def _before_anthracycline(
     named = ruled_drugs + [d for d in drugs if d.lvef_table in companions and d not in ruled_drugs]
     ids = [d.id for d in named]
     when, shown = last
-    mark = (
-        f" (This label footnote is {after.verification} in the knowledge base.)"
-        if after.verification != "verified"
-        else ""
-    )
+    mark = check_locally(after.verification)
     return _lvef_due(
         hook_input,
         "before-anthracycline",
@@ -350,7 +347,7 @@ def cardiac_summary_findings(hook_input: HookInput, config: CardsConfig) -> Iter
         due = latest.when + timedelta(days=repeat.criterion.repeat_days)
         due_clause = f"{THRESHOLD_WORDS[repeat.verdict]}: repeat LVEF by {date(due)}"
         due_paragraph = (
-            f"The latest LVEF meets the {repeat.table.table} label row "
+            f"The latest LVEF meets the {resolve(repeat.table.source).short} row "
             f"'{repeat.criterion.criterion}' (see the LVEF threshold card): "
             f"{repeat.criterion.instruction} Next LVEF due by {date(due)}, not at the "
             "routine interval."

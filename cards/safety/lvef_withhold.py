@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
+from cards.detail import check_locally
 from cards.findings import Finding, Indicator, Suggestion
 from cards.hook_input import HookInput
 from cards.knowledge import CardsConfig, override_reasons
@@ -311,15 +312,11 @@ def _summary(verdict: Verdict, group: Sequence[DrugVerdict], readings: Readings,
     return f"{first.criterion.instruction.rstrip('.')}: LVEF {latest}, {_baseline_phrase(readings)}"
 
 
-def _verification_note(mark: str) -> str:
-    return "" if mark == "verified" else f" (This label row is {mark} in the knowledge base.)"
-
-
 def _drug_paragraph(v: DrugVerdict, readings: Readings) -> str:
     name = v.drug.display
     if v.carried_by is not None and v.companion is not None:
         return f"**{name}** goes with {v.carried_by.display}: {v.companion.text}" + (
-            _verification_note(v.companion.verification)
+            check_locally(v.companion.verification)
         )
     table = v.table
     where = f" ({table.setting_words} table)" if table.setting_words else ""
@@ -332,7 +329,7 @@ def _drug_paragraph(v: DrugVerdict, readings: Readings) -> str:
             mark = start.after_anthracycline.verification
         return (
             f"**{name}**{where}: {rule_text} The latest LVEF is "
-            f"{_reading(readings.latest)}, below {percent(v.minimum)}." + _verification_note(mark)
+            f"{_reading(readings.latest)}, below {percent(v.minimum)}." + check_locally(mark)
         )
     assert v.criterion is not None
     text = f"**{name}**{where}: meets '{v.criterion.criterion}'. {v.criterion.instruction}"
@@ -355,7 +352,7 @@ def _drug_paragraph(v: DrugVerdict, readings: Readings) -> str:
             "before the first dose of the current regimen is on file, so the fall cannot be "
             "measured. Compare with the pre-treatment echocardiogram or MUGA before dosing."
         )
-    return text + _verification_note(mark)
+    return text + check_locally(mark)
 
 
 def _opening(readings: Readings, facts: PatientFacts, on_treatment: bool) -> str:

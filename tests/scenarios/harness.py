@@ -15,6 +15,7 @@ import jsonschema
 from cards import CardsConfig, DataGap, Hook, HookInput, evaluate
 from fhir_mappings import build_patient_facts, read_draft_orders
 from tests.scenarios.fhir_builders import PATIENT_ID
+from tests.support.card_language import language_problems
 from tests.support.card_sources import source_problems
 
 
@@ -52,4 +53,6 @@ def run_hook(
     response_validator().validate(response)
     # every card of the corpus cites primary sources only, as links outside the EHR's frame
     assert source_problems(evaluation.cards) == []
+    # and speaks a clinician's language: no table vocabulary, no machine phrasing
+    assert language_problems(evaluation.cards) == []
     return evaluation.cards

@@ -32,7 +32,7 @@ def test_docetaxel_three_weekly_dose_drafted_weekly():
     card = _dose_card(cards)
     assert card["indicator"] == "warning"
     assert card["summary"] == (
-        "Docetaxel 134 mg (74.9 mg/m²) weekly: the label schedule is every 3 weeks"
+        "Docetaxel 134 mg (75 mg/m²) weekly: the label schedule is every 3 weeks"
     )
     assert "docetaxel 134 mg (75 mg/m²) every 3 weeks" in card["detail"]
     assert deleted(card) == [reference(docetaxel)]
@@ -105,7 +105,7 @@ def test_a_wrong_interval_is_shown_at_order_sign():
         draft("pertuzumab", 840),
     )
     assert [c["summary"] for c in regimen_cards(cards)] == [
-        "Docetaxel 134 mg (74.9 mg/m²) weekly: the label schedule is every 3 weeks"
+        "Docetaxel 134 mg (75 mg/m²) weekly: the label schedule is every 3 weeks"
     ]
 
 

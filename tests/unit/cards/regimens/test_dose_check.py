@@ -317,7 +317,7 @@ def test_drafted_interval_that_is_no_label_schedule():
 
 def test_wrong_interval_and_a_dose_of_no_schedule_suggests_nothing():
     [finding] = _check(her2_mbc(), order(DOCETAXEL, 60, interval=7))
-    assert finding.summary.startswith("Docetaxel 60 mg (33.5 mg/m²) weekly")
+    assert finding.summary.startswith("Docetaxel 60 mg (34 mg/m²) weekly")
     assert finding.suggestions == ()
     assert "check which schedule was meant" in " ".join(finding.reasoning)
 
