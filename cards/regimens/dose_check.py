@@ -338,6 +338,13 @@ def review_dose(sit: Situation, drafted: Drafted, drug: Drug) -> DoseReview | No
     return DoseReview(drafted, drug, amount, Verdict.OK, expected, due)
 
 
+def _why(schedule: Schedule, sit: Situation) -> str:
+    """Why this dose and not another of the drug's: ' with capecitabine' when the label dose
+    depends on the partner drug drafted or given with it, '' when the drug has one dose."""
+    partners = schedule.partners & sit.present_ids()
+    return f" with {names(partners, sit.catalog, ' and ')}" if partners else ""
+
+
 def _summary(review: DoseReview, sit: Situation) -> str:
     drug, expected, due = review.drug, review.expected, review.due
     drafted = drafted_text(review.amount, drug)
@@ -373,7 +380,10 @@ def _summary(review: DoseReview, sit: Situation) -> str:
             return fit(f"{short} {drafted} is not the computed {wanted}")
         ratio = (review.amount.per_basis / expected.per_basis - 1) * 100
         direction = "above" if ratio > 0 else "below"
+        why = _why(expected.schedule, sit)
+        because = f"{wanted}, the dose{why}" if why else f"the computed {wanted}"
         return fit(
+            f"{short} {drafted} is {abs(ratio):.0f} % {direction} {because}",
             f"{short} {drafted} is {abs(ratio):.0f} % {direction} the computed {wanted}",
             f"{short} {drafted} is {abs(ratio):.0f} % {direction} the computed dose",
         )

@@ -143,7 +143,8 @@ def test_capecitabine_with_tucatinib_above_1000_mg_per_m2():
     )
     card = _dose_card(cards)
     assert card["summary"] == (
-        "Capecitabine 2500 mg (1400 mg/m²) is 40 % above the computed 1790 mg (1000 mg/m²)"
+        "Capecitabine 2500 mg (1400 mg/m²) is 40 % above 1790 mg (1000 mg/m²), the dose with "
+        "tucatinib"
     )
     assert deleted(card) == [reference(capecitabine)]
     [resource] = created(card)
@@ -158,7 +159,8 @@ def test_capecitabine_with_neratinib_is_750_mg_per_m2():
     )
     card = _dose_card(cards)
     assert card["summary"].startswith(
-        "Capecitabine 1790 mg (1000 mg/m²) is 33 % above the computed 1343 mg (750 mg/m²)"
+        "Capecitabine 1790 mg (1000 mg/m²) is 33 % above 1343 mg (750 mg/m²), the dose with "
+        "neratinib"
     )
     right = order_select(
         _after_thp_and_t_dxd(),

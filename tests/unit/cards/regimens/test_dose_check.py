@@ -275,7 +275,8 @@ def test_lapatinib_dose_follows_its_partner():
 
     with_cape = (order(LAPATINIB, 1500, interval=1), order(CAPECITABINE, 1790, interval=0.5))
     [finding] = _check(her2_mbc(), *with_cape)
-    assert "computed 1250 mg" in finding.summary
+    # the summary says why 1250 mg: it is the dose with capecitabine
+    assert finding.summary == "Lapatinib 1500 mg is 20 % above 1250 mg, the dose with capecitabine"
     with_letrozole = (order(LAPATINIB, 1500, interval=1), order(LETROZOLE, 2.5, interval=1))
     assert _check(her2_mbc(), *with_letrozole) == []
     # with trastuzumab the lapatinib dose is not in the table: no check rather than a wrong one
@@ -329,7 +330,7 @@ def test_capecitabine_is_checked_against_its_partner_dose():
     assert _check(her2_mbc(), *with_tucatinib) == []
     with_neratinib = (order(NERATINIB, 240, interval=1), order(CAPECITABINE, 1790, interval=0.5))
     [finding] = _check(her2_mbc(), *with_neratinib)
-    assert "computed 1343 mg (750 mg/m²)" in finding.summary
+    assert "1343 mg (750 mg/m²), the dose with neratinib" in finding.summary
     alone = order(CAPECITABINE, 2500, interval=0.5)
     assert _check(her2_mbc(), alone, order(TRASTUZUMAB, 560)) == []
 
