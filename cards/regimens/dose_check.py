@@ -27,6 +27,7 @@ from cards.knowledge import CardsConfig, override_reasons
 from cards.regimens.body_size import weight_on_or_before
 from cards.regimens.catalog import Basis, Drug, Schedule, Trap
 from cards.regimens.data_gaps import CONDITIONS_KEY, described
+from cards.regimens.dose_unread import unread_dose_finding
 from cards.regimens.doses import (
     ComputedDose,
     DraftedAmount,
@@ -625,6 +626,10 @@ def dose_findings(hook_input: HookInput, config: CardsConfig) -> list[Finding]:
             continue
         if drug.id == "fam-trastuzumab-deruxtecan" and sit.facts.disease.other_trastuzumab_cancers:
             continue  # the dose depends on which cancer it is for (gastric: 6.4 mg/kg)
+        unread = unread_dose_finding(sit, drafted, drug)
+        if unread is not None:
+            findings.append(unread)  # a count or unit not readable as mg is never taken for mg
+            continue
         review = review_dose(sit, drafted, drug)
         if review is not None and review.verdict is not Verdict.OK:
             findings.append(_finding(review, sit))

@@ -14,7 +14,7 @@ from enum import StrEnum
 from cards.regimens.body_size import DosingBody
 from cards.regimens.catalog import Basis, Drug, Schedule
 from cards.suggestions import format_mg
-from fhir_mappings import Dose
+from fhir_mappings import Dose, count_unit
 
 
 class Phase(StrEnum):
@@ -188,11 +188,20 @@ def _mg_of(dose: Dose, unit: str | None, body: DosingBody) -> float | None:
 
 
 def written_dose(dose: Dose) -> str:
+    """The dose as drafted: "448 mg", "2 tablets (1000 mg)" when the tablet strength is known,
+    "2 tablets" when it is not, and any other unit "5 (unit not read)"."""
     unit = normalise_unit(dose.unit)
     shown = {"mg/m2": "mg/m²", "ml": "mL"}.get(unit or "", unit or "")
-    if not shown:
-        return f"{dose.value:g}"  # a unit we do not read: the number alone, never raw text
-    return f"{dose.value:g} {shown}"
+    if shown:
+        return f"{dose.value:g} {shown}"
+    count = count_unit(dose.unit)
+    if count is not None:
+        counted = f"{dose.value:g} {count}{'' if dose.value == 1 else 's'}"
+        return f"{format_mg(dose.mg)} mg ({counted})" if dose.mg is not None else counted
+    # a unit we do not read is not echoed (the data table shows the order as written)
+    return (
+        f"{dose.value:g} (no unit)" if not dose.unit.strip() else f"{dose.value:g} (unit not read)"
+    )
 
 
 def drafted_amount(dose: Dose, drug: Drug, body: DosingBody) -> DraftedAmount:
@@ -217,8 +226,10 @@ def drafted_text(amount: DraftedAmount, drug: Drug) -> str:
         return amount.written
     # mg/m² in whole numbers as pharmacists write them; mg/kg to 3 significant figures, so
     # a dose just above a label maximum (253 mg = 3.61 mg/kg) does not read as the maximum
-    shown = round(amount.per_basis) if drug.basis is Basis.PER_M2 else amount.per_basis
-    basis_text = per_basis_text(float(f"{shown:.3g}"), drug.basis)
+    shown = (
+        round(amount.per_basis) if drug.basis is Basis.PER_M2 else float(f"{amount.per_basis:.3g}")
+    )
+    basis_text = per_basis_text(shown, drug.basis)
     if amount.written == basis_text:
         return amount.written
     return f"{amount.written} ({basis_text})"

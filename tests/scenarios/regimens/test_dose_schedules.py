@@ -143,7 +143,7 @@ def test_capecitabine_with_tucatinib_above_1000_mg_per_m2():
     )
     card = _dose_card(cards)
     assert card["summary"] == (
-        "Capecitabine 2500 mg (1400 mg/m²) is 40 % above 1790 mg (1000 mg/m²), the dose with "
+        "Capecitabine 2500 mg (1397 mg/m²) is 40 % above 1790 mg (1000 mg/m²), the dose with "
         "tucatinib"
     )
     assert deleted(card) == [reference(capecitabine)]

@@ -105,7 +105,7 @@ def test_unknown_unit_is_not_read_and_not_echoed():
         Dose(5, "<b>vials</b>"), catalog().drugs["pertuzumab"], dosing_body(body())
     )
     assert amount.per_basis is None
-    assert amount.written == "5"
+    assert amount.written == "5 (unit not read)"
 
 
 def test_volume_is_kept_for_subcutaneous_products():
