@@ -35,8 +35,20 @@ class ComputedDose:
     schedule: Schedule
     phase: Phase
     per_basis: float
-    mg: float | None  # None when weight or BSA is missing
+    mg: float | None  # None when weight or BSA is missing; oral: what the tablets make
     factor_text: str  # "70 kg" | "1.79 m²" | ""
+    exact_mg: float | None = None  # the computed mg before rounding to tablets
+    tablets: tuple[tuple[int, float], ...] = ()  # (count, strength) making `mg`
+
+    @property
+    def rounding(self) -> str:
+        """ "rounded to 1300 mg (2 × 500 mg + 2 × 150 mg tablets)"; "" when exact."""
+        if self.exact_mg is None or self.mg is None or not self.tablets:
+            return ""
+        if format_mg(self.exact_mg) == format_mg(self.mg):
+            return ""
+        made = " + ".join(f"{n} × {strength:g} mg" for n, strength in self.tablets if n)
+        return f"rounded to {format_mg(self.mg)} mg ({made} tablets)"
 
     @property
     def is_loading(self) -> bool:
@@ -73,7 +85,9 @@ class ComputedDose:
         if self.drug.basis is Basis.FIXED or self.mg is None:
             return ""
         basis_text = per_basis_text(self.per_basis, self.drug.basis)
-        return f"{basis_text} × {self.factor_text} = {format_mg(self.mg)} mg"
+        exact = self.exact_mg if self.exact_mg is not None else self.mg
+        text = f"{basis_text} × {self.factor_text} = {format_mg(exact)} mg"
+        return f"{text}, {self.rounding}" if self.rounding else text
 
 
 def schedule_dose(schedule: Schedule, phase: Phase) -> float:
@@ -92,14 +106,41 @@ def compute_dose(
         factor_text = f"{body.weight.value:g} kg"
     elif drug.basis is Basis.PER_M2 and body.bsa:
         factor_text = f"{body.bsa.m2:.2f} m²"
+    exact = value * factor if factor is not None else None
+    tablets = tablet_combination(exact, drug.tablet_mg) if exact is not None else ()
     return ComputedDose(
         drug=drug,
         schedule=schedule,
         phase=phase,
         per_basis=value,
-        mg=value * factor if factor is not None else None,
+        mg=sum(n * strength for n, strength in tablets) if tablets else exact,
         factor_text=factor_text,
+        exact_mg=exact,
+        tablets=tablets,
     )
+
+
+def tablet_combination(mg: float, strengths: tuple[float, ...]) -> tuple[tuple[int, float], ...]:
+    """The tablets a pharmacy dispenses for `mg`: the nearest amount the strengths make, the
+    smaller strength used fewer times than it takes to make one larger tablet (the Xeloda
+    label's dose tables: 1343 mg is 2 × 500 mg + 2 × 150 mg = 1300 mg), then fewer tablets.
+    Empty when the drug has no tablet strengths (infused doses stay exact)."""
+    if not strengths or mg <= 0:
+        return ()
+    large = strengths[0]
+    small = strengths[1] if len(strengths) > 1 else None
+    most_small = int(large // small) if small else 0
+    best: tuple[float, int, tuple[tuple[int, float], ...]] | None = None
+    for n_large in range(int(mg // large) + 2):
+        for n_small in range(most_small + 1):
+            total = n_large * large + n_small * (small or 0)
+            if total <= 0:
+                continue
+            combo = ((n_large, large),) + (((n_small, small),) if small else ())
+            key = (abs(total - mg), n_large + n_small, combo)
+            if best is None or key[:2] < best[:2]:
+                best = key
+    return best[2] if best is not None else ()
 
 
 def interval_text(days: float) -> str:

@@ -143,12 +143,12 @@ def test_capecitabine_with_tucatinib_above_1000_mg_per_m2():
     )
     card = _dose_card(cards)
     assert card["summary"] == (
-        "Capecitabine 2500 mg (1397 mg/m²) is 40 % above 1790 mg (1000 mg/m²), the dose with "
+        "Capecitabine 2500 mg (1397 mg/m²) is 40 % above 1800 mg (1000 mg/m²), the dose with "
         "tucatinib"
     )
     assert deleted(card) == [reference(capecitabine)]
     [resource] = created(card)
-    assert dose_mg(resource) == 1790
+    assert dose_mg(resource) == 1800
 
 
 def test_capecitabine_with_neratinib_is_750_mg_per_m2():
@@ -159,7 +159,7 @@ def test_capecitabine_with_neratinib_is_750_mg_per_m2():
     )
     card = _dose_card(cards)
     assert card["summary"].startswith(
-        "Capecitabine 1790 mg (1000 mg/m²) is 33 % above 1343 mg (750 mg/m²), the dose with "
+        "Capecitabine 1790 mg (1000 mg/m²) is 33 % above 1300 mg (750 mg/m²), the dose with "
         "neratinib"
     )
     right = order_select(

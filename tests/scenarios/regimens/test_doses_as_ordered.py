@@ -66,7 +66,7 @@ def _coded(order: dict[str, Any], code: str) -> dict[str, Any]:
 
 
 def test_tablets_with_a_contained_medication_strength_are_read_in_mg():
-    # 4 x 500 mg = 2000 mg twice daily with tucatinib: 12 % above 1790 mg, the dose with
+    # 4 x 500 mg = 2000 mg twice daily with tucatinib: 12 % above 1800 mg, the dose with
     # tucatinib, so it is checked as mg and the card shows both
     capecitabine = _with_medication(_in_tablets(draft("capecitabine", 1, per_day=2), 4), 500)
     cards = order_select(
@@ -97,7 +97,7 @@ def test_a_tablet_count_without_a_strength_is_not_taken_for_mg():
     assert (
         card["summary"] == "Capecitabine dose not checked: drafted as 3 tablets, not readable as mg"
     )
-    assert "capecitabine 1790 mg (1000 mg/m²) twice daily" in card["detail"]
+    assert "capecitabine 1800 mg (1000 mg/m²) twice daily" in card["detail"]
     assert "suggestions" not in card or card["suggestions"] == []
 
 
@@ -120,3 +120,20 @@ def test_a_unit_the_service_does_not_read_is_named_not_echoed():
     card = card_of(cards, "dose-check")
     assert card["summary"].startswith("Pertuzumab dose not checked: drafted as 2 (unit not read)")
     assert "<b>" not in card["summary"]
+
+
+def test_an_oral_dose_is_rounded_to_the_tablets_and_says_so():
+    # 750 mg/m² x 1.79 m² = 1343 mg: dispensed as 2 x 500 mg + 2 x 150 mg = 1300 mg (the
+    # smaller tablet fewer times than makes one larger, as the Xeloda dose tables do)
+    cards = order_select(
+        _later_line(), draft("neratinib", 240, every=1), draft("capecitabine", 1790, per_day=2)
+    )
+    card = card_of(cards, "dose-check")
+    assert "1300 mg (750 mg/m²), the dose with neratinib" in card["summary"]
+    assert (
+        "750 mg/m² × 1.79 m² = 1343 mg, rounded to 1300 mg (2 × 500 mg + 2 × 150 mg tablets)"
+        in card["detail"]
+    )
+    assert [s["label"] for s in card["suggestions"]] == [
+        "Replace with capecitabine 1300 mg twice daily"
+    ]

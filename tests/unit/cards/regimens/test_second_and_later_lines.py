@@ -120,10 +120,10 @@ def test_continuing_an_ongoing_t_dm1_line_is_not_told_again():
 def test_third_line_tucatinib_without_capecitabine():
     orders = (order(TUCATINIB, 300, interval=0.5), order(TRASTUZUMAB, 560))
     [finding] = run(_after_two_lines(), *orders, rules=LATER)
-    assert "Add capecitabine 1790 mg (1000 mg/m²)" in finding.summary
+    assert "Add capecitabine 1800 mg (1000 mg/m²)" in finding.summary
     assert "tucatinib + trastuzumab" in finding.summary
     [resource] = created(finding)
-    assert dose_of(resource) == 1790
+    assert dose_of(resource) == 1800
     assert resource["dosageInstruction"][0]["timing"]["repeat"] == {
         "frequency": 2, "period": 1.0, "periodUnit": "d",
         "boundsDuration": {
@@ -151,7 +151,7 @@ def test_brain_metastases_put_tucatinib_first_when_another_option_is_drafted():
     [finding] = run(_after_two_lines(brain=True), *orders, rules=LATER)
     assert finding.summary.startswith("Brain metastases: tucatinib + trastuzumab + capecitabine")
     [suggestion] = finding.suggestions
-    assert sorted(dose_of(r) for r in created(finding)) == [300, 560, 1790]
+    assert sorted(dose_of(r) for r in created(finding)) == [300, 560, 1800]
     assert {a.resource_id for a in suggestion.actions if a.type == "delete"} == {
         "MedicationRequest/ner", "MedicationRequest/cap",
     }  # fmt: skip
