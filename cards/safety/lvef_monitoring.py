@@ -318,6 +318,18 @@ def label_repeat(
     return min(timed, key=lambda v: v.criterion.repeat_days if v.criterion else 0, default=None)
 
 
+def _alerted(
+    hook_input: HookInput, config: CardsConfig, drugs: Sequence[SafetyDrug]
+) -> frozenset[str]:
+    """The drugs an LVEF threshold card (C2) warns about or withholds."""
+    own = [v for v in (judge_drug(hook_input, config, d) for d in drugs) if v]
+    return frozenset(
+        v.drug.id
+        for v in carry_companions(own, companion_candidates(hook_input))
+        if v.verdict.indicator in (Indicator.WARNING, Indicator.CRITICAL)
+    )
+
+
 def _summary_text(names: str, last: str, base_text: str, due_clause: str) -> str:
     """With the baseline when it fits in a summary, without it otherwise."""
     full = f"On {names}: last LVEF {last} ({base_text}); {due_clause}"
@@ -330,6 +342,10 @@ def cardiac_summary_findings(hook_input: HookInput, config: CardsConfig) -> Iter
         return ()
     drugs = cardiac_drugs(hook_input)
     if not drugs or hook_input.gap("lvef") is not None:
+        return ()
+    # one card per problem: a warning or critical LVEF card speaks for its drugs
+    drugs = tuple(d for d in drugs if d.id not in _alerted(hook_input, config, drugs))
+    if not drugs:
         return ()
     facts = hook_input.facts
     names = drug_names(d.id for d in drugs)

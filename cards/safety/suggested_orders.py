@@ -4,7 +4,9 @@ the draft that is the problem (a CDS Hooks `delete` action naming the draft's id
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
+from cards.detail import format_date
 from cards.findings import Action, Suggestion
 from cards.hook_input import HookInput
 from cards.safety.codes import orderable
@@ -32,10 +34,23 @@ def test_suggestion(
     )
 
 
-def echo_suggestion(patient_id: str, reason: str) -> Suggestion:
-    return test_suggestion(
-        patient_id, "echocardiogram", label="Order an echocardiogram (LVEF)", reason=reason
+def echo_suggestion(patient_id: str, reason: str, *, due: datetime | None = None) -> Suggestion:
+    """An echocardiogram now, or dated (`due`) when a recent LVEF sets the repeat: the order
+    carries the date as its occurrence, so it is not done again at once."""
+    if due is None:
+        return test_suggestion(
+            patient_id, "echocardiogram", label="Order an echocardiogram (LVEF)", reason=reason
+        )
+    suggestion = test_suggestion(
+        patient_id,
+        "echocardiogram",
+        label=f"Order an echocardiogram (LVEF) for {format_date(due)}",
+        reason=reason,
     )
+    for action in suggestion.actions:
+        if action.resource is not None:
+            action.resource["occurrenceDateTime"] = due.date().isoformat()
+    return suggestion
 
 
 def remove_orders_suggestion(orders: Iterable[DraftOrder], label: str) -> Suggestion | None:
