@@ -156,7 +156,9 @@ def test_first_trastuzumab_dose_needs_loading():
         "First trastuzumab dose: give the 560 mg (8 mg/kg) loading dose"
     )
     [suggestion] = finding.suggestions
-    assert [a.type for a in suggestion.actions] == ["delete", "create"]
+    # the draft is updated in place: a one-draft client applies the replacement whole
+    assert [a.type for a in suggestion.actions] == ["update"]
+    assert suggestion.actions[0].resource["id"] == "h"
     assert dose_of(created(finding)[0]) == 560
 
 
