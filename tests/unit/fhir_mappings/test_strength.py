@@ -48,7 +48,8 @@ def test_product_codes_give_their_strength_only_when_checked():
 
     assert _strength(coded("672149")) == 250  # lapatinib 250 MG Oral Tablet
     assert _strength(coded("213293")) == 500  # Xeloda 500 MG Oral Tablet
-    assert _strength(coded("200327")) is None  # unverified: never read as a strength
+    assert _strength(coded("200327")) == 150  # capecitabine 150 MG Oral Tablet
+    assert _strength(coded("200328")) == 500  # the sandbox's capecitabine 500 MG Oral Tablet
     assert _strength(coded("194000")) is None  # an ingredient code has no strength
 
 
