@@ -90,3 +90,20 @@ def render_detail(
         "the final decision stays with the clinician._"
     )
     return "\n\n".join(parts)
+
+
+# What a clinician reads for a figure the tables hold but could not confirm in the label
+# itself (the tables' verification marks, in clinical words; a verified figure needs none).
+_CHECK_LOCALLY = {
+    "corroborated": "confirmed in secondary summaries of the label, not the label itself: "
+    "check locally",
+    "unverified": "unverified in the label: check locally",
+    "design-choice": "this service's reading of the label: check locally",
+}
+
+
+def check_locally(mark: str) -> str:
+    """' (unverified in the label: check locally)' for a figure not confirmed in the label;
+    '' for a verified one. The one phrasing of verification marks on cards."""
+    words = _CHECK_LOCALLY.get(mark)
+    return f" ({words})" if words else ""

@@ -146,17 +146,27 @@ def _required(dose_mg: float | None) -> float:
 
 
 def service_request(
-    *, patient_id: str, code_system: str, code: str, display: str, reason: str
+    *,
+    patient_id: str,
+    code_system: str,
+    code: str,
+    display: str,
+    reason: str,
+    occurrence: str | None = None,
 ) -> dict[str, Any]:
-    """A draft ServiceRequest (echocardiogram, hCG, HER2 ISH) with the reason in words."""
-    return {
+    """A draft ServiceRequest (echocardiogram, hCG, HER2 ISH) with the reason in words and,
+    when the test is due later, its date (`occurrence`, ISO date). Elements in R4B order."""
+    resource: dict[str, Any] = {
         "resourceType": "ServiceRequest",
         "status": "draft",
         "intent": "order",
         "code": {"coding": [{"system": code_system, "code": code, "display": display}]},
         "subject": _subject(patient_id),
-        "reasonCode": [{"text": reason}],
     }
+    if occurrence is not None:
+        resource["occurrenceDateTime"] = occurrence
+    resource["reasonCode"] = [{"text": reason}]
+    return resource
 
 
 def create(resource: dict[str, Any], description: str) -> Action:

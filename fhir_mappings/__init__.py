@@ -18,6 +18,7 @@ The only file reading is the one-time, schema-checked load of `data/*.json` (ter
 """
 
 from fhir_mappings.config import MappingConfig
+from fhir_mappings.doses import count_unit
 from fhir_mappings.draft_orders import read_draft_orders
 from fhir_mappings.exposure import exposure_state
 from fhir_mappings.medications import (
@@ -122,6 +123,7 @@ __all__ = [
     "all_drugs",
     "build_patient_facts",
     "concept_codes",
+    "count_unit",
     "drug_info",
     "drugs_in_class",
     "exposure_state",

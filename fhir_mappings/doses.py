@@ -113,4 +113,24 @@ def dose_text(dose: Dose | None) -> str | None:
     if dose is None:
         return None
     value = f"{dose.value:g}"
-    return f"{value} {dose.unit}".strip()
+    # the UCUM code as a clinician writes it; other units stay as the record has them
+    unit = "mg/m²" if dose.unit == _PER_AREA else dose.unit
+    return f"{value} {unit}".strip()
+
+
+def count_unit(unit: str) -> str | None:
+    """'tablet' or 'capsule' for a dose written as a count ('{tbl}', '{pill}', 'caps')."""
+    found = unit_factor("dose-count", unit)
+    if found is None:
+        return None
+    return "capsule" if found.code == "{capsule}" else "tablet"
+
+
+def with_strength(dose: Dose | None, strength_mg: float | None) -> Dose | None:
+    """A dose written in tablets or capsules, with its mg when the product strength is known;
+    any other dose unchanged (a count is never taken for mg)."""
+    if dose is None or dose.mg is not None or strength_mg is None:
+        return dose
+    if count_unit(dose.unit) is None:
+        return dose
+    return Dose(dose.value, dose.unit, dose.value * strength_mg)

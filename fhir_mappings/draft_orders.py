@@ -14,11 +14,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from fhir_mappings.doses import dose_from_dosages, dose_text, interval_days
+from fhir_mappings.doses import dose_from_dosages, dose_text, interval_days, with_strength
 from fhir_mappings.fhir_json import as_object, as_objects, as_text, parse_datetime, status_code
 from fhir_mappings.medications import recognise_with
 from fhir_mappings.model import DraftOrder, Evidence
 from fhir_mappings.resource_set import ResourceSet
+from fhir_mappings.strength import product_strength_mg
 
 _SIGN_HOOKS = frozenset({"order-sign"})
 
@@ -76,6 +77,8 @@ def _order(
     medication = recognise_with(resource, index.resolve)
     dosages = as_objects(resource.get("dosageInstruction"))
     dose = dose_from_dosages(dosages)
+    if dose is not None and dose.mg is None:
+        dose = with_strength(dose, product_strength_mg(resource, index.resolve))
     when = parse_datetime(resource.get("authoredOn"))
     evidence = Evidence(
         resource_type=rtype,

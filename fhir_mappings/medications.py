@@ -35,6 +35,7 @@ from fhir_mappings.resource_set import ResourceSet
 from fhir_mappings.terminology import load_table, normalise_code, normalise_system, normalise_text
 
 _PRODUCT_TTYS = frozenset({"SCD", "SBD", "SCD/SBD", "BN"})
+_TRUSTED = frozenset({"verified", "corroborated"})
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,7 @@ class DrugInfo:
 class _CodeHit:
     drug: str
     level: str  # "rxnorm-product" | "rxnorm-ingredient" | "snomed"
+    strength_mg: float | None = None  # mg in one tablet or capsule of a verified product code
 
 
 @dataclass(frozen=True)
@@ -126,7 +128,12 @@ def _table() -> _DrugTable:
                 level = "rxnorm-product"
             else:
                 level = "rxnorm-ingredient"
-            codes[(system, normalise_code(system, code["code"]))] = _CodeHit(row["id"], level)
+            # a strength is read only from a code checked against a record (a misread tablet
+            # strength is a misread dose)
+            strength = code.get("strength_mg") if code["verification"] in _TRUSTED else None
+            codes[(system, normalise_code(system, code["code"]))] = _CodeHit(
+                row["id"], level, float(strength) if strength is not None else None
+            )
         rule = _NameRule(
             row["id"], tuple(tuple(n) for n in row["names"]), tuple(row["name_excludes"])
         )
@@ -280,6 +287,13 @@ def _code_hits(items: Iterable[Coding]) -> list[tuple[_CodeHit, Coding]]:
             if hit is not None:
                 hits.append((hit, coding))
     return hits
+
+
+def code_strength_mg(items: Iterable[Coding]) -> float | None:
+    """mg in one tablet or capsule of the product these codes name (an RxNorm SCD/SBD in the
+    table with its strength); None when no code says, or two say different things."""
+    strengths = {hit.strength_mg for hit, _ in _code_hits(items) if hit.strength_mg is not None}
+    return strengths.pop() if len(strengths) == 1 else None
 
 
 def _order_route(resource: JsonObject) -> str | None:

@@ -105,6 +105,7 @@ class Drug:
     schedules: tuple[Schedule, ...]
     reload: Reload | None
     traps: tuple[Trap, ...]
+    tablet_mg: tuple[float, ...] = ()  # oral tablet strengths, largest first
 
     def schedule(self, schedule_id: str) -> Schedule:
         for schedule in self.schedules:
@@ -325,6 +326,7 @@ def _drug(drug_id: str, raw: Mapping[str, Any]) -> Drug:
         no_re_escalation=bool(raw.get("no_re_escalation", False)),
         ceiling=float(raw["ceiling"]) if "ceiling" in raw else None,
         schedules=tuple(_schedule(s) for s in raw["schedules"]),
+        tablet_mg=tuple(sorted((float(t) for t in raw.get("tablet_mg", ())), reverse=True)),
         reload=Reload(
             kind=ReloadKind(reload_raw["kind"]),
             threshold=reload_raw["threshold"],

@@ -20,13 +20,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from cards.detail import format_date
+from cards.detail import check_locally, format_date
 from cards.findings import Finding, Indicator, Suggestion
 from cards.hook_input import HookInput
 from cards.knowledge import CardsConfig, override_reasons
 from cards.regimens.body_size import weight_on_or_before
 from cards.regimens.catalog import Basis, Drug, Schedule, Trap
 from cards.regimens.data_gaps import CONDITIONS_KEY, described
+from cards.regimens.dose_unread import unread_dose_finding
 from cards.regimens.doses import (
     ComputedDose,
     DraftedAmount,
@@ -339,6 +340,13 @@ def review_dose(sit: Situation, drafted: Drafted, drug: Drug) -> DoseReview | No
     return DoseReview(drafted, drug, amount, Verdict.OK, expected, due)
 
 
+def _why(schedule: Schedule, sit: Situation) -> str:
+    """Why this dose and not another of the drug's: ' with capecitabine' when the label dose
+    depends on the partner drug drafted or given with it, '' when the drug has one dose."""
+    partners = schedule.partners & sit.present_ids()
+    return f" with {names(partners, sit.catalog, ' and ')}" if partners else ""
+
+
 def _summary(review: DoseReview, sit: Situation) -> str:
     drug, expected, due = review.drug, review.expected, review.due
     drafted = drafted_text(review.amount, drug)
@@ -374,7 +382,10 @@ def _summary(review: DoseReview, sit: Situation) -> str:
             return fit(f"{short} {drafted} is not the computed {wanted}")
         ratio = (review.amount.per_basis / expected.per_basis - 1) * 100
         direction = "above" if ratio > 0 else "below"
+        why = _why(expected.schedule, sit)
+        because = f"{wanted}, the dose{why}" if why else f"the computed {wanted}"
         return fit(
+            f"{short} {drafted} is {abs(ratio):.0f} % {direction} {because}",
             f"{short} {drafted} is {abs(ratio):.0f} % {direction} the computed {wanted}",
             f"{short} {drafted} is {abs(ratio):.0f} % {direction} the computed dose",
         )
@@ -417,7 +428,7 @@ def _summary(review: DoseReview, sit: Situation) -> str:
 def _reasoning(review: DoseReview, sit: Situation) -> tuple[str, ...]:
     drug, expected, due, order = review.drug, review.expected, review.due, review.drafted.order
     tolerance = sit.config.threshold("dose_tolerance_percent")
-    interval = f", every {order.interval_days:g} days" if order.interval_days is not None else ""
+    interval = f", {interval_text(order.interval_days)}" if order.interval_days is not None else ""
     paragraphs = [f"Drafted: {drug.display} {drafted_text(review.amount, drug)}{interval}."]
     setting = "metastatic" if sit.setting is TherapySetting.METASTATIC else "early"
     regimen = recognise(
@@ -431,13 +442,10 @@ def _reasoning(review: DoseReview, sit: Situation) -> tuple[str, ...]:
     if expected is not None:
         schedule = expected.schedule
         paragraphs.append(f"Expected for this patient: {instruction(sit, expected)}.")
-        if schedule.note:
-            paragraphs.append(f"Label schedule: {schedule.note}.")
-        if schedule.verification != "verified":
-            paragraphs.append(
-                f"This schedule is marked '{schedule.verification}' in the knowledge base: "
-                "check it against the current label."
-            )
+        mark = check_locally(schedule.verification)
+        if schedule.note or mark:
+            note = f": {schedule.note}" if schedule.note else ""
+            paragraphs.append(f"Label schedule{note}{mark}.")
     history_decided = due is not None and (
         due.last_dose is not None
         or due.due is DueDose.UNKNOWN
@@ -619,6 +627,10 @@ def dose_findings(hook_input: HookInput, config: CardsConfig) -> list[Finding]:
             continue
         if drug.id == "fam-trastuzumab-deruxtecan" and sit.facts.disease.other_trastuzumab_cancers:
             continue  # the dose depends on which cancer it is for (gastric: 6.4 mg/kg)
+        unread = unread_dose_finding(sit, drafted, drug)
+        if unread is not None:
+            findings.append(unread)  # a count or unit not readable as mg is never taken for mg
+            continue
         review = review_dose(sit, drafted, drug)
         if review is not None and review.verdict is not Verdict.OK:
             findings.append(_finding(review, sit))

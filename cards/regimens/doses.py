@@ -14,7 +14,7 @@ from enum import StrEnum
 from cards.regimens.body_size import DosingBody
 from cards.regimens.catalog import Basis, Drug, Schedule
 from cards.suggestions import format_mg
-from fhir_mappings import Dose
+from fhir_mappings import Dose, count_unit
 
 
 class Phase(StrEnum):
@@ -24,6 +24,8 @@ class Phase(StrEnum):
 
 def per_basis_text(value: float, basis: Basis) -> str:
     unit = {Basis.PER_KG: "mg/kg", Basis.PER_M2: "mg/m²", Basis.FIXED: "mg"}[basis]
+    if basis is Basis.PER_M2:  # whole mg/m², as doses per m² are written (562.5 -> 563)
+        return f"{int(value + 0.5)} {unit}"
     return f"{value:g} {unit}"
 
 
@@ -35,8 +37,20 @@ class ComputedDose:
     schedule: Schedule
     phase: Phase
     per_basis: float
-    mg: float | None  # None when weight or BSA is missing
+    mg: float | None  # None when weight or BSA is missing; oral: what the tablets make
     factor_text: str  # "70 kg" | "1.79 m²" | ""
+    exact_mg: float | None = None  # the computed mg before rounding to tablets
+    tablets: tuple[tuple[int, float], ...] = ()  # (count, strength) making `mg`
+
+    @property
+    def rounding(self) -> str:
+        """ "rounded to 1300 mg (2 × 500 mg + 2 × 150 mg tablets)"; "" when exact."""
+        if self.exact_mg is None or self.mg is None or not self.tablets:
+            return ""
+        if format_mg(self.exact_mg) == format_mg(self.mg):
+            return ""
+        made = " + ".join(f"{n} × {strength:g} mg" for n, strength in self.tablets if n)
+        return f"rounded to {format_mg(self.mg)} mg ({made} tablets)"
 
     @property
     def is_loading(self) -> bool:
@@ -73,7 +87,9 @@ class ComputedDose:
         if self.drug.basis is Basis.FIXED or self.mg is None:
             return ""
         basis_text = per_basis_text(self.per_basis, self.drug.basis)
-        return f"{basis_text} × {self.factor_text} = {format_mg(self.mg)} mg"
+        exact = self.exact_mg if self.exact_mg is not None else self.mg
+        text = f"{basis_text} × {self.factor_text} = {format_mg(exact)} mg"
+        return f"{text}, {self.rounding}" if self.rounding else text
 
 
 def schedule_dose(schedule: Schedule, phase: Phase) -> float:
@@ -92,32 +108,59 @@ def compute_dose(
         factor_text = f"{body.weight.value:g} kg"
     elif drug.basis is Basis.PER_M2 and body.bsa:
         factor_text = f"{body.bsa.m2:.2f} m²"
+    exact = value * factor if factor is not None else None
+    tablets = tablet_combination(exact, drug.tablet_mg) if exact is not None else ()
     return ComputedDose(
         drug=drug,
         schedule=schedule,
         phase=phase,
         per_basis=value,
-        mg=value * factor if factor is not None else None,
+        mg=sum(n * strength for n, strength in tablets) if tablets else exact,
         factor_text=factor_text,
+        exact_mg=exact,
+        tablets=tablets,
     )
+
+
+def tablet_combination(mg: float, strengths: tuple[float, ...]) -> tuple[tuple[int, float], ...]:
+    """The tablets a pharmacy dispenses for `mg`: the nearest amount the strengths make, the
+    smaller strength used fewer times than it takes to make one larger tablet (the Xeloda
+    label's dose tables: 1343 mg is 2 × 500 mg + 2 × 150 mg = 1300 mg), then fewer tablets.
+    Empty when the drug has no tablet strengths (infused doses stay exact)."""
+    if not strengths or mg <= 0:
+        return ()
+    large = strengths[0]
+    small = strengths[1] if len(strengths) > 1 else None
+    most_small = int(large // small) if small else 0
+    best: tuple[float, int, tuple[tuple[int, float], ...]] | None = None
+    for n_large in range(int(mg // large) + 2):
+        for n_small in range(most_small + 1):
+            total = n_large * large + n_small * (small or 0)
+            if total <= 0:
+                continue
+            combo = ((n_large, large),) + (((n_small, small),) if small else ())
+            key = (abs(total - mg), n_large + n_small, combo)
+            if best is None or key[:2] < best[:2]:
+                best = key
+    return best[2] if best is not None else ()
 
 
 def interval_text(days: float) -> str:
     """Days between doses, in words: 21 -> "every 3 weeks", 7 -> "weekly", 0.5 -> "twice
     daily"."""
-    per_day = round(1 / days) if days < 1 else 0
-    if per_day == 2:
-        return "twice daily"
-    if per_day == 3:
-        return "three times daily"
-    if per_day:
-        return f"{per_day} times daily"
+    per_day = 1 / days
+    if days < 1 and abs(per_day - round(per_day)) < 0.05:
+        return {2: "twice daily", 3: "three times daily"}.get(
+            round(per_day), f"{round(per_day)} times daily"
+        )
     if days == 1:
         return "once daily"
     if days == 7:
         return "weekly"
     if days % 7 == 0:
         return f"every {int(days // 7)} weeks"
+    if days != int(days):
+        return f"every {round(days * 24)} hours"
     return f"every {days:g} days"
 
 
@@ -188,11 +231,20 @@ def _mg_of(dose: Dose, unit: str | None, body: DosingBody) -> float | None:
 
 
 def written_dose(dose: Dose) -> str:
+    """The dose as drafted: "448 mg", "2 tablets (1000 mg)" when the tablet strength is known,
+    "2 tablets" when it is not, and any other unit "5 (unit not read)"."""
     unit = normalise_unit(dose.unit)
     shown = {"mg/m2": "mg/m²", "ml": "mL"}.get(unit or "", unit or "")
-    if not shown:
-        return f"{dose.value:g}"  # a unit we do not read: the number alone, never raw text
-    return f"{dose.value:g} {shown}"
+    if shown:
+        return f"{dose.value:g} {shown}"
+    count = count_unit(dose.unit)
+    if count is not None:
+        counted = f"{dose.value:g} {count}{'' if dose.value == 1 else 's'}"
+        return f"{format_mg(dose.mg)} mg ({counted})" if dose.mg is not None else counted
+    # a unit we do not read is not echoed (the data table shows the order as written)
+    return (
+        f"{dose.value:g} (no unit)" if not dose.unit.strip() else f"{dose.value:g} (unit not read)"
+    )
 
 
 def drafted_amount(dose: Dose, drug: Drug, body: DosingBody) -> DraftedAmount:
@@ -215,7 +267,12 @@ def drafted_text(amount: DraftedAmount, drug: Drug) -> str:
         return f"{amount.written} {drug.dose_component}"
     if amount.per_basis is None or drug.basis is Basis.FIXED:
         return amount.written
-    basis_text = per_basis_text(float(f"{amount.per_basis:.3g}"), drug.basis)
+    # mg/m² in whole numbers as pharmacists write them; mg/kg to 3 significant figures, so
+    # a dose just above a label maximum (253 mg = 3.61 mg/kg) does not read as the maximum
+    shown = (
+        round(amount.per_basis) if drug.basis is Basis.PER_M2 else float(f"{amount.per_basis:.3g}")
+    )
+    basis_text = per_basis_text(shown, drug.basis)
     if amount.written == basis_text:
         return amount.written
     return f"{amount.written} ({basis_text})"

@@ -167,7 +167,7 @@ def add_suggestion(
     created = _created(sit, doses, "Add")
     if not created:
         return None
-    label = "Add " + " + ".join(short_phrase(d) for d in doses)
+    label = "Add " + " + ".join(short_phrase(d) for d in doses) + _by_hand(doses)
     return Suggestion(label=label, actions=created, is_recommended=recommended)
 
 
@@ -181,18 +181,41 @@ def replace_suggestion(
     """Delete drafted orders and create the computed ones; None if an order cannot be named
     (no id to delete) or a dose is not computable, since half a replacement is a double order.
     """
-    deleted: list[Action] = []
-    for drafted in replaced:
-        name = drug_name(drafted.drug, sit.catalog)
-        action = delete_order(drafted.order, f"Remove the drafted {name} order")
-        if action is None:
-            return None
-        deleted.append(action)
+    drafts = list(replaced)
+    if any(not d.order.reference for d in drafts):
+        return None
     created = _created(sit, doses, "Order")
     if not created:
         return None
-    label = "Replace with " + " + ".join(short_phrase(d) for d in doses)
-    return Suggestion(label=label, actions=(*deleted, *created), is_recommended=recommended)
+    # Each draft paired with a new dose is updated in place (same id, new medication and
+    # dosage): a client holding one draft applies it whole, where a delete and a create may
+    # leave it with the delete only. Drafts or doses left over are deleted or created.
+    actions: list[Action] = []
+    for drafted, action in zip(drafts, created, strict=False):
+        assert action.resource is not None
+        kind, _, draft_id = drafted.order.reference.partition("/")
+        if kind != action.resource["resourceType"] or not draft_id:
+            return None
+        # `id` right after `resourceType`, where the R4B models write it
+        resource_type, *rest = action.resource.items()
+        resource = dict([resource_type, ("id", draft_id), *rest])
+        actions.append(Action("update", action.description, resource=resource))
+    for drafted in drafts[len(created) :]:
+        name = drug_name(drafted.drug, sit.catalog)
+        removed = delete_order(drafted.order, f"Remove the drafted {name} order")
+        if removed is None:
+            return None
+        actions.append(removed)
+    actions.extend(created[len(drafts) :])
+    label = "Replace with " + " + ".join(short_phrase(d) for d in doses) + _by_hand(doses)
+    return Suggestion(label=label, actions=tuple(actions), is_recommended=recommended)
+
+
+def _by_hand(doses: Sequence[ComputedDose]) -> str:
+    """A suggested order without an RxNorm code (no verified T-DXd ingredient code) cannot be
+    applied whole by the EHR: the label says the product is chosen by hand."""
+    uncoded = [d.drug.short for d in doses if rxnorm_code(d.drug.id) is None]
+    return f" (choose the {' and '.join(uncoded)} product by hand)" if uncoded else ""
 
 
 def single_recommended(suggestions: Sequence[Suggestion | None]) -> tuple[Suggestion, ...]:

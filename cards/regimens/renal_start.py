@@ -43,7 +43,8 @@ def at_or_below_renal_start(
 
 
 def renal_example(sit: Situation, drug: Drug, fraction: float) -> str | None:
-    """'With tucatinib: 750 mg/m² instead of 1000 mg/m² twice daily (1343 mg at 1.79 m²).'"""
+    """'With tucatinib: 75 % of 1000 mg/m² twice daily, 1343 mg at 1.79 m² (rounded to
+    1300 mg (2 × 500 mg + 2 × 150 mg tablets)).'"""
     schedule = _regimen_schedule(sit, drug)
     if schedule is None or drug.basis is not Basis.PER_M2:
         return None
@@ -52,8 +53,10 @@ def renal_example(sit: Situation, drug: Drug, fraction: float) -> str | None:
     partners = " or ".join(
         sorted(d.display for p in schedule.partners if (d := sit.catalog.drug(p)) is not None)
     )
-    mg = f" ({format_mg(dose.mg)} mg at {dose.factor_text})" if dose.mg is not None else ""
+    mg = ""
+    if dose.exact_mg is not None:
+        rounding = f" ({dose.rounding})" if dose.rounding else ""
+        mg = f", {format_mg(dose.exact_mg)} mg at {dose.factor_text}{rounding}"
     return (
-        f"With {partners}: {reduced:g} mg/m² instead of {schedule.maintenance:g} mg/m² "
-        f"twice daily{mg}."
+        f"With {partners}: {fraction * 100:g} % of {schedule.maintenance:g} mg/m² twice daily{mg}."
     )

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from cards.current import state
+from cards.detail import check_locally
 from cards.findings import Finding, Indicator, Suggestion
 from cards.hook_input import HookInput
 from cards.knowledge import CardsConfig, override_reasons
@@ -224,11 +225,9 @@ def _washout(hook_input: HookInput, config: CardsConfig) -> Finding | None:
     anthra_names = drug_names(drug_ids(anthra_selected))
     her2_name = drug_names([exposure.drug])
     ago = days_between(given, facts.as_of)
-    marks = (
-        "unverified (from label memory)"
-        if exposure.drug != MARGETUXIMAB
-        else "corroborated by secondary label summaries"
-    )
+    # the interval is from label memory (trastuzumab) or secondary label summaries
+    # (margetuximab): the card says so in clinical words
+    mark = check_locally("unverified" if exposure.drug != MARGETUXIMAB else "corroborated")
     return Finding(
         rule=RULE,
         indicator=Indicator.WARNING,
@@ -241,7 +240,7 @@ def _washout(hook_input: HookInput, config: CardsConfig) -> Finding | None:
             f"in the circulation for months; anthracyclines are avoided for about "
             f"{round(window / 30.44)} months after stopping it if possible, and if one is used "
             "cardiac function should be monitored carefully.",
-            f"This interval is {marks} in the knowledge base.",
+            f"About {round(window / 30.44)} months is the labels' interval{mark}.",
         ),
         citations=(
             cite(

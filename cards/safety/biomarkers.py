@@ -17,11 +17,13 @@ from cards.knowledge import CardsConfig, override_reasons
 from cards.safety.drugs import HER2_DIRECTED, T_DXD, drug_names
 from cards.safety.gaps import gap_finding
 from cards.safety.her2_results import (
+    CALL_WORDS,
     MISMATCH_RULE,
     MISMATCH_TOPIC,
     SUBTYPE_WORDS,
     applies_to,
     as_of,
+    equivocal_words,
     her2_evidence,
     her2_finding,
     ihc_suggestion,
@@ -70,11 +72,13 @@ def _mismatch(hook_input: HookInput, orders: Sequence[DraftOrder]) -> Finding | 
     if her2.call is Her2Call.EQUIVOCAL_PENDING_ISH:
         incomplete = _has_ish(her2)  # e.g. a ratio without the copy number: no ASCO/CAP group
         state = "ISH incomplete" if incomplete else "without ISH"
+        recorded = equivocal_words(her2)
+        specimen = "IHC 2+ specimen" if recorded.endswith("(equivocal)") else "equivocal specimen"
         return her2_finding(
             MISMATCH_RULE,
             fit(
                 lambda short: (
-                    f"HER2 IHC 2+ (equivocal){as_of(her2)} {state}: ISH required before "
+                    f"{recorded}{as_of(her2)} {state}: ISH required before "
                     + drug_names(ids, short=short)
                 )
             ),
@@ -92,11 +96,11 @@ def _mismatch(hook_input: HookInput, orders: Sequence[DraftOrder]) -> Finding | 
                     "no ASCO/CAP group",
                 )
                 if incomplete
-                else ("HER2 ISH result for the IHC 2+ specimen",)
+                else (f"HER2 ISH result for the {specimen}",)
             ),
             suggestions=(
                 test_suggestion(
-                    pid, "her2_ish", label="Order HER2 ISH", reason=f"HER2 IHC 2+ before {names}"
+                    pid, "her2_ish", label="Order HER2 ISH", reason=f"{recorded} before {names}"
                 ),
             ),
             extra="ish-required",
@@ -151,7 +155,7 @@ def _negative(her2: Her2Assessment, ids: tuple[str, ...], orders: Sequence[Draft
     if _negative_with_positive_history(her2):
         summary = fit(
             lambda short: (
-                f"HER2 results discordant (latest call negative{as_of(her2)}): "
+                f"HER2 results discordant (latest result negative{as_of(her2)}): "
                 f"confirm HER2 status before {drug_names(ids, short=short)}"
             )
         )
@@ -193,10 +197,10 @@ def _discordant_positive(hook_input: HookInput) -> Finding | None:
         return None
     dated = [r for r in her2.results if r.when is not None]
     if not dated or dated[0].call is Her2Call.POSITIVE:
-        latest_words = "latest call positive"
+        latest_words = "latest result positive"
     else:
         latest = dated[0]
-        score = f"IHC {latest.ihc_score.value}" if latest.ihc_score else latest.call.value
+        score = f"IHC {latest.ihc_score.value}" if latest.ihc_score else CALL_WORDS[latest.call]
         latest_words = f"latest {score} on {date(latest.when)}; positive before"
     ids = drug_ids(orders)
     return Finding(

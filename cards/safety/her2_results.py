@@ -21,8 +21,10 @@ from fhir_mappings import (
     DraftOrder,
     Evidence,
     Her2Assessment,
+    Her2Call,
     Her2NegativeSubtype,
     Her2Result,
+    Her2TestKind,
     IhcScore,
     PatientFacts,
 )
@@ -38,6 +40,30 @@ SUBTYPE_WORDS = {
     Her2NegativeSubtype.ZERO: "HER2 IHC 0",
     Her2NegativeSubtype.UNSPECIFIED: "HER2-negative",
 }
+
+
+# The ASCO/CAP call and the kind of test in a clinician's words (the model's enum values are
+# codes, not words).
+CALL_WORDS = {
+    Her2Call.POSITIVE: "positive",
+    Her2Call.NEGATIVE: "negative",
+    Her2Call.EQUIVOCAL_PENDING_ISH: "equivocal, ISH needed",
+    Her2Call.UNKNOWN: "not determined",
+}
+KIND_WORDS = {
+    Her2TestKind.IHC: "IHC",
+    Her2TestKind.ISH_DUAL_PROBE: "dual-probe ISH",
+    Her2TestKind.ISH_SINGLE_PROBE: "single-probe ISH",
+    Her2TestKind.INTERPRETATION: "HER2 result",
+}
+
+
+def equivocal_words(her2: Her2Assessment) -> str:
+    """'HER2 IHC 2+ (equivocal)' when an IHC 2+ is on file; a result coded only as equivocal
+    stays what it says ('HER2 equivocal'), never an invented score."""
+    if any(r.ihc_score is IhcScore.TWO for r in her2.results):
+        return "HER2 IHC 2+ (equivocal)"
+    return "HER2 equivocal"
 
 
 def her2_evidence(her2: Her2Assessment) -> tuple[Evidence, ...]:
@@ -59,7 +85,7 @@ def applies_to(facts: PatientFacts) -> bool:
 
 def _result_words(result: Her2Result) -> str:
     """One HER2 result from its structured fields only (request text stays in Evidence)."""
-    parts = [f"{result.kind.value.replace('-', ' ')} {date(result.when)}"]
+    parts = [f"{KIND_WORDS[result.kind]} {date(result.when)}"]
     if result.ihc_score is not None:
         parts.append(f"IHC {result.ihc_score.value}")
     if result.membrane_staining is not None and result.ihc_score is IhcScore.ZERO:
@@ -70,12 +96,12 @@ def _result_words(result: Her2Result) -> str:
         parts.append(f"{result.ish_copies_per_cell:g} HER2 copies/cell")
     if result.ish_group is not None:
         parts.append(f"ISH group {result.ish_group}")
-    parts.append(f"call {result.call.value}")
+    parts.append(f"read as {CALL_WORDS[result.call]}")
     return ", ".join(parts)
 
 
 def reasoning_of(her2: Her2Assessment) -> list[str]:
-    lines = [f"HER2 final call: {her2.call.value}{as_of(her2)}."]
+    lines = [f"HER2 status (ASCO/CAP): {CALL_WORDS[her2.call]}{as_of(her2)}."]
     if her2.results:
         lines.append(
             "Results on file (newest first): "

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
+from cards.detail import check_locally
 from cards.findings import Citation, Finding, Indicator
 from cards.hook_input import Hook, HookInput
 from cards.knowledge import CardsConfig, override_reasons
@@ -49,7 +50,7 @@ from cards.safety.phrasing import (
 )
 from cards.safety.suggested_orders import echo_suggestion
 from cards.safety.triggers import exposure_evidence, order_evidence
-from cards.sources import cite
+from cards.sources import cite, resolve
 from fhir_mappings import Evidence, LvefMeasurement
 
 RULE = "C1"
@@ -233,11 +234,7 @@ def _before_anthracycline(
     named = ruled_drugs + [d for d in drugs if d.lvef_table in companions and d not in ruled_drugs]
     ids = [d.id for d in named]
     when, shown = last
-    mark = (
-        f" (This label footnote is {after.verification} in the knowledge base.)"
-        if after.verification != "verified"
-        else ""
-    )
+    mark = check_locally(after.verification)
     return _lvef_due(
         hook_input,
         "before-anthracycline",
@@ -324,6 +321,18 @@ def label_repeat(
     return min(timed, key=lambda v: v.criterion.repeat_days if v.criterion else 0, default=None)
 
 
+def _alerted(
+    hook_input: HookInput, config: CardsConfig, drugs: Sequence[SafetyDrug]
+) -> frozenset[str]:
+    """The drugs an LVEF threshold card (C2) warns about or withholds."""
+    own = [v for v in (judge_drug(hook_input, config, d) for d in drugs) if v]
+    return frozenset(
+        v.drug.id
+        for v in carry_companions(own, companion_candidates(hook_input))
+        if v.verdict.indicator in (Indicator.WARNING, Indicator.CRITICAL)
+    )
+
+
 def _summary_text(names: str, last: str, base_text: str, due_clause: str) -> str:
     """With the baseline when it fits in a summary, without it otherwise."""
     full = f"On {names}: last LVEF {last} ({base_text}); {due_clause}"
@@ -336,6 +345,10 @@ def cardiac_summary_findings(hook_input: HookInput, config: CardsConfig) -> Iter
         return ()
     drugs = cardiac_drugs(hook_input)
     if not drugs or hook_input.gap("lvef") is not None:
+        return ()
+    # one card per problem: a warning or critical LVEF card speaks for its drugs
+    drugs = tuple(d for d in drugs if d.id not in _alerted(hook_input, config, drugs))
+    if not drugs:
         return ()
     facts = hook_input.facts
     names = drug_names(d.id for d in drugs)
@@ -353,7 +366,7 @@ def cardiac_summary_findings(hook_input: HookInput, config: CardsConfig) -> Iter
         due = latest.when + timedelta(days=repeat.criterion.repeat_days)
         due_clause = f"{THRESHOLD_WORDS[repeat.verdict]}: repeat LVEF by {date(due)}"
         due_paragraph = (
-            f"The latest LVEF meets the {repeat.table.table} label row "
+            f"The latest LVEF meets the {resolve(repeat.table.source).short} row "
             f"'{repeat.criterion.criterion}' (see the LVEF threshold card): "
             f"{repeat.criterion.instruction} Next LVEF due by {date(due)}, not at the "
             "routine interval."

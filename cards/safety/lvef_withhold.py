@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
+from cards.detail import check_locally
 from cards.findings import Finding, Indicator, Suggestion
 from cards.hook_input import HookInput
 from cards.knowledge import CardsConfig, override_reasons
@@ -33,6 +34,7 @@ from cards.safety.cardiac_scope import (
     regimen_start,
 )
 from cards.safety.drugs import HER2_DIRECTED, SafetyDrug, drug_names, safety_drug
+from cards.safety.lvef_repeat import repeat_echo, repeat_paragraph
 from cards.safety.lvef_thresholds import (
     LLN_THRESHOLD,
     Companion,
@@ -44,14 +46,14 @@ from cards.safety.lvef_thresholds import (
     lvef_table,
 )
 from cards.safety.phrasing import date, days_between, fit, percent, points
-from cards.safety.suggested_orders import echo_suggestion, remove_drafts_suggestions
+from cards.safety.suggested_orders import remove_drafts_suggestions
 from cards.safety.triggers import (
     drafts_in_class,
     exposure_evidence,
     order_drug,
     order_evidence,
 )
-from cards.sources import cite
+from cards.sources import cite, resolve
 from fhir_mappings import Evidence, LvefMeasurement, PatientFacts
 
 RULE = "C2"
@@ -311,18 +313,16 @@ def _summary(verdict: Verdict, group: Sequence[DrugVerdict], readings: Readings,
     return f"{first.criterion.instruction.rstrip('.')}: LVEF {latest}, {_baseline_phrase(readings)}"
 
 
-def _verification_note(mark: str) -> str:
-    return "" if mark == "verified" else f" (This label row is {mark} in the knowledge base.)"
-
-
 def _drug_paragraph(v: DrugVerdict, readings: Readings) -> str:
     name = v.drug.display
     if v.carried_by is not None and v.companion is not None:
         return f"**{name}** goes with {v.carried_by.display}: {v.companion.text}" + (
-            _verification_note(v.companion.verification)
+            check_locally(v.companion.verification)
         )
     table = v.table
-    where = f" ({table.setting_words} table)" if table.setting_words else ""
+    # each hold and repeat interval names the label it comes from (two drugs, two labels)
+    label = resolve(table.source).short
+    where = f" ({label}, {table.setting_words} table)" if table.setting_words else f" ({label})"
     if v.verdict is Verdict.START_BELOW:
         assert v.minimum is not None
         start = table.start_minimum
@@ -332,7 +332,7 @@ def _drug_paragraph(v: DrugVerdict, readings: Readings) -> str:
             mark = start.after_anthracycline.verification
         return (
             f"**{name}**{where}: {rule_text} The latest LVEF is "
-            f"{_reading(readings.latest)}, below {percent(v.minimum)}." + _verification_note(mark)
+            f"{_reading(readings.latest)}, below {percent(v.minimum)}." + check_locally(mark)
         )
     assert v.criterion is not None
     text = f"**{name}**{where}: meets '{v.criterion.criterion}'. {v.criterion.instruction}"
@@ -355,7 +355,7 @@ def _drug_paragraph(v: DrugVerdict, readings: Readings) -> str:
             "before the first dose of the current regimen is on file, so the fall cannot be "
             "measured. Compare with the pre-treatment echocardiogram or MUGA before dosing."
         )
-    return text + _verification_note(mark)
+    return text + check_locally(mark)
 
 
 def _opening(readings: Readings, facts: PatientFacts, on_treatment: bool) -> str:
@@ -396,7 +396,7 @@ def _evidence(
 
 
 def _suggestions(
-    hook_input: HookInput, verdict: Verdict, group: Sequence[DrugVerdict]
+    hook_input: HookInput, verdict: Verdict, group: Sequence[DrugVerdict], readings: Readings
 ) -> tuple[Suggestion, ...]:
     suggestions: list[Suggestion] = []
     if verdict.indicator is Indicator.CRITICAL:
@@ -404,9 +404,7 @@ def _suggestions(
             remove_drafts_suggestions(hook_input, [v.drug.id for v in group], selected_only=False)
         )
     if verdict is not Verdict.START_BELOW:
-        suggestions.append(
-            echo_suggestion(hook_input.patient_id, "Repeat LVEF per the label table")
-        )
+        suggestions.append(repeat_echo(hook_input, group, readings))
     return tuple(suggestions)
 
 
@@ -431,7 +429,7 @@ def _finding(
     missing: tuple[str, ...] = ()
     if readings.baseline is None and verdict not in (Verdict.START_BELOW, Verdict.START_WITHHOLD):
         missing = ("No LVEF before the first dose of the current HER2 regimen (baseline)",)
-    suggestions = _suggestions(hook_input, verdict, group)
+    suggestions = _suggestions(hook_input, verdict, group, readings)
     return Finding(
         rule=RULE,
         indicator=verdict.indicator,
@@ -443,6 +441,7 @@ def _finding(
                 verdict not in (Verdict.START_BELOW, Verdict.START_WITHHOLD),
             ),
             *(_drug_paragraph(v, readings) for v in group),
+            *repeat_paragraph(group, readings),
         ),
         citations=tuple(dict.fromkeys(citations)),
         data_used=_evidence(hook_input, readings, group),

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from cards.detail import check_locally
 from cards.findings import Citation, Finding, Indicator, Suggestion
 from cards.hook_input import HookInput
 from cards.knowledge import CardsConfig, override_reasons
@@ -41,7 +42,6 @@ from fhir_mappings import DraftOrder, Evidence
 RULE = "organ-function"
 TOPIC = "Organ function before a dose"
 GAP_KEY = "labs"
-_MARKS = {"corroborated": "corroborated (◐)", "unverified": "unverified (⚠)"}
 _ACTION_WORDS = {
     "discontinue": "discontinued",
     "contraindicated": "avoided",
@@ -194,12 +194,6 @@ def _verb(lead: Criterion, indicator: Indicator, name: str) -> str:
     return f"Do not give {name} now"
 
 
-def _mark(verification: str) -> str:
-    if verification not in _MARKS:
-        return ""
-    return f" (This criterion is {_MARKS[verification]} in the knowledge base.)"
-
-
 def _reasons(
     lead: Criterion,
     measured: Sequence[Measured],
@@ -211,8 +205,8 @@ def _reasons(
 ) -> tuple[str, ...]:
     scope = "" if lead.setting == "any" else f" ({setting} breast cancer)"
     paragraphs = [
-        f"Label criterion{scope}: {lead.grade}. {lead.instruction}{_mark(lead.verification)}"
-        + (f" {lead.note}" if lead.note and lead.verification == "unverified" else ""),
+        f"Label criterion{scope}: {lead.grade}. {lead.instruction}"
+        + check_locally(lead.verification),
         "Values used: " + "; ".join(m.detail for m in measured) + ".",
     ]
     if others:
@@ -342,7 +336,7 @@ def _hepatic_finding(
         reasoning=(
             said,
             f"The {name} label reduces the dose in severe (Child-Pugh C) hepatic impairment to "
-            f"{dose}; no change for Child-Pugh A or B.{_mark(drug.hepatic.verification)}",
+            f"{dose}; no change for Child-Pugh A or B." + check_locally(drug.hepatic.verification),
         ),
         citations=(cite(drug.hepatic.source, RULE, TOPIC),),
         data_used=evidence + order_evidence(orders),

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from cards.detail import check_locally
 from cards.findings import Finding, Indicator, Suggestion
 from cards.hook_input import Hook, HookInput
 from cards.knowledge import CardsConfig, override_reasons
@@ -48,7 +49,7 @@ def contraception_lines(drugs: Sequence[SafetyDrug], sex: Sex) -> tuple[str, ...
         duration = c.male if sex is Sex.MALE else c.female
         if duration is None:
             continue
-        mark = "" if c.verification == "verified" else f" ({c.verification})"
+        mark = check_locally(c.verification)
         lines.append(
             f"- {drug.display}: effective contraception during treatment and for "
             f"{duration} after the last dose{mark}"

@@ -4,7 +4,9 @@ the draft that is the problem (a CDS Hooks `delete` action naming the draft's id
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
+from cards.detail import format_date
 from cards.findings import Action, Suggestion
 from cards.hook_input import HookInput
 from cards.safety.codes import orderable
@@ -15,7 +17,13 @@ from fhir_mappings import DraftOrder
 
 
 def test_suggestion(
-    patient_id: str, code_name: str, *, label: str, reason: str, recommended: bool = True
+    patient_id: str,
+    code_name: str,
+    *,
+    label: str,
+    reason: str,
+    recommended: bool = True,
+    occurrence: str | None = None,
 ) -> Suggestion:
     code = orderable(code_name)
     resource = service_request(
@@ -24,6 +32,7 @@ def test_suggestion(
         code=code.code,
         display=code.display,
         reason=reason,
+        occurrence=occurrence,
     )
     return Suggestion(
         label=label,
@@ -32,9 +41,19 @@ def test_suggestion(
     )
 
 
-def echo_suggestion(patient_id: str, reason: str) -> Suggestion:
+def echo_suggestion(patient_id: str, reason: str, *, due: datetime | None = None) -> Suggestion:
+    """An echocardiogram now, or dated (`due`) when a recent LVEF sets the repeat: the order
+    carries the date as its occurrence, so it is not done again at once."""
+    if due is None:
+        return test_suggestion(
+            patient_id, "echocardiogram", label="Order an echocardiogram (LVEF)", reason=reason
+        )
     return test_suggestion(
-        patient_id, "echocardiogram", label="Order an echocardiogram (LVEF)", reason=reason
+        patient_id,
+        "echocardiogram",
+        label=f"Order an echocardiogram (LVEF) for {format_date(due)}",
+        reason=reason,
+        occurrence=due.date().isoformat(),
     )
 
 

@@ -80,3 +80,17 @@ def not_concerned(patient_id: str, now: datetime | None = None) -> list[dict]:
         fb.height(168, when=fb.days_before(NOW, 10)),
     ]
     return _moved(story, patient_id, now or datetime.now(UTC))
+
+
+def on_capecitabine(patient_id: str, now: datetime | None = None) -> list[dict]:
+    """HER2+ metastatic breast cancer after THP and T-DXd, on capecitabine (given 7 days ago,
+    in its cycle): lapatinib drafted with it is dosed 1250 mg once daily."""
+    story = [
+        *her2_positive_mbc(metastatic_days=800, hr_positive=False),
+        *cycles("trastuzumab", 790, 769, 748, 500, dose=420),
+        *cycles("pertuzumab", 790, 769, 748, 500, dose=420),
+        *cycles("docetaxel", 790, 769, 748, dose=134),
+        *cycles("fam-trastuzumab-deruxtecan", 480, 459, 438, 120, dose=378),
+        *cycles("capecitabine", 28, 7, dose=1800),
+    ]
+    return _moved(story, patient_id, now or datetime.now(UTC))

@@ -22,10 +22,12 @@ from playwright.sync_api import Browser, Page, Request, Response, Route
 from tests.e2e.sandbox_patients import (
     lvef_fall_on_trastuzumab,
     not_concerned,
+    on_capecitabine,
     thp_stopped_with_chemotherapy,
 )
 from tests.scenarios.harness import response_validator
 from tests.support.browser import save_screenshot
+from tests.support.card_language import language_problems
 from tests.support.card_sources import ALLOWED_HOSTS, host, source_problems
 from tests.support.sandbox import SANDBOX_APP, SandboxStack, sandbox_stack
 
@@ -34,6 +36,7 @@ pytestmark = pytest.mark.integration
 THP_STOPPED = "sbx-thp-stopped"  # HER2 therapy stopped with the chemotherapy
 LVEF_FALL = "sbx-lvef-fall"  # on trastuzumab + pertuzumab, LVEF 62 % -> 45 %
 NOT_CONCERNED = "sbx-no-cancer"  # no breast cancer on file
+ON_CAPECITABINE = "sbx-on-capecitabine"  # later line, capecitabine current
 WAIT_MS = 30_000  # how long to wait for the sandbox to call the service and render
 PATIENT_VIEW = "/cds-services/her2-breast-cancer-patient-view"
 ORDER_SELECT = "/cds-services/her2-breast-cancer-order-select"
@@ -52,6 +55,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxStack]:
         *thp_stopped_with_chemotherapy(THP_STOPPED),
         *lvef_fall_on_trastuzumab(LVEF_FALL),
         *not_concerned(NOT_CONCERNED),
+        *on_capecitabine(ON_CAPECITABINE),
     ]
     with sandbox_stack(patients, tmp_path_factory.mktemp("sandbox")) as running:
         yield running
@@ -95,6 +99,7 @@ def _cards(response: Response) -> list[dict[str, Any]]:
     document = response.json()
     response_validator().validate(document)
     assert source_problems(document["cards"]) == []
+    assert language_problems(document["cards"]) == []
     return list(document["cards"])
 
 
@@ -164,6 +169,8 @@ def test_rx_view_suggestion_is_accepted_and_applied(stack: SandboxStack, page: P
     ) as answer:
         _pick_medication(page, "capecitabine", "capecitabine 500 MG Oral Tablet")
     cards = _cards(answer.value)
+    # The sandbox drafts the tablet as a count ({pill}): never read as that many mg.
+    assert not any("capecitabine 1 mg" in c["summary"].lower() for c in cards)
     # The regimen card (the organ-function card may also ask for a creatinine first).
     [card] = [c for c in cards if c["summary"].startswith("Continue trastuzumab + pertuzumab")]
     assert card.get("suggestions")
@@ -203,6 +210,48 @@ def test_rx_view_suggestion_is_accepted_and_applied(stack: SandboxStack, page: P
     assert row["service_id"] == "her2-breast-cancer-order-select"
     assert json.loads(row["accepted_suggestions"]) == [suggestion["uuid"]]
     assert row["client_iss"] == "https://sandbox.cds-hooks.org"
+
+
+def test_a_replacement_is_an_update_the_sandbox_applies_whole(
+    stack: SandboxStack, page: Page
+) -> None:
+    """The sandbox holds one draft: a replacement must be an update of that draft (same id),
+    not a delete and a create, or the clinician is left with an empty form."""
+    _open_patient(page, stack, ON_CAPECITABINE)
+    page.get_by_role("button", name="Rx View").click()
+    with page.expect_response(
+        _post_to(ORDER_SELECT, containing="lapatinib 250 MG Oral Tablet"), timeout=WAIT_MS
+    ) as answer:
+        _pick_medication(page, "lapatinib", "lapatinib 250 MG Oral Tablet")
+    draft = _draft(answer.value.request)
+    cards = _cards(answer.value)
+    # 1 tablet of 250 mg is read as 250 mg (the product strength), not 1 mg
+    [card] = [c for c in cards if c["summary"].startswith("Lapatinib 250 mg (1 tablet)")]
+    [suggestion] = card["suggestions"]
+    [action] = suggestion["actions"]
+    assert action["type"] == "update"
+    assert action["resource"]["id"] == draft["id"]
+    shown = _card_on_page(page, card["summary"])
+    shown.wait_for(timeout=WAIT_MS)
+    save_screenshot(page, "sandbox-rx-view-update")
+    with page.expect_response(
+        lambda r: (
+            _post_to(ORDER_SELECT)(r)
+            and _draft(r.request).get("medicationCodeableConcept", {}).get("text") == "lapatinib"
+        ),
+        timeout=WAIT_MS,
+    ) as after:
+        shown.get_by_role("button", name=suggestion["label"], exact=True).click()
+    applied = _draft(after.value.request)
+    # Applied to the same draft (no empty form), coded. The sandbox takes the medication from
+    # a suggestion and keeps its own dose fields (1 {pill} daily): the service then says the
+    # dose of the ingredient-coded lapatinib could not be read, never that it is 1 mg.
+    assert applied["id"] == draft["id"]
+    assert applied["medicationCodeableConcept"]["coding"][0]["code"] == "480167"
+    summaries = [c["summary"] for c in _cards(after.value)]
+    assert "Lapatinib dose not checked: drafted as 1 tablet, not readable as mg" in summaries
+    _card_on_page(page, card["summary"]).wait_for(state="detached", timeout=WAIT_MS)
+    save_screenshot(page, "sandbox-rx-view-update-applied")
 
 
 def test_rx_sign_card_dismissed_with_a_reason_is_stored(stack: SandboxStack, page: Page) -> None:

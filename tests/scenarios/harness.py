@@ -21,6 +21,7 @@ from tests.scenarios.slow_paths import (
     through_r4b_model,
     without_uuids,
 )
+from tests.support.card_language import language_problems
 from tests.support.card_sources import source_problems
 
 
@@ -80,4 +81,6 @@ def _cards(
     # every card of the corpus cites primary sources only, as links outside the EHR's frame
     assert source_problems(evaluation.cards) == []
     list(facts.data_quality)  # the R4B checks, lazy or eager, never raise
+    # and speaks a clinician's language: no table vocabulary, no machine phrasing
+    assert language_problems(evaluation.cards) == []
     return evaluation.cards

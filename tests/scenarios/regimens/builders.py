@@ -205,20 +205,34 @@ def topics(cards: Iterable[dict[str, Any]]) -> list[str]:
 
 
 def created(card: dict[str, Any]) -> list[dict[str, Any]]:
+    """The orders the suggestions would leave: new ones, and drafts updated in place."""
     return [
         action["resource"]
         for suggestion in card.get("suggestions", [])
         for action in suggestion["actions"]
-        if action["type"] == "create"
+        if action["type"] in ("create", "update")
     ]
 
 
 def deleted(card: dict[str, Any]) -> list[str]:
+    """The drafts the suggestions take away: deleted, or replaced by an update of the same id
+    (a replacement is an update, so a one-draft client applies it whole)."""
     return [
         action["resourceId"]
+        if action["type"] == "delete"
+        else f"{action['resource']['resourceType']}/{action['resource']['id']}"
         for suggestion in card.get("suggestions", [])
         for action in suggestion["actions"]
-        if action["type"] == "delete"
+        if action["type"] == "delete" or action["type"] == "update"
+    ]
+
+
+def updated(card: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        action["resource"]
+        for suggestion in card.get("suggestions", [])
+        for action in suggestion["actions"]
+        if action["type"] == "update"
     ]
 
 

@@ -104,7 +104,7 @@ def test_docetaxel_card_cites_the_docetaxel_dosing_of_the_perjeta_label():
     # the Perjeta label gives the docetaxel dose of the regimen (75 mg/m², may go to 100)
     assert card["source"]["label"].startswith("Perjeta US label")
     assert "US prescribing information, Perjeta (pertuzumab)" in card["detail"]
-    assert "marked 'unverified'" not in card["detail"]
+    assert "check locally" not in card["detail"]
 
 
 def test_docetaxel_in_tchp_is_checked_against_a_dose_marked_unverified():
@@ -119,5 +119,5 @@ def test_docetaxel_in_tchp_is_checked_against_a_dose_marked_unverified():
         *body_size(),
     ]
     card = card_of(order_select(early, draft("docetaxel", 180)), "dose-check")
-    assert "marked 'unverified' in the knowledge base" in card["detail"]
+    assert "(unverified in the label: check locally)" in card["detail"]
     assert "TCH/TCHP" in card["detail"]

@@ -32,7 +32,7 @@ def test_docetaxel_three_weekly_dose_drafted_weekly():
     card = _dose_card(cards)
     assert card["indicator"] == "warning"
     assert card["summary"] == (
-        "Docetaxel 134 mg (74.9 mg/m²) weekly: the label schedule is every 3 weeks"
+        "Docetaxel 134 mg (75 mg/m²) weekly: the label schedule is every 3 weeks"
     )
     assert "docetaxel 134 mg (75 mg/m²) every 3 weeks" in card["detail"]
     assert deleted(card) == [reference(docetaxel)]
@@ -105,7 +105,7 @@ def test_a_wrong_interval_is_shown_at_order_sign():
         draft("pertuzumab", 840),
     )
     assert [c["summary"] for c in regimen_cards(cards)] == [
-        "Docetaxel 134 mg (74.9 mg/m²) weekly: the label schedule is every 3 weeks"
+        "Docetaxel 134 mg (75 mg/m²) weekly: the label schedule is every 3 weeks"
     ]
 
 
@@ -143,11 +143,12 @@ def test_capecitabine_with_tucatinib_above_1000_mg_per_m2():
     )
     card = _dose_card(cards)
     assert card["summary"] == (
-        "Capecitabine 2500 mg (1400 mg/m²) is 40 % above the computed 1790 mg (1000 mg/m²)"
+        "Capecitabine 2500 mg (1397 mg/m²) is 40 % above 1800 mg (1000 mg/m²), the dose with "
+        "tucatinib"
     )
     assert deleted(card) == [reference(capecitabine)]
     [resource] = created(card)
-    assert dose_mg(resource) == 1790
+    assert dose_mg(resource) == 1800
 
 
 def test_capecitabine_with_neratinib_is_750_mg_per_m2():
@@ -158,7 +159,8 @@ def test_capecitabine_with_neratinib_is_750_mg_per_m2():
     )
     card = _dose_card(cards)
     assert card["summary"].startswith(
-        "Capecitabine 1790 mg (1000 mg/m²) is 33 % above the computed 1343 mg (750 mg/m²)"
+        "Capecitabine 1790 mg (1000 mg/m²) is 33 % above 1300 mg (750 mg/m²), the dose with "
+        "neratinib"
     )
     right = order_select(
         _after_thp_and_t_dxd(),

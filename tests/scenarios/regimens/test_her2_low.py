@@ -54,7 +54,10 @@ def test_her2_low_after_one_endocrine_line_offers_t_dxd_without_recommending_it(
     ]
     drafts = [draft("fulvestrant", 500, every=28), draft("abemaciclib", 150, per_day=2)]
     card = card_of(order_select(resources, *drafts), "C12-her2-low")
-    assert card["suggestions"][0]["label"] == "Replace with T-DXd 378 mg"
+    # no verified RxNorm code for T-DXd: the label says the product is chosen by hand
+    assert card["suggestions"][0]["label"] == (
+        "Replace with T-DXd 378 mg (choose the T-DXd product by hand)"
+    )
     assert "isRecommended" not in card["suggestions"][0]
 
 

@@ -42,7 +42,7 @@ def test_brain_metastases_with_neratinib_capecitabine_drafted():
     )
     assert sorted(deleted(card)) == sorted(reference(d) for d in drafts)
     doses = sorted((drug_text(r), dose_mg(r)) for r in created(card))
-    assert doses == [("capecitabine", 1790), ("trastuzumab", 560), ("tucatinib", 300)]
+    assert doses == [("capecitabine", 1800), ("trastuzumab", 560), ("tucatinib", 300)]
     [tucatinib] = [r for r in created(card) if drug_text(r) == "tucatinib"]
     assert tucatinib["dosageInstruction"][0]["timing"]["repeat"]["frequency"] == 2
 
@@ -53,9 +53,9 @@ def test_tucatinib_and_trastuzumab_without_capecitabine():
         draft("tucatinib", 300, per_day=2), draft("trastuzumab", 560),
     )  # fmt: skip
     card = card_of(cards, "C12-later-lines")
-    assert card["summary"].startswith("Add capecitabine 1790 mg (1000 mg/m²)")
+    assert card["summary"].startswith("Add capecitabine 1800 mg (1000 mg/m²)")
     [resource] = created(card)
-    assert dose_mg(resource) == 1790
+    assert dose_mg(resource) == 1800
     assert "days 1-14 of each 21-day cycle" in resource["dosageInstruction"][0]["text"]
 
 

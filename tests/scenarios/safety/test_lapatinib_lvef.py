@@ -61,7 +61,7 @@ def test_starting_lapatinib_below_the_lln_is_critical():
             "Do not start lapatinib: LVEF 46 % on 2026-11-11 meets the label withhold criteria",
         )
     ]
-    assert "corroborated" in cards[0]["detail"]
+    assert "(confirmed in secondary summaries of the label" in cards[0]["detail"]
 
 
 @pytest.mark.parametrize(("latest", "expected"), [(48, "critical"), (52, None)])

@@ -99,11 +99,17 @@ def test_patient_view_next_due_is_the_withhold_repeat_interval():
     # 70 -> 54 withholds trastuzumab (and pertuzumab with it): the label repeats LVEF in
     # 4 weeks while trastuzumab is withheld (pertuzumab goes with it), not at the routine
     # interval.
+    # One card per problem: the withhold card speaks for trastuzumab and pertuzumab, and the
+    # cardiac summary for the same drugs is not shown beside it.
     cards = safety_cards("patient-view", thp_patient(70, 54))
-    [summary] = [c for c in cards if c["source"]["topic"]["code"] == "cardiac-summary"]
-    assert summary["summary"] == (
-        "On trastuzumab and pertuzumab: last LVEF 54 % on 2026-11-16 (baseline 70 % on "
-        "2026-05-05); withhold criteria met: repeat LVEF by 2026-12-14"
-    )
-    assert "repeat LVEF every 4 weeks" in summary["detail"]
-    assert "Next LVEF due by 2026-12-14" in summary["detail"]
+    codes = [c["source"]["topic"]["code"] for c in cards]
+    assert "cardiac-summary" not in codes
+    [withhold] = [c for c in cards if c["source"]["topic"]["code"] == "C2"]
+    assert "repeat LVEF every 4 weeks" in withhold["detail"]
+    assert "Next LVEF due by 2026-12-14: in 4 weeks per the " in withhold["detail"]
+    # each interval names its label
+    assert "**trastuzumab** (Herceptin US label)" in withhold["detail"]
+    # the echocardiogram is dated from the LVEF of 2026-11-16, not "now"
+    [echo] = [s for s in withhold["suggestions"] if "echocardiogram" in s["label"]]
+    assert echo["label"] == "Order an echocardiogram (LVEF) for 2026-12-14"
+    assert echo["actions"][0]["resource"]["occurrenceDateTime"] == "2026-12-14"

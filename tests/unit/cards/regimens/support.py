@@ -245,15 +245,24 @@ def dose_of(resource: dict[str, Any]) -> float:
 
 
 def created(finding: Finding) -> list[dict[str, Any]]:
-    """Every resource the finding's suggestions would create."""
+    """Every order the finding's suggestions would leave: created, or a draft updated."""
     return [
         action.resource
         for suggestion in finding.suggestions
         for action in suggestion.actions
-        if action.type == "create" and action.resource is not None
+        if action.type in ("create", "update") and action.resource is not None
     ]
 
 
 def code_of(resource: dict[str, Any]) -> str | None:
     codings = resource["medicationCodeableConcept"].get("coding", [])
     return codings[0]["code"] if codings else None
+
+
+def replaced_ids(suggestion: Any) -> list[str]:
+    """The drafts a suggestion takes away: deleted, or updated in place (same id)."""
+    return sorted(
+        a.resource_id if a.type == "delete" else f"{a.resource['resourceType']}/{a.resource['id']}"
+        for a in suggestion.actions
+        if a.type == "delete" or (a.type == "update" and a.resource is not None)
+    )

@@ -11,6 +11,7 @@ from fhir.resources.R4B.medicationrequest import MedicationRequest
 
 from cards import Hook
 from fhir_mappings import Dose, Her2NegativeSubtype, TherapySetting
+from tests.support.card_language import language_problems
 from tests.unit.cards.regimens.support import (
     CAPECITABINE,
     DOCETAXEL,
@@ -203,6 +204,7 @@ def test_every_finding_meets_the_card_rules(patient, drugs, wrong):
         assert len(keys) == len(set(keys)), keys
         cards = rendered(findings, hook)
         assert len(cards) <= 6
+        assert language_problems(cards) == []
         for card in cards:
             assert "<script" not in card["detail"]
 

@@ -156,7 +156,9 @@ def test_first_trastuzumab_dose_needs_loading():
         "First trastuzumab dose: give the 560 mg (8 mg/kg) loading dose"
     )
     [suggestion] = finding.suggestions
-    assert [a.type for a in suggestion.actions] == ["delete", "create"]
+    # the draft is updated in place: a one-draft client applies the replacement whole
+    assert [a.type for a in suggestion.actions] == ["update"]
+    assert suggestion.actions[0].resource["id"] == "h"
     assert dose_of(created(finding)[0]) == 560
 
 
@@ -275,7 +277,8 @@ def test_lapatinib_dose_follows_its_partner():
 
     with_cape = (order(LAPATINIB, 1500, interval=1), order(CAPECITABINE, 1790, interval=0.5))
     [finding] = _check(her2_mbc(), *with_cape)
-    assert "computed 1250 mg" in finding.summary
+    # the summary says why 1250 mg: it is the dose with capecitabine
+    assert finding.summary == "Lapatinib 1500 mg is 20 % above 1250 mg, the dose with capecitabine"
     with_letrozole = (order(LAPATINIB, 1500, interval=1), order(LETROZOLE, 2.5, interval=1))
     assert _check(her2_mbc(), *with_letrozole) == []
     # with trastuzumab the lapatinib dose is not in the table: no check rather than a wrong one
@@ -317,7 +320,7 @@ def test_drafted_interval_that_is_no_label_schedule():
 
 def test_wrong_interval_and_a_dose_of_no_schedule_suggests_nothing():
     [finding] = _check(her2_mbc(), order(DOCETAXEL, 60, interval=7))
-    assert finding.summary.startswith("Docetaxel 60 mg (33.5 mg/m²) weekly")
+    assert finding.summary.startswith("Docetaxel 60 mg (34 mg/m²) weekly")
     assert finding.suggestions == ()
     assert "check which schedule was meant" in " ".join(finding.reasoning)
 
@@ -329,7 +332,7 @@ def test_capecitabine_is_checked_against_its_partner_dose():
     assert _check(her2_mbc(), *with_tucatinib) == []
     with_neratinib = (order(NERATINIB, 240, interval=1), order(CAPECITABINE, 1790, interval=0.5))
     [finding] = _check(her2_mbc(), *with_neratinib)
-    assert "computed 1343 mg (750 mg/m²)" in finding.summary
+    assert "1300 mg (750 mg/m²), the dose with neratinib" in finding.summary
     alone = order(CAPECITABINE, 2500, interval=0.5)
     assert _check(her2_mbc(), alone, order(TRASTUZUMAB, 560)) == []
 

@@ -12,6 +12,7 @@ from cards.regimens.doses import (
     drafted_amount,
     drafted_text,
     regimen_dose_text,
+    tablet_combination,
 )
 from fhir_mappings import BodyMeasurement, BodySize, BsaMethod, Dose, Evidence
 from tests.unit.cards.regimens.support import ago, body
@@ -105,7 +106,7 @@ def test_unknown_unit_is_not_read_and_not_echoed():
         Dose(5, "<b>vials</b>"), catalog().drugs["pertuzumab"], dosing_body(body())
     )
     assert amount.per_basis is None
-    assert amount.written == "5"
+    assert amount.written == "5 (unit not read)"
 
 
 def test_volume_is_kept_for_subcutaneous_products():
@@ -147,3 +148,18 @@ def test_a_zero_weight_is_missing_not_a_zero_dose():
     )
     dosing = dosing_body(zero)
     assert dosing.weight is None and dosing.bsa is None
+
+
+@pytest.mark.parametrize(
+    ("mg", "strengths", "expected"),
+    [
+        (1343, (500.0, 150.0), ((2, 500.0), (2, 150.0))),  # 1300 mg, not 9 x 150 mg
+        (1790, (500.0, 150.0), ((3, 500.0), (2, 150.0))),  # 1800 mg, as the Xeloda table
+        (1000, (500.0, 150.0), ((2, 500.0), (0, 150.0))),
+        (1250, (250.0,), ((5, 250.0),)),
+        (300, (150.0, 50.0), ((2, 150.0), (0, 50.0))),
+        (560, (), ()),  # infused: no tablets, the dose stays exact
+    ],
+)
+def test_oral_doses_round_to_the_tablets(mg, strengths, expected):
+    assert tablet_combination(mg, strengths) == expected

@@ -116,7 +116,8 @@ def test_her2_low_order_select_offers_t_dxd_instead_of_the_drafted_chemotherapy(
     )
     [finding] = run(facts, order(DOCETAXEL, 134, order_id="doc"), rules=HER2_LOW)
     assert [dose_of(r) for r in created(finding)] == [378]
-    assert finding.suggestions[0].actions[0].resource_id == "MedicationRequest/doc"
+    [action] = finding.suggestions[0].actions
+    assert action.type == "update" and action.resource["id"] == "doc"
 
 
 def test_her2_ultralow_hr_positive_after_endocrine_therapy():

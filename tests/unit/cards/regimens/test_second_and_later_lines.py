@@ -27,6 +27,7 @@ from tests.unit.cards.regimens.support import (
     only,
     order,
     rendered,
+    replaced_ids,
     run,
 )
 
@@ -55,8 +56,8 @@ def test_t_dm1_after_first_line_gets_t_dxd_preferred():
     assert finding.summary.startswith("T-DXd 378 mg (5.4 mg/kg) every 3 weeks is preferred")
     [suggestion] = finding.suggestions
     assert suggestion.is_recommended
-    assert [a.type for a in suggestion.actions] == ["delete", "create"]
-    assert suggestion.actions[0].resource_id == "MedicationRequest/tdm1"
+    assert [a.type for a in suggestion.actions] == ["update"]
+    assert replaced_ids(suggestion) == ["MedicationRequest/tdm1"]
     [resource] = created(finding)
     assert dose_of(resource) == 378
     assert code_of(resource) is None  # no verified RxNorm code for T-DXd: text only
@@ -87,8 +88,9 @@ def test_recurrence_within_12_months_with_thp_drafted():
     [finding] = run(facts, *orders, rules=SECOND)
     assert finding.summary.startswith("Relapse ≤12 months after adjuvant trastuzumab")
     [suggestion] = finding.suggestions
-    deleted = sorted(a.resource_id for a in suggestion.actions if a.type == "delete")
-    assert deleted == [f"MedicationRequest/{d}" for d in sorted(THP)]
+    # one draft becomes T-DXd (an update of its id), the others are deleted
+    assert replaced_ids(suggestion) == [f"MedicationRequest/{d}" for d in sorted(THP)]
+    assert sorted(a.type for a in suggestion.actions) == ["delete", "delete", "update"]
 
 
 def test_second_line_without_weight_is_a_warning_without_suggestion():
@@ -120,10 +122,10 @@ def test_continuing_an_ongoing_t_dm1_line_is_not_told_again():
 def test_third_line_tucatinib_without_capecitabine():
     orders = (order(TUCATINIB, 300, interval=0.5), order(TRASTUZUMAB, 560))
     [finding] = run(_after_two_lines(), *orders, rules=LATER)
-    assert "Add capecitabine 1790 mg (1000 mg/m²)" in finding.summary
+    assert "Add capecitabine 1800 mg (1000 mg/m²)" in finding.summary
     assert "tucatinib + trastuzumab" in finding.summary
     [resource] = created(finding)
-    assert dose_of(resource) == 1790
+    assert dose_of(resource) == 1800
     assert resource["dosageInstruction"][0]["timing"]["repeat"] == {
         "frequency": 2, "period": 1.0, "periodUnit": "d",
         "boundsDuration": {
@@ -151,10 +153,8 @@ def test_brain_metastases_put_tucatinib_first_when_another_option_is_drafted():
     [finding] = run(_after_two_lines(brain=True), *orders, rules=LATER)
     assert finding.summary.startswith("Brain metastases: tucatinib + trastuzumab + capecitabine")
     [suggestion] = finding.suggestions
-    assert sorted(dose_of(r) for r in created(finding)) == [300, 560, 1790]
-    assert {a.resource_id for a in suggestion.actions if a.type == "delete"} == {
-        "MedicationRequest/ner", "MedicationRequest/cap",
-    }  # fmt: skip
+    assert sorted(dose_of(r) for r in created(finding)) == [300, 560, 1800]
+    assert replaced_ids(suggestion) == ["MedicationRequest/cap", "MedicationRequest/ner"]
 
 
 def test_without_brain_metastases_neratinib_capecitabine_after_two_lines_gets_no_card():

@@ -169,7 +169,7 @@ def test_discordant_results_say_so():
         Her2Call.NEGATIVE, subtype=Her2NegativeSubtype.LOW, discordant=True, results=results
     )
     [card] = run(facts(her2=discordant), ["trastuzumab"], "C6")
-    assert card["summary"].startswith("HER2 results discordant (latest call negative")
+    assert card["summary"].startswith("HER2 results discordant (latest result negative")
     assert "IHC 3+" in card["detail"] and "IHC 1+" in card["detail"]
 
 

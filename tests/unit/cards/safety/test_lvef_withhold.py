@@ -347,7 +347,7 @@ def test_after_an_anthracycline_early_pertuzumab_needs_50():
     assert card["indicator"] == "warning"
     # The post-anthracycline floor is a footnote the reference marks unverified: said so.
     assert "after the anthracycline" in card["detail"]
-    assert "This label row is unverified in the knowledge base" in card["detail"]
+    assert "(unverified in the label: check locally)" in card["detail"]
 
 
 @pytest.mark.parametrize("drug", ["ado-trastuzumab-emtansine", "fam-trastuzumab-deruxtecan"])

@@ -27,10 +27,10 @@ def test_active_pregnancy_with_trastuzumab_is_critical_with_contraception_durati
     assert deletes == ["MedicationRequest/draft-trastuzumab", "MedicationRequest/draft-pertuzumab"]
 
 
-def test_tdxd_contraception_is_marked_corroborated():
+def test_tdxd_contraception_says_to_check_locally():
     patient = facts(demographics=woman(), pregnancy=pregnancy(PregnancyState.PREGNANT, 5))
     [card] = c5(patient, ["fam-trastuzumab-deruxtecan"])
-    assert "for 7 months after the last dose (corroborated)" in card["detail"]
+    assert "for 7 months after the last dose (confirmed in secondary summaries" in card["detail"]
 
 
 def test_tucatinib_contraception_is_one_week():

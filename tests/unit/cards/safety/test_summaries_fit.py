@@ -110,6 +110,8 @@ DRUG_SETS = [
     ["fam-trastuzumab-deruxtecan"],
     ["doxorubicin", "epirubicin", *HER2_DRUGS[:4]],
     LAB_DRUGS,
+    ["pertuzumab"],  # pertuzumab-without-trastuzumab
+    ["pertuzumab", "docetaxel"],
 ]
 
 
@@ -156,3 +158,11 @@ def test_every_safety_finding_has_a_citation_and_override_reasons(hook):
                 if not finding.citations or not finding.override_reasons:
                     missing.add((finding.rule, finding.summary))
     assert missing == set()
+
+
+def test_the_sweep_reaches_every_order_rule_it_names():
+    """The sweep is only as good as the rules it reaches: the newest ones included."""
+    rules = set()
+    for patient, drugs in itertools.product(_patients(), DRUG_SETS):
+        rules |= {f.rule for f in findings(Hook.ORDER_SELECT, patient, _orders(drugs))}
+    assert rules >= {"pertuzumab-without-trastuzumab", "duplicate-her2-antibody", "C6", "C2"}
