@@ -77,8 +77,7 @@ def test_full_dose_at_crcl_45_both_cards_ask_for_the_regimen_reduced_dose(hook):
     assert renal["summary"].startswith("Reduce the capecitabine starting dose")
     assert (
         "75 % of 1000 mg/m² twice daily, 1343 mg at 1.79 m² "
-        "(rounded to 1300 mg (2 × 500 mg + 2 × 150 mg tablets))"
-        in renal["detail"]
+        "(rounded to 1300 mg (2 × 500 mg + 2 × 150 mg tablets))" in renal["detail"]
     )
     assert "1250" not in renal["detail"] and "950" not in renal["detail"]
     [dose] = _rule(cards, "dose-check")
