@@ -10,9 +10,9 @@ may well be right), a warning for any other drug or unit.
 
 from __future__ import annotations
 
+from cards.catalog import Drug
 from cards.findings import Finding, Indicator
 from cards.knowledge import override_reasons
-from cards.regimens.catalog import Drug
 from cards.regimens.doses import normalise_unit, regimen_dose_text, written_dose
 from cards.regimens.situation import Drafted, Situation
 from cards.regimens.slots import fit

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from cards.catalog import Basis, Drug, Schedule
 from cards.regimens.body_size import DosingBody
-from cards.regimens.catalog import Basis, Drug, Schedule
 from cards.suggestions import format_mg
 from fhir_mappings import Dose, count_unit
 

@@ -13,11 +13,11 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 
+from cards.catalog import Regimen, Slot
 from cards.findings import Finding, Suggestion
 from cards.hook_input import HookInput
 from cards.knowledge import CardsConfig
 from cards.regimens.advice import BodyGaps, body_gaps, first_line_advice, hr_missing
-from cards.regimens.catalog import Regimen, Slot
 from cards.regimens.doses import ComputedDose
 from cards.regimens.drug_terms import names
 from cards.regimens.label_caveats import hr_label

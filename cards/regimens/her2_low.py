@@ -14,12 +14,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from cards.catalog import Her2LowPopulation
 from cards.detail import format_date
 from cards.findings import Finding, Indicator, Suggestion
 from cards.hook_input import Hook, HookInput
 from cards.knowledge import CardsConfig, override_reasons
 from cards.regimens.advice import body_gaps
-from cards.regimens.catalog import Her2LowPopulation
 from cards.regimens.doses import Phase, compute_dose, per_basis_text, schedule_text
 from cards.regimens.drug_terms import names
 from cards.regimens.orders import replace_suggestion

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from cards.catalog import Drug, LaterOption, Regimen, Slot
 from cards.findings import Finding, Indicator, Suggestion
 from cards.hook_input import HookInput
 from cards.knowledge import CardsConfig
@@ -25,7 +26,6 @@ from cards.regimens.advice import (
     later_options,
     prior_therapy_text,
 )
-from cards.regimens.catalog import Drug, LaterOption, Regimen, Slot
 from cards.regimens.drug_terms import names
 from cards.regimens.line_finding import line_finding
 from cards.regimens.lines import LineAssessment, LineKind, assess_line

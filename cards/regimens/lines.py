@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
 
+from cards.catalog import Catalog
 from cards.detail import format_date
-from cards.regimens.catalog import Catalog
 from cards.regimens.data_gaps import described, medication_gaps
 from cards.regimens.drug_terms import names
 from cards.regimens.situation import HER2_DIRECTED, TRASTUZUMAB_BASED, Situation

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from cards.catalog import Catalog, Drug, ReloadKind, Schedule
 from cards.detail import format_date
 from cards.knowledge import CardsConfig
-from cards.regimens.catalog import Catalog, Drug, ReloadKind, Schedule
 from fhir_mappings import DrugExposure, Evidence, PatientFacts
 
 

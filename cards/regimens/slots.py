@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from cards.regimens.catalog import Catalog, Regimen, Slot
+from cards.catalog import Catalog, Regimen, Slot
 from cards.regimens.drug_terms import drug_name
 
 

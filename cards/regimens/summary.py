@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from cards.catalog import Drug, Regimen
 from cards.current import state
 from cards.detail import format_date
 from cards.findings import Citation, Finding, Indicator
@@ -27,7 +28,6 @@ from cards.regimens.advice import (
     regimen_drugs,
     second_line_advice,
 )
-from cards.regimens.catalog import Drug, Regimen
 from cards.regimens.doses import ComputedDose, Phase, compute_dose, per_basis_text, schedule_text
 from cards.regimens.drug_terms import names
 from cards.regimens.endocrine import (

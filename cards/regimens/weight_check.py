@@ -11,14 +11,14 @@ recalculated dose to replace it), so the two cards do not say the same thing twi
 
 from __future__ import annotations
 
+from cards.catalog import Basis, Drug
 from cards.detail import format_date
 from cards.findings import Finding, Indicator
 from cards.hook_input import HookInput
 from cards.knowledge import CardsConfig, override_reasons
 from cards.regimens.advice import body_gaps
-from cards.regimens.catalog import Basis, Drug
 from cards.regimens.data_gaps import BODY_SIZE_KEY
-from cards.regimens.dose_check import Verdict, review_dose
+from cards.regimens.dose_review import Verdict, review_dose
 from cards.regimens.drug_terms import names
 from cards.regimens.situation import Situation, situation
 from cards.regimens.slots import fit

@@ -22,10 +22,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
+from cards.catalog import catalog
 from cards.findings import Finding, Indicator, Suggestion
 from cards.hook_input import HookInput
 from cards.knowledge import CardsConfig, override_reasons
-from cards.regimens.catalog import catalog
 from cards.safety.drugs import HER2_DIRECTED, drug_name, drug_names, safety_drug
 from cards.safety.lapsed import Placed, Standing, place_all
 from cards.safety.phrasing import capitalized, fit

@@ -32,7 +32,7 @@ from cards.safety.cardiac_scope import (
 from cards.safety.drugs import SafetyDrug, drug_names
 from cards.safety.gaps import gap_finding
 from cards.safety.lvef_thresholds import AfterAnthracycline, SettingTable, lvef_table
-from cards.safety.lvef_withhold import (
+from cards.safety.lvef_verdict import (
     DrugVerdict,
     Verdict,
     carry_companions,

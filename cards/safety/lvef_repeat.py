@@ -17,7 +17,7 @@ from cards.sources import resolve
 from fhir_mappings import LvefMeasurement
 
 if TYPE_CHECKING:
-    from cards.safety.lvef_withhold import DrugVerdict, Readings
+    from cards.safety.lvef_verdict import DrugVerdict, Readings
 
 
 def _reading(m: LvefMeasurement) -> str:

@@ -19,12 +19,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import cache
 
+from cards.catalog import SlotOption, catalog
 from cards.current import state
 from cards.findings import Finding, Indicator
 from cards.hook_input import HookInput
 from cards.knowledge import CardsConfig, override_reasons
 from cards.regimens.advice import body_gaps
-from cards.regimens.catalog import SlotOption, catalog
 from cards.regimens.orders import add_suggestion, plan_option, single_recommended
 from cards.regimens.situation import situation
 from cards.safety.drugs import HER2_DIRECTED, PERTUZUMAB, TRASTUZUMAB, drug_name

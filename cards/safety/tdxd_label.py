@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from cards.catalog import catalog
 from cards.findings import Finding
 from cards.hook_input import DataGap, HookInput
 from cards.knowledge import CardsConfig
-from cards.regimens.catalog import catalog
 from cards.safety.drugs import HER2_DIRECTED, T_DXD, drug_name, drug_names
 from cards.safety.gaps import gap_finding
 from cards.safety.her2_results import (
