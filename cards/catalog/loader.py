@@ -142,31 +142,37 @@ def _regimen(
     )
 
 
-def _check_references(catalog: Catalog) -> None:
-    """Every name used in the table must point at something the table defines."""
+def _unknown_sources(where: str, keys: Iterable[str]) -> list[str]:
+    return [f"{where}: unknown source {key!r}" for key in keys if key not in source_ids()]
+
+
+def _drug_problems(catalog: Catalog) -> list[str]:
+    """Each drug's schedules, traps and reload rule: known sources and thresholds."""
     problems: list[str] = []
-
-    def source_keys(where: str, keys: Iterable[str]) -> None:
-        problems.extend(
-            f"{where}: unknown source {key!r}" for key in keys if key not in source_ids()
-        )
-
     thresholds = default_thresholds()
     for drug in catalog.drugs.values():
         for schedule in drug.schedules:
-            source_keys(f"drug {drug.id}/{schedule.id}", schedule.sources)
+            problems += _unknown_sources(f"drug {drug.id}/{schedule.id}", schedule.sources)
             for accepted in schedule.also_accepted:
-                source_keys(f"drug {drug.id}/{schedule.id} {accepted.value:g}", accepted.sources)
+                problems += _unknown_sources(
+                    f"drug {drug.id}/{schedule.id} {accepted.value:g}", accepted.sources
+                )
         for trap in drug.traps:
-            source_keys(f"drug {drug.id} trap {trap.short!r}", trap.sources)
+            problems += _unknown_sources(f"drug {drug.id} trap {trap.short!r}", trap.sources)
         if drug.reload:
-            source_keys(f"drug {drug.id} reload", drug.reload.sources)
+            problems += _unknown_sources(f"drug {drug.id} reload", drug.reload.sources)
             if drug.reload.threshold not in thresholds:
                 problems.append(f"drug {drug.id}: unknown threshold {drug.reload.threshold!r}")
             if not any(s.loading for s in drug.schedules):
                 problems.append(f"drug {drug.id}: a reload rule needs a loading dose")
+    return problems
+
+
+def _regimen_problems(catalog: Catalog) -> list[str]:
+    """Each regimen's sources, and the drugs and schedules its slots suggest."""
+    problems: list[str] = []
     for regimen in catalog.regimens.values():
-        source_keys(f"regimen {regimen.id}", regimen.sources)
+        problems += _unknown_sources(f"regimen {regimen.id}", regimen.sources)
         for slot in regimen.slots:
             for suggested in slot.suggest:
                 known = catalog.drugs.get(suggested.drug)
@@ -177,6 +183,12 @@ def _check_references(catalog: Catalog) -> None:
                         f"regimen {regimen.id}: {suggested.drug} has no schedule "
                         f"{suggested.schedule!r}"
                     )
+    return problems
+
+
+def _pathway_problems(catalog: Catalog) -> list[str]:
+    """The regimens the pathway sections name, and the sections' sources."""
+    problems: list[str] = []
     regimen_refs = [
         catalog.first_line.recommended,
         catalog.second_line.preferred,
@@ -194,106 +206,132 @@ def _check_references(catalog: Catalog) -> None:
     early = catalog.regimens.get(catalog.early_stage.pertuzumab_regimen)
     if early and not any(s.group == "trastuzumab" and s.suggest for s in early.slots):
         problems.append("early stage: the pertuzumab regimen needs a trastuzumab slot to suggest")
-    source_keys("first line", catalog.first_line.sources)
-    source_keys("first line maintenance", catalog.first_line.maintenance.sources)
-    source_keys("first line may join", catalog.first_line.may_join_sources)
-    source_keys("second line", catalog.second_line.sources)
-    source_keys("later lines", catalog.later_lines.sources)
-    source_keys("hr positive", catalog.hr_positive.sources)
-    source_keys("her2 low", catalog.her2_low.sources)
-    source_keys("body size", catalog.body_size_sources)
-    source_keys("early stage", catalog.early_stage.sources)
-    source_keys("early stage duration", catalog.early_stage.duration_sources)
-    for label_option in catalog.first_line.label_options:
-        source_keys("first line label option", label_option.sources)
+    sections = (
+        ("first line", catalog.first_line.sources),
+        ("first line maintenance", catalog.first_line.maintenance.sources),
+        ("first line may join", catalog.first_line.may_join_sources),
+        ("second line", catalog.second_line.sources),
+        ("later lines", catalog.later_lines.sources),
+        ("hr positive", catalog.hr_positive.sources),
+        ("her2 low", catalog.her2_low.sources),
+        ("body size", catalog.body_size_sources),
+        ("early stage", catalog.early_stage.sources),
+        ("early stage duration", catalog.early_stage.duration_sources),
+        *(("first line label option", o.sources) for o in catalog.first_line.label_options),
+    )
+    for where, keys in sections:
+        problems += _unknown_sources(where, keys)
+    return problems
+
+
+def _check_references(catalog: Catalog) -> None:
+    """Every name used in the table must point at something the table defines."""
+    problems = [*_drug_problems(catalog), *_regimen_problems(catalog), *_pathway_problems(catalog)]
     if problems:
         raise KnowledgeError("cards/data/regimens.json: " + "; ".join(problems))
+
+
+def _first_line(first: Mapping[str, Any]) -> FirstLine:
+    return FirstLine(
+        recommended=first["recommended"],
+        recommendation=first["recommendation"],
+        sources=_sources(first["source"]),
+        notes=tuple(first["notes"]),
+        may_join=frozenset(first["may_join"]["moieties"]),
+        may_join_sources=_sources(first["may_join"]["source"]),
+        maintenance=Maintenance(
+            moieties=frozenset(first["maintenance"]["moieties"]),
+            text=first["maintenance"]["text"],
+            sources=_sources(first["maintenance"]["source"]),
+            verification=first["maintenance"]["verification"],
+        ),
+        label_options=tuple(
+            LabelOption(o["regimen"], o["text"], _sources(o["source"]), o["verification"])
+            for o in first["label_options"]
+        ),
+    )
+
+
+def _second_line(second: Mapping[str, Any]) -> SecondLine:
+    return SecondLine(
+        preferred=second["preferred"],
+        alternative=second["alternative"],
+        recommendation=second["recommendation"],
+        sources=_sources(second["source"]),
+        brain_metastases_note=second["brain_metastases_note"],
+    )
+
+
+def _later_lines(later: Mapping[str, Any]) -> LaterLines:
+    return LaterLines(
+        recommendation=later["recommendation"],
+        sources=_sources(later["source"]),
+        brain_metastases_first=later["brain_metastases_first"],
+        options=tuple(
+            LaterOption(
+                regimen=o["regimen"],
+                min_prior_metastatic_lines=int(o.get("min_prior_metastatic_lines", 0)),
+                min_prior_her2_regimens=int(o.get("min_prior_her2_regimens", 0)),
+                not_received=frozenset(o.get("not_received", ())),
+                hr_positive_only=bool(o.get("hr_positive_only", False)),
+                label=o.get("label", ""),
+            )
+            for o in later["options"]
+        ),
+    )
+
+
+def _hr_positive(hr: Mapping[str, Any]) -> HrPositive:
+    return HrPositive(
+        sources=_sources(hr["source"]),
+        with_endocrine_regimens=tuple(hr["with_endocrine_regimens"]),
+        options=tuple(hr["options"]),
+        after_chemotherapy=hr["after_chemotherapy"],
+    )
+
+
+def _her2_low(low: Mapping[str, Any]) -> Her2Low:
+    return Her2Low(
+        regimen=low["regimen"],
+        sources=_sources(low["source"]),
+        populations=tuple(
+            Her2LowPopulation(
+                id=p["id"],
+                subtypes=frozenset(p["subtypes"]),
+                hr_positive_only=bool(p.get("hr_positive_only", False)),
+                requires=p["requires"],
+                text=p["text"],
+            )
+            for p in low["populations"]
+        ),
+        adjuvant_chemotherapy_relapse_months=float(low["adjuvant_chemotherapy_relapse_months"]),
+    )
+
+
+def _early_stage(early: Mapping[str, Any]) -> EarlyStage:
+    return EarlyStage(
+        pertuzumab_regimen=early["pertuzumab_regimen"],
+        sources=_sources(early["source"]),
+        duration_text=early["duration"]["text"],
+        duration_sources=_sources(early["duration"]["source"]),
+    )
 
 
 def build_catalog(raw: Mapping[str, Any]) -> Catalog:
     """Typed catalog from the already schema-validated table; raises on broken references."""
     groups = cast(Mapping[str, Mapping[str, Any]], raw["slot_groups"])
     lines = raw["lines"]
-    first, second, later, hr = (
-        lines["first"],
-        lines["second"],
-        lines["later"],
-        lines["hr_positive"],
-    )
-    low = raw["her2_low"]
     catalog = Catalog(
         version=raw["version"],
         drugs={k: _drug(k, v) for k, v in raw["drugs"].items()},
         regimens={k: _regimen(k, v, groups) for k, v in raw["regimens"].items()},
-        first_line=FirstLine(
-            recommended=first["recommended"],
-            recommendation=first["recommendation"],
-            sources=_sources(first["source"]),
-            notes=tuple(first["notes"]),
-            may_join=frozenset(first["may_join"]["moieties"]),
-            may_join_sources=_sources(first["may_join"]["source"]),
-            maintenance=Maintenance(
-                moieties=frozenset(first["maintenance"]["moieties"]),
-                text=first["maintenance"]["text"],
-                sources=_sources(first["maintenance"]["source"]),
-                verification=first["maintenance"]["verification"],
-            ),
-            label_options=tuple(
-                LabelOption(o["regimen"], o["text"], _sources(o["source"]), o["verification"])
-                for o in first["label_options"]
-            ),
-        ),
-        second_line=SecondLine(
-            preferred=second["preferred"],
-            alternative=second["alternative"],
-            recommendation=second["recommendation"],
-            sources=_sources(second["source"]),
-            brain_metastases_note=second["brain_metastases_note"],
-        ),
-        later_lines=LaterLines(
-            recommendation=later["recommendation"],
-            sources=_sources(later["source"]),
-            brain_metastases_first=later["brain_metastases_first"],
-            options=tuple(
-                LaterOption(
-                    regimen=o["regimen"],
-                    min_prior_metastatic_lines=int(o.get("min_prior_metastatic_lines", 0)),
-                    min_prior_her2_regimens=int(o.get("min_prior_her2_regimens", 0)),
-                    not_received=frozenset(o.get("not_received", ())),
-                    hr_positive_only=bool(o.get("hr_positive_only", False)),
-                    label=o.get("label", ""),
-                )
-                for o in later["options"]
-            ),
-        ),
-        hr_positive=HrPositive(
-            sources=_sources(hr["source"]),
-            with_endocrine_regimens=tuple(hr["with_endocrine_regimens"]),
-            options=tuple(hr["options"]),
-            after_chemotherapy=hr["after_chemotherapy"],
-        ),
-        her2_low=Her2Low(
-            regimen=low["regimen"],
-            sources=_sources(low["source"]),
-            populations=tuple(
-                Her2LowPopulation(
-                    id=p["id"],
-                    subtypes=frozenset(p["subtypes"]),
-                    hr_positive_only=bool(p.get("hr_positive_only", False)),
-                    requires=p["requires"],
-                    text=p["text"],
-                )
-                for p in low["populations"]
-            ),
-            adjuvant_chemotherapy_relapse_months=float(low["adjuvant_chemotherapy_relapse_months"]),
-        ),
+        first_line=_first_line(lines["first"]),
+        second_line=_second_line(lines["second"]),
+        later_lines=_later_lines(lines["later"]),
+        hr_positive=_hr_positive(lines["hr_positive"]),
+        her2_low=_her2_low(raw["her2_low"]),
         body_size_sources=_sources(raw["body_size"]["source"]),
-        early_stage=EarlyStage(
-            pertuzumab_regimen=raw["early_stage"]["pertuzumab_regimen"],
-            sources=_sources(raw["early_stage"]["source"]),
-            duration_text=raw["early_stage"]["duration"]["text"],
-            duration_sources=_sources(raw["early_stage"]["duration"]["source"]),
-        ),
+        early_stage=_early_stage(raw["early_stage"]),
     )
     _check_references(catalog)
     return catalog

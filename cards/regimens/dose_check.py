@@ -27,6 +27,7 @@ from cards.regimens.data_gaps import CONDITIONS_KEY, described
 from cards.regimens.dose_review import DoseReview, Verdict, review_dose
 from cards.regimens.dose_unread import unread_dose_finding
 from cards.regimens.doses import (
+    ComputedDose,
     drafted_text,
     interval_text,
     per_basis_text,
@@ -60,11 +61,9 @@ def _why(schedule: Schedule, sit: Situation) -> str:
     return f" with {names(partners, sit.catalog, ' and ')}" if partners else ""
 
 
-def _summary(review: DoseReview, sit: Situation) -> str:
-    drug, expected, due = review.drug, review.expected, review.due
-    drafted = drafted_text(review.amount, drug)
-    name = drug.short
-    short = name[0].upper() + name[1:]  # at the start of the summary
+def _unplaced_summary(review: DoseReview, short: str, drafted: str) -> str:
+    """A volume or an interval that is none of the label's: no expected dose to name."""
+    drug = review.drug
     if review.verdict is Verdict.UNRECOGNISED_VOLUME:
         schedule = drug.schedules[0]
         return fit(
@@ -72,36 +71,51 @@ def _summary(review: DoseReview, sit: Situation) -> str:
             f"loading nor the {schedule.volume_maintenance_ml or 0:g} mL maintenance dose",
             f"{short} {drafted}: not a label volume",
         )
-    if review.verdict is Verdict.WRONG_INTERVAL:
-        interval = review.drafted.order.interval_days or 0
-        label = " or ".join(
-            dict.fromkeys(interval_text(s.interval_days) for s in review.label_schedules)
-        )
-        return fit(
-            f"{short} {drafted} {interval_text(interval)}: the label schedule is {label}",
-            f"{short} {interval_text(interval)}: the label schedule is {label}",
-            f"{short}: the drafted interval is not a label schedule",
-        )
-    assert expected is not None  # every other verdict names the expected dose
+    interval = review.drafted.order.interval_days or 0  # Verdict.WRONG_INTERVAL
+    label = " or ".join(
+        dict.fromkeys(interval_text(s.interval_days) for s in review.label_schedules)
+    )
+    return fit(
+        f"{short} {drafted} {interval_text(interval)}: the label schedule is {label}",
+        f"{short} {interval_text(interval)}: the label schedule is {label}",
+        f"{short}: the drafted interval is not a label schedule",
+    )
+
+
+def _wrong_dose_summary(
+    review: DoseReview, sit: Situation, short: str, drafted: str, expected: ComputedDose
+) -> str:
+    """A known trap by name; otherwise how far the drafted dose is from the expected one."""
     wanted = expected.amount + (" loading dose" if expected.is_loading else "")
+    if review.trap is not None:
+        return fit(
+            f"{short} {drafted}: {review.trap.short}; expected {wanted}",
+            f"{short} {drafted}: {review.trap.short}",
+        )
+    if review.amount.per_basis is None:
+        return fit(f"{short} {drafted} is not the computed {wanted}")
+    ratio = (review.amount.per_basis / expected.per_basis - 1) * 100
+    direction = "above" if ratio > 0 else "below"
+    why = _why(expected.schedule, sit)
+    because = f"{wanted}, the dose{why}" if why else f"the computed {wanted}"
+    return fit(
+        f"{short} {drafted} is {abs(ratio):.0f} % {direction} {because}",
+        f"{short} {drafted} is {abs(ratio):.0f} % {direction} the computed {wanted}",
+        f"{short} {drafted} is {abs(ratio):.0f} % {direction} the computed dose",
+    )
+
+
+def _summary(review: DoseReview, sit: Situation) -> str:
+    drug, expected, due = review.drug, review.expected, review.due
+    drafted = drafted_text(review.amount, drug)
+    name = drug.short
+    short = name[0].upper() + name[1:]  # at the start of the summary
+    if review.verdict in (Verdict.UNRECOGNISED_VOLUME, Verdict.WRONG_INTERVAL):
+        return _unplaced_summary(review, short, drafted)
+    assert expected is not None  # every other verdict names the expected dose
     last = format_date(due.last_dose) if due and due.last_dose else "not on file"
     if review.verdict is Verdict.WRONG_DOSE:
-        if review.trap is not None:
-            return fit(
-                f"{short} {drafted}: {review.trap.short}; expected {wanted}",
-                f"{short} {drafted}: {review.trap.short}",
-            )
-        if review.amount.per_basis is None:
-            return fit(f"{short} {drafted} is not the computed {wanted}")
-        ratio = (review.amount.per_basis / expected.per_basis - 1) * 100
-        direction = "above" if ratio > 0 else "below"
-        why = _why(expected.schedule, sit)
-        because = f"{wanted}, the dose{why}" if why else f"the computed {wanted}"
-        return fit(
-            f"{short} {drafted} is {abs(ratio):.0f} % {direction} {because}",
-            f"{short} {drafted} is {abs(ratio):.0f} % {direction} the computed {wanted}",
-            f"{short} {drafted} is {abs(ratio):.0f} % {direction} the computed dose",
-        )
+        return _wrong_dose_summary(review, sit, short, drafted, expected)
     if review.verdict is Verdict.MISSING_LOADING:
         return fit(
             f"First {name} dose: give the {expected.amount} loading dose, not {drafted}",

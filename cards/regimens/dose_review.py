@@ -264,6 +264,36 @@ def review_dose(sit: Situation, drafted: Drafted, drug: Drug) -> DoseReview | No
         return _wrong_interval(sit, drafted, drug, amount, value, label)
     if value is None:
         return None  # no weight/BSA to convert with: C10 says so
+    return _judge(sit, drafted, drug, amount, value, schedules)
+
+
+def _re_escalation(
+    sit: Situation, drug: Drug, best: _Target, value: float, tolerance: float
+) -> tuple[ComputedDose, float] | None:
+    """Going back up after a label dose reduction: the reduced dose and the per-basis dose it
+    was reduced to; None when the drug allows it or there was no reduction."""
+    if not drug.no_re_escalation or best.kind is not _Kind.EXPECTED:
+        return None
+    prior = _prior_per_basis(sit, drug)
+    if (
+        prior is not None
+        and prior[0] < best.value * (1 - tolerance)
+        and value > prior[0] * (1 + tolerance)
+    ):
+        return compute_dose(drug, best.schedule, Phase.MAINTENANCE, sit.body, prior[0]), prior[0]
+    return None
+
+
+def _judge(
+    sit: Situation,
+    drafted: Drafted,
+    drug: Drug,
+    amount: DraftedAmount,
+    value: float,
+    schedules: tuple[Schedule, ...],
+) -> DoseReview:
+    """The verdict on a dose read in the drug's basis, on the schedules its interval can be."""
+    tolerance = sit.config.threshold("dose_tolerance_percent") / 100
     targets = [t for s in schedules for t in _targets(sit, drug, s)]
     best = min(targets, key=lambda t: _relative(value, t.value))
     expected_target = next(
@@ -295,15 +325,8 @@ def review_dose(sit: Situation, drafted: Drafted, drug: Drug) -> DoseReview | No
     if drug.ceiling is not None and value > drug.ceiling * (1 + rounding):
         ceiling = compute_dose(drug, best.schedule, Phase.MAINTENANCE, sit.body, drug.ceiling)
         return DoseReview(drafted, drug, amount, Verdict.ABOVE_CEILING, ceiling, due)
-    if drug.no_re_escalation and best.kind is _Kind.EXPECTED:
-        prior = _prior_per_basis(sit, drug)
-        if (
-            prior is not None
-            and prior[0] < best.value * (1 - tolerance)
-            and value > prior[0] * (1 + tolerance)
-        ):
-            reduced = compute_dose(drug, best.schedule, Phase.MAINTENANCE, sit.body, prior[0])
-            return DoseReview(
-                drafted, drug, amount, Verdict.RE_ESCALATION, reduced, due, prior=prior[0]
-            )
+    escalation = _re_escalation(sit, drug, best, value, tolerance)
+    if escalation is not None:
+        reduced, prior = escalation
+        return DoseReview(drafted, drug, amount, Verdict.RE_ESCALATION, reduced, due, prior=prior)
     return DoseReview(drafted, drug, amount, Verdict.OK, expected, due)
