@@ -158,13 +158,11 @@ def _draft_mg_m2(order: DraftOrder, facts: PatientFacts) -> float | None:
     return None
 
 
-def burden(
-    facts: PatientFacts, orders: Sequence[DraftOrder], config: CardsConfig
-) -> tuple[Burden, list[str]]:
-    """The cumulative dose by component and its fractions of the limits; and what is missing."""
-    table = anthracyclines()
+def _ordered_mg_m2(
+    facts: PatientFacts, orders: Sequence[DraftOrder], table: Mapping[str, Anthracycline]
+) -> tuple[dict[str, float], list[str]]:
+    """The drafted doses in mg/m² by drug, and the drafts that could not be converted."""
     missing: list[str] = []
-    given = {t.drug: t for t in facts.therapy.anthracyclines}
     ordered: dict[str, float] = {}
     for order in orders:
         drug = order_drug(order)
@@ -176,6 +174,35 @@ def burden(
             missing.append(f"The drafted {name} dose could not be converted to mg/m²")
             continue
         ordered[drug] = ordered.get(drug, 0.0) + value
+    return ordered, missing
+
+
+def _fractions(
+    components: Sequence[Component], facts: PatientFacts, config: CardsConfig
+) -> tuple[float, float, float]:
+    """The fractions of the warning and critical limits, and the doxorubicin equivalent."""
+    warn = config.threshold(WARNING_KEY)
+    crit = critical_limit(facts, config)
+    warning_fraction = critical_fraction = equivalent = 0.0
+    for c in components:
+        eq = c.doxorubicin_equivalent
+        if eq is not None:
+            equivalent += eq
+            warning_fraction += eq / warn
+            critical_fraction += eq / crit
+        elif c.drug.warning_key and c.drug.critical_key:
+            warning_fraction += c.total / config.threshold(c.drug.warning_key)
+            critical_fraction += c.total / config.threshold(c.drug.critical_key)
+    return warning_fraction, critical_fraction, equivalent
+
+
+def burden(
+    facts: PatientFacts, orders: Sequence[DraftOrder], config: CardsConfig
+) -> tuple[Burden, list[str]]:
+    """The cumulative dose by component and its fractions of the limits; and what is missing."""
+    table = anthracyclines()
+    given = {t.drug: t for t in facts.therapy.anthracyclines}
+    ordered, missing = _ordered_mg_m2(facts, orders, table)
     components: list[Component] = []
     for drug_id in dict.fromkeys([*given, *ordered]):
         if drug_id not in table:
@@ -202,18 +229,7 @@ def burden(
             missing.append(
                 f"{table[exposure.drug].display} is on file without administrations to count"
             )
-    warn = config.threshold(WARNING_KEY)
-    crit = critical_limit(facts, config)
-    warning_fraction = critical_fraction = equivalent = 0.0
-    for c in components:
-        eq = c.doxorubicin_equivalent
-        if eq is not None:
-            equivalent += eq
-            warning_fraction += eq / warn
-            critical_fraction += eq / crit
-        elif c.drug.warning_key and c.drug.critical_key:
-            warning_fraction += c.total / config.threshold(c.drug.warning_key)
-            critical_fraction += c.total / config.threshold(c.drug.critical_key)
+    warning_fraction, critical_fraction, equivalent = _fractions(components, facts, config)
     return (
         Burden(
             components=tuple(components),

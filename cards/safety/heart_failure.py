@@ -11,10 +11,10 @@ could not send is said on the order hooks, where the check guards a dose.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from cards.findings import Finding, Indicator
-from cards.hook_input import Hook, HookInput
+from cards.hook_input import DataGap, Hook, HookInput
 from cards.knowledge import CardsConfig, override_reasons
 from cards.safety.drugs import HER2_DIRECTED, drug_names, safety_drug
 from cards.safety.gaps import gap_finding
@@ -28,6 +28,24 @@ TOPIC = "Heart failure with HER2-directed therapy"
 CONDITIONS_GAP_DEDUP = "gap:conditions"
 
 
+def _conditions_gap(ids: Sequence[str], label: str, gap: DataGap) -> Finding:
+    """The problem list could not be obtained: say what could not be checked."""
+    return gap_finding(
+        RULE,
+        gap,
+        what="The problem list",
+        advice=lambda short: (
+            f"check for heart failure and ILD before {drug_names(ids, short=short)}"
+        ),
+        consequence=(
+            "A history of heart failure, cardiomyopathy or interstitial lung disease "
+            "could not be checked."
+        ),
+        citation=cite(label, RULE, TOPIC),
+        dedup_key=CONDITIONS_GAP_DEDUP,
+    )
+
+
 def heart_failure_findings(hook_input: HookInput, config: CardsConfig) -> Iterable[Finding]:
     ids, shown = drugs_in_play(hook_input, HER2_DIRECTED)
     if not ids:
@@ -38,22 +56,7 @@ def heart_failure_findings(hook_input: HookInput, config: CardsConfig) -> Iterab
     when = "on" if patient_view else "before"
     gap = hook_input.gap("conditions")
     if gap is not None and not patient_view:
-        return (
-            gap_finding(
-                RULE,
-                gap,
-                what="The problem list",
-                advice=lambda short: (
-                    f"check for heart failure and ILD before {drug_names(ids, short=short)}"
-                ),
-                consequence=(
-                    "A history of heart failure, cardiomyopathy or interstitial lung disease "
-                    "could not be checked."
-                ),
-                citation=cite(label, RULE, TOPIC),
-                dedup_key=CONDITIONS_GAP_DEDUP,
-            ),
-        )
+        return (_conditions_gap(ids, label, gap),)
     evidence = hook_input.facts.conditions.heart_failure
     if not evidence or gap is not None:
         return ()
