@@ -335,6 +335,34 @@ def _evidence(facts: PatientFacts, orders: Sequence[DraftOrder]) -> tuple[Eviden
     return tuple(dict.fromkeys(items))
 
 
+def _reasoning(
+    b: Burden, facts: PatientFacts, config: CardsConfig, drafted: bool
+) -> tuple[str, ...]:
+    """The cumulative dose by drug, the limits and the label's risk, and trastuzumab's share."""
+    label = doxorubicin_label()
+    reasoning = [
+        "Cumulative anthracycline exposure from the administrations on file"
+        + (" plus the drafted dose" if drafted else "")
+        + ":\n\n"
+        + "\n".join(_component_line(c) for c in b.components)
+        if b.components
+        else "No anthracycline administrations with a dose in mg/m² are on file.",
+        f"Limits: doxorubicin-equivalent {mg_m2(config.threshold(WARNING_KEY))} (increase "
+        f"LVEF monitoring, consider dexrazoxane) and {mg_m2(critical_limit(facts, config))}. "
+        f"The doxorubicin label gives cardiomyopathy in {label.risk_words()}; labels cap the "
+        f"total at {label.max_total:g}, or {mg_m2(label.max_total_with_risk_factors)} with "
+        f"{label.risk_factors}. Cross-drug sums are approximate.",
+    ]
+    reasoning.extend(_own_limit_lines(b, config))
+    if facts.therapy.of_class(TRASTUZUMAB_CONTAINING):
+        reasoning.append(
+            "Trastuzumab is on file: its cardiotoxicity adds to the anthracycline's, so the "
+            f"lower ({mg_m2(label.max_total_with_risk_factors)}) ceiling of the label is the "
+            "relevant one."
+        )
+    return tuple(reasoning)
+
+
 def anthracycline_dose_findings(hook_input: HookInput, config: CardsConfig) -> Iterable[Finding]:
     orders = selected_in_class(hook_input, ANTHRACYCLINE)
     if not orders:
@@ -359,7 +387,6 @@ def anthracycline_dose_findings(hook_input: HookInput, config: CardsConfig) -> I
             ),
         )
     b, missing = burden(facts, orders, config)
-    label = doxorubicin_label()
     drafted = any(c.ordered for c in b.components)
     if b.critical_fraction >= 1:
         indicator = Indicator.CRITICAL
@@ -373,32 +400,12 @@ def anthracycline_dose_findings(hook_input: HookInput, config: CardsConfig) -> I
         summary = f"Cumulative anthracycline dose incomplete before {names}: check outside records"
     else:
         summary = _summary(b, indicator, config, drafted, critical_limit(facts, config))
-    reasoning = [
-        "Cumulative anthracycline exposure from the administrations on file"
-        + (" plus the drafted dose" if drafted else "")
-        + ":\n\n"
-        + "\n".join(_component_line(c) for c in b.components)
-        if b.components
-        else "No anthracycline administrations with a dose in mg/m² are on file.",
-        f"Limits: doxorubicin-equivalent {mg_m2(config.threshold(WARNING_KEY))} (increase "
-        f"LVEF monitoring, consider dexrazoxane) and {mg_m2(critical_limit(facts, config))}. "
-        f"The doxorubicin label gives cardiomyopathy in {label.risk_words()}; labels cap the "
-        f"total at {label.max_total:g}, or {mg_m2(label.max_total_with_risk_factors)} with "
-        f"{label.risk_factors}. Cross-drug sums are approximate.",
-    ]
-    reasoning.extend(_own_limit_lines(b, config))
-    if facts.therapy.of_class(TRASTUZUMAB_CONTAINING):
-        reasoning.append(
-            "Trastuzumab is on file: its cardiotoxicity adds to the anthracycline's, so the "
-            f"lower ({mg_m2(label.max_total_with_risk_factors)}) ceiling of the label is the "
-            "relevant one."
-        )
     return (
         Finding(
             rule=RULE,
             indicator=indicator,
             summary=summary,
-            reasoning=tuple(reasoning),
+            reasoning=_reasoning(b, facts, config, drafted),
             citations=(
                 cite("doxorubicin-label", RULE, TOPIC),
                 cite("ighg-equivalence", RULE, TOPIC),
