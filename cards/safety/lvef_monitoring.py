@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from cards.detail import check_locally
 from cards.findings import Citation, Finding, Indicator
@@ -339,6 +339,31 @@ def _summary_text(names: str, last: str, base_text: str, due_clause: str) -> str
     return full if len(full) <= SUMMARY_LIMIT else f"On {names}: last LVEF {last}; {due_clause}"
 
 
+def _next_due(
+    hook_input: HookInput,
+    config: CardsConfig,
+    drugs: Sequence[SafetyDrug],
+    last_when: datetime,
+    rule_of: Requirement,
+) -> tuple[str, str]:
+    """When the next LVEF is due (summary clause, paragraph): the routine interval, or a
+    label row's earlier repeat."""
+    due = last_when + timedelta(days=rule_of.days)
+    due_clause = f"next due by {date(due)}"
+    due_paragraph = f"Next LVEF due by {date(due)}."
+    repeat = label_repeat(hook_input, config, drugs)
+    if repeat is not None and repeat.criterion is not None:
+        due = last_when + timedelta(days=repeat.criterion.repeat_days)
+        due_clause = f"{THRESHOLD_WORDS[repeat.verdict]}: repeat LVEF by {date(due)}"
+        due_paragraph = (
+            f"The latest LVEF meets the {resolve(repeat.table.source).short} row "
+            f"'{repeat.criterion.criterion}' (see the LVEF threshold card): "
+            f"{repeat.criterion.instruction} Next LVEF due by {date(due)}, not at the "
+            "routine interval."
+        )
+    return due_clause, due_paragraph
+
+
 def cardiac_summary_findings(hook_input: HookInput, config: CardsConfig) -> Iterable[Finding]:
     """An information card for a patient on a HER2 antibody: where monitoring stands."""
     if hook_input.hook is not Hook.PATIENT_VIEW:
@@ -358,19 +383,7 @@ def cardiac_summary_findings(hook_input: HookInput, config: CardsConfig) -> Iter
     if latest is None or latest.when is None:
         return ()  # C1 warns
     base = baseline(facts)
-    due = latest.when + timedelta(days=rule_of.days)
-    due_clause = f"next due by {date(due)}"
-    due_paragraph = f"Next LVEF due by {date(due)}."
-    repeat = label_repeat(hook_input, config, drugs)
-    if repeat is not None and repeat.criterion is not None:
-        due = latest.when + timedelta(days=repeat.criterion.repeat_days)
-        due_clause = f"{THRESHOLD_WORDS[repeat.verdict]}: repeat LVEF by {date(due)}"
-        due_paragraph = (
-            f"The latest LVEF meets the {resolve(repeat.table.source).short} row "
-            f"'{repeat.criterion.criterion}' (see the LVEF threshold card): "
-            f"{repeat.criterion.instruction} Next LVEF due by {date(due)}, not at the "
-            "routine interval."
-        )
+    due_clause, due_paragraph = _next_due(hook_input, config, drugs, latest.when, rule_of)
     base_text = (
         f"baseline {percent(base.percent)} on {date(base.when)}" if base else "no baseline on file"
     )
