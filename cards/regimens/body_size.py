@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from cards.catalog import Basis
-from cards.detail import format_date
+from cards.phrasing import format_date
 from fhir_mappings import BodyMeasurement, BodySize, BsaMethod, Evidence
 
 

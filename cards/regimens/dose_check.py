@@ -19,10 +19,11 @@ The verdict is `dose_review`'s; this module writes its card.
 from __future__ import annotations
 
 from cards.catalog import Basis, Schedule
-from cards.detail import check_locally, format_date
+from cards.detail import check_locally
 from cards.findings import Finding, Indicator, Suggestion
 from cards.hook_input import HookInput
 from cards.knowledge import CardsConfig, override_reasons
+from cards.phrasing import fit, format_date
 from cards.regimens.data_gaps import CONDITIONS_KEY, described
 from cards.regimens.dose_review import DoseReview, Verdict, review_dose
 from cards.regimens.dose_unread import unread_dose_finding
@@ -43,7 +44,7 @@ from cards.regimens.situation import (
     Situation,
     situation,
 )
-from cards.regimens.slots import fit, recognise
+from cards.regimens.slots import recognise
 from cards.regimens.weight_change import WeightChange, weight_changes
 from cards.sources import cite_all
 from fhir_mappings import Evidence, TherapySetting

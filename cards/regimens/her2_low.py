@@ -15,10 +15,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from cards.catalog import Her2LowPopulation
-from cards.detail import format_date
 from cards.findings import Finding, Indicator, Suggestion
 from cards.hook_input import Hook, HookInput
 from cards.knowledge import CardsConfig, override_reasons
+from cards.phrasing import DAYS_PER_MONTH, fit, format_date
 from cards.regimens.advice import body_gaps
 from cards.regimens.doses import ComputedDose, Phase, compute_dose, per_basis_text, schedule_text
 from cards.regimens.drug_terms import names
@@ -32,7 +32,6 @@ from cards.regimens.situation import (
     Situation,
     situation,
 )
-from cards.regimens.slots import fit
 from cards.sources import cite_all
 from fhir_mappings import DrugExposure, Her2Call, TherapySetting
 
@@ -40,7 +39,6 @@ RULE = "C12-her2-low"
 TOPIC = "T-DXd in HER2-low / HER2-ultralow metastatic breast cancer"
 T_DXD = "fam-trastuzumab-deruxtecan"
 TRIGGERS = frozenset({CHEMOTHERAPY, TAXANE, ENDOCRINE, CDK46})
-DAYS_PER_MONTH = 30.4375
 SUBTYPE_TEXT = {
     "her2-low": "IHC 1+, or IHC 2+ with negative ISH",
     "her2-ultralow": "IHC 0 with faint, incomplete membrane staining in ≤10 % of cells",

@@ -18,6 +18,7 @@ from cards.catalog import Drug, LaterOption, Regimen, Slot
 from cards.findings import Finding, Indicator, Suggestion
 from cards.hook_input import HookInput
 from cards.knowledge import CardsConfig
+from cards.phrasing import fit
 from cards.regimens.advice import (
     BodyGaps,
     body_gaps,
@@ -44,7 +45,7 @@ from cards.regimens.situation import (
     Situation,
     situation,
 )
-from cards.regimens.slots import and_list, covers, fit, missing_slots, present_names
+from cards.regimens.slots import and_list, covers, missing_slots, present_names
 
 RULE = "C12-later-lines"
 TOPIC = "Later-line options, HER2+ metastatic breast cancer"

@@ -16,8 +16,8 @@ from datetime import datetime
 from enum import StrEnum
 
 from cards.catalog import Catalog, Drug, ReloadKind, Schedule
-from cards.detail import format_date
 from cards.knowledge import CardsConfig
+from cards.phrasing import format_date
 from fhir_mappings import DrugExposure, Evidence, PatientFacts
 
 

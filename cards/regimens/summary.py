@@ -14,10 +14,10 @@ from datetime import datetime
 
 from cards.catalog import Drug, Regimen
 from cards.current import state
-from cards.detail import format_date
 from cards.findings import Citation, Finding, Indicator
 from cards.hook_input import HookInput
 from cards.knowledge import CardsConfig, override_reasons
+from cards.phrasing import fit, format_date
 from cards.regimens.advice import (
     body_gaps,
     first_line_advice,
@@ -57,7 +57,6 @@ from cards.regimens.situation import (
     Situation,
     situation,
 )
-from cards.regimens.slots import fit
 from cards.sources import cite_all
 from cards.suggestions import format_mg
 from fhir_mappings import TherapyLine

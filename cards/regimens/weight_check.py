@@ -12,16 +12,15 @@ recalculated dose to replace it), so the two cards do not say the same thing twi
 from __future__ import annotations
 
 from cards.catalog import Basis, Drug
-from cards.detail import format_date
 from cards.findings import Finding, Indicator
 from cards.hook_input import HookInput
 from cards.knowledge import CardsConfig, override_reasons
+from cards.phrasing import fit, format_date
 from cards.regimens.advice import BodyGaps, body_gaps
 from cards.regimens.data_gaps import BODY_SIZE_KEY
 from cards.regimens.dose_review import Verdict, review_dose
 from cards.regimens.drug_terms import names
 from cards.regimens.situation import Situation, situation
-from cards.regimens.slots import fit
 from cards.regimens.weight_change import WeightChange, weight_changes
 from cards.sources import cite_all
 from fhir_mappings import Evidence

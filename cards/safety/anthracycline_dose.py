@@ -27,9 +27,9 @@ from cards.knowledge import (
     load_table,
     override_reasons,
 )
+from cards.phrasing import mg_m2, whole
 from cards.safety.drugs import ANTHRACYCLINE, TRASTUZUMAB_CONTAINING
 from cards.safety.gaps import gap_finding
-from cards.safety.phrasing import mg_m2, whole
 from cards.safety.triggers import drug_ids, order_drug, order_evidence, selected_in_class
 from cards.sources import cite, source_ids
 from fhir_mappings import DraftOrder, Evidence, PatientFacts

@@ -16,9 +16,10 @@ from collections.abc import Iterable, Sequence
 from cards.findings import Finding, Indicator
 from cards.hook_input import DataGap, Hook, HookInput
 from cards.knowledge import CardsConfig, override_reasons
+from cards.phrasing import capitalized, fit_names
+from cards.phrasing import format_date as date
 from cards.safety.drugs import HER2_DIRECTED, drug_names, safety_drug
 from cards.safety.gaps import gap_finding
-from cards.safety.phrasing import capitalized, date, fit
 from cards.safety.suggested_orders import echo_suggestion
 from cards.safety.triggers import drugs_in_play
 from cards.sources import cite
@@ -66,7 +67,7 @@ def heart_failure_findings(hook_input: HookInput, config: CardsConfig) -> Iterab
         Finding(
             rule=RULE,
             indicator=Indicator.WARNING,
-            summary=fit(
+            summary=fit_names(
                 lambda short: (
                     f"Heart failure or cardiomyopathy on file{since}: review cardiac "
                     f"risk {when} {drug_names(ids, short=short)}"

@@ -15,10 +15,10 @@ from collections.abc import Iterable, Sequence
 from cards.findings import Citation, Finding, Indicator
 from cards.hook_input import DataGap, HookInput
 from cards.knowledge import CardsConfig, override_reasons
+from cards.phrasing import capitalized, fit_names
 from cards.safety.drugs import HER2_DIRECTED, T_DXD, drug_names
 from cards.safety.gaps import gap_finding
 from cards.safety.her2_results import applies_to, her2_evidence, ihc_suggestion, reasoning_of
-from cards.safety.phrasing import capitalized, fit
 from cards.safety.triggers import drugs_in_play
 from cards.sources import cite
 from fhir_mappings import Her2Call
@@ -65,7 +65,7 @@ def her2_not_on_file_findings(hook_input: HookInput, config: CardsConfig) -> Ite
         Finding(
             rule=RULE,
             indicator=Indicator.WARNING,
-            summary=fit(
+            summary=fit_names(
                 lambda short: (
                     f"{opening} for a patient on {drug_names(drugs, short=short)}: "
                     "confirm HER2 status"

@@ -20,6 +20,17 @@ from cards.detail import check_locally
 from cards.findings import Citation, Finding, Indicator
 from cards.hook_input import Hook, HookInput
 from cards.knowledge import CardsConfig, override_reasons
+from cards.phrasing import (
+    SUMMARY_LIMIT,
+    capitalized,
+    days_between,
+    fit_names,
+    interval,
+    percent,
+)
+from cards.phrasing import (
+    format_date as date,
+)
 from cards.safety.cardiac_scope import (
     baseline,
     cardiac_drugs,
@@ -38,15 +49,6 @@ from cards.safety.lvef_verdict import (
     carry_companions,
     companion_candidates,
     judge_drug,
-)
-from cards.safety.phrasing import (
-    SUMMARY_LIMIT,
-    capitalized,
-    date,
-    days_between,
-    fit,
-    interval,
-    percent,
 )
 from cards.safety.suggested_orders import echo_suggestion
 from cards.safety.triggers import exposure_evidence, order_evidence
@@ -148,7 +150,7 @@ def _no_lvef(
     return _lvef_due(
         hook_input,
         "missing",
-        summary=fit(
+        summary=fit_names(
             lambda short: (
                 f"No {'dated ' if undated else ''}LVEF on file "
                 + _context_words(hook_input, drug_names(ids, short=short))
@@ -183,7 +185,7 @@ def _overdue(
     return _lvef_due(
         hook_input,
         "overdue",
-        summary=fit(
+        summary=fit_names(
             lambda short: (
                 f"LVEF overdue {_context_words(hook_input, drug_names(ids, short=short))}"
                 f": last {last}, {age_days} days ago (due {due} {interval(rule_of.days)})"
@@ -238,7 +240,7 @@ def _before_anthracycline(
     return _lvef_due(
         hook_input,
         "before-anthracycline",
-        summary=fit(
+        summary=fit_names(
             lambda short: (
                 f"No LVEF since the last anthracycline dose ({date(when)}) "
                 + _context_words(hook_input, drug_names(ids, short=short))
@@ -393,7 +395,7 @@ def cardiac_summary_findings(hook_input: HookInput, config: CardsConfig) -> Iter
         Finding(
             rule=SUMMARY_RULE,
             indicator=Indicator.INFO,
-            summary=fit(
+            summary=fit_names(
                 lambda short: _summary_text(
                     drug_names((d.id for d in drugs), short=short), last, base_text, due_clause
                 )

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 
 from cards.findings import Suggestion
 from cards.hook_input import HookInput
-from cards.safety.phrasing import date, interval, percent
+from cards.phrasing import format_date as date
+from cards.phrasing import interval, percent
 from cards.safety.suggested_orders import echo_suggestion
 from cards.sources import resolve
 from fhir_mappings import LvefMeasurement

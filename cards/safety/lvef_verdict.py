@@ -14,6 +14,7 @@ from enum import StrEnum
 from cards.findings import Indicator
 from cards.hook_input import HookInput
 from cards.knowledge import CardsConfig
+from cards.phrasing import days_between
 from cards.safety.cardiac_scope import (
     baseline,
     cardiac_drugs,
@@ -35,7 +36,6 @@ from cards.safety.lvef_thresholds import (
     judge,
     lvef_table,
 )
-from cards.safety.phrasing import days_between
 from cards.safety.triggers import (
     drafts_in_class,
     order_drug,

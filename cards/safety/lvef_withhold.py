@@ -22,6 +22,8 @@ from cards.detail import check_locally
 from cards.findings import Finding, Indicator, Suggestion
 from cards.hook_input import HookInput
 from cards.knowledge import CardsConfig, override_reasons
+from cards.phrasing import fit_names, percent, points
+from cards.phrasing import format_date as date
 from cards.safety.cardiac_scope import (
     baseline,
     cardiac_drugs,
@@ -39,7 +41,6 @@ from cards.safety.lvef_verdict import (
     companion_candidates,
     judge_drug,
 )
-from cards.safety.phrasing import date, fit, percent, points
 from cards.safety.suggested_orders import remove_drafts_suggestions
 from cards.safety.triggers import (
     exposure_evidence,
@@ -221,7 +222,7 @@ def _finding(
     return Finding(
         rule=RULE,
         indicator=verdict.indicator,
-        summary=fit(lambda short: _summary(verdict, group, readings, short)),
+        summary=fit_names(lambda short: _summary(verdict, group, readings, short)),
         reasoning=(
             _opening(
                 readings,

@@ -22,9 +22,8 @@ from datetime import timedelta
 
 from cards.catalog import Her2LowPopulation, catalog
 from cards.knowledge import KnowledgeError
+from cards.phrasing import DAYS_PER_MONTH
 from fhir_mappings import DrugExposure, PatientFacts, TherapySetting
-
-DAYS_PER_MONTH = 30.4375
 
 
 @dataclass(frozen=True)
