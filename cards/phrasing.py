@@ -3,7 +3,8 @@
 Summaries are shorter than 140 characters (CDS Hooks): `fit` picks the first candidate that
 fits, `fit_names` the first brevity of the drug names that does. Day counts: a calendar month
 for date arithmetic (`DAYS_PER_MONTH`) and the rounder month monitoring intervals are worded
-with (`MONTH_WORDING_DAYS`).
+with (`MONTH_WORDING_DAYS`). Intervals: `interval` words a monitoring interval ("3 months"),
+`interval_text` a dosing interval ("every 3 weeks"), `interval_words` a span ("3 weeks").
 """
 
 from __future__ import annotations
@@ -71,7 +72,8 @@ def days_between(earlier: datetime, later: datetime) -> int:
 
 
 def interval(days: float) -> str:
-    """A monitoring interval as labels say it: '4 weeks', '12 weeks', '3 months', else days."""
+    """A monitoring interval as labels say it (safety cards): '4 weeks', '12 weeks',
+    '3 months', else days."""
     whole = round(days)
     if whole % 7 == 0 and whole <= 12 * 7:
         return f"{whole // 7} week{'' if whole == 7 else 's'}"
@@ -84,3 +86,30 @@ def interval(days: float) -> str:
 def capitalized(text: str) -> str:
     """'trastuzumab and pertuzumab' at the start of a sentence; 'T-DXd' unchanged."""
     return text[:1].upper() + text[1:]
+
+
+def interval_text(days: float) -> str:
+    """Days between doses, in words: 21 -> "every 3 weeks", 7 -> "weekly", 0.5 -> "twice
+    daily"."""
+    per_day = 1 / days
+    if days < 1 and abs(per_day - round(per_day)) < 0.05:
+        return {2: "twice daily", 3: "three times daily"}.get(
+            round(per_day), f"{round(per_day)} times daily"
+        )
+    if days == 1:
+        return "once daily"
+    if days == 7:
+        return "weekly"
+    if days % 7 == 0:
+        return f"every {int(days // 7)} weeks"
+    if days != int(days):
+        return f"every {round(days * 24)} hours"
+    return f"every {days:g} days"
+
+
+def interval_words(days: float) -> str:
+    """A span of days in words: 21 -> "3 weeks", 7 -> "1 week", 1 -> "1 day"."""
+    if days >= 7 and days % 7 == 0:
+        weeks = int(days // 7)
+        return f"{weeks} week" + ("s" if weeks > 1 else "")
+    return f"{days:g} day" + ("s" if days != 1 else "")

@@ -23,17 +23,11 @@ from cards.detail import check_locally
 from cards.findings import Finding, Indicator, Suggestion
 from cards.hook_input import HookInput
 from cards.knowledge import CardsConfig, override_reasons
-from cards.phrasing import fit, format_date
+from cards.phrasing import fit, format_date, interval_text
 from cards.regimens.data_gaps import CONDITIONS_KEY, described
 from cards.regimens.dose_review import DoseReview, Verdict, review_dose
 from cards.regimens.dose_unread import unread_dose_finding
-from cards.regimens.doses import (
-    ComputedDose,
-    drafted_text,
-    interval_text,
-    per_basis_text,
-    regimen_dose_text,
-)
+from cards.regimens.doses import ComputedDose, drafted_text, per_basis_text, regimen_dose_text
 from cards.regimens.drug_terms import names
 from cards.regimens.loading import DueDose
 from cards.regimens.orders import instruction, replace_suggestion
