@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from cards.catalog import catalog
 from cards.knowledge import CardsConfig, default_thresholds
-from cards.regimens.catalog import catalog
 from fhir_mappings import DrugExposure, ExposureState, exposure_state
 
 GRACE = "trastuzumab_reload_late_days"

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import datetime
 
 from cards.findings import Citation
+from cards.phrasing import format_date
 from fhir_mappings import Evidence
 
 _MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
@@ -27,11 +27,6 @@ def escape_text(text: str, *, limit: int = _MAX_VALUE_LENGTH) -> str:
         flat = flat[: limit - 1].rstrip() + "…"
     flat = flat.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _MARKDOWN_PUNCTUATION.sub(r"\\\1", flat)
-
-
-def format_date(when: datetime | None) -> str:
-    """ISO date for cards; an undated fact says so rather than looking recent."""
-    return when.date().isoformat() if when else "undated"
 
 
 def _evidence_row(item: Evidence) -> str:

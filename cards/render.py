@@ -10,8 +10,7 @@ from cards.detail import render_detail, unique_citations
 from cards.findings import Citation, Finding, Indicator, Suggestion
 from cards.hook_input import Hook
 from cards.identifiers import Identifiers, same_system
-
-SUMMARY_LIMIT = 139  # the spec: "<140 characters"
+from cards.phrasing import SUMMARY_LIMIT
 
 
 def _summary(text: str) -> str:

@@ -16,10 +16,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 
-from cards.detail import escape_text, format_date
+from cards.detail import escape_text
 from cards.findings import Finding, Indicator
 from cards.hook_input import Hook, HookInput
 from cards.knowledge import override_reasons
+from cards.phrasing import format_date
 from cards.render import applies_to_hook
 from cards.rules import ENGINE, registry
 from cards.safety.triggers import current_in_class

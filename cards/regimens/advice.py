@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from cards.detail import format_date
-from cards.regimens.catalog import Basis, Drug, LaterOption, Regimen
+from cards.catalog import Basis, Drug, LaterOption, Regimen
+from cards.phrasing import format_date
 from cards.regimens.data_gaps import BODY_SIZE_KEY, described
 from cards.regimens.doses import regimen_dose_text
 from cards.regimens.label_caveats import receptor_caveats, relapse_window

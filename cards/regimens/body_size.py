@@ -12,8 +12,8 @@ import math
 from dataclasses import dataclass
 from datetime import datetime
 
-from cards.detail import format_date
-from cards.regimens.catalog import Basis
+from cards.catalog import Basis
+from cards.phrasing import format_date
 from fhir_mappings import BodyMeasurement, BodySize, BsaMethod, Evidence
 
 

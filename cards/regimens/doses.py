@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from cards.catalog import Basis, Drug, Schedule
+from cards.phrasing import interval_text
 from cards.regimens.body_size import DosingBody
-from cards.regimens.catalog import Basis, Drug, Schedule
 from cards.suggestions import format_mg
 from fhir_mappings import Dose, count_unit
 
@@ -143,33 +144,6 @@ def tablet_combination(mg: float, strengths: tuple[float, ...]) -> tuple[tuple[i
             if best is None or key[:2] < best[:2]:
                 best = key
     return best[2] if best is not None else ()
-
-
-def interval_text(days: float) -> str:
-    """Days between doses, in words: 21 -> "every 3 weeks", 7 -> "weekly", 0.5 -> "twice
-    daily"."""
-    per_day = 1 / days
-    if days < 1 and abs(per_day - round(per_day)) < 0.05:
-        return {2: "twice daily", 3: "three times daily"}.get(
-            round(per_day), f"{round(per_day)} times daily"
-        )
-    if days == 1:
-        return "once daily"
-    if days == 7:
-        return "weekly"
-    if days % 7 == 0:
-        return f"every {int(days // 7)} weeks"
-    if days != int(days):
-        return f"every {round(days * 24)} hours"
-    return f"every {days:g} days"
-
-
-def interval_words(days: float) -> str:
-    """A span of days in words: 21 -> "3 weeks", 7 -> "1 week", 1 -> "1 day"."""
-    if days >= 7 and days % 7 == 0:
-        weeks = int(days // 7)
-        return f"{weeks} week" + ("s" if weeks > 1 else "")
-    return f"{days:g} day" + ("s" if days != 1 else "")
 
 
 def schedule_text(schedule: Schedule) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from cards.regimens.catalog import Catalog
+from cards.catalog import Catalog
 from fhir_mappings import drug_info
 
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 from cards.findings import Finding, Indicator
 from cards.hook_input import HookInput
 from cards.knowledge import CardsConfig, override_reasons
+from cards.phrasing import fit
 from cards.regimens.advice import body_basis, body_gaps
 from cards.regimens.orders import add_suggestion, plan_option, single_recommended
 from cards.regimens.situation import situation
-from cards.regimens.slots import fit
 from cards.sources import cite_all
 from fhir_mappings import Her2Call
 

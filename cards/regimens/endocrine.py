@@ -16,10 +16,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from cards.current import state
-from cards.detail import format_date
 from cards.findings import Finding, Indicator
 from cards.hook_input import HookInput
 from cards.knowledge import CardsConfig, override_reasons
+from cards.phrasing import fit, format_date
 from cards.regimens.advice import hr_positive_advice
 from cards.regimens.drug_terms import names
 from cards.regimens.label_caveats import caveat_sources, hr_label
@@ -32,7 +32,6 @@ from cards.regimens.situation import (
     Situation,
     situation,
 )
-from cards.regimens.slots import fit
 from cards.sources import cite_all
 from fhir_mappings import DrugExposure, TherapySetting
 

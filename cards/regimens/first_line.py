@@ -13,11 +13,12 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 
+from cards.catalog import Regimen, Slot
 from cards.findings import Finding, Suggestion
 from cards.hook_input import HookInput
 from cards.knowledge import CardsConfig
+from cards.phrasing import fit
 from cards.regimens.advice import BodyGaps, body_gaps, first_line_advice, hr_missing
-from cards.regimens.catalog import Regimen, Slot
 from cards.regimens.doses import ComputedDose
 from cards.regimens.drug_terms import names
 from cards.regimens.label_caveats import hr_label
@@ -34,7 +35,7 @@ from cards.regimens.situation import (
     Situation,
     situation,
 )
-from cards.regimens.slots import and_list, fit, missing_slots, present_names
+from cards.regimens.slots import and_list, missing_slots, present_names
 
 RULE = "C12-first-line"
 TOPIC = "First-line regimen, HER2+ metastatic breast cancer"

@@ -14,13 +14,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from cards.detail import format_date
+from cards.catalog import Her2LowPopulation
 from cards.findings import Finding, Indicator, Suggestion
 from cards.hook_input import Hook, HookInput
 from cards.knowledge import CardsConfig, override_reasons
+from cards.phrasing import DAYS_PER_MONTH, fit, format_date
 from cards.regimens.advice import body_gaps
-from cards.regimens.catalog import Her2LowPopulation
-from cards.regimens.doses import Phase, compute_dose, per_basis_text, schedule_text
+from cards.regimens.doses import ComputedDose, Phase, compute_dose, per_basis_text, schedule_text
 from cards.regimens.drug_terms import names
 from cards.regimens.orders import replace_suggestion
 from cards.regimens.situation import (
@@ -32,7 +32,6 @@ from cards.regimens.situation import (
     Situation,
     situation,
 )
-from cards.regimens.slots import fit
 from cards.sources import cite_all
 from fhir_mappings import DrugExposure, Her2Call, TherapySetting
 
@@ -40,7 +39,6 @@ RULE = "C12-her2-low"
 TOPIC = "T-DXd in HER2-low / HER2-ultralow metastatic breast cancer"
 T_DXD = "fam-trastuzumab-deruxtecan"
 TRIGGERS = frozenset({CHEMOTHERAPY, TAXANE, ENDOCRINE, CDK46})
-DAYS_PER_MONTH = 30.4375
 SUBTYPE_TEXT = {
     "her2-low": "IHC 1+, or IHC 2+ with negative ISH",
     "her2-ultralow": "IHC 0 with faint, incomplete membrane staining in ≤10 % of cells",
@@ -83,22 +81,29 @@ def _qualifying(sit: Situation, population: Her2LowPopulation) -> tuple[DrugExpo
     return metastatic_chemo or _relapsed_soon_after_adjuvant_chemo(sit)
 
 
-def her2_low_findings(hook_input: HookInput, config: CardsConfig) -> list[Finding]:
-    sit = situation(hook_input, config)
+def _concerned(sit: Situation) -> bool:
+    """HER2-negative (low or ultralow) MBC, no T-DXd given or drafted, and on order-select a
+    drafted therapy T-DXd could replace."""
     facts = sit.facts
     her2 = facts.her2
     if not (facts.disease.breast_cancer and facts.disease.metastatic):
-        return []
+        return False
     if her2.call is not Her2Call.NEGATIVE or her2.negative_subtype is None:
-        return []
+        return False
     if T_DXD in sit.received or T_DXD in sit.drafted_ids():
-        return []
+        return False
     if sit.hook is Hook.ORDER_SELECT and not sit.selected_with(TRIGGERS):
-        return []
-    if sit.drafted_ids(HER2_DIRECTED):
-        return []  # HER2-directed drafts in HER2-negative disease: the biomarker rule's card
-    subtype = her2.negative_subtype.value
-    matched = [
+        return False
+    # HER2-directed drafts in HER2-negative disease: the biomarker rule's card
+    return not sit.drafted_ids(HER2_DIRECTED)
+
+
+def _matched(
+    sit: Situation, subtype: str
+) -> list[tuple[Her2LowPopulation, tuple[DrugExposure, ...]]]:
+    """The label populations of this subtype the patient is in, with the therapy that puts
+    her there."""
+    return [
         (population, qualifying)
         for population in sit.catalog.her2_low.populations
         if subtype in population.subtypes
@@ -106,6 +111,27 @@ def her2_low_findings(hook_input: HookInput, config: CardsConfig) -> list[Findin
         for qualifying in [_qualifying(sit, population)]
         if qualifying
     ]
+
+
+def _suggestions(sit: Situation, dose: ComputedDose) -> tuple[Suggestion, ...]:
+    """On order-select, T-DXd in place of the drafted therapy."""
+    if sit.hook is not Hook.ORDER_SELECT:
+        return ()
+    # offered, not recommended: the drafted therapy (fulvestrant + a CDK4/6 inhibitor after
+    # one endocrine line, say) is often another legitimate option
+    replaced = sit.selected_with(TRIGGERS)
+    replacement = replace_suggestion(sit, replaced, [dose])
+    return (replacement,) if replacement is not None else ()
+
+
+def her2_low_findings(hook_input: HookInput, config: CardsConfig) -> list[Finding]:
+    sit = situation(hook_input, config)
+    facts = sit.facts
+    her2 = facts.her2
+    if not _concerned(sit) or her2.negative_subtype is None:
+        return []
+    subtype = her2.negative_subtype.value
+    matched = _matched(sit, subtype)
     if not matched:
         return []
     catalog = sit.catalog
@@ -125,13 +151,7 @@ def her2_low_findings(hook_input: HookInput, config: CardsConfig) -> list[Findin
         f"({', '.join(format_date(e.start) for e in q[:3])})."
         for p, q in matched
     )
-    suggestions: tuple[Suggestion, ...] = ()
-    if sit.hook is Hook.ORDER_SELECT:
-        # offered, not recommended: the drafted therapy (fulvestrant + a CDK4/6 inhibitor after
-        # one endocrine line, say) is often another legitimate option
-        replaced = sit.selected_with(TRIGGERS)
-        replacement = replace_suggestion(sit, replaced, [dose])
-        suggestions = (replacement,) if replacement is not None else ()
+    suggestions = _suggestions(sit, dose)
     calculation = f" ({dose.calculation}; {sit.body.describe(tdxd.basis)})" if dose.mg else ""
     return [
         Finding(

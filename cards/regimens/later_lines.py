@@ -14,9 +14,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from cards.catalog import Drug, LaterOption, Regimen, Slot
 from cards.findings import Finding, Indicator, Suggestion
 from cards.hook_input import HookInput
 from cards.knowledge import CardsConfig
+from cards.phrasing import fit
 from cards.regimens.advice import (
     BodyGaps,
     body_gaps,
@@ -25,7 +27,6 @@ from cards.regimens.advice import (
     later_options,
     prior_therapy_text,
 )
-from cards.regimens.catalog import Drug, LaterOption, Regimen, Slot
 from cards.regimens.drug_terms import names
 from cards.regimens.line_finding import line_finding
 from cards.regimens.lines import LineAssessment, LineKind, assess_line
@@ -44,7 +45,7 @@ from cards.regimens.situation import (
     Situation,
     situation,
 )
-from cards.regimens.slots import and_list, covers, fit, missing_slots, present_names
+from cards.regimens.slots import and_list, covers, missing_slots, present_names
 
 RULE = "C12-later-lines"
 TOPIC = "Later-line options, HER2+ metastatic breast cancer"

@@ -12,10 +12,10 @@ from __future__ import annotations
 from cards.findings import Finding, Indicator
 from cards.hook_input import HookInput
 from cards.knowledge import CardsConfig, override_reasons
+from cards.phrasing import fit
 from cards.regimens.advice import first_line_advice, second_line_advice
 from cards.regimens.lines import LineAssessment, LineKind, assess_line
 from cards.regimens.situation import CHEMOTHERAPY, HER2_DIRECTED, TAXANE, Situation, situation
-from cards.regimens.slots import fit
 from cards.sources import cite_all
 
 RULE = "C12-line-undetermined"

@@ -20,17 +20,16 @@ would pick the wrong regimen.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 
-from cards.detail import format_date
-from cards.regimens.catalog import Catalog
+from cards.catalog import Catalog
+from cards.phrasing import DAYS_PER_MONTH, format_date
 from cards.regimens.data_gaps import described, medication_gaps
 from cards.regimens.drug_terms import names
 from cards.regimens.situation import HER2_DIRECTED, TRASTUZUMAB_BASED, Situation
 from fhir_mappings import DrugExposure, Evidence, TherapyLine, TherapySetting
 
-DAYS_PER_MONTH = 30.4375
 ORDINALS = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth"}
 
 
@@ -94,6 +93,31 @@ def _adjuvant_names(sit: Situation, adjuvant: tuple[DrugExposure, ...]) -> str:
     return names((e.drug for e in adjuvant), sit.catalog) if adjuvant else "HER2 therapy"
 
 
+def _still_running(
+    sit: Situation,
+    adjuvant: tuple[DrugExposure, ...],
+    end: datetime,
+    recurrence: datetime,
+    months: float,
+) -> _Relapse:
+    """Adjuvant HER2 therapy recorded after the metastatic date: the relapse cannot be timed."""
+    evidence = (
+        f"its last record ({format_date(end)}) is after the metastatic diagnosis date "
+        f"({format_date(recurrence)})"
+        if months < 0
+        else "it is still marked active after the metastatic diagnosis date "
+        f"({format_date(recurrence)})"
+    )
+    return _Relapse(
+        None,
+        f"(Neo)adjuvant {_adjuvant_names(sit, adjuvant)} was still running when the "
+        f"metastatic disease was recorded: {evidence}. Either the disease recurred during "
+        "adjuvant therapy or the metastatic date was recorded late: check the dates.",
+        ("Dates of the metastatic diagnosis and of the last (neo)adjuvant HER2 therapy",),
+        "adjuvant HER2 therapy still given after the metastatic date",
+    )
+
+
 def _relapse(sit: Situation) -> _Relapse:
     """ASCO rec. 5.0/5.1: how long after adjuvant trastuzumab-based therapy the disease recurred.
 
@@ -129,21 +153,7 @@ def _relapse(sit: Situation) -> _Relapse:
     if months is None:
         months = (recurrence - end).days / DAYS_PER_MONTH
     if months < 0 or any(e.active for e in adjuvant):
-        evidence = (
-            f"its last record ({format_date(end)}) is after the metastatic diagnosis date "
-            f"({format_date(recurrence)})"
-            if months < 0
-            else "it is still marked active after the metastatic diagnosis date "
-            f"({format_date(recurrence)})"
-        )
-        return _Relapse(
-            None,
-            f"(Neo)adjuvant {_adjuvant_names(sit, adjuvant)} was still running when the "
-            f"metastatic disease was recorded: {evidence}. Either the disease recurred during "
-            "adjuvant therapy or the metastatic date was recorded late: check the dates.",
-            ("Dates of the metastatic diagnosis and of the last (neo)adjuvant HER2 therapy",),
-            "adjuvant HER2 therapy still given after the metastatic date",
-        )
+        return _still_running(sit, adjuvant, end, recurrence, months)
     interval = (
         f"(Neo)adjuvant trastuzumab-based therapy ended {format_date(end)}, {months:.1f} months "
         f"before the metastatic diagnosis ({format_date(recurrence)})"

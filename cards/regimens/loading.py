@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from cards.detail import format_date
+from cards.catalog import Catalog, Drug, ReloadKind, Schedule
 from cards.knowledge import CardsConfig
-from cards.regimens.catalog import Catalog, Drug, ReloadKind, Schedule
+from cards.phrasing import format_date
 from fhir_mappings import DrugExposure, Evidence, PatientFacts
 
 
@@ -71,6 +71,43 @@ def _weeks(days: float) -> str:
     return f"{days / 7:.0f} weeks"
 
 
+def _from_last_dose(
+    drug: Drug,
+    schedule: Schedule,
+    moiety: str,
+    dated: list[tuple[DrugExposure, datetime]],
+    as_of: datetime,
+    config: CardsConfig,
+) -> DueAssessment:
+    """The dose due from the date of the last one and the drug's reload rule."""
+    latest, last = max(dated, key=lambda pair: pair[1])
+    days = float(calendar_days(as_of, last))
+    evidence = latest.evidence[:1]
+    source = "" if latest.last_dose else " (end of the last order; no administration on file)"
+    reload_rule = drug.reload
+    if reload_rule is None:
+        return DueAssessment(
+            DueDose.MAINTENANCE, False, moiety, last, days, "Earlier doses are on file.", evidence
+        )
+    limit = config.threshold(reload_rule.threshold)
+    when = f"The last {moiety} dose was on {format_date(last)}{source}, {_weeks(days)} ago"
+    if reload_rule.kind is ReloadKind.DAYS_LATE:
+        late = days - schedule.interval_days
+        if late > limit:
+            reason = (
+                f"{when}: {_weeks(late)} later than due on the {schedule.interval_days:g}-day "
+                f"schedule. More than {limit:g} days late means re-loading."
+            )
+            return DueAssessment(DueDose.LOADING, True, moiety, last, days, reason, evidence)
+        reason = f"{when}: not more than {limit:g} days late, so the maintenance dose is due."
+        return DueAssessment(DueDose.MAINTENANCE, False, moiety, last, days, reason, evidence)
+    if days >= limit:
+        reason = f"{when}. {limit / 7:g} weeks or more since the last dose means re-loading."
+        return DueAssessment(DueDose.LOADING, True, moiety, last, days, reason, evidence)
+    reason = f"{when}: less than {limit / 7:g} weeks, so the maintenance dose is due."
+    return DueAssessment(DueDose.MAINTENANCE, False, moiety, last, days, reason, evidence)
+
+
 def due_dose(
     drug: Drug,
     schedule: Schedule,
@@ -119,29 +156,4 @@ def due_dose(
             "be told whether a loading (re-load) or a maintenance dose is due.",
             evidence,
         )
-    latest, last = max(dated, key=lambda pair: pair[1])
-    days = float(calendar_days(facts.as_of, last))
-    evidence = latest.evidence[:1]
-    source = "" if latest.last_dose else " (end of the last order; no administration on file)"
-    reload_rule = drug.reload
-    if reload_rule is None:
-        return DueAssessment(
-            DueDose.MAINTENANCE, False, moiety, last, days, "Earlier doses are on file.", evidence
-        )
-    limit = config.threshold(reload_rule.threshold)
-    when = f"The last {moiety} dose was on {format_date(last)}{source}, {_weeks(days)} ago"
-    if reload_rule.kind is ReloadKind.DAYS_LATE:
-        late = days - schedule.interval_days
-        if late > limit:
-            reason = (
-                f"{when}: {_weeks(late)} later than due on the {schedule.interval_days:g}-day "
-                f"schedule. More than {limit:g} days late means re-loading."
-            )
-            return DueAssessment(DueDose.LOADING, True, moiety, last, days, reason, evidence)
-        reason = f"{when}: not more than {limit:g} days late, so the maintenance dose is due."
-        return DueAssessment(DueDose.MAINTENANCE, False, moiety, last, days, reason, evidence)
-    if days >= limit:
-        reason = f"{when}. {limit / 7:g} weeks or more since the last dose means re-loading."
-        return DueAssessment(DueDose.LOADING, True, moiety, last, days, reason, evidence)
-    reason = f"{when}: less than {limit / 7:g} weeks, so the maintenance dose is due."
-    return DueAssessment(DueDose.MAINTENANCE, False, moiety, last, days, reason, evidence)
+    return _from_last_dose(drug, schedule, moiety, dated, facts.as_of, config)

@@ -28,10 +28,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from cards.current import state
-from cards.detail import format_date
 from cards.findings import Finding, Indicator
 from cards.hook_input import HookInput
 from cards.knowledge import CardsConfig, override_reasons
+from cards.phrasing import fit, format_date
 from cards.regimens.advice import body_gaps, hr_positive_advice
 from cards.regimens.drug_terms import names
 from cards.regimens.endocrine import finished_chemotherapy
@@ -49,7 +49,7 @@ from cards.regimens.situation import (
     Situation,
     situation,
 )
-from cards.regimens.slots import fit, present_names
+from cards.regimens.slots import present_names
 from cards.safety.ild_status import current_ild
 from cards.sources import cite_all
 from fhir_mappings import DrugExposure, PregnancyState

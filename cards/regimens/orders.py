@@ -12,10 +12,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from cards.catalog import Drug, Schedule, SlotOption
 from cards.findings import Action, Suggestion
-from cards.regimens.catalog import Drug, Schedule, SlotOption
+from cards.phrasing import interval_words
 from cards.regimens.data_gaps import history_gap_reason
-from cards.regimens.doses import ComputedDose, Phase, compute_dose, interval_words, schedule_text
+from cards.regimens.doses import ComputedDose, Phase, compute_dose, schedule_text
 from cards.regimens.drug_terms import drug_name, rxnorm_code
 from cards.regimens.loading import DueAssessment, DueDose, due_dose
 from cards.regimens.situation import Drafted, Situation

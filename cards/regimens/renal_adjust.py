@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from cards.catalog import Drug, Schedule
 from cards.knowledge import CardsConfig
-from cards.regimens.catalog import Drug, Schedule
 from cards.regimens.situation import Situation
 from cards.safety.lab_table import WITHHOLDING, Bound, Criterion, criteria_for, lab_drugs
 from cards.safety.lab_values import LabView

@@ -8,7 +8,7 @@ of `cards.safety` here: the organ-function rule imports this module.
 
 from __future__ import annotations
 
-from cards.regimens.catalog import Basis, Drug, Schedule
+from cards.catalog import Basis, Drug, Schedule
 from cards.regimens.doses import Phase, compute_dose, drafted_amount
 from cards.regimens.situation import Situation
 from cards.suggestions import format_mg

@@ -13,6 +13,7 @@ from __future__ import annotations
 from cards.findings import Finding
 from cards.hook_input import HookInput
 from cards.knowledge import CardsConfig
+from cards.phrasing import fit
 from cards.regimens.advice import body_gaps, second_line_advice
 from cards.regimens.doses import Phase, compute_dose
 from cards.regimens.drug_terms import names
@@ -21,7 +22,6 @@ from cards.regimens.line_finding import line_finding
 from cards.regimens.lines import LineAssessment, LineKind, assess_line
 from cards.regimens.orders import replace_suggestion, single_recommended
 from cards.regimens.situation import CHEMOTHERAPY, HER2_DIRECTED, TAXANE, Situation, situation
-from cards.regimens.slots import fit
 
 RULE = "C12-second-line"
 TOPIC = "Second-line regimen, HER2+ metastatic breast cancer"

@@ -10,11 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
+from cards.catalog import Catalog, catalog
 from cards.current import state
 from cards.hook_input import Hook, HookInput
 from cards.knowledge import CardsConfig
 from cards.regimens.body_size import DosingBody, dosing_body
-from cards.regimens.catalog import Catalog, catalog
 from fhir_mappings import DraftOrder, Evidence, Her2Call, PatientFacts, TherapySetting
 
 HER2_DIRECTED = "her2-directed"

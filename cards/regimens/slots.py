@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from cards.regimens.catalog import Catalog, Regimen, Slot
+from cards.catalog import Catalog, Regimen, Slot
 from cards.regimens.drug_terms import drug_name
 
 
@@ -58,15 +58,3 @@ def and_list(items: Iterable[str]) -> str:
     if len(listed) <= 1:
         return "".join(listed)
     return ", ".join(listed[:-1]) + " and " + listed[-1]
-
-
-SUMMARY_LIMIT = 139
-
-
-def fit(*candidates: str) -> str:
-    """The first candidate summary that fits the CDS Hooks limit (< 140 characters), as a
-    sentence (a drug name may start it: "Trastuzumab in the third line ...")."""
-    chosen = next((c for c in candidates if len(c) <= SUMMARY_LIMIT), None)
-    if chosen is None:
-        chosen = candidates[-1][: SUMMARY_LIMIT - 1].rstrip() + "…"
-    return chosen[:1].upper() + chosen[1:]

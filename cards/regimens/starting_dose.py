@@ -26,10 +26,10 @@ from cards.current import state
 from cards.findings import Finding, Indicator, Suggestion
 from cards.hook_input import HookInput
 from cards.knowledge import CardsConfig, override_reasons
+from cards.phrasing import fit
 from cards.regimens.course_table import InteractionDose, Prophylaxis, course_table
 from cards.regimens.drug_terms import drug_name, names, rxnorm_code
 from cards.regimens.situation import Drafted, Situation, situation
-from cards.regimens.slots import fit
 from cards.sources import cite_all
 from cards.suggestions import create, delete_order, medication_request
 from fhir_mappings import DraftOrder, Evidence

@@ -12,11 +12,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from cards.catalog import Drug, Regimen
 from cards.current import state
-from cards.detail import format_date
 from cards.findings import Citation, Finding, Indicator
 from cards.hook_input import HookInput
 from cards.knowledge import CardsConfig, override_reasons
+from cards.phrasing import fit, format_date
 from cards.regimens.advice import (
     body_gaps,
     first_line_advice,
@@ -27,7 +28,6 @@ from cards.regimens.advice import (
     regimen_drugs,
     second_line_advice,
 )
-from cards.regimens.catalog import Drug, Regimen
 from cards.regimens.doses import ComputedDose, Phase, compute_dose, per_basis_text, schedule_text
 from cards.regimens.drug_terms import names
 from cards.regimens.endocrine import (
@@ -57,7 +57,6 @@ from cards.regimens.situation import (
     Situation,
     situation,
 )
-from cards.regimens.slots import fit
 from cards.sources import cite_all
 from cards.suggestions import format_mg
 from fhir_mappings import TherapyLine
@@ -292,6 +291,27 @@ def _hr_ongoing_summary(
     )
 
 
+def _next_line(
+    sit: Situation, line: LineAssessment, next_kind: LineKind
+) -> tuple[tuple[str, ...], tuple[str, ...], tuple[Drug, ...]]:
+    """The advice for the line to come, its sources, and the drugs it would need doses for."""
+    catalog = sit.catalog
+    if next_kind is LineKind.FIRST:
+        advice, sources = first_line_advice(sit), catalog.first_line.sources
+        drugs = regimen_drugs(sit, catalog.regimen(catalog.first_line.recommended))
+    elif next_kind is LineKind.SECOND:
+        advice, sources = second_line_advice(sit), catalog.second_line.sources
+        drugs = regimen_drugs(sit, catalog.regimen(catalog.second_line.preferred))
+    else:
+        advice, sources = later_line_advice(sit, line), catalog.later_lines.sources
+        drugs = tuple(
+            drug
+            for option in later_options(sit, line)
+            for drug in regimen_drugs(sit, catalog.regimen(option.regimen))
+        )
+    return advice, sources, drugs
+
+
 def summary_findings(hook_input: HookInput, config: CardsConfig) -> list[Finding]:
     sit = situation(hook_input, config)
     if not sit.her2_positive_mbc:
@@ -299,7 +319,6 @@ def summary_findings(hook_input: HookInput, config: CardsConfig) -> list[Finding
     line = assess_line(sit)
     if line.kind is LineKind.UNDETERMINED:
         return [undetermined_finding(sit, line)]
-    catalog = sit.catalog
     next_kind = line.kind
     prefix: tuple[str, ...] = ()
     lapse = lapsed_maintenance(sit, line) if line.continuing else None
@@ -322,19 +341,7 @@ def summary_findings(hook_input: HookInput, config: CardsConfig) -> list[Finding
         summary = _later_summary(sit, line)
     if next_kind is LineKind.SECOND and _preferred_given(sit):
         next_kind = LineKind.LATER
-    if next_kind is LineKind.FIRST:
-        advice, sources = first_line_advice(sit), catalog.first_line.sources
-        drugs = regimen_drugs(sit, catalog.regimen(catalog.first_line.recommended))
-    elif next_kind is LineKind.SECOND:
-        advice, sources = second_line_advice(sit), catalog.second_line.sources
-        drugs = regimen_drugs(sit, catalog.regimen(catalog.second_line.preferred))
-    else:
-        advice, sources = later_line_advice(sit, line), catalog.later_lines.sources
-        drugs = tuple(
-            drug
-            for option in later_options(sit, line)
-            for drug in regimen_drugs(sit, catalog.regimen(option.regimen))
-        )
+    advice, sources, drugs = _next_line(sit, line, next_kind)
     gaps = body_gaps(sit, drugs)
     return [
         Finding(

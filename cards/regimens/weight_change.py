@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cards.catalog import Drug
 from cards.regimens.body_size import weight_on_or_before
-from cards.regimens.catalog import Drug
 from cards.regimens.loading import dose_moiety, exposures_of, last_dose_date
 from cards.regimens.situation import Situation
 from fhir_mappings import BodyMeasurement

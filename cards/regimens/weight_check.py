@@ -11,18 +11,17 @@ recalculated dose to replace it), so the two cards do not say the same thing twi
 
 from __future__ import annotations
 
-from cards.detail import format_date
+from cards.catalog import Basis, Drug
 from cards.findings import Finding, Indicator
 from cards.hook_input import HookInput
 from cards.knowledge import CardsConfig, override_reasons
-from cards.regimens.advice import body_gaps
-from cards.regimens.catalog import Basis, Drug
+from cards.phrasing import fit, format_date
+from cards.regimens.advice import BodyGaps, body_gaps
 from cards.regimens.data_gaps import BODY_SIZE_KEY
-from cards.regimens.dose_check import Verdict, review_dose
+from cards.regimens.dose_review import Verdict, review_dose
 from cards.regimens.drug_terms import names
 from cards.regimens.situation import Situation, situation
-from cards.regimens.slots import fit
-from cards.regimens.weight_change import weight_changes
+from cards.regimens.weight_change import WeightChange, weight_changes
 from cards.sources import cite_all
 from fhir_mappings import Evidence
 
@@ -39,6 +38,46 @@ def _on_dose_card(sit: Situation, drug: Drug) -> bool:
         if review is not None and review.verdict is not Verdict.OK:
             return True
     return False
+
+
+def _summary(
+    sit: Situation,
+    drugs: list[Drug],
+    gaps: BodyGaps,
+    changes: tuple[WeightChange, ...],
+    drug_names: str,
+) -> str:
+    """The first problem: no weight (not obtained, or not on file), no height, an old weight,
+    or a weight change since the last dose."""
+    body, catalog = sit.body, sit.catalog
+    if sit.hook_input.gap(BODY_SIZE_KEY) is not None and body.weight is None:
+        return fit(
+            f"Weight could not be obtained from the EHR: check the {drug_names} dose by hand",
+            "Weight could not be obtained from the EHR: check weight-based doses by hand",
+        )
+    if body.weight is None:
+        return fit(
+            f"No weight on file: {drug_names} dose cannot be computed or checked",
+            "No weight on file: weight- and BSA-based doses cannot be computed or checked",
+        )
+    if gaps.blocks_dose:
+        per_m2 = names((d.id for d in drugs if d.basis is Basis.PER_M2), catalog, joiner=", ")
+        return fit(
+            f"No height on file: BSA for {per_m2} cannot be computed",
+            "No height on file: BSA-based doses cannot be computed",
+        )
+    if gaps.missing:
+        return fit(
+            f"Weight {body.weight.value:g} kg is from {format_date(body.weight.when)}: re-weigh "
+            f"before dosing {drug_names}",
+            f"Weight is {gaps.short}: re-weigh before weight- or BSA-based dosing",
+        )
+    change = changes[0]
+    return fit(
+        f"Weight changed {change.percent:.0f} % since the last {change.drug.short} dose "
+        f"({change.before.value:g} → {change.latest.value:g} kg): recalculate",
+        f"Weight changed {change.percent:.0f} % since the last dose: recalculate the dose",
+    )
 
 
 def weight_findings(hook_input: HookInput, config: CardsConfig) -> list[Finding]:
@@ -69,35 +108,7 @@ def weight_findings(hook_input: HookInput, config: CardsConfig) -> list[Finding]
             f"{change.before.value:g} kg ({format_date(change.before.when)}) → "
             f"{change.latest.value:g} kg ({format_date(change.latest.when)}); recalculate the dose"
         )
-    if sit.hook_input.gap(BODY_SIZE_KEY) is not None and body.weight is None:
-        summary = fit(
-            f"Weight could not be obtained from the EHR: check the {drug_names} dose by hand",
-            "Weight could not be obtained from the EHR: check weight-based doses by hand",
-        )
-    elif body.weight is None:
-        summary = fit(
-            f"No weight on file: {drug_names} dose cannot be computed or checked",
-            "No weight on file: weight- and BSA-based doses cannot be computed or checked",
-        )
-    elif gaps.blocks_dose:
-        per_m2 = names((d.id for d in drugs if d.basis is Basis.PER_M2), catalog, joiner=", ")
-        summary = fit(
-            f"No height on file: BSA for {per_m2} cannot be computed",
-            "No height on file: BSA-based doses cannot be computed",
-        )
-    elif gaps.missing:
-        summary = fit(
-            f"Weight {body.weight.value:g} kg is from {format_date(body.weight.when)}: re-weigh "
-            f"before dosing {drug_names}",
-            f"Weight is {gaps.short}: re-weigh before weight- or BSA-based dosing",
-        )
-    else:
-        change = changes[0]
-        summary = fit(
-            f"Weight changed {change.percent:.0f} % since the last {change.drug.short} dose "
-            f"({change.before.value:g} → {change.latest.value:g} kg): recalculate",
-            f"Weight changed {change.percent:.0f} % since the last dose: recalculate the dose",
-        )
+    summary = _summary(sit, drugs, gaps, changes, drug_names)
     evidence: list[Evidence] = list(body.evidence_for_all())
     evidence.extend(c.before.evidence for c in changes)
     return [

@@ -26,6 +26,8 @@ from cards.detail import check_locally
 from cards.findings import Finding, Indicator, Suggestion
 from cards.hook_input import HookInput
 from cards.knowledge import CardsConfig, override_reasons
+from cards.phrasing import MONTH_WORDING_DAYS, capitalized, days_between, fit_names
+from cards.phrasing import format_date as date
 from cards.safety.drugs import (
     ANTHRACYCLINE,
     HER2_ANTIBODY_CARDIAC,
@@ -36,7 +38,6 @@ from cards.safety.drugs import (
 )
 from cards.safety.gaps import gap_finding
 from cards.safety.lapsed import Placed, Standing, place_all
-from cards.safety.phrasing import capitalized, date, days_between, fit
 from cards.safety.suggested_orders import remove_orders_suggestion
 from cards.safety.switching import switch_finding
 from cards.safety.triggers import (
@@ -159,7 +160,7 @@ def _concurrency(hook_input: HookInput, config: CardsConfig) -> Finding | None:
     return Finding(
         rule=RULE,
         indicator=Indicator.CRITICAL,
-        summary=fit(summary),
+        summary=fit_names(summary),
         reasoning=(
             f"{capitalized(her2_names)} and {anthra_names} would overlap. "
             "The trastuzumab boxed warning states that the risk of cardiomyopathy is greatest "
@@ -238,9 +239,9 @@ def _washout(hook_input: HookInput, config: CardsConfig) -> Finding | None:
         reasoning=(
             f"The last {her2_name} was on {date(given)}, {ago} days ago. The antibody persists "
             f"in the circulation for months; anthracyclines are avoided for about "
-            f"{round(window / 30.44)} months after stopping it if possible, and if one is used "
-            "cardiac function should be monitored carefully.",
-            f"About {round(window / 30.44)} months is the labels' interval{mark}.",
+            f"{round(window / MONTH_WORDING_DAYS)} months after stopping it if possible, and if "
+            "one is used cardiac function should be monitored carefully.",
+            f"About {round(window / MONTH_WORDING_DAYS)} months is the labels' interval{mark}.",
         ),
         citations=(
             cite(
@@ -279,7 +280,7 @@ def _recent_anthracycline(hook_input: HookInput, config: CardsConfig) -> Finding
     return Finding(
         rule=RULE,
         indicator=Indicator.WARNING,
-        summary=fit(
+        summary=fit_names(
             lambda short: (
                 f"{capitalized(anthra)} given {ago:.0f} days ago: confirm the anthracycline "
                 f"phase is complete before {drug_names(her2_ids, short=short)}"

@@ -27,9 +27,9 @@ from cards.knowledge import (
     load_table,
     override_reasons,
 )
+from cards.phrasing import mg_m2, whole
 from cards.safety.drugs import ANTHRACYCLINE, TRASTUZUMAB_CONTAINING
 from cards.safety.gaps import gap_finding
-from cards.safety.phrasing import mg_m2, whole
 from cards.safety.triggers import drug_ids, order_drug, order_evidence, selected_in_class
 from cards.sources import cite, source_ids
 from fhir_mappings import DraftOrder, Evidence, PatientFacts
@@ -158,13 +158,11 @@ def _draft_mg_m2(order: DraftOrder, facts: PatientFacts) -> float | None:
     return None
 
 
-def burden(
-    facts: PatientFacts, orders: Sequence[DraftOrder], config: CardsConfig
-) -> tuple[Burden, list[str]]:
-    """The cumulative dose by component and its fractions of the limits; and what is missing."""
-    table = anthracyclines()
+def _ordered_mg_m2(
+    facts: PatientFacts, orders: Sequence[DraftOrder], table: Mapping[str, Anthracycline]
+) -> tuple[dict[str, float], list[str]]:
+    """The drafted doses in mg/m² by drug, and the drafts that could not be converted."""
     missing: list[str] = []
-    given = {t.drug: t for t in facts.therapy.anthracyclines}
     ordered: dict[str, float] = {}
     for order in orders:
         drug = order_drug(order)
@@ -176,6 +174,35 @@ def burden(
             missing.append(f"The drafted {name} dose could not be converted to mg/m²")
             continue
         ordered[drug] = ordered.get(drug, 0.0) + value
+    return ordered, missing
+
+
+def _fractions(
+    components: Sequence[Component], facts: PatientFacts, config: CardsConfig
+) -> tuple[float, float, float]:
+    """The fractions of the warning and critical limits, and the doxorubicin equivalent."""
+    warn = config.threshold(WARNING_KEY)
+    crit = critical_limit(facts, config)
+    warning_fraction = critical_fraction = equivalent = 0.0
+    for c in components:
+        eq = c.doxorubicin_equivalent
+        if eq is not None:
+            equivalent += eq
+            warning_fraction += eq / warn
+            critical_fraction += eq / crit
+        elif c.drug.warning_key and c.drug.critical_key:
+            warning_fraction += c.total / config.threshold(c.drug.warning_key)
+            critical_fraction += c.total / config.threshold(c.drug.critical_key)
+    return warning_fraction, critical_fraction, equivalent
+
+
+def burden(
+    facts: PatientFacts, orders: Sequence[DraftOrder], config: CardsConfig
+) -> tuple[Burden, list[str]]:
+    """The cumulative dose by component and its fractions of the limits; and what is missing."""
+    table = anthracyclines()
+    given = {t.drug: t for t in facts.therapy.anthracyclines}
+    ordered, missing = _ordered_mg_m2(facts, orders, table)
     components: list[Component] = []
     for drug_id in dict.fromkeys([*given, *ordered]):
         if drug_id not in table:
@@ -202,18 +229,7 @@ def burden(
             missing.append(
                 f"{table[exposure.drug].display} is on file without administrations to count"
             )
-    warn = config.threshold(WARNING_KEY)
-    crit = critical_limit(facts, config)
-    warning_fraction = critical_fraction = equivalent = 0.0
-    for c in components:
-        eq = c.doxorubicin_equivalent
-        if eq is not None:
-            equivalent += eq
-            warning_fraction += eq / warn
-            critical_fraction += eq / crit
-        elif c.drug.warning_key and c.drug.critical_key:
-            warning_fraction += c.total / config.threshold(c.drug.warning_key)
-            critical_fraction += c.total / config.threshold(c.drug.critical_key)
+    warning_fraction, critical_fraction, equivalent = _fractions(components, facts, config)
     return (
         Burden(
             components=tuple(components),
@@ -319,6 +335,34 @@ def _evidence(facts: PatientFacts, orders: Sequence[DraftOrder]) -> tuple[Eviden
     return tuple(dict.fromkeys(items))
 
 
+def _reasoning(
+    b: Burden, facts: PatientFacts, config: CardsConfig, drafted: bool
+) -> tuple[str, ...]:
+    """The cumulative dose by drug, the limits and the label's risk, and trastuzumab's share."""
+    label = doxorubicin_label()
+    reasoning = [
+        "Cumulative anthracycline exposure from the administrations on file"
+        + (" plus the drafted dose" if drafted else "")
+        + ":\n\n"
+        + "\n".join(_component_line(c) for c in b.components)
+        if b.components
+        else "No anthracycline administrations with a dose in mg/m² are on file.",
+        f"Limits: doxorubicin-equivalent {mg_m2(config.threshold(WARNING_KEY))} (increase "
+        f"LVEF monitoring, consider dexrazoxane) and {mg_m2(critical_limit(facts, config))}. "
+        f"The doxorubicin label gives cardiomyopathy in {label.risk_words()}; labels cap the "
+        f"total at {label.max_total:g}, or {mg_m2(label.max_total_with_risk_factors)} with "
+        f"{label.risk_factors}. Cross-drug sums are approximate.",
+    ]
+    reasoning.extend(_own_limit_lines(b, config))
+    if facts.therapy.of_class(TRASTUZUMAB_CONTAINING):
+        reasoning.append(
+            "Trastuzumab is on file: its cardiotoxicity adds to the anthracycline's, so the "
+            f"lower ({mg_m2(label.max_total_with_risk_factors)}) ceiling of the label is the "
+            "relevant one."
+        )
+    return tuple(reasoning)
+
+
 def anthracycline_dose_findings(hook_input: HookInput, config: CardsConfig) -> Iterable[Finding]:
     orders = selected_in_class(hook_input, ANTHRACYCLINE)
     if not orders:
@@ -343,7 +387,6 @@ def anthracycline_dose_findings(hook_input: HookInput, config: CardsConfig) -> I
             ),
         )
     b, missing = burden(facts, orders, config)
-    label = doxorubicin_label()
     drafted = any(c.ordered for c in b.components)
     if b.critical_fraction >= 1:
         indicator = Indicator.CRITICAL
@@ -357,32 +400,12 @@ def anthracycline_dose_findings(hook_input: HookInput, config: CardsConfig) -> I
         summary = f"Cumulative anthracycline dose incomplete before {names}: check outside records"
     else:
         summary = _summary(b, indicator, config, drafted, critical_limit(facts, config))
-    reasoning = [
-        "Cumulative anthracycline exposure from the administrations on file"
-        + (" plus the drafted dose" if drafted else "")
-        + ":\n\n"
-        + "\n".join(_component_line(c) for c in b.components)
-        if b.components
-        else "No anthracycline administrations with a dose in mg/m² are on file.",
-        f"Limits: doxorubicin-equivalent {mg_m2(config.threshold(WARNING_KEY))} (increase "
-        f"LVEF monitoring, consider dexrazoxane) and {mg_m2(critical_limit(facts, config))}. "
-        f"The doxorubicin label gives cardiomyopathy in {label.risk_words()}; labels cap the "
-        f"total at {label.max_total:g}, or {mg_m2(label.max_total_with_risk_factors)} with "
-        f"{label.risk_factors}. Cross-drug sums are approximate.",
-    ]
-    reasoning.extend(_own_limit_lines(b, config))
-    if facts.therapy.of_class(TRASTUZUMAB_CONTAINING):
-        reasoning.append(
-            "Trastuzumab is on file: its cardiotoxicity adds to the anthracycline's, so the "
-            f"lower ({mg_m2(label.max_total_with_risk_factors)}) ceiling of the label is the "
-            "relevant one."
-        )
     return (
         Finding(
             rule=RULE,
             indicator=indicator,
             summary=summary,
-            reasoning=tuple(reasoning),
+            reasoning=_reasoning(b, facts, config, drafted),
             citations=(
                 cite("doxorubicin-label", RULE, TOPIC),
                 cite("ighg-equivalence", RULE, TOPIC),

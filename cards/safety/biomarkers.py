@@ -14,6 +14,8 @@ from collections.abc import Iterable, Sequence
 from cards.findings import Finding, Indicator
 from cards.hook_input import HookInput
 from cards.knowledge import CardsConfig, override_reasons
+from cards.phrasing import capitalized, fit_names
+from cards.phrasing import format_date as date
 from cards.safety.drugs import HER2_DIRECTED, T_DXD, drug_names
 from cards.safety.gaps import gap_finding
 from cards.safety.her2_results import (
@@ -29,7 +31,6 @@ from cards.safety.her2_results import (
     ihc_suggestion,
     reasoning_of,
 )
-from cards.safety.phrasing import capitalized, date, fit
 from cards.safety.suggested_orders import test_suggestion
 from cards.safety.triggers import (
     drug_ids,
@@ -76,7 +77,7 @@ def _mismatch(hook_input: HookInput, orders: Sequence[DraftOrder]) -> Finding | 
         specimen = "IHC 2+ specimen" if recorded.endswith("(equivocal)") else "equivocal specimen"
         return her2_finding(
             MISMATCH_RULE,
-            fit(
+            fit_names(
                 lambda short: (
                     f"{recorded}{as_of(her2)} {state}: ISH required before "
                     + drug_names(ids, short=short)
@@ -119,7 +120,7 @@ def _no_call(
     opening = "HER2 results on file are inconclusive" if undecided else "No HER2 result on file"
     return her2_finding(
         MISMATCH_RULE,
-        fit(
+        fit_names(
             lambda short: (
                 f"{opening}: confirm HER2-positive status before " + drug_names(ids, short=short)
             )
@@ -153,14 +154,14 @@ def _negative(her2: Her2Assessment, ids: tuple[str, ...], orders: Sequence[Draft
     subtype = SUBTYPE_WORDS.get(her2.negative_subtype or Her2NegativeSubtype.UNSPECIFIED)
     call = "HER2-negative" if subtype == "HER2-negative" else f"HER2-negative ({subtype})"
     if _negative_with_positive_history(her2):
-        summary = fit(
+        summary = fit_names(
             lambda short: (
                 f"HER2 results discordant (latest result negative{as_of(her2)}): "
                 f"confirm HER2 status before {drug_names(ids, short=short)}"
             )
         )
     else:
-        summary = fit(
+        summary = fit_names(
             lambda short: (
                 f"{call}{as_of(her2)}: {drug_names(ids, short=short)} "
                 f"{_verb(ids)} for HER2-positive disease"
@@ -206,7 +207,7 @@ def _discordant_positive(hook_input: HookInput) -> Finding | None:
     return Finding(
         rule=MISMATCH_RULE,
         indicator=Indicator.INFO,
-        summary=fit(
+        summary=fit_names(
             lambda short: (
                 f"HER2 results discordant ({latest_words}): any positive result allows "
                 + drug_names(ids, short=short)

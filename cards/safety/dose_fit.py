@@ -13,10 +13,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from cards.catalog import Drug, catalog
 from cards.hook_input import HookInput
 from cards.knowledge import CardsConfig
 from cards.regimens.body_size import DosingBody, dosing_body
-from cards.regimens.catalog import Drug, catalog
 from cards.regimens.doses import drafted_amount, per_basis_text
 from fhir_mappings import DraftOrder
 

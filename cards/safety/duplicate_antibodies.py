@@ -22,13 +22,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
+from cards.catalog import catalog
 from cards.findings import Finding, Indicator, Suggestion
 from cards.hook_input import HookInput
 from cards.knowledge import CardsConfig, override_reasons
-from cards.regimens.catalog import catalog
+from cards.phrasing import capitalized, fit_names
 from cards.safety.drugs import HER2_DIRECTED, drug_name, drug_names, safety_drug
 from cards.safety.lapsed import Placed, Standing, place_all
-from cards.safety.phrasing import capitalized, fit
 from cards.safety.suggested_orders import remove_orders_suggestion
 from cards.safety.switching import switch_finding
 from cards.safety.triggers import (
@@ -119,7 +119,7 @@ def _finding(
     return Finding(
         rule=RULE,
         indicator=Indicator.CRITICAL,
-        summary=fit(summary),
+        summary=fit_names(summary),
         reasoning=tuple(reasoning),
         citations=tuple(cite(s, RULE, TOPIC) for s in _sources([*draft_ids, *active_ids])),
         data_used=(*order_evidence(drafts), *exposure_evidence(active)),

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from cards.findings import Citation, Finding, Indicator
 from cards.hook_input import DataGap
 from cards.knowledge import override_reasons
-from cards.safety.phrasing import BREVITY_LEVELS, SUMMARY_LIMIT
+from cards.phrasing import BREVITY_LEVELS, SUMMARY_LIMIT
 
 Advice = str | Callable[[int], str]  # the advice, or a function of the names' brevity
 

@@ -11,14 +11,15 @@ could not send is said on the order hooks, where the check guards a dose.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from cards.findings import Finding, Indicator
-from cards.hook_input import Hook, HookInput
+from cards.hook_input import DataGap, Hook, HookInput
 from cards.knowledge import CardsConfig, override_reasons
+from cards.phrasing import capitalized, fit_names
+from cards.phrasing import format_date as date
 from cards.safety.drugs import HER2_DIRECTED, drug_names, safety_drug
 from cards.safety.gaps import gap_finding
-from cards.safety.phrasing import capitalized, date, fit
 from cards.safety.suggested_orders import echo_suggestion
 from cards.safety.triggers import drugs_in_play
 from cards.sources import cite
@@ -26,6 +27,24 @@ from cards.sources import cite
 RULE = "heart-failure"
 TOPIC = "Heart failure with HER2-directed therapy"
 CONDITIONS_GAP_DEDUP = "gap:conditions"
+
+
+def _conditions_gap(ids: Sequence[str], label: str, gap: DataGap) -> Finding:
+    """The problem list could not be obtained: say what could not be checked."""
+    return gap_finding(
+        RULE,
+        gap,
+        what="The problem list",
+        advice=lambda short: (
+            f"check for heart failure and ILD before {drug_names(ids, short=short)}"
+        ),
+        consequence=(
+            "A history of heart failure, cardiomyopathy or interstitial lung disease "
+            "could not be checked."
+        ),
+        citation=cite(label, RULE, TOPIC),
+        dedup_key=CONDITIONS_GAP_DEDUP,
+    )
 
 
 def heart_failure_findings(hook_input: HookInput, config: CardsConfig) -> Iterable[Finding]:
@@ -38,22 +57,7 @@ def heart_failure_findings(hook_input: HookInput, config: CardsConfig) -> Iterab
     when = "on" if patient_view else "before"
     gap = hook_input.gap("conditions")
     if gap is not None and not patient_view:
-        return (
-            gap_finding(
-                RULE,
-                gap,
-                what="The problem list",
-                advice=lambda short: (
-                    f"check for heart failure and ILD before {drug_names(ids, short=short)}"
-                ),
-                consequence=(
-                    "A history of heart failure, cardiomyopathy or interstitial lung disease "
-                    "could not be checked."
-                ),
-                citation=cite(label, RULE, TOPIC),
-                dedup_key=CONDITIONS_GAP_DEDUP,
-            ),
-        )
+        return (_conditions_gap(ids, label, gap),)
     evidence = hook_input.facts.conditions.heart_failure
     if not evidence or gap is not None:
         return ()
@@ -63,7 +67,7 @@ def heart_failure_findings(hook_input: HookInput, config: CardsConfig) -> Iterab
         Finding(
             rule=RULE,
             indicator=Indicator.WARNING,
-            summary=fit(
+            summary=fit_names(
                 lambda short: (
                     f"Heart failure or cardiomyopathy on file{since}: review cardiac "
                     f"risk {when} {drug_names(ids, short=short)}"

@@ -10,15 +10,15 @@ the disease progresses. Results on file that settle no ASCO/CAP call are said th
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
-from cards.findings import Finding, Indicator
-from cards.hook_input import HookInput
+from cards.findings import Citation, Finding, Indicator
+from cards.hook_input import DataGap, HookInput
 from cards.knowledge import CardsConfig, override_reasons
+from cards.phrasing import capitalized, fit_names
 from cards.safety.drugs import HER2_DIRECTED, T_DXD, drug_names
 from cards.safety.gaps import gap_finding
 from cards.safety.her2_results import applies_to, her2_evidence, ihc_suggestion, reasoning_of
-from cards.safety.phrasing import capitalized, fit
 from cards.safety.triggers import drugs_in_play
 from cards.sources import cite
 from fhir_mappings import Her2Call
@@ -33,6 +33,19 @@ _RE_BIOPSY = (
 )
 
 
+def _results_gap(drugs: Sequence[str], gap: DataGap, citation: Citation) -> Finding:
+    """The tumour markers could not be obtained: say the HER2 status could not be checked."""
+    return gap_finding(
+        RULE,
+        gap,
+        what="HER2 results",
+        advice=lambda short: f"confirm the HER2 status behind {drug_names(drugs, short=short)}",
+        consequence="Whether the tumour's HER2 status supports it could not be checked.",
+        citation=citation,
+        dedup_key="gap:tumorMarkers",
+    )
+
+
 def her2_not_on_file_findings(hook_input: HookInput, config: CardsConfig) -> Iterable[Finding]:
     facts = hook_input.facts
     drugs, exposure = drugs_in_play(hook_input, HER2_DIRECTED)
@@ -41,19 +54,7 @@ def her2_not_on_file_findings(hook_input: HookInput, config: CardsConfig) -> Ite
     citation = cite("asco-cap-her2-2018", RULE, TOPIC)
     gap = hook_input.gap("tumorMarkers")
     if gap is not None:
-        return (
-            gap_finding(
-                RULE,
-                gap,
-                what="HER2 results",
-                advice=lambda short: (
-                    f"confirm the HER2 status behind {drug_names(drugs, short=short)}"
-                ),
-                consequence="Whether the tumour's HER2 status supports it could not be checked.",
-                citation=citation,
-                dedup_key="gap:tumorMarkers",
-            ),
-        )
+        return (_results_gap(drugs, gap, citation),)
     her2 = facts.her2
     if her2.call is not Her2Call.UNKNOWN:
         return ()
@@ -64,7 +65,7 @@ def her2_not_on_file_findings(hook_input: HookInput, config: CardsConfig) -> Ite
         Finding(
             rule=RULE,
             indicator=Indicator.WARNING,
-            summary=fit(
+            summary=fit_names(
                 lambda short: (
                     f"{opening} for a patient on {drug_names(drugs, short=short)}: "
                     "confirm HER2 status"

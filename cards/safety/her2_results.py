@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from cards.findings import Finding, Indicator, Suggestion
 from cards.knowledge import override_reasons
-from cards.safety.phrasing import date
+from cards.phrasing import format_date as date
 from cards.safety.suggested_orders import test_suggestion
 from cards.safety.triggers import (
     order_evidence,

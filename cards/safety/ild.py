@@ -24,12 +24,12 @@ from typing import Any, cast
 from cards.findings import Citation, Finding, Indicator
 from cards.hook_input import HookInput
 from cards.knowledge import CardsConfig, KnowledgeError, load_table, override_reasons
+from cards.phrasing import format_date as date
 from cards.safety.drugs import HER2_DIRECTED, T_DXD
 from cards.safety.gaps import gap_finding
 from cards.safety.heart_failure import CONDITIONS_GAP_DEDUP
 from cards.safety.ild_status import current_ild, ild_since
 from cards.safety.line_start import under_way
-from cards.safety.phrasing import date
 from cards.safety.suggested_orders import remove_drafts_suggestions
 from cards.safety.triggers import order_drug, order_evidence, selected_in_class
 from cards.sources import cite, source_ids

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from cards.knowledge import CardsConfig
+from cards.phrasing import format_date as date
 from cards.safety.lab_table import LabDrug
-from cards.safety.phrasing import date
 from fhir_mappings import Evidence, LabResult, PatientFacts
 
 FULL_DAY = 86400.0

@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import timedelta
 
+from cards.catalog import catalog
 from cards.knowledge import CardsConfig
-from cards.regimens.catalog import catalog
 from fhir_mappings import PatientFacts
 
 GAP_KEY = "her2_line_course_gap_days"

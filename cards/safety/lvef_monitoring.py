@@ -14,12 +14,23 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from cards.detail import check_locally
 from cards.findings import Citation, Finding, Indicator
 from cards.hook_input import Hook, HookInput
 from cards.knowledge import CardsConfig, override_reasons
+from cards.phrasing import (
+    SUMMARY_LIMIT,
+    capitalized,
+    days_between,
+    fit_names,
+    interval,
+    percent,
+)
+from cards.phrasing import (
+    format_date as date,
+)
 from cards.safety.cardiac_scope import (
     baseline,
     cardiac_drugs,
@@ -32,21 +43,12 @@ from cards.safety.cardiac_scope import (
 from cards.safety.drugs import SafetyDrug, drug_names
 from cards.safety.gaps import gap_finding
 from cards.safety.lvef_thresholds import AfterAnthracycline, SettingTable, lvef_table
-from cards.safety.lvef_withhold import (
+from cards.safety.lvef_verdict import (
     DrugVerdict,
     Verdict,
     carry_companions,
     companion_candidates,
     judge_drug,
-)
-from cards.safety.phrasing import (
-    SUMMARY_LIMIT,
-    capitalized,
-    date,
-    days_between,
-    fit,
-    interval,
-    percent,
 )
 from cards.safety.suggested_orders import echo_suggestion
 from cards.safety.triggers import exposure_evidence, order_evidence
@@ -148,7 +150,7 @@ def _no_lvef(
     return _lvef_due(
         hook_input,
         "missing",
-        summary=fit(
+        summary=fit_names(
             lambda short: (
                 f"No {'dated ' if undated else ''}LVEF on file "
                 + _context_words(hook_input, drug_names(ids, short=short))
@@ -183,7 +185,7 @@ def _overdue(
     return _lvef_due(
         hook_input,
         "overdue",
-        summary=fit(
+        summary=fit_names(
             lambda short: (
                 f"LVEF overdue {_context_words(hook_input, drug_names(ids, short=short))}"
                 f": last {last}, {age_days} days ago (due {due} {interval(rule_of.days)})"
@@ -238,7 +240,7 @@ def _before_anthracycline(
     return _lvef_due(
         hook_input,
         "before-anthracycline",
-        summary=fit(
+        summary=fit_names(
             lambda short: (
                 f"No LVEF since the last anthracycline dose ({date(when)}) "
                 + _context_words(hook_input, drug_names(ids, short=short))
@@ -339,6 +341,31 @@ def _summary_text(names: str, last: str, base_text: str, due_clause: str) -> str
     return full if len(full) <= SUMMARY_LIMIT else f"On {names}: last LVEF {last}; {due_clause}"
 
 
+def _next_due(
+    hook_input: HookInput,
+    config: CardsConfig,
+    drugs: Sequence[SafetyDrug],
+    last_when: datetime,
+    rule_of: Requirement,
+) -> tuple[str, str]:
+    """When the next LVEF is due (summary clause, paragraph): the routine interval, or a
+    label row's earlier repeat."""
+    due = last_when + timedelta(days=rule_of.days)
+    due_clause = f"next due by {date(due)}"
+    due_paragraph = f"Next LVEF due by {date(due)}."
+    repeat = label_repeat(hook_input, config, drugs)
+    if repeat is not None and repeat.criterion is not None:
+        due = last_when + timedelta(days=repeat.criterion.repeat_days)
+        due_clause = f"{THRESHOLD_WORDS[repeat.verdict]}: repeat LVEF by {date(due)}"
+        due_paragraph = (
+            f"The latest LVEF meets the {resolve(repeat.table.source).short} row "
+            f"'{repeat.criterion.criterion}' (see the LVEF threshold card): "
+            f"{repeat.criterion.instruction} Next LVEF due by {date(due)}, not at the "
+            "routine interval."
+        )
+    return due_clause, due_paragraph
+
+
 def cardiac_summary_findings(hook_input: HookInput, config: CardsConfig) -> Iterable[Finding]:
     """An information card for a patient on a HER2 antibody: where monitoring stands."""
     if hook_input.hook is not Hook.PATIENT_VIEW:
@@ -358,19 +385,7 @@ def cardiac_summary_findings(hook_input: HookInput, config: CardsConfig) -> Iter
     if latest is None or latest.when is None:
         return ()  # C1 warns
     base = baseline(facts)
-    due = latest.when + timedelta(days=rule_of.days)
-    due_clause = f"next due by {date(due)}"
-    due_paragraph = f"Next LVEF due by {date(due)}."
-    repeat = label_repeat(hook_input, config, drugs)
-    if repeat is not None and repeat.criterion is not None:
-        due = latest.when + timedelta(days=repeat.criterion.repeat_days)
-        due_clause = f"{THRESHOLD_WORDS[repeat.verdict]}: repeat LVEF by {date(due)}"
-        due_paragraph = (
-            f"The latest LVEF meets the {resolve(repeat.table.source).short} row "
-            f"'{repeat.criterion.criterion}' (see the LVEF threshold card): "
-            f"{repeat.criterion.instruction} Next LVEF due by {date(due)}, not at the "
-            "routine interval."
-        )
+    due_clause, due_paragraph = _next_due(hook_input, config, drugs, latest.when, rule_of)
     base_text = (
         f"baseline {percent(base.percent)} on {date(base.when)}" if base else "no baseline on file"
     )
@@ -380,7 +395,7 @@ def cardiac_summary_findings(hook_input: HookInput, config: CardsConfig) -> Iter
         Finding(
             rule=SUMMARY_RULE,
             indicator=Indicator.INFO,
-            summary=fit(
+            summary=fit_names(
                 lambda short: _summary_text(
                     drug_names((d.id for d in drugs), short=short), last, base_text, due_clause
                 )

@@ -11,13 +11,14 @@ from typing import TYPE_CHECKING
 
 from cards.findings import Suggestion
 from cards.hook_input import HookInput
-from cards.safety.phrasing import date, interval, percent
+from cards.phrasing import format_date as date
+from cards.phrasing import interval, percent
 from cards.safety.suggested_orders import echo_suggestion
 from cards.sources import resolve
 from fhir_mappings import LvefMeasurement
 
 if TYPE_CHECKING:
-    from cards.safety.lvef_withhold import DrugVerdict, Readings
+    from cards.safety.lvef_verdict import DrugVerdict, Readings
 
 
 def _reading(m: LvefMeasurement) -> str:

@@ -20,6 +20,8 @@ from cards.detail import check_locally
 from cards.findings import Citation, Finding, Indicator, Suggestion
 from cards.hook_input import HookInput
 from cards.knowledge import CardsConfig, override_reasons
+from cards.phrasing import capitalized, fit_names, interval
+from cards.phrasing import format_date as date
 from cards.regimens.renal_start import at_or_below_renal_start, renal_example
 from cards.regimens.situation import Situation, situation
 from cards.safety.drugs import drug_name, drug_names
@@ -33,7 +35,6 @@ from cards.safety.lab_table import (
     load_lab_tables,
 )
 from cards.safety.lab_values import LabView, Measured, Stale, analyte_name
-from cards.safety.phrasing import capitalized, date, fit, interval
 from cards.safety.suggested_orders import remove_drafts_suggestions, test_suggestion
 from cards.safety.triggers import order_drug, order_evidence
 from cards.sources import cite
@@ -137,7 +138,7 @@ def _criterion_finding(
     return Finding(
         rule=RULE,
         indicator=indicator,
-        summary=fit(
+        summary=fit_names(
             lambda short: (
                 f"{_verb(lead, indicator, drug_name(drug.id, short=short >= 1))}: "
                 f"{values} on {date(when)}"
@@ -257,7 +258,7 @@ def _missing_finding(
     return Finding(
         rule=RULE,
         indicator=Indicator.WARNING,
-        summary=fit(lambda short: _missing_summary(names, drug.id, window, newest, short)),
+        summary=fit_names(lambda short: _missing_summary(names, drug.id, window, newest, short)),
         reasoning=(
             f"Before {drug_name(drug.id)}: "
             + "; ".join(f"{analyte_name(s.analyte)} {s.why}" for s in stale)
@@ -304,7 +305,7 @@ def _hepatic_finding(
     name = drug_name(drug.id)
     dose = drug.hepatic.dose
     if grade is not None:
-        summary = fit(
+        summary = fit_names(
             lambda short: (
                 f"Severe hepatic impairment (Child-Pugh C, {date(grade.when)}): "
                 f"label dose of {drug_name(drug.id, short=short >= 1)} is {dose}"
@@ -317,7 +318,7 @@ def _hepatic_finding(
         evidence: tuple[Evidence, ...] = (grade.evidence,)
         missing: tuple[str, ...] = ()
     else:
-        summary = fit(
+        summary = fit_names(
             lambda short: (
                 f"Liver disease on file, no Child-Pugh class: assess it before "
                 f"{drug_name(drug.id, short=short >= 1)} (dose differs in class C)"

@@ -19,16 +19,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import cache
 
+from cards.catalog import SlotOption, catalog
 from cards.current import state
 from cards.findings import Finding, Indicator
 from cards.hook_input import HookInput
 from cards.knowledge import CardsConfig, override_reasons
+from cards.phrasing import capitalized, fit_names
 from cards.regimens.advice import body_gaps
-from cards.regimens.catalog import SlotOption, catalog
 from cards.regimens.orders import add_suggestion, plan_option, single_recommended
 from cards.regimens.situation import situation
 from cards.safety.drugs import HER2_DIRECTED, PERTUZUMAB, TRASTUZUMAB, drug_name
-from cards.safety.phrasing import capitalized, fit
 from cards.safety.triggers import drug_ids, exposure_evidence, order_drug, order_evidence
 from cards.sources import cite
 from fhir_mappings import drug_info
@@ -95,7 +95,7 @@ def pertuzumab_partner_findings(hook_input: HookInput, config: CardsConfig) -> I
         Finding(
             rule=RULE,
             indicator=Indicator.WARNING,
-            summary=fit(
+            summary=fit_names(
                 lambda short: (
                     f"Add {plan.dose.phrase} to pertuzumab: pertuzumab is given with trastuzumab"
                     if short == 0

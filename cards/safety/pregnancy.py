@@ -24,10 +24,11 @@ from cards.detail import check_locally
 from cards.findings import Finding, Indicator, Suggestion
 from cards.hook_input import Hook, HookInput
 from cards.knowledge import CardsConfig, override_reasons
+from cards.phrasing import capitalized, days_between, fit_names
+from cards.phrasing import format_date as date
 from cards.safety.drugs import HER2_DIRECTED, SafetyDrug, drug_names, safety_drug
 from cards.safety.gaps import gap_finding
 from cards.safety.line_start import all_under_way
-from cards.safety.phrasing import capitalized, date, days_between, fit
 from cards.safety.suggested_orders import remove_drafts_suggestions, test_suggestion
 from cards.safety.triggers import drugs_in_play
 from cards.sources import cite
@@ -113,7 +114,7 @@ def _pregnant(
     return Finding(
         rule=RULE,
         indicator=Indicator.CRITICAL,
-        summary=fit(summary),
+        summary=fit_names(summary),
         reasoning=tuple(reasoning),
         citations=tuple(cite(s, RULE, TOPIC) for s in _sources(drugs)),
         data_used=(*status.evidence, *shown),
@@ -183,7 +184,7 @@ def _verify(
     return Finding(
         rule=RULE,
         indicator=Indicator.WARNING,
-        summary=fit(
+        summary=fit_names(
             lambda short: f"Verify pregnancy status before {drug_names(ids, short=short)}: {state}"
         ),
         reasoning=tuple(reasoning),

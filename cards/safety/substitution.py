@@ -30,6 +30,7 @@ from collections.abc import Iterable, Sequence
 from cards.findings import Citation, Finding, Indicator, Suggestion
 from cards.hook_input import HookInput
 from cards.knowledge import CardsConfig, override_reasons
+from cards.phrasing import capitalized
 from cards.safety.dose_fit import DoseFit, fits_other_drug
 from cards.safety.drugs import (
     HER2_DIRECTED,
@@ -39,7 +40,6 @@ from cards.safety.drugs import (
     substitution_families,
 )
 from cards.safety.lapsed import Placed, Standing, place_all, recently_given
-from cards.safety.phrasing import capitalized
 from cards.safety.suggested_orders import remove_orders_suggestion
 from cards.safety.switching import switch_finding
 from cards.safety.triggers import (

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from cards.detail import format_date
 from cards.findings import Action, Suggestion
 from cards.hook_input import HookInput
+from cards.phrasing import format_date
 from cards.safety.codes import orderable
 from cards.safety.drugs import drug_name
 from cards.safety.triggers import order_drug

@@ -17,9 +17,10 @@ from collections.abc import Sequence
 from cards.findings import Action, Citation, Finding, Indicator, Suggestion
 from cards.hook_input import HookInput
 from cards.knowledge import CardsConfig, override_reasons
+from cards.phrasing import capitalized, fit_names
+from cards.phrasing import format_date as date
 from cards.safety.drugs import drug_name, drug_names
 from cards.safety.lapsed import Placed, Standing, place
-from cards.safety.phrasing import capitalized, date, fit
 from cards.safety.triggers import drug_ids, exposure_evidence, order_evidence
 from fhir_mappings import DraftOrder, Evidence
 
@@ -115,7 +116,7 @@ def switch_finding(
     return Finding(
         rule=rule,
         indicator=Indicator.WARNING,
-        summary=fit(summary),
+        summary=fit_names(summary),
         reasoning=reasoning,
         citations=citations,
         data_used=_evidence(drafts, old),

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from cards.catalog import catalog
 from cards.findings import Finding
 from cards.hook_input import DataGap, HookInput
 from cards.knowledge import CardsConfig
-from cards.regimens.catalog import catalog
+from cards.phrasing import capitalized
+from cards.phrasing import format_date as date
 from cards.safety.drugs import HER2_DIRECTED, T_DXD, drug_name, drug_names
 from cards.safety.gaps import gap_finding
 from cards.safety.her2_results import (
@@ -29,7 +31,6 @@ from cards.safety.her2_results import (
     ihc_suggestion,
     reasoning_of,
 )
-from cards.safety.phrasing import capitalized, date
 from cards.safety.tdxd_population import Requirement, check_population, population_texts
 from cards.safety.triggers import (
     exposure_evidence,

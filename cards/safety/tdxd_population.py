@@ -20,11 +20,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
+from cards.catalog import Her2LowPopulation, catalog
 from cards.knowledge import KnowledgeError
-from cards.regimens.catalog import Her2LowPopulation, catalog
+from cards.phrasing import DAYS_PER_MONTH
 from fhir_mappings import DrugExposure, PatientFacts, TherapySetting
-
-DAYS_PER_MONTH = 30.4375
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
+from cards.catalog import Basis, build_catalog, catalog
 from cards.knowledge import KnowledgeError, load_table
-from cards.regimens.catalog import Basis, build_catalog, catalog
 
 
 def _raw() -> dict[str, Any]:

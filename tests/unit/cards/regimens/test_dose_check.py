@@ -304,7 +304,7 @@ def test_lapatinib_dose_follows_its_partner():
     ],
 )
 def test_interval_matches(label, drafted, matches):
-    from cards.regimens.dose_check import interval_matches
+    from cards.regimens.dose_review import interval_matches
 
     assert interval_matches(label, drafted, 2) is matches
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from cards.catalog import catalog
 from cards.regimens.body_size import dosing_body, mosteller_m2, weight_on_or_before
-from cards.regimens.catalog import catalog
 from cards.regimens.doses import (
     Phase,
     compute_dose,

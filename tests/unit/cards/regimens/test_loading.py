@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cards import CardsConfig
-from cards.regimens.catalog import catalog
+from cards.catalog import catalog
 from cards.regimens.loading import DueDose, due_dose
 from tests.unit.cards.regimens.support import (
     HYLECTA,

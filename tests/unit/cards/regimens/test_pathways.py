@@ -337,7 +337,7 @@ def test_guidance_is_not_shown_at_order_sign():
     ],
 )
 def test_standard_regimens_are_recognised(drugs, setting, expected):
-    from cards.regimens.catalog import catalog
+    from cards.catalog import catalog
     from cards.regimens.slots import recognise
 
     found = recognise(catalog().regimens.values(), setting, frozenset(drugs), frozenset(drugs))

@@ -13,7 +13,7 @@ import itertools
 import pytest
 
 from cards import Hook
-from cards.safety.phrasing import SUMMARY_LIMIT
+from cards.phrasing import SUMMARY_LIMIT
 from fhir_mappings import (
     ChildPugh,
     Evidence,

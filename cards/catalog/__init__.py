@@ -1,0 +1,53 @@
+"""The regimen catalogue (`cards/data/regimens.json`): its types (`model`) and its loader
+(`loader`), used by the regimen and the safety rules alike."""
+
+from cards.catalog.loader import build_catalog, catalog
+from cards.catalog.model import (
+    AcceptedDose,
+    Basis,
+    Catalog,
+    Drug,
+    EarlyStage,
+    FirstLine,
+    Her2Low,
+    Her2LowPopulation,
+    HrPositive,
+    LabelOption,
+    LaterLines,
+    LaterOption,
+    Maintenance,
+    Regimen,
+    Reload,
+    ReloadKind,
+    Schedule,
+    SecondLine,
+    Slot,
+    SlotOption,
+    Trap,
+)
+
+__all__ = [
+    "AcceptedDose",
+    "Basis",
+    "Catalog",
+    "Drug",
+    "EarlyStage",
+    "FirstLine",
+    "Her2Low",
+    "Her2LowPopulation",
+    "HrPositive",
+    "LabelOption",
+    "LaterLines",
+    "LaterOption",
+    "Maintenance",
+    "Regimen",
+    "Reload",
+    "ReloadKind",
+    "Schedule",
+    "SecondLine",
+    "Slot",
+    "SlotOption",
+    "Trap",
+    "build_catalog",
+    "catalog",
+]
