@@ -61,10 +61,18 @@ class CodedObservation:
             resource_type="Observation",
             resource_id=self.id,
             code=self.entry.system_code,
-            display=concept_text(self.resource.get("code")) or self.entry.display,
+            display=self._display(),
             when=self.when,
             value=value,
         )
+
+    def _display(self) -> str:
+        """The record's own words for the test, else the table's name for its code: a display
+        that only repeats the code ("10230-1") tells a clinician nothing."""
+        text = concept_text(self.resource.get("code"))
+        if text is None or text.strip() in (self.entry.code, self.entry.system_code):
+            return self.entry.display
+        return text
 
 
 ObservationsByConcept = Mapping[str, tuple[CodedObservation, ...]]

@@ -159,3 +159,23 @@ def test_undated_lvef_is_never_a_baseline() -> None:
 def test_lvef_code_needs_the_loinc_system() -> None:
     local = observation("10230-1", system="http://example.org/local", valueQuantity=qty(60, "%"))
     assert lvef(local).latest is None
+
+
+@pytest.mark.parametrize("sent", ["10230-1", "http://loinc.org|10230-1", None])
+def test_a_display_that_only_repeats_the_code_reads_as_the_table_name(sent: str | None) -> None:
+    """The card's Data used row must name the test, not show '10230-1'."""
+    obs = observation("10230-1", valueQuantity=qty(60, "%"))
+    if sent is not None:
+        obs["code"]["coding"][0]["display"] = sent
+    [measurement] = lvef(obs).measurements
+    table_name = next(
+        e.display for e in concept_codes("observations", "lvef") if e.code == "10230-1"
+    )
+    assert measurement.evidence.display == table_name
+    assert "10230-1" not in table_name
+
+
+def test_the_record_own_words_for_the_test_are_kept() -> None:
+    obs = observation("10230-1", valueQuantity=qty(60, "%"))
+    obs["code"]["text"] = "Ejection fraction (echo)"
+    assert lvef(obs).measurements[0].evidence.display == "Ejection fraction (echo)"
