@@ -9,9 +9,12 @@ punctuation is backslash-escaped.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from functools import cache
+from typing import Any, cast
 
 from cards.findings import Citation
+from cards.knowledge import load_table
 from cards.phrasing import format_date
 from fhir_mappings import Evidence
 
@@ -87,18 +90,15 @@ def render_detail(
     return "\n\n".join(parts)
 
 
-# What a clinician reads for a figure the tables hold but could not confirm in the label
-# itself (the tables' verification marks, in clinical words; a verified figure needs none).
-_CHECK_LOCALLY = {
-    "corroborated": "confirmed in secondary summaries of the label, not the label itself: "
-    "check locally",
-    "unverified": "unverified in the label: check locally",
-    "design-choice": "this service's reading of the label: check locally",
-}
-
-
 def check_locally(mark: str) -> str:
     """' (unverified in the label: check locally)' for a figure not confirmed in the label;
     '' for a verified one. The one phrasing of verification marks on cards."""
-    words = _CHECK_LOCALLY.get(mark)
+    words = _mark_wording().get(mark)
     return f" ({words})" if words else ""
+
+
+@cache
+def _mark_wording() -> Mapping[str, str | None]:
+    """Each verification mark in clinical words (`cards/data/verification_marks.json`)."""
+    table = cast(Mapping[str, Any], load_table("verification_marks"))
+    return cast(Mapping[str, str | None], table["marks"])

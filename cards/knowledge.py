@@ -77,7 +77,7 @@ class Threshold:
     unit: str
     description: str
     source: str
-    verification: str  # "verified" | "corroborated" | "unverified" | "design-choice"
+    verification: str  # a mark of cards/data/verification_marks.json
 
 
 THRESHOLD_TABLES = ("dosing_thresholds", "safety_thresholds")
