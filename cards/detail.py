@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, cast
 
 from cards.findings import Citation
@@ -23,6 +23,7 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 _MAX_VALUE_LENGTH = 120
 
 
+@lru_cache(maxsize=4096)  # the same displays and ids, call after call
 def escape_text(text: str, *, limit: int = _MAX_VALUE_LENGTH) -> str:
     """Request-supplied text, made inert for Markdown and HTML and cut to `limit` chars."""
     flat = _CONTROL.sub(" ", text).strip()

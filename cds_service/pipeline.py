@@ -16,7 +16,7 @@ from cds_service.errors import ApiError
 from cds_service.hook_request import HookRequest
 from cds_service.prefetch import ClientFactory, PrefetchUnavailable, ResolvedData, resolve_prefetch
 from cds_service.services import CdsService, prefetch_keys
-from fhir_mappings import MappingConfig, build_patient_facts, read_draft_orders
+from fhir_mappings import MappingConfig, build_patient_facts, read_draft_orders, reading_once
 
 
 @dataclass(frozen=True)
@@ -75,23 +75,24 @@ def run_hook(
             412, str(exc), expression=[f"prefetch.{g.key}" for g in exc.missing]
         ) from exc
     moment = now()
-    facts = build_patient_facts(data.resources, now=moment, config=mapping_config)
-    orders = read_draft_orders(
-        request.draft_orders,
-        request.selections,
-        hook=service.hook.value,
-        resources=data.resources,
-    )
-    evaluation = evaluate(
-        HookInput(
-            hook=service.hook,
-            patient_id=request.patient_id,
-            facts=facts,
-            orders=orders,
-            gaps=data.gaps,
-        ),
-        cards_config,
-    )
+    with reading_once():  # the facts and the rules read the same codes: once each
+        facts = build_patient_facts(data.resources, now=moment, config=mapping_config)
+        orders = read_draft_orders(
+            request.draft_orders,
+            request.selections,
+            hook=service.hook.value,
+            resources=data.resources,
+        )
+        evaluation = evaluate(
+            HookInput(
+                hook=service.hook,
+                patient_id=request.patient_id,
+                facts=facts,
+                orders=orders,
+                gaps=data.gaps,
+            ),
+            cards_config,
+        )
     return HookResult(response={"cards": evaluation.cards}, evaluation=evaluation, data=data)
 
 

@@ -14,6 +14,8 @@ What other packages use:
 - `MappingConfig` (the mapping's switches) and `KNOWLEDGE_VERSION` (of the terminology tables);
   `TERMINOLOGY_TABLES`, `load_terminology` and `concept_codes` for the service's start-up and
   discovery (other packages import only from here, never a module of this package).
+- `reading_once()`: a context in which each concept's codings are read once (the request
+  path wraps facts, drafts and rules in it); the one piece of state, scoped to the block.
 The only file reading is the one-time, schema-checked load of `data/*.json` (terminology.py).
 """
 
@@ -21,6 +23,7 @@ from fhir_mappings.config import MappingConfig
 from fhir_mappings.doses import count_unit
 from fhir_mappings.draft_orders import read_draft_orders
 from fhir_mappings.exposure import exposure_state
+from fhir_mappings.fhir_json import reading_once
 from fhir_mappings.medications import (
     DrugInfo,
     all_drugs,
@@ -129,5 +132,6 @@ __all__ = [
     "exposure_state",
     "load_terminology",
     "read_draft_orders",
+    "reading_once",
     "recognise_medication",
 ]

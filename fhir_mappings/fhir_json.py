@@ -8,16 +8,20 @@ sloppy client's resource be read after strict R4B validation has rejected it.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 JsonObject = Mapping[str, Any]
 
 
-@dataclass(frozen=True)
-class Coding:
+class Coding(NamedTuple):
+    """One coding (a named tuple: made thousands of times per large request, and a frozen
+    dataclass's `__init__` costs several times a tuple's)."""
+
     system: str | None
     code: str | None
     display: str | None
@@ -42,21 +46,32 @@ class Quantity:
         return self.unit or self.code
 
 
+_JSON_NON_OBJECTS = frozenset({str, list, int, float, bool, type(None)})
+
+
+def _is_object(value: object) -> bool:
+    """A JSON object: parsed JSON is dicts, checked first because the abstract `Mapping` check
+    costs several times more on paths that run thousands of times per request; other mappings
+    (a read-only view of the request) still count."""
+    kind = type(value)
+    return kind is dict or (kind not in _JSON_NON_OBJECTS and isinstance(value, Mapping))
+
+
 def as_object(value: object) -> JsonObject | None:
-    return value if isinstance(value, Mapping) else None
+    return value if _is_object(value) else None  # type: ignore[return-value]
 
 
 def as_objects(value: object) -> tuple[JsonObject, ...]:
     """A list of objects; a lone object counts as a list of one (sandbox `category`, §3)."""
-    if isinstance(value, Mapping):
-        return (value,)
+    if _is_object(value):
+        return (value,)  # type: ignore[return-value]
     if isinstance(value, list):
-        return tuple(item for item in value if isinstance(item, Mapping))
+        return tuple([item for item in value if _is_object(item)])
     return ()
 
 
 def as_text(value: object) -> str | None:
-    if isinstance(value, str):
+    if type(value) is str:
         stripped = value.strip()
         return stripped or None
     return None
@@ -77,14 +92,45 @@ def as_number(value: object) -> float | None:
     return None
 
 
+_READ_ONCE: ContextVar[dict[int, tuple[object, tuple[Coding, ...]]] | None] = ContextVar(
+    "codings_read", default=None
+)
+
+
+@contextmanager
+def reading_once() -> Iterator[None]:
+    """Within the block, each concept's codings are read once: the facts and the rules read
+    the same `code` of the same resource many times in one request. The JSON read inside the
+    block must not change while it runs (the request's JSON never does); each memo entry holds
+    its concept, so an id cannot be reused while the block lasts."""
+    token = _READ_ONCE.set({})
+    try:
+        yield
+    finally:
+        _READ_ONCE.reset(token)
+
+
 def codings(concept: object) -> tuple[Coding, ...]:
     """The codings of a CodeableConcept (or of a list of them, or of a bare Coding)."""
+    memo = _READ_ONCE.get()
+    if memo is None:
+        return _read_codings(concept)
+    seen = memo.get(id(concept))
+    if seen is not None and seen[0] is concept:
+        return seen[1]
+    found = _read_codings(concept)
+    memo[id(concept)] = (concept, found)
+    return found
+
+
+def _read_codings(concept: object) -> tuple[Coding, ...]:
     found: list[Coding] = []
-    for cc in as_objects(concept):
-        items = as_objects(cc.get("coding")) if "coding" in cc else (cc,)
+    for cc in (concept,) if type(concept) is dict else as_objects(concept):
+        items = as_objects(cc["coding"]) if "coding" in cc else (cc,)
         for item in items:
-            system, code = as_text(item.get("system")), as_text(item.get("code"))
-            display = as_text(item.get("display"))
+            get = item.get
+            system, code = as_text(get("system")), as_text(get("code"))
+            display = as_text(get("display"))
             if system or code or display:
                 found.append(Coding(system, code, display))
     return tuple(found)

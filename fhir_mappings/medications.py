@@ -310,6 +310,24 @@ def recognise_with(resource: JsonObject, resolve: Resolver) -> MedicationConcept
     source = _medication_source(resource, resolve)
     if source is None:
         return None
+    drug, matched_by, matched_code, also_named = _identify(source)
+    info = _table().drugs.get(drug) if drug else None
+    return MedicationConcept(
+        drug=drug,
+        classes=info.classes if info else frozenset(),
+        components=info.components if info else (),
+        route=(_order_route(resource) or (info.route if info else None)),
+        matched_by=matched_by,
+        text=source.text,
+        code=matched_code,
+        also_named=also_named,
+    )
+
+
+@lru_cache(maxsize=1024)
+def _identify(source: _MedicationSource) -> tuple[str | None, str, str | None, tuple[str, ...]]:
+    """The drug these codings and words name: (drug, matched by, matched code, other drugs
+    named). Cached: order-select repeats the same few medications call after call."""
     table = _table()
     hits = _code_hits(source.codings)
     ingredient_hits = _code_hits(source.ingredient_codings)
@@ -337,17 +355,7 @@ def recognise_with(resource: JsonObject, resolve: Resolver) -> MedicationConcept
 
     info = table.drugs.get(drug) if drug else None
     related = {drug, *(info.components if info else ()), *(info.refines if info else ())}
-    also_named = tuple(sorted(d for d in named if d not in related))
-    return MedicationConcept(
-        drug=drug,
-        classes=info.classes if info else frozenset(),
-        components=info.components if info else (),
-        route=(_order_route(resource) or (info.route if info else None)),
-        matched_by=matched_by,
-        text=source.text,
-        code=matched_code,
-        also_named=also_named,
-    )
+    return drug, matched_by, matched_code, tuple(sorted(d for d in named if d not in related))
 
 
 def recognise_medication(

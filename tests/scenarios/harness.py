@@ -13,7 +13,7 @@ from typing import Any
 import jsonschema
 
 from cards import CardsConfig, DataGap, Hook, HookInput, evaluate
-from fhir_mappings import build_patient_facts, read_draft_orders
+from fhir_mappings import build_patient_facts, read_draft_orders, reading_once
 from tests.scenarios.fhir_builders import PATIENT_ID
 from tests.scenarios.slow_paths import (
     slow_paths,
@@ -42,10 +42,12 @@ def run_hook(
     config: CardsConfig | None = None,
 ) -> list[dict[str, Any]]:
     """The cards the service would answer with, checked against the response schema; the
-    same cards byte for byte (uuids aside) from the slow paths (`slow_paths.py`); every
+    same cards byte for byte (uuids aside) from the slow paths (`slow_paths.py`, which also
+    read every concept afresh, outside `reading_once`); every
     suggested resource valid R4B, written exactly as its R4B model would write it."""
     args = (hook, resources_, now, draft_orders, selections, gaps, config)
-    cards = _cards(*args)
+    with reading_once():  # as the service runs it
+        cards = _cards(*args)
     with slow_paths():
         slow = _cards(*args)
     assert without_uuids(cards) == without_uuids(slow)

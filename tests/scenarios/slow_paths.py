@@ -31,7 +31,7 @@ _MODELS: dict[str, Any] = {
 }
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 # functools caches of the request path, emptied first
-CACHED: list[Any] = [medications.drugs_named, medications.route_named]
+CACHED: list[Any] = [medications.drugs_named, medications.route_named, medications._identify]
 
 
 def through_r4b_model(resource: dict[str, Any]) -> dict[str, Any]:
