@@ -102,7 +102,9 @@ def belongs_to_patient(resource: Mapping[str, Any], patient_id: str) -> bool:
     expected = f"Patient/{patient_id}"
     for field in ("subject", "patient"):
         reference = resource.get(field)
-        if isinstance(reference, dict) and reference.get("reference") == expected:
+        if reference is None:
+            continue
+        if type(reference) is dict and reference.get("reference") == expected:
             return True  # the common case, without the pattern
         ref_id = _patient_ref_id(reference)
         if ref_id is not None:

@@ -22,13 +22,12 @@ now only if that day has not begun anywhere yet, i.e. from 00:00 at UTC+14.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from fhir_mappings.config import MappingConfig
 from fhir_mappings.fhir_json import (
     JsonObject,
-    as_object,
     as_objects,
     as_text,
     codings,
@@ -47,45 +46,37 @@ _EARLIEST_ZONE = timedelta(hours=14)  # UTC+14: where a calendar day begins firs
 _DAY_ONLY = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 
-def _period(resource: JsonObject, key: str, end: str) -> object:
-    found = as_object(resource.get(key))
-    return found.get(end) if found is not None else None
-
-
-def _observation_dates(r: JsonObject) -> tuple[object, ...]:
-    return (
-        r.get("effectiveDateTime"),
-        r.get("effectiveInstant"),
-        _period(r, "effectivePeriod", "start"),
-        _period(r, "effectivePeriod", "end"),
-        r.get("issued"),
-    )
-
-
-def _condition_dates(r: JsonObject) -> tuple[object, ...]:
-    return (r.get("onsetDateTime"), _period(r, "onsetPeriod", "start"), r.get("recordedDate"))
-
-
-def _use_dates(r: JsonObject) -> tuple[object, ...]:
-    return (r.get("effectiveDateTime"), _period(r, "effectivePeriod", "start"))
-
-
-# Per type, the dates its facts read, in the order they read them (the first valid one counts).
-_DATES: Mapping[str, Callable[[JsonObject], tuple[object, ...]]] = {
-    "Observation": _observation_dates,
-    "Condition": _condition_dates,
-    "MedicationAdministration": _use_dates,
-    "MedicationStatement": _use_dates,
-    "MedicationRequest": lambda r: (r.get("authoredOn"),),
+# Per type, the dates its facts read, in the order they read them (the first valid one counts):
+# (element, part of a Period or None).
+_DATES: Mapping[str, tuple[tuple[str, str | None], ...]] = {
+    "Observation": (
+        ("effectiveDateTime", None),
+        ("effectiveInstant", None),
+        ("effectivePeriod", "start"),
+        ("effectivePeriod", "end"),
+        ("issued", None),
+    ),
+    "Condition": (("onsetDateTime", None), ("onsetPeriod", "start"), ("recordedDate", None)),
+    "MedicationAdministration": (("effectiveDateTime", None), ("effectivePeriod", "start")),
+    "MedicationStatement": (("effectiveDateTime", None), ("effectivePeriod", "start")),
+    "MedicationRequest": (("authoredOn", None),),
 }
 
 
-def _future_date(resource: JsonObject, limit: datetime, past: str) -> datetime | None:
+def _future_date(
+    resource: JsonObject, paths: tuple[tuple[str, str | None], ...], limit: datetime, past: str
+) -> datetime | None:
     """The record's date when it is after `limit`; None when it is not (or it has none).
 
     `past` is a day two days before now: a date string starting before it cannot be after now
-    in any time zone, so the common case is decided without parsing."""
-    for value in _DATES[resource_type_of(resource)](resource):
+    in any time zone, so the common case is decided without parsing. Dates are read lazily,
+    the first present one deciding: a long record has thousands of Observations."""
+    for key, part in paths:
+        value = resource.get(key)
+        if value is None:
+            continue
+        if part is not None:
+            value = value.get(part) if type(value) is dict else None
         text = as_text(value)
         if text is None:
             continue
@@ -112,10 +103,11 @@ def screen_future_dated(
     limit = now + timedelta(hours=config.future_tolerance_hours)
     past = (now - timedelta(days=2)).date().isoformat()
     found: list[tuple[JsonObject, datetime | None]] = []
-    for resource in resources.of_type(*_DATES):
-        when = _future_date(resource, limit, past)
-        if when is not None:
-            found.append((resource, when))
+    for rtype, paths in _DATES.items():
+        for resource in resources.of_type(rtype):
+            when = _future_date(resource, paths, limit, past)
+            if when is not None:
+                found.append((resource, when))
     if not found:
         return ()
     resources.drop(r for r, _ in found)

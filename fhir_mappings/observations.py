@@ -105,10 +105,14 @@ def sort_observations(resources: ResourceSet, notes: NoteBook) -> ObservationsBy
 def _may_match(resource: JsonObject, index: CodeIndex) -> bool:
     """Any coding whose bare code is in the tables (most Observations of a bundle are not)."""
     code = resource.get("code")
-    items = code.get("coding") if isinstance(code, dict) else None
-    if not isinstance(items, list):
+    items = code.get("coding") if type(code) is dict else None
+    if type(items) is not list:
         return bool(codings(code))  # an unusual shape: let the full reader decide
-    return any(isinstance(c, dict) and index.may_hold(c.get("code")) for c in items)
+    may_hold = index.may_hold
+    for item in items:  # noqa: SIM110 - a plain loop: any() of a generator costs more here
+        if type(item) is dict and may_hold(item.get("code")):
+            return True
+    return False
 
 
 def _matching_entries(groups: Iterable[tuple[CodeEntry, ...]]) -> list[CodeEntry]:

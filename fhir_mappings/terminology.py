@@ -90,6 +90,9 @@ class CodeEntry:
         return f"{self.system}|{self.code}"
 
 
+_SEEN_CODES = 4096  # bare codes whose pre-filter answer is remembered, per index
+
+
 class CodeIndex:
     """Lookup from (system, code) to the table rows that code belongs to."""
 
@@ -106,15 +109,19 @@ class CodeIndex:
         self._codes = frozenset(code for _, code in self._exact)
         # one C-level startswith over every prefix (a record's thousands of Observations)
         self._prefix_codes = tuple(prefix for _, prefix, _ in self._prefixes)
+        self._may_hold_seen: dict[str, bool] = {}
 
     def may_hold(self, code: object) -> bool:
         """A cheap pre-filter on the bare code, before any system is compared."""
-        if not isinstance(code, str):
+        if type(code) is not str:
             return False
-        norm = code.strip().upper()
-        if norm in self._codes:
-            return True
-        return norm.replace(".", "").startswith(self._prefix_codes)
+        known = self._may_hold_seen.get(code)
+        if known is None:
+            norm = code.strip().upper()
+            known = norm in self._codes or norm.replace(".", "").startswith(self._prefix_codes)
+            if len(self._may_hold_seen) < _SEEN_CODES:  # a long record repeats a few codes
+                self._may_hold_seen[code] = known
+        return known
 
     def lookup(self, system: str | None, code: str | None) -> tuple[CodeEntry, ...]:
         """Rows for this system + code; none without a system (§0.1 #14: 2106-3 is two things)."""
