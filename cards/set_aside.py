@@ -110,6 +110,8 @@ def set_aside_line(record: SetAsideRecord, now: datetime) -> str:
 def name_set_aside(rule: str, findings: Iterable[Finding], hook_input: HookInput) -> list[Finding]:
     """The rule's findings, each naming the set-aside records the rule would have read."""
     facts = hook_input.facts
+    if not facts.set_aside:  # the usual case: nothing set aside, nothing to name
+        return list(findings)
     reads = concepts_read(rule)
     lines = tuple(set_aside_line(r, facts.as_of) for r in facts.set_aside if r.concepts & reads)
     if not lines:
