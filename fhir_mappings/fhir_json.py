@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 JsonObject = Mapping[str, Any]
@@ -177,8 +178,11 @@ _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 def parse_datetime(value: object) -> datetime | None:
     """A FHIR date/dateTime/instant as an aware UTC datetime (partial dates: first moment)."""
     text = as_text(value)
-    if text is None:
-        return None
+    return None if text is None else _parse_text(text)
+
+
+@lru_cache(maxsize=4096)  # a record repeats its dates (a panel's members, a course's days)
+def _parse_text(text: str) -> datetime | None:
     match = _DATE.match(text)
     try:
         if match:

@@ -90,7 +90,7 @@ class CodeEntry:
         return f"{self.system}|{self.code}"
 
 
-_SEEN_CODES = 4096  # bare codes whose pre-filter answer is remembered, per index
+_SEEN_CODES = 4096  # codes whose answers are remembered, per index (bounded memory)
 
 
 class CodeIndex:
@@ -110,6 +110,7 @@ class CodeIndex:
         # one C-level startswith over every prefix (a record's thousands of Observations)
         self._prefix_codes = tuple(prefix for _, prefix, _ in self._prefixes)
         self._may_hold_seen: dict[str, bool] = {}
+        self._looked_up: dict[tuple[str, str], tuple[CodeEntry, ...]] = {}
 
     def may_hold(self, code: object) -> bool:
         """A cheap pre-filter on the bare code, before any system is compared."""
@@ -127,6 +128,15 @@ class CodeIndex:
         """Rows for this system + code; none without a system (§0.1 #14: 2106-3 is two things)."""
         if not system or not code:
             return ()
+        key = (system, code)
+        found = self._looked_up.get(key)
+        if found is None:
+            found = self._lookup(system, code)
+            if len(self._looked_up) < _SEEN_CODES:  # records repeat the same few codes
+                self._looked_up[key] = found
+        return found
+
+    def _lookup(self, system: str, code: str) -> tuple[CodeEntry, ...]:
         norm_system = normalise_system(system)
         norm_code = normalise_code(norm_system, code)
         found = list(self._exact.get((norm_system, norm_code), ()))

@@ -23,7 +23,16 @@ from fhir.resources.R4B.servicerequest import ServiceRequest
 from cards import suggestions
 from cards.regimens import orders
 from cards.safety import suggested_orders
-from fhir_mappings import conditions, demographics, medications, observations, resource_set, therapy
+from fhir_mappings import (
+    conditions,
+    demographics,
+    fhir_json,
+    medications,
+    observations,
+    resource_set,
+    terminology,
+    therapy,
+)
 
 _MODELS: dict[str, Any] = {
     "MedicationRequest": MedicationRequest,
@@ -31,7 +40,15 @@ _MODELS: dict[str, Any] = {
 }
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 # functools caches of the request path, emptied first
-CACHED: list[Any] = [medications.drugs_named, medications.route_named, medications._identify]
+CACHED: list[Any] = [
+    medications.drugs_named,
+    medications.route_named,
+    medications._identify,
+    fhir_json._parse_text,
+    terminology.observation_codes,  # a fresh index: its remembered look-ups go too
+    terminology.condition_codes,
+    terminology.answer_codes,
+]
 
 
 def through_r4b_model(resource: dict[str, Any]) -> dict[str, Any]:
