@@ -32,8 +32,9 @@ def rounding_summary(
     threshold = sit.config.threshold(IV_ROUNDING)
     off, direction = percent_off(review)
     level = " reduced" if review.reduced_level else ""
+    wanted = expected.amount + (" loading dose" if expected.is_loading else "")
     return fit(
-        f"{short} {drafted} is {off} % {direction} the computed{level} {expected.amount}: "
+        f"{short} {drafted} is {off} % {direction} the computed{level} {wanted}: "
         f"outside the {threshold:g} % rounding threshold",
         f"{short} {drafted}: {off} % {direction} the computed dose, outside the {threshold:g} % "
         "rounding threshold",
@@ -42,6 +43,7 @@ def rounding_summary(
 
 
 def accepted_paragraph(review: DoseReview, sit: Situation) -> str:
+    """What the dose check accepts, on a card for a dose beyond it."""
     tolerance = sit.config.threshold("dose_tolerance_percent")
     if not rounds_iv(review.drug):
         return (

@@ -137,3 +137,16 @@ def test_an_institution_with_a_2_percent_threshold_queries_3_percent(tmp_path):
         "T-DXd 390 mg (5.57 mg/kg) is 3.2 % above the computed 378 mg (5.4 mg/kg): outside the "
         "2 % rounding threshold"
     )
+
+
+def test_a_first_dose_beyond_rounding_names_the_loading_dose():
+    # 600 mg = 8.57 mg/kg: 7.1 % above the 8 mg/kg loading dose a first dose needs
+    drafts = [draft("trastuzumab", 600), draft("pertuzumab", 840), draft("docetaxel", 134)]
+    card = card_of(order_select(her2_positive_mbc(), *drafts), "dose-check")
+    assert card["indicator"] == "info"
+    assert card["summary"] == (
+        "Trastuzumab 600 mg (8.57 mg/kg) is 7.1 % above the computed 560 mg (8 mg/kg) loading "
+        "dose: outside the 5 % rounding threshold"
+    )
+    [resource] = created(card)  # the loading dose, then 6 mg/kg every 3 weeks
+    assert [d["sequence"] for d in resource["dosageInstruction"]] == [1, 2]
