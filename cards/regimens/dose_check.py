@@ -8,7 +8,9 @@ dose date calls for. An interval that is none of the drug's label schedules (doc
 tucatinib once daily) is a warning of its own: the mg alone would pass. Outside the configured
 tolerance the card names the expected dose and, where the wrong dose is a known trap, what the
 drafted number really is (T-DXd 6.4 mg/kg is the gastric dose; 3.6 mg/kg is the T-DM1 dose).
-Traps that cross a label line are critical (the table says which); the rest are warnings.
+Traps that cross a label line are critical (the table says which); the rest are warnings. An IV
+dose per kg or m² inside the tolerance but beyond the institution's rounding threshold gets an
+information card (`dose_rounding` writes it), shown on order-select, not at signing.
 Label dose reductions are accepted once the patient is on treatment; going back up after a
 T-DM1/T-DXd reduction is not (no re-escalation). A T-DXd order is checked against T-DXd, never
 against trastuzumab: the drug id decides, not the words.
