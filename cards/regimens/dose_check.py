@@ -8,7 +8,9 @@ dose date calls for. An interval that is none of the drug's label schedules (doc
 tucatinib once daily) is a warning of its own: the mg alone would pass. Outside the configured
 tolerance the card names the expected dose and, where the wrong dose is a known trap, what the
 drafted number really is (T-DXd 6.4 mg/kg is the gastric dose; 3.6 mg/kg is the T-DM1 dose).
-Traps that cross a label line are critical (the table says which); the rest are warnings.
+Traps that cross a label line are critical (the table says which); the rest are warnings. An IV
+dose per kg or m² inside the tolerance but beyond the institution's rounding threshold gets an
+information card (`dose_rounding` writes it), shown on order-select, not at signing.
 Label dose reductions are accepted once the patient is on treatment; going back up after a
 T-DM1/T-DXd reduction is not (no re-escalation). A T-DXd order is checked against T-DXd, never
 against trastuzumab: the drug id decides, not the words.
@@ -26,6 +28,7 @@ from cards.knowledge import CardsConfig, override_reasons
 from cards.phrasing import fit, format_date, interval_text
 from cards.regimens.data_gaps import CONDITIONS_KEY, described
 from cards.regimens.dose_review import DoseReview, Verdict, review_dose
+from cards.regimens.dose_rounding import accepted_paragraph, rounding_paragraphs, rounding_summary
 from cards.regimens.dose_unread import unread_dose_finding
 from cards.regimens.doses import ComputedDose, drafted_text, per_basis_text, regimen_dose_text
 from cards.regimens.drug_terms import names
@@ -111,6 +114,8 @@ def _summary(review: DoseReview, sit: Situation) -> str:
     last = format_date(due.last_dose) if due and due.last_dose else "not on file"
     if review.verdict is Verdict.WRONG_DOSE:
         return _wrong_dose_summary(review, sit, short, drafted, expected)
+    if review.verdict is Verdict.OUTSIDE_ROUNDING:
+        return rounding_summary(review, sit, short, drafted, expected)
     if review.verdict is Verdict.MISSING_LOADING:
         return fit(
             f"First {name} dose: give the {expected.amount} loading dose, not {drafted}",
@@ -189,10 +194,8 @@ def _reasoning(review: DoseReview, sit: Situation) -> tuple[str, ...]:
             f"{drug.short} label allows dose reductions but no re-escalation afterwards."
         )
     if review.verdict is Verdict.WRONG_DOSE and not review.exact_trap:
-        paragraphs.append(
-            f"Doses within ±{tolerance:g} % of the computed dose are accepted (institutional "
-            "setting), as are the label's dose-reduction levels once treatment has started."
-        )
+        paragraphs.append(accepted_paragraph(review, sit))
+    paragraphs.extend(rounding_paragraphs(review, sit))
     if review.verdict is Verdict.WRONG_INTERVAL:
         paragraphs.extend(_interval_paragraphs(review, sit))
     return tuple(paragraphs)
@@ -251,6 +254,16 @@ def _order_evidence(review: DoseReview, sit: Situation) -> Evidence:
     )
 
 
+def _indicator(review: DoseReview) -> Indicator:
+    """Critical for a label line crossed; information for an IV dose beyond the rounding
+    threshold but within the dose tolerance (a query, not an error); a warning otherwise."""
+    if review.critical:
+        return Indicator.CRITICAL
+    if review.verdict is Verdict.OUTSIDE_ROUNDING:
+        return Indicator.INFO
+    return Indicator.WARNING
+
+
 def _finding(review: DoseReview, sit: Situation) -> Finding:
     reload = review.verdict in (Verdict.RELOAD_DUE, Verdict.LAST_DOSE_UNKNOWN)
     drug = review.drug
@@ -269,7 +282,8 @@ def _finding(review: DoseReview, sit: Situation) -> Finding:
     if expected is not None and expected.mg is not None:
         replacement = replace_suggestion(sit, [review.drafted], [expected])
         if replacement is not None:
-            sure = review.verdict is not Verdict.LAST_DOSE_UNKNOWN
+            # not sure when the history is unknown, nor over a rounding a prescriber may intend
+            sure = review.verdict not in (Verdict.LAST_DOSE_UNKNOWN, Verdict.OUTSIDE_ROUNDING)
             suggestions = (Suggestion(replacement.label, replacement.actions, is_recommended=sure),)
     change = next(iter(weight_changes(sit, [drug])), None)
     reasoning = _reasoning(review, sit)
@@ -282,7 +296,7 @@ def _finding(review: DoseReview, sit: Situation) -> Finding:
     rule = RELOAD_RULE if reload else RULE
     return Finding(
         rule=rule,
-        indicator=Indicator.CRITICAL if review.critical else Indicator.WARNING,
+        indicator=_indicator(review),
         summary=_summary(review, sit),
         reasoning=reasoning,
         citations=cite_all(sources, rule=rule, topic=RELOAD_TOPIC if reload else TOPIC),

@@ -3,12 +3,16 @@
 The order is read in the drug's own basis, matched to the label schedules its interval can be
 (in the patient's setting, with its partner drug, renally adjusted), and compared with the
 loading or maintenance dose the last dose date calls for, the known traps, the label maximum
-and the no-re-escalation rule. `dose_check` turns a verdict into the card text.
+and the no-re-escalation rule. The dose tolerance (`dose_tolerance_percent`) decides which dose
+level a draft is read as and when it is wrong; for IV doses per kg or m² the institution's
+rounding threshold (`iv_dose_rounding_percent`) then decides whether a draft inside the
+tolerance is rounding or is named on an information card. `dose_check` turns a verdict into the
+card text.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
@@ -31,6 +35,8 @@ from cards.regimens.situation import (
 )
 from fhir_mappings import TherapySetting
 
+IV_ROUNDING = "iv_dose_rounding_percent"
+
 
 class Verdict(StrEnum):
     OK = "ok"
@@ -43,6 +49,7 @@ class Verdict(StrEnum):
     RE_ESCALATION = "re-escalation"
     UNRECOGNISED_VOLUME = "unrecognised-volume"
     WRONG_INTERVAL = "wrong-interval"  # the drafted interval is none of the label schedules
+    OUTSIDE_ROUNDING = "outside-rounding"  # IV per kg/m²: beyond the rounding threshold only
 
 
 class _Kind(StrEnum):
@@ -73,6 +80,8 @@ class DoseReview:
     prior: float | None = None  # per-basis dose before a re-escalation
     label_schedules: tuple[Schedule, ...] = ()  # WRONG_INTERVAL: the schedules it could be on
     exact_trap: bool = False  # within the tolerance, but exactly a trap's number
+    matched: float | None = None  # the per-basis dose the draft was read as (nearest target)
+    reduced_level: bool = False  # that dose is a label dose-reduction level
 
     @property
     def critical(self) -> bool:
@@ -80,6 +89,12 @@ class DoseReview:
         if self.verdict is Verdict.ABOVE_CEILING:
             return True
         return self.verdict is Verdict.WRONG_DOSE and self.trap is not None and self.trap.critical
+
+
+def rounds_iv(drug: Drug) -> bool:
+    """An IV dose computed per kg or per m²: judged with the institutional rounding threshold
+    (`iv_dose_rounding_percent`); oral, subcutaneous and fixed doses keep the dose tolerance."""
+    return drug.route == "iv" and drug.basis is not Basis.FIXED
 
 
 def _label_schedules(sit: Situation, drug: Drug) -> tuple[Schedule, ...]:
@@ -319,14 +334,36 @@ def _judge(
         _Kind.LOADING_NOT_DUE: Verdict.LOADING_NOT_DUE,
         _Kind.MAINTENANCE_WITH_UNKNOWN_HISTORY: Verdict.LAST_DOSE_UNKNOWN,
     }.get(best.kind)
+    review = _after_amount(sit, drafted, drug, amount, value, best, verdict, expected, due)
+    return replace(review, matched=best.value, reduced_level=best.kind is _Kind.ACCEPTED)
+
+
+def _after_amount(
+    sit: Situation,
+    drafted: Drafted,
+    drug: Drug,
+    amount: DraftedAmount,
+    value: float,
+    best: _Target,
+    verdict: Verdict | None,
+    expected: ComputedDose,
+    due: DueAssessment,
+) -> DoseReview:
+    """The verdict once the amount is read as the dose `best`: which dose is due, the label
+    maximum, no re-escalation, then the institution's rounding threshold for IV doses."""
     if verdict is not None:
         return DoseReview(drafted, drug, amount, verdict, expected, best.due)
     rounding = _percent(sit, "dose_ceiling_rounding_percent")
     if drug.ceiling is not None and value > drug.ceiling * (1 + rounding):
         ceiling = compute_dose(drug, best.schedule, Phase.MAINTENANCE, sit.body, drug.ceiling)
         return DoseReview(drafted, drug, amount, Verdict.ABOVE_CEILING, ceiling, due)
-    escalation = _re_escalation(sit, drug, best, value, tolerance)
+    escalation = _re_escalation(sit, drug, best, value, _percent(sit, "dose_tolerance_percent"))
     if escalation is not None:
         reduced, prior = escalation
         return DoseReview(drafted, drug, amount, Verdict.RE_ESCALATION, reduced, due, prior=prior)
+    if rounds_iv(drug) and _relative(value, best.value) > _percent(sit, IV_ROUNDING):
+        # beyond the institution's rounding threshold, within the dose tolerance: named, not
+        # alarmed (HOPA accepts 10 %); compared with the dose level the draft matched
+        level = compute_dose(drug, best.schedule, expected.phase, sit.body, best.value)
+        return DoseReview(drafted, drug, amount, Verdict.OUTSIDE_ROUNDING, level, due)
     return DoseReview(drafted, drug, amount, Verdict.OK, expected, due)

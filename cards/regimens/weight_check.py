@@ -30,12 +30,13 @@ TOPIC = "Weight and height for dosing"
 
 
 def _on_dose_card(sit: Situation, drug: Drug) -> bool:
-    """The dose check already has a card for a drafted order of this drug."""
+    """The dose check already has a warning for a drafted order of this drug (an information
+    card on rounding is not shown at signing, so it does not stand in for this warning)."""
     for drafted in sit.selected:
         if drafted.drug != drug.id:
             continue
         review = review_dose(sit, drafted, drug)
-        if review is not None and review.verdict is not Verdict.OK:
+        if review is not None and review.verdict not in (Verdict.OK, Verdict.OUTSIDE_ROUNDING):
             return True
     return False
 

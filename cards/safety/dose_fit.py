@@ -5,7 +5,9 @@ not T-DM1's 3.6 mg/kg: whatever the old orders say, the prescriber most likely m
 drug. The draft fits the other drug when, read in that drug's basis (mg/kg, mg/m² or mg), it is
 within the dose tolerance (`dose_tolerance_percent`) of one of that drug's label doses, and it
 is within the tolerance of none of its own (standard or label-accepted) doses. The doses are
-the regimen table's; nothing is read without a weight or BSA to convert with.
+the regimen table's; nothing is read without a weight or BSA to convert with. Matching a draft
+to a dose level uses the dose tolerance, not the narrower IV rounding threshold
+(`iv_dose_rounding_percent`): a T-DM1 draft 7 % from its own dose is still T-DM1's dose.
 """
 
 from __future__ import annotations

@@ -12,7 +12,8 @@ from tests.samples.support import call, draft, rules
 
 P = "her2demo-"
 # patient id -> (patient-view rules, order-select drafts (drug, mg), order-select rules,
-# order-sign rules), each rule with its indicator.
+# order-sign rules), each rule with its indicator. Drafted doses are the patient's computed dose
+# within the 5 % IV rounding threshold, so no dose card interrupts the story.
 EXPECTED = {
     "first-line": (
         {"C12-summary": "info"},
@@ -28,13 +29,13 @@ EXPECTED = {
     ),
     "relapse-8-months": (
         {"C12-summary": "info"},
-        [("trastuzumab", 560)],
+        [("trastuzumab", 512)],  # 8 mg/kg × 64 kg: within the IV rounding threshold
         {"C12-second-line": "info"},
         {},
     ),
     "relapse-20-months": (
         {"C12-summary": "info"},
-        [("trastuzumab", 560)],
+        [("trastuzumab", 512)],  # 8 mg/kg × 64 kg: within the IV rounding threshold
         {"C12-first-line": "info"},
         {},
     ),
@@ -61,7 +62,7 @@ EXPECTED = {
     ),
     "her2-low": (
         {"C12-her2-low": "info"},
-        [("trastuzumab", 560)],
+        [("trastuzumab", 528)],  # 8 mg/kg × 66 kg: within the IV rounding threshold
         {"C6": "warning"},
         {"C6": "warning"},
     ),

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from cards import CardsConfig
 from tests.scenarios import fhir_builders as fb
 from tests.scenarios.harness import run_hook
 
@@ -164,7 +165,10 @@ def draft(
 
 
 def order_select(
-    resources: Sequence[dict[str, Any]], *drafts: dict[str, Any], selected: Iterable[dict] = ()
+    resources: Sequence[dict[str, Any]],
+    *drafts: dict[str, Any],
+    selected: Iterable[dict] = (),
+    config: CardsConfig | None = None,
 ) -> list[dict[str, Any]]:
     """order-select with every draft selected (or only `selected`)."""
     chosen = list(selected) or list(drafts)
@@ -174,11 +178,16 @@ def order_select(
         now=NOW,
         draft_orders=fb.draft_bundle(*drafts),
         selections=fb.selections(*chosen),
+        config=config,
     )
 
 
-def order_sign(resources: Sequence[dict[str, Any]], *drafts: dict[str, Any]) -> list[dict]:
-    return run_hook("order-sign", resources, now=NOW, draft_orders=fb.draft_bundle(*drafts))
+def order_sign(
+    resources: Sequence[dict[str, Any]], *drafts: dict[str, Any], config: CardsConfig | None = None
+) -> list[dict]:
+    return run_hook(
+        "order-sign", resources, now=NOW, draft_orders=fb.draft_bundle(*drafts), config=config
+    )
 
 
 def patient_view(resources: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:

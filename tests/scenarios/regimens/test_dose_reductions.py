@@ -38,9 +38,19 @@ def _thp_drafts(docetaxel_mg: float) -> list[dict]:
 
 
 @pytest.mark.parametrize("hook", [order_select, order_sign])
-@pytest.mark.parametrize("mg", [107, 100, 116])  # 60 mg/m² and ±10 % around it
+@pytest.mark.parametrize("mg", [107, 104, 111])  # 60 mg/m² and within 5 % of it
 def test_docetaxel_reduced_to_60_at_cycle_5_gets_no_dose_card(hook, mg):
     assert _dose_cards(hook(_thp(docetaxel_given=True), *_thp_drafts(mg))) == []
+
+
+@pytest.mark.parametrize("mg", [100, 116])  # 7 % below, 8 % above 60 mg/m²: the tolerance
+def test_docetaxel_near_the_reduced_dose_is_information_beyond_the_rounding(mg):
+    """Read as the 60 mg/m² reduction level, beyond the 5 % IV rounding threshold: an
+    information card naming the reduced dose, never a warning; nothing at signing."""
+    [card] = _dose_cards(order_select(_thp(docetaxel_given=True), *_thp_drafts(mg)))
+    assert card["indicator"] == "info"
+    assert "the computed reduced 107 mg (60 mg/m²): outside the 5 % rounding" in card["summary"]
+    assert _dose_cards(order_sign(_thp(docetaxel_given=True), *_thp_drafts(mg))) == []
 
 
 def test_docetaxel_below_the_lowest_reduction_level_is_still_flagged():

@@ -119,3 +119,21 @@ def test_a_dose_not_recalculated_after_a_weight_change_is_one_card():
     assert "The weight changed 12 % since the last trastuzumab dose" in card["detail"]
     assert "6 mg/kg at the earlier weight" in card["detail"]
     assert [dose_mg(r) for r in created(card)] == [420]
+
+
+def test_a_weight_change_is_still_a_warning_beside_a_rounding_information_card():
+    # 80 → 72 kg (−10 %); 460 mg is 6.39 mg/kg, 6.5 % above 6 mg/kg: an information card on
+    # order-select only, so the weight warning must not be left to it
+    resources = [
+        *her2_positive_mbc(metastatic_days=300, kg=None, cm=None),
+        fb.weight(80, when=ago(250)),
+        fb.height(165, when=ago(250)),
+        fb.weight(72, when=ago(2)),
+        *cycles("trastuzumab", 105, 84, 63, 42, 21, dose=480),
+        *cycles("pertuzumab", 105, 84, 63, 42, 21, dose=420),
+    ]
+    drafts = (draft("trastuzumab", 460), draft("pertuzumab", 420))
+    cards = order_select(resources, *drafts)
+    assert topics(cards) == ["C10", "dose-check"]
+    assert card_of(cards, "dose-check")["indicator"] == "info"
+    assert card_of(order_sign(resources, *drafts), "C10")["indicator"] == "warning"

@@ -45,7 +45,7 @@ def _check(facts, *orders, config=None):
         (TRASTUZUMAB, 560, "mg", 21),
         (TRASTUZUMAB, 8, "mg/kg", 21),
         (TRASTUZUMAB, 280, "mg", 7),
-        (TRASTUZUMAB, 600, "mg", 21),  # +7 %: within ±10 %
+        (TRASTUZUMAB, 580, "mg", 21),  # +3.6 %: within the 5 % IV rounding threshold
         (PERTUZUMAB, 840, "mg", 21),
         (T_DXD, 378, "mg", 21),
         (T_DXD, 5.4, "mg/kg", 21),
@@ -145,8 +145,20 @@ def test_weekly_trastuzumab_at_the_three_weekly_dose():
 
 def test_tolerance_is_configurable():
     strict = CardsConfig(threshold_overrides={"dose_tolerance_percent": 5})
-    assert _check(her2_mbc(), order(TRASTUZUMAB, 600)) == []
-    assert len(_check(her2_mbc(), order(TRASTUZUMAB, 600), config=strict)) == 1
+    assert _check(her2_mbc(), order(NERATINIB, 256, interval=1)) == []  # oral, +6.7 %
+    [finding] = _check(her2_mbc(), order(NERATINIB, 256, interval=1), config=strict)
+    assert finding.indicator is Indicator.WARNING
+
+
+def test_iv_rounding_threshold_is_configurable():
+    # 600 mg = 8.57 mg/kg: 7 % above the 8 mg/kg loading dose, inside the ±10 % tolerance
+    [finding] = _check(her2_mbc(), order(TRASTUZUMAB, 600))
+    assert finding.indicator is Indicator.INFO
+    assert finding.summary.endswith("outside the 5 % rounding threshold")
+    [suggestion] = finding.suggestions
+    assert not suggestion.is_recommended
+    lenient = CardsConfig(threshold_overrides={"iv_dose_rounding_percent": 10})
+    assert _check(her2_mbc(), order(TRASTUZUMAB, 600), config=lenient) == []
 
 
 def test_first_trastuzumab_dose_needs_loading():
@@ -364,7 +376,9 @@ def test_an_exact_trap_inside_the_tolerance_is_named():
     assert _check(facts, order(TRASTUZUMAB, 5.4, "mg/kg"))[0].summary.startswith(
         "Trastuzumab 5.4 mg/kg: 5.4 mg/kg is the T-DXd dose"
     )
-    assert _check(facts, order(TRASTUZUMAB, 385)) == []  # 5.5 mg/kg: not exactly 5.4
+    # 5.5 mg/kg: not exactly 5.4, so no trap; 8 % below 6 mg/kg, beyond the 5 % rounding
+    [near] = _check(facts, order(TRASTUZUMAB, 385))
+    assert near.indicator is Indicator.INFO and "T-DXd" not in near.summary
     assert _check(facts, order(TRASTUZUMAB, 420)) == []
 
 
