@@ -26,7 +26,7 @@ from cards.detail import check_locally
 from cards.findings import Finding, Indicator, Suggestion
 from cards.hook_input import HookInput
 from cards.knowledge import CardsConfig, override_reasons
-from cards.phrasing import MONTH_WORDING_DAYS, capitalized, days_between, fit_names
+from cards.phrasing import capitalized, days_between, fit_names
 from cards.phrasing import format_date as date
 from cards.safety.drugs import (
     ANTHRACYCLINE,
@@ -48,7 +48,7 @@ from cards.safety.triggers import (
     order_evidence,
 )
 from cards.sources import cite
-from fhir_mappings import CurrentBasis, DraftOrder, DrugExposure
+from fhir_mappings import DAYS_PER_MONTH, CurrentBasis, DraftOrder, DrugExposure
 
 RULE = "C3"
 CHEMOTHERAPY = "chemotherapy"  # the AC partner (cyclophosphamide) is closed with it
@@ -236,9 +236,9 @@ def _washout(hook_input: HookInput, config: CardsConfig) -> Finding | None:
         reasoning=(
             f"The last {her2_name} was on {date(given)}, {ago} days ago. The antibody persists "
             f"in the circulation for months; anthracyclines are avoided for about "
-            f"{round(window / MONTH_WORDING_DAYS)} months after stopping it if possible, and if "
+            f"{round(window / DAYS_PER_MONTH)} months after stopping it if possible, and if "
             "one is used cardiac function should be monitored carefully.",
-            f"About {round(window / MONTH_WORDING_DAYS)} months is the labels' interval{mark}.",
+            f"About {round(window / DAYS_PER_MONTH)} months is the labels' interval{mark}.",
         ),
         citations=(
             cite(
