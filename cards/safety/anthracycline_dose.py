@@ -19,6 +19,7 @@ from functools import cache
 from typing import Any, cast
 
 from cards.drafts import order_drug
+from cards.drug_table import known_drug
 from cards.findings import Finding, Indicator
 from cards.hook_input import HookInput
 from cards.knowledge import (
@@ -62,7 +63,7 @@ def anthracyclines() -> Mapping[str, Anthracycline]:
         limits = raw["own_limits"]
         entry = Anthracycline(
             id=drug_id,
-            display=str(raw["display"]),
+            display=known_drug(drug_id, "safety_anthracyclines.json").display,
             doxorubicin_ratio=raw["doxorubicin_ratio"],
             warning_key=limits["warning"] if limits else None,
             critical_key=limits["critical"] if limits else None,
