@@ -4,8 +4,8 @@ families use (safety and regimens) of what is drafted, what is selected, and of 
 An order counts when its medication was recognised as a drug of `medications.json`; an
 unrecognised order (a ServiceRequest, a drug we do not know) is no drug of any class. On
 order-select the *selected* orders are the ones in `context.selections`; on order-sign every
-order is selected (`DraftOrder.selected`). Read once per hook call (`HookInput.drafted`), indexed
-by class, so the rules' many questions cost a dictionary look-up each.
+order is selected (`DraftOrder.selected`). Read once per hook call (`HookInput.drafted`); each
+class's drafts are found once, so the rules' many questions cost a dictionary look-up each.
 """
 
 from __future__ import annotations
@@ -14,8 +14,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from fhir_mappings import DraftOrder
-
-_NONE: tuple[DraftOrder, ...] = ()
 
 
 def order_drug(order: DraftOrder) -> str | None:
@@ -43,33 +41,34 @@ class DraftedOrders:
     themselves (what the safety rules cite and delete).
     """
 
-    __slots__ = ("_by_class", "_selected_by_class", "all", "selected")
+    __slots__ = ("_in_class", "_selected_in_class", "all", "selected")
 
     def __init__(self, orders: Iterable[DraftOrder]) -> None:
-        drafted = tuple(
+        self.all = tuple(
             Drafted(o, o.medication.drug, o.medication.classes)
             for o in orders
             if o.medication is not None and o.medication.drug
         )
-        self.all = drafted
-        self.selected = tuple(d for d in drafted if d.order.selected)
-        by_class: dict[str, list[DraftOrder]] = {}
-        selected_by_class: dict[str, list[DraftOrder]] = {}
-        for d in drafted:
-            for drug_class in d.classes:
-                by_class.setdefault(drug_class, []).append(d.order)
-                if d.order.selected:
-                    selected_by_class.setdefault(drug_class, []).append(d.order)
-        self._by_class = {k: tuple(v) for k, v in by_class.items()}
-        self._selected_by_class = {k: tuple(v) for k, v in selected_by_class.items()}
+        self.selected = tuple(d for d in self.all if d.order.selected)
+        # each class is looked up once per call, then answered from here
+        self._in_class: dict[str, tuple[DraftOrder, ...]] = {}
+        self._selected_in_class: dict[str, tuple[DraftOrder, ...]] = {}
 
     def in_class(self, drug_class: str) -> tuple[DraftOrder, ...]:
         """Every draft order of `drug_class`, selected or not (the pending order set)."""
-        return self._by_class.get(drug_class, _NONE)
+        found = self._in_class.get(drug_class)
+        if found is None:
+            found = tuple(d.order for d in self.all if drug_class in d.classes)
+            self._in_class[drug_class] = found
+        return found
 
     def selected_in_class(self, drug_class: str) -> tuple[DraftOrder, ...]:
         """The orders being selected/signed that belong to `drug_class`."""
-        return self._selected_by_class.get(drug_class, _NONE)
+        found = self._selected_in_class.get(drug_class)
+        if found is None:
+            found = tuple(d.order for d in self.selected if drug_class in d.classes)
+            self._selected_in_class[drug_class] = found
+        return found
 
     def ids(self, *classes: str) -> frozenset[str]:
         """Drug ids of all drafts (of any of `classes`, when given)."""
