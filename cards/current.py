@@ -14,7 +14,7 @@ from datetime import datetime
 
 from cards.catalog import catalog
 from cards.knowledge import CardsConfig, default_thresholds
-from fhir_mappings import DrugExposure, ExposureState, exposure_state
+from fhir_mappings import DrugExposure, ExposureState, PatientFacts, TherapySetting, exposure_state
 
 GRACE = "trastuzumab_reload_late_days"
 DEFAULT_INTERVAL_DAYS = 21.0  # the 3-weekly cycle, for a drug the regimen catalog lacks
@@ -38,4 +38,22 @@ def state(
         as_of,
         window_days=cycle + grace,
         window_text=f"its {cycle:g}-day cycle plus {grace:g} days' grace",
+    )
+
+
+def current_in_class(
+    facts: PatientFacts,
+    *classes: str,
+    config: CardsConfig | None = None,
+    setting: TherapySetting | None = None,
+) -> tuple[DrugExposure, ...]:
+    """The drugs the patient is on now (`state`), of any of `classes` (every drug when none is
+    given) and, when `setting` is given, in that setting: the one query both rule families ask
+    of the history, as `HookInput.drafted` is of the drafts."""
+    return tuple(
+        e
+        for e in facts.therapy.exposures
+        if (setting is None or e.setting is setting)
+        and (not classes or not e.classes.isdisjoint(classes))
+        and state(e, facts.as_of, config).current
     )

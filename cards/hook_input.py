@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cached_property
 
+from cards.drafts import DraftedOrders
 from fhir_mappings import DraftOrder, PatientFacts
 
 
@@ -36,6 +38,13 @@ class HookInput:
     def gap(self, key: str) -> DataGap | None:
         return next((g for g in self.gaps if g.key == key), None)
 
-    @property
+    @cached_property
     def selected_orders(self) -> tuple[DraftOrder, ...]:
+        """Every order being selected/signed, whether or not it names a drug we know."""
         return tuple(o for o in self.orders if o.selected)
+
+    @cached_property
+    def drafted(self) -> DraftedOrders:
+        """The drafts naming a known drug, by class: what both rule families ask
+        (`cards.drafts`), read once per call."""
+        return DraftedOrders(self.orders)

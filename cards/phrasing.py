@@ -1,9 +1,9 @@
 """How every card writes its summary, numbers, dates and intervals: the one home of each.
 
 Summaries are shorter than 140 characters (CDS Hooks): `fit` picks the first candidate that
-fits, `fit_names` the first brevity of the drug names that does. Day counts: a calendar month
-for date arithmetic (`DAYS_PER_MONTH`) and the rounder month monitoring intervals are worded
-with (`MONTH_WORDING_DAYS`). Intervals: `interval` words a monitoring interval ("3 months"),
+fits, `fit_names` the first brevity of the drug names that does. Day counts: one month length
+(`DAYS_PER_MONTH`, UCUM's 30.4375 days, whose home is `fhir_mappings`) for date arithmetic and
+for wording intervals in months. Intervals: `interval` words a monitoring interval ("3 months"),
 `interval_text` a dosing interval ("every 3 weeks"), `interval_words` a span ("3 weeks").
 """
 
@@ -13,13 +13,10 @@ from collections.abc import Callable
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
+from fhir_mappings import DAYS_PER_MONTH
+
 SUMMARY_LIMIT = 139  # CDS Hooks: a summary is shorter than 140 characters
 BREVITY_LEVELS = (0, 1, 2)  # full drug names, short names, first name and a count
-
-DAYS_PER_MONTH = 30.4375  # 365.25 / 12: months between two dates
-# A month in interval wording ("3 months"): kept apart from DAYS_PER_MONTH because it decides
-# where "8 months" ends and "241 days" begins on the cards.
-MONTH_WORDING_DAYS = 30.44
 
 
 def fit(*candidates: str) -> str:
@@ -77,8 +74,8 @@ def interval(days: float) -> str:
     whole = round(days)
     if whole % 7 == 0 and whole <= 12 * 7:
         return f"{whole // 7} week{'' if whole == 7 else 's'}"
-    months = round(whole / MONTH_WORDING_DAYS)
-    if months >= 1 and abs(whole - months * MONTH_WORDING_DAYS) <= 2.5:
+    months = round(whole / DAYS_PER_MONTH)
+    if months >= 1 and abs(whole - months * DAYS_PER_MONTH) <= 2.5:
         return f"{months} month{'' if months == 1 else 's'}"
     return f"{whole} days"
 

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 
+from cards.current import current_in_class
 from cards.detail import escape_text
 from cards.findings import Finding, Indicator
 from cards.hook_input import Hook, HookInput
@@ -23,7 +24,6 @@ from cards.knowledge import override_reasons
 from cards.phrasing import format_date
 from cards.render import applies_to_hook
 from cards.rules import ENGINE, registry
-from cards.safety.triggers import current_in_class
 from cards.sources import cite
 from fhir_mappings import SetAsideRecord
 
@@ -128,7 +128,7 @@ def _read_on(hook: Hook) -> frozenset[str]:
 def _in_care(hook_input: HookInput) -> bool:
     if hook_input.hook is Hook.PATIENT_VIEW:
         return bool(current_in_class(hook_input.facts, "her2-directed"))
-    return any(o.medication is not None and o.medication.drug for o in hook_input.selected_orders)
+    return bool(hook_input.drafted.selected)
 
 
 def unnamed_set_aside(hook_input: HookInput, findings: Sequence[Finding]) -> list[Finding]:

@@ -11,6 +11,7 @@ What other packages use:
   of `data/medications.json` (ids, classes, RxNorm codes for suggestions, display names).
 - `exposure_state(exposure, as_of, window_days=..., window_text=...)`: whether a drug is
   current and why: the one definition every rule uses (see `exposure.py`).
+- `DAYS_PER_MONTH`, `DAYS_PER_YEAR`: the one month and year length (UCUM's), for every layer.
 - `MappingConfig` (the mapping's switches) and `KNOWLEDGE_VERSION` (of the terminology tables);
   `TERMINOLOGY_TABLES`, `load_terminology` and `concept_codes` for the service's start-up and
   discovery (other packages import only from here, never a module of this package).
@@ -19,6 +20,7 @@ What other packages use:
 The only file reading is the one-time, schema-checked load of `data/*.json` (terminology.py).
 """
 
+from fhir_mappings.calendar_days import DAYS_PER_MONTH, DAYS_PER_YEAR
 from fhir_mappings.config import MappingConfig
 from fhir_mappings.doses import count_unit
 from fhir_mappings.draft_orders import read_draft_orders
@@ -79,6 +81,8 @@ from fhir_mappings.terminology import KNOWLEDGE_VERSION, concept_codes
 from fhir_mappings.terminology import load_table as load_terminology
 
 __all__ = [
+    "DAYS_PER_MONTH",
+    "DAYS_PER_YEAR",
     "KNOWLEDGE_VERSION",
     "TERMINOLOGY_TABLES",
     "AnthracyclineTotal",

@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from fhir_mappings.answers import result_meaning
+from fhir_mappings.calendar_days import DAYS_PER_MONTH
 from fhir_mappings.conditions import ConditionsByConcept
 from fhir_mappings.model import DiseaseSetting, Evidence
 from fhir_mappings.observations import ObservationsByConcept, value_codings, value_text
 from fhir_mappings.terminology import text_mentions
 
-DAYS_PER_MONTH = 30.4375
 _OTHER_TRASTUZUMAB_CANCERS = {"gastric-cancer": "gastric"}
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from fhir_mappings.calendar_days import DAYS_PER_MONTH, DAYS_PER_YEAR
 from fhir_mappings.fhir_json import (
     JsonObject,
     Quantity,
@@ -30,8 +31,8 @@ _PERIOD_DAYS = {
     "h": 1 / 24,
     "d": 1.0,
     "wk": 7.0,
-    "mo": 30.4375,
-    "a": 365.25,
+    "mo": DAYS_PER_MONTH,
+    "a": DAYS_PER_YEAR,
 }
 
 

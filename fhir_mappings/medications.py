@@ -43,7 +43,8 @@ class DrugInfo:
     """One drug of the table, as cards need it to name, code and classify a drug."""
 
     id: str
-    display: str  # "trastuzumab", "fam-trastuzumab deruxtecan"
+    display: str  # the name on cards: "trastuzumab", "T-DXd (fam-trastuzumab deruxtecan)"
+    short: str  # for a summary that would not fit with `display`: "T-DXd"
     brand_names: tuple[str, ...]
     classes: frozenset[str]
     components: tuple[str, ...]  # drug ids of a combination product (Phesgo)
@@ -108,6 +109,7 @@ def _table() -> _DrugTable:
         drugs[row["id"]] = DrugInfo(
             id=row["id"],
             display=row["display"],
+            short=row["short"],
             brand_names=tuple(row["brand_names"]),
             classes=frozenset(row["classes"]),
             components=tuple(row["components"]),

@@ -36,6 +36,7 @@ from cards.catalog.model import (
     SlotOption,
     Trap,
 )
+from cards.drug_table import known_drug
 from cards.knowledge import KnowledgeError, default_thresholds, load_table
 from cards.sources import source_ids
 
@@ -77,10 +78,11 @@ def _schedule(raw: Mapping[str, Any]) -> Schedule:
 
 def _drug(drug_id: str, raw: Mapping[str, Any]) -> Drug:
     reload_raw = raw.get("reload")
+    names = known_drug(drug_id, "regimens.json")
     return Drug(
         id=drug_id,
-        display=raw["display"],
-        short=raw["short"],
+        display=names.display,
+        short=names.short,
         provides=frozenset(raw["provides"]),
         route=raw["route"],
         basis=Basis(raw["basis"]),

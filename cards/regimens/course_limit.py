@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from cards.drafts import Drafted
 from cards.findings import Finding, Indicator, Suggestion
 from cards.hook_input import HookInput
 from cards.knowledge import CardsConfig, override_reasons
@@ -20,7 +21,7 @@ from cards.phrasing import fit, format_date
 from cards.regimens.course_count import Course, current_course
 from cards.regimens.course_table import CourseLimit, course_table
 from cards.regimens.drug_terms import drug_name
-from cards.regimens.situation import Drafted, Situation, situation
+from cards.regimens.situation import Situation, situation
 from cards.sources import cite_all
 from cards.suggestions import delete_order
 from fhir_mappings import TherapySetting

@@ -17,6 +17,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from cards.catalog import Basis, Drug, Schedule, Trap
+from cards.drafts import Drafted
 from cards.regimens.body_size import weight_on_or_before
 from cards.regimens.doses import (
     ComputedDose,
@@ -29,10 +30,7 @@ from cards.regimens.doses import (
 from cards.regimens.loading import DueAssessment, DueDose
 from cards.regimens.orders import due_now
 from cards.regimens.renal_adjust import renal_adjusted
-from cards.regimens.situation import (
-    Drafted,
-    Situation,
-)
+from cards.regimens.situation import Situation
 from fhir_mappings import TherapySetting
 
 IV_ROUNDING = "iv_dose_rounding_percent"

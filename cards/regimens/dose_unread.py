@@ -11,11 +11,12 @@ may well be right), a warning for any other drug or unit.
 from __future__ import annotations
 
 from cards.catalog import Drug
+from cards.drafts import Drafted
 from cards.findings import Finding, Indicator
 from cards.knowledge import override_reasons
 from cards.phrasing import fit
 from cards.regimens.doses import normalise_unit, regimen_dose_text, written_dose
-from cards.regimens.situation import Drafted, Situation
+from cards.regimens.situation import Situation
 from cards.sources import cite_all
 from fhir_mappings import Evidence, TherapySetting, count_unit
 

@@ -20,13 +20,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from cards.drafts import Drafted
 from cards.findings import Action, Finding, Indicator, Suggestion
 from cards.hook_input import HookInput
 from cards.knowledge import CardsConfig, override_reasons
 from cards.phrasing import fit, format_date
 from cards.regimens.course_count import Count, Course, count, current_course
 from cards.regimens.drug_terms import drug_name, names
-from cards.regimens.situation import Drafted, Situation, situation
+from cards.regimens.situation import Situation, situation
 from cards.sources import cite_all
 from cards.suggestions import delete_order
 from fhir_mappings import TherapySetting

@@ -18,7 +18,7 @@ from cards.catalog import Her2LowPopulation
 from cards.findings import Finding, Indicator, Suggestion
 from cards.hook_input import Hook, HookInput
 from cards.knowledge import CardsConfig, override_reasons
-from cards.phrasing import DAYS_PER_MONTH, fit, format_date
+from cards.phrasing import fit, format_date
 from cards.regimens.advice import body_gaps
 from cards.regimens.doses import ComputedDose, Phase, compute_dose, per_basis_text, schedule_text
 from cards.regimens.drug_terms import names
@@ -33,7 +33,7 @@ from cards.regimens.situation import (
     situation,
 )
 from cards.sources import cite_all
-from fhir_mappings import DrugExposure, Her2Call, TherapySetting
+from fhir_mappings import DAYS_PER_MONTH, DrugExposure, Her2Call, TherapySetting
 
 RULE = "C12-her2-low"
 TOPIC = "T-DXd in HER2-low / HER2-ultralow metastatic breast cancer"

@@ -19,10 +19,9 @@ from functools import cache
 from typing import Any, cast
 
 from cards.knowledge import KnowledgeError, load_table
-from cards.phrasing import DAYS_PER_MONTH
 from cards.regimens.situation import Situation
 from cards.sources import source_ids
-from fhir_mappings import ReceptorCall
+from fhir_mappings import DAYS_PER_MONTH, ReceptorCall
 
 POSITIVE = frozenset({ReceptorCall.POSITIVE, ReceptorCall.LOW_POSITIVE})
 

@@ -24,11 +24,11 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from cards.catalog import Catalog
-from cards.phrasing import DAYS_PER_MONTH, format_date
+from cards.phrasing import format_date
 from cards.regimens.data_gaps import described, medication_gaps
 from cards.regimens.drug_terms import names
 from cards.regimens.situation import HER2_DIRECTED, TRASTUZUMAB_BASED, Situation
-from fhir_mappings import DrugExposure, Evidence, TherapyLine, TherapySetting
+from fhir_mappings import DAYS_PER_MONTH, DrugExposure, Evidence, TherapyLine, TherapySetting
 
 ORDINALS = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth"}
 

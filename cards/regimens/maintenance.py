@@ -27,7 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from cards.current import state
+from cards.current import cycle_days, state
 from cards.findings import Finding, Indicator
 from cards.hook_input import HookInput
 from cards.knowledge import CardsConfig, override_reasons
@@ -68,12 +68,6 @@ class Lapse:
     chemotherapy: tuple[DrugExposure, ...]
     last_dose: datetime  # the last HER2 dose of the line
     chemotherapy_ended: datetime | None
-
-
-def _interval_days(sit: Situation, exposure: DrugExposure) -> float:
-    """The drug's longest label interval (21 days when the catalog has no schedule)."""
-    drug = sit.catalog.drug(exposure.drug)
-    return max((s.interval_days for s in drug.schedules), default=21.0) if drug else 21.0
 
 
 def _stopped_since(sit: Situation, exposure: DrugExposure) -> datetime | None:
@@ -141,7 +135,7 @@ def _within_a_cycle(
 ) -> bool:
     """The last HER2 dose is no more than one cycle after the chemotherapy ended: the cycle
     given with the last chemotherapy, or one more, and then nothing."""
-    interval = max(_interval_days(sit, e) for e in her2)
+    interval = max(cycle_days(e.drug) for e in her2)  # 21 days for a drug the table lacks
     grace = sit.config.threshold("maintenance_stopped_with_chemotherapy_grace_days")
     return (last - ended).total_seconds() / FULL_DAY <= interval + grace
 

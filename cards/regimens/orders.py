@@ -13,13 +13,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from cards.catalog import Drug, Schedule, SlotOption
+from cards.drafts import Drafted
 from cards.findings import Action, Suggestion
 from cards.phrasing import interval_words
 from cards.regimens.data_gaps import history_gap_reason
 from cards.regimens.doses import ComputedDose, Phase, compute_dose, schedule_text
 from cards.regimens.drug_terms import drug_name, rxnorm_code
 from cards.regimens.loading import DueAssessment, DueDose, due_dose
-from cards.regimens.situation import Drafted, Situation
+from cards.regimens.situation import Situation
 from cards.suggestions import (
     DoseAmount,
     LoadingDose,

@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from cards.catalog import Catalog, catalog
-from cards.current import state
+from cards.current import current_in_class
+from cards.drafts import Drafted
 from cards.hook_input import Hook, HookInput
 from cards.knowledge import CardsConfig
 from cards.regimens.body_size import DosingBody, dosing_body
-from fhir_mappings import DraftOrder, Evidence, Her2Call, PatientFacts, TherapySetting
+from fhir_mappings import Evidence, Her2Call, PatientFacts, TherapySetting
 
 HER2_DIRECTED = "her2-directed"
 TAXANE = "taxane"
@@ -25,19 +26,6 @@ CDK46 = "cdk46-inhibitor"
 HER2_TKI = "her2-tki"
 TRASTUZUMAB_BASED = "trastuzumab-class"  # ASCO rec. 5.0 "trastuzumab-based"; do not substitute
 SYSTEMIC = frozenset({HER2_DIRECTED, TAXANE, CHEMOTHERAPY, ENDOCRINE, CDK46})
-
-
-@dataclass(frozen=True)
-class Drafted:
-    """A draft order that names a drug we know."""
-
-    order: DraftOrder
-    drug: str
-    classes: frozenset[str]
-
-    @property
-    def selected(self) -> bool:
-        return self.order.selected
 
 
 @dataclass(frozen=True)
@@ -58,24 +46,21 @@ class Situation:
     def body(self) -> DosingBody:
         return dosing_body(self.facts.body)
 
-    @cached_property
+    # What is drafted: `cards.drafts`, the one reading both rule families use.
+    @property
     def drafts(self) -> tuple[Drafted, ...]:
-        return tuple(
-            Drafted(order, order.medication.drug, order.medication.classes)
-            for order in self.hook_input.orders
-            if order.medication is not None and order.medication.drug
-        )
+        return self.hook_input.drafted.all
 
     @property
     def selected(self) -> tuple[Drafted, ...]:
-        return tuple(d for d in self.drafts if d.selected)
+        return self.hook_input.drafted.selected
 
     def drafted_ids(self, *classes: str) -> frozenset[str]:
         """Drug ids of all draft orders (of any of `classes`, when given)."""
-        return frozenset(d.drug for d in self.drafts if not classes or d.classes & set(classes))
+        return self.hook_input.drafted.ids(*classes)
 
     def selected_with(self, classes: frozenset[str]) -> tuple[Drafted, ...]:
-        return tuple(d for d in self.selected if d.classes & classes)
+        return self.hook_input.drafted.selected_with(classes)
 
     @property
     def setting(self) -> TherapySetting:
@@ -85,13 +70,8 @@ class Situation:
         """Drugs being given now in the patient's current setting: current by the one
         definition (`cards.current`: an open order, or a last dose within the cycle plus the
         grace where no order or statement says it stopped)."""
-        return frozenset(
-            e.drug
-            for e in self.facts.therapy.exposures
-            if e.setting is self.setting
-            and (not classes or e.classes & set(classes))
-            and state(e, self.facts.as_of, self.config).current
-        )
+        active = current_in_class(self.facts, *classes, config=self.config, setting=self.setting)
+        return frozenset(e.drug for e in active)
 
     @cached_property
     def received(self) -> frozenset[str]:

@@ -22,14 +22,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from cards.current import state
+from cards.current import current_in_class
+from cards.drafts import Drafted
 from cards.findings import Finding, Indicator, Suggestion
 from cards.hook_input import HookInput
 from cards.knowledge import CardsConfig, override_reasons
 from cards.phrasing import fit
 from cards.regimens.course_table import InteractionDose, Prophylaxis, course_table
 from cards.regimens.drug_terms import drug_name, names, rxnorm_code
-from cards.regimens.situation import Drafted, Situation, situation
+from cards.regimens.situation import Situation, situation
 from cards.sources import cite_all
 from cards.suggestions import create, delete_order, medication_request
 from fhir_mappings import DraftOrder, Evidence
@@ -61,11 +62,7 @@ def _drafted_evidence(sit: Situation, drafted: Drafted, mg: float) -> Evidence:
 def _on_file(sit: Situation, drug_class: str) -> tuple[tuple[str, ...], tuple[Evidence, ...]]:
     """Drugs of `drug_class` drafted or current (`cards.current`), and the records that say so."""
     drafted = [d for d in sit.drafts if drug_class in d.classes]
-    active = [
-        e
-        for e in sit.facts.therapy.exposures
-        if drug_class in e.classes and state(e, sit.facts.as_of, sit.config).current
-    ]
+    active = current_in_class(sit.facts, drug_class, config=sit.config)
     drugs = tuple(dict.fromkeys([*(d.drug for d in drafted), *(e.drug for e in active)]))
     evidence = [d.order.evidence for d in drafted if d.order.evidence is not None]
     evidence.extend(ev for e in active for ev in e.evidence[:1])

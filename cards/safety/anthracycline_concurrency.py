@@ -21,12 +21,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from cards.current import state
+from cards.current import current_in_class, state
 from cards.detail import check_locally
 from cards.findings import Finding, Indicator, Suggestion
 from cards.hook_input import HookInput
 from cards.knowledge import CardsConfig, override_reasons
-from cards.phrasing import MONTH_WORDING_DAYS, capitalized, days_between, fit_names
+from cards.phrasing import capitalized, days_between, fit_names
 from cards.phrasing import format_date as date
 from cards.safety.drugs import (
     ANTHRACYCLINE,
@@ -41,17 +41,14 @@ from cards.safety.lapsed import Placed, Standing, place_all
 from cards.safety.suggested_orders import remove_orders_suggestion
 from cards.safety.switching import switch_finding
 from cards.safety.triggers import (
-    current_in_class,
-    drafts_in_class,
     drug_ids,
     exposure_evidence,
     last_given,
     medication_gap,
     order_evidence,
-    selected_in_class,
 )
 from cards.sources import cite
-from fhir_mappings import CurrentBasis, DraftOrder, DrugExposure
+from fhir_mappings import DAYS_PER_MONTH, CurrentBasis, DraftOrder, DrugExposure
 
 RULE = "C3"
 CHEMOTHERAPY = "chemotherapy"  # the AC partner (cyclophosphamide) is closed with it
@@ -92,8 +89,8 @@ class _Overlap:
 
 def _overlap(hook_input: HookInput, config: CardsConfig) -> _Overlap | None:
     facts = hook_input.facts
-    her2_selected = selected_in_class(hook_input, HER2_ANTIBODY_CARDIAC)
-    anthra_selected = selected_in_class(hook_input, ANTHRACYCLINE)
+    her2_selected = hook_input.drafted.selected_in_class(HER2_ANTIBODY_CARDIAC)
+    anthra_selected = hook_input.drafted.selected_in_class(ANTHRACYCLINE)
     her2_active = current_in_class(facts, HER2_ANTIBODY_CARDIAC)
     # an anthracycline is being given when its order is open and its next dose not yet due;
     # doses alone end the AC phase HER2 therapy follows (_recent_anthracycline), an open order
@@ -103,8 +100,8 @@ def _overlap(hook_input: HookInput, config: CardsConfig) -> _Overlap | None:
         for p in _anthracyclines(hook_input, config)[Standing.MID_CYCLE]
         if p.state.basis is CurrentBasis.OPEN_ORDER
     )
-    her2_drafts = drafts_in_class(hook_input, HER2_ANTIBODY_CARDIAC)
-    anthra_drafts = drafts_in_class(hook_input, ANTHRACYCLINE)
+    her2_drafts = hook_input.drafted.in_class(HER2_ANTIBODY_CARDIAC)
+    anthra_drafts = hook_input.drafted.in_class(ANTHRACYCLINE)
     her2_side: list[DraftOrder] = []
     anthra_side: list[DraftOrder] = []
     her2_is_new = bool(her2_selected and (anthra_active or anthra_drafts))
@@ -205,7 +202,7 @@ def _not_now(her2_side: Sequence[DraftOrder], anthra_side: Sequence[DraftOrder])
 
 def _washout(hook_input: HookInput, config: CardsConfig) -> Finding | None:
     """An anthracycline ordered within months of the last trastuzumab/margetuximab dose."""
-    anthra_selected = selected_in_class(hook_input, ANTHRACYCLINE)
+    anthra_selected = hook_input.drafted.selected_in_class(ANTHRACYCLINE)
     facts = hook_input.facts
     if not anthra_selected or current_in_class(facts, HER2_ANTIBODY_CARDIAC):
         return None
@@ -239,9 +236,9 @@ def _washout(hook_input: HookInput, config: CardsConfig) -> Finding | None:
         reasoning=(
             f"The last {her2_name} was on {date(given)}, {ago} days ago. The antibody persists "
             f"in the circulation for months; anthracyclines are avoided for about "
-            f"{round(window / MONTH_WORDING_DAYS)} months after stopping it if possible, and if "
+            f"{round(window / DAYS_PER_MONTH)} months after stopping it if possible, and if "
             "one is used cardiac function should be monitored carefully.",
-            f"About {round(window / MONTH_WORDING_DAYS)} months is the labels' interval{mark}.",
+            f"About {round(window / DAYS_PER_MONTH)} months is the labels' interval{mark}.",
         ),
         citations=(
             cite(
@@ -262,7 +259,7 @@ def _recent_anthracycline(hook_input: HookInput, config: CardsConfig) -> Finding
     within its cycle plus the grace, no order on file): the record cannot tell the last dose
     of the AC phase (the standard sequence) from a course still running, so it asks instead
     of forbidding. AC orders completed or stopped end the phase: no question then."""
-    her2_selected = selected_in_class(hook_input, HER2_ANTIBODY_CARDIAC)
+    her2_selected = hook_input.drafted.selected_in_class(HER2_ANTIBODY_CARDIAC)
     facts = hook_input.facts
     placed = _anthracyclines(hook_input, config)
     recent = [
@@ -306,8 +303,8 @@ def _recent_anthracycline(hook_input: HookInput, config: CardsConfig) -> Finding
 def anthracycline_concurrency_findings(
     hook_input: HookInput, config: CardsConfig
 ) -> Iterable[Finding]:
-    her2_selected = selected_in_class(hook_input, HER2_ANTIBODY_CARDIAC)
-    anthra_selected = selected_in_class(hook_input, ANTHRACYCLINE)
+    her2_selected = hook_input.drafted.selected_in_class(HER2_ANTIBODY_CARDIAC)
+    anthra_selected = hook_input.drafted.selected_in_class(ANTHRACYCLINE)
     if not her2_selected and not anthra_selected:
         return ()
     findings: list[Finding] = []
@@ -351,7 +348,7 @@ def anthracycline_concurrency_findings(
 def _open_ac_orders(hook_input: HookInput, config: CardsConfig) -> Finding | None:
     """HER2 therapy drafted at the next cycle after the last anthracycline dose while the
     anthracycline orders were left open: close them (a warning, not the overlap)."""
-    her2_selected = selected_in_class(hook_input, HER2_ANTIBODY_CARDIAC)
+    her2_selected = hook_input.drafted.selected_in_class(HER2_ANTIBODY_CARDIAC)
     open_due = _anthracyclines(hook_input, config)[Standing.DUE_ORDERS_OPEN]
     if not her2_selected or not open_due:
         return None

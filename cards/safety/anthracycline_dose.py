@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, cast
 
+from cards.drafts import order_drug
+from cards.drug_table import known_drug
 from cards.findings import Finding, Indicator
 from cards.hook_input import HookInput
 from cards.knowledge import (
@@ -30,7 +32,7 @@ from cards.knowledge import (
 from cards.phrasing import mg_m2, whole
 from cards.safety.drugs import ANTHRACYCLINE, TRASTUZUMAB_CONTAINING
 from cards.safety.gaps import gap_finding
-from cards.safety.triggers import drug_ids, order_drug, order_evidence, selected_in_class
+from cards.safety.triggers import drug_ids, order_evidence
 from cards.sources import cite, source_ids
 from fhir_mappings import DraftOrder, Evidence, PatientFacts
 
@@ -61,7 +63,7 @@ def anthracyclines() -> Mapping[str, Anthracycline]:
         limits = raw["own_limits"]
         entry = Anthracycline(
             id=drug_id,
-            display=str(raw["display"]),
+            display=known_drug(drug_id, "safety_anthracyclines.json").display,
             doxorubicin_ratio=raw["doxorubicin_ratio"],
             warning_key=limits["warning"] if limits else None,
             critical_key=limits["critical"] if limits else None,
@@ -364,7 +366,7 @@ def _reasoning(
 
 
 def anthracycline_dose_findings(hook_input: HookInput, config: CardsConfig) -> Iterable[Finding]:
-    orders = selected_in_class(hook_input, ANTHRACYCLINE)
+    orders = hook_input.drafted.selected_in_class(ANTHRACYCLINE)
     if not orders:
         return ()
     facts = hook_input.facts

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from cards.drafts import order_drug
 from cards.findings import Finding, Indicator
 from cards.hook_input import HookInput
 from cards.knowledge import CardsConfig, override_reasons
@@ -32,12 +33,7 @@ from cards.safety.her2_results import (
     reasoning_of,
 )
 from cards.safety.suggested_orders import test_suggestion
-from cards.safety.triggers import (
-    drug_ids,
-    order_drug,
-    order_evidence,
-    selected_in_class,
-)
+from cards.safety.triggers import drug_ids, order_evidence
 from cards.sources import cite
 from fhir_mappings import (
     DraftOrder,
@@ -193,7 +189,7 @@ def _discordant_positive(hook_input: HookInput) -> Finding | None:
     negative metastatic biopsy after a positive primary) are worth a word: information, on
     order-select only (order-sign shows nothing that is not wrong)."""
     her2 = hook_input.facts.her2
-    orders = selected_in_class(hook_input, HER2_DIRECTED)
+    orders = hook_input.drafted.selected_in_class(HER2_DIRECTED)
     if not (her2.call is Her2Call.POSITIVE and her2.discordant and orders):
         return None
     dated = [r for r in her2.results if r.when is not None]
@@ -239,7 +235,9 @@ def biomarker_mismatch_findings(hook_input: HookInput, config: CardsConfig) -> I
         discordant = _discordant_positive(hook_input)
         if discordant is not None:
             return (discordant,)
-    orders = [o for o in selected_in_class(hook_input, HER2_DIRECTED) if order_drug(o) != T_DXD]
+    orders = [
+        o for o in hook_input.drafted.selected_in_class(HER2_DIRECTED) if order_drug(o) != T_DXD
+    ]
     if not orders or not applies_to(hook_input.facts):
         return ()
     gap = hook_input.gap("tumorMarkers")

@@ -18,7 +18,7 @@ from cards.hook_input import Hook, HookInput
 from cards.knowledge import default_thresholds
 from cards.safety.drugs import ANTHRACYCLINE, HER2_DIRECTED, SafetyDrug, safety_drug
 from cards.safety.lvef_thresholds import DiseaseContext
-from cards.safety.triggers import drug_ids, last_given, selected_in_class
+from cards.safety.triggers import drug_ids, last_given
 from fhir_mappings import DrugExposure, Evidence, LvefMeasurement, PatientFacts, TherapySetting
 
 CURRENT_COURSE = "line_current_days"
@@ -34,7 +34,7 @@ def cardiac_drugs(hook_input: HookInput) -> tuple[SafetyDrug, ...]:
     if hook_input.hook is Hook.PATIENT_VIEW:
         ids = tuple(dict.fromkeys(e.drug for e in current_cardiac_exposures(hook_input.facts)))
     else:
-        ids = drug_ids(selected_in_class(hook_input, HER2_DIRECTED))
+        ids = drug_ids(hook_input.drafted.selected_in_class(HER2_DIRECTED))
     drugs = (safety_drug(d) for d in ids)
     return tuple(d for d in drugs if d is not None and d.lvef_table is not None)
 

@@ -1,7 +1,9 @@
 """What the safety rules know about each HER2-directed drug (`cards/data/safety_drugs.json`).
 
-Names on cards come from here, not from the order's text: request text never reaches a
-summary. The table also says which trastuzumab product family a drug belongs to, because
+Names on cards come from the drug table (`fhir_mappings/data/medications.json`, by drug id),
+not from the order's text: request text never reaches a summary. Safety summaries name several
+drugs, so a safety drug's display is at most 40 characters and its short name at most 16
+(checked on load). The table also says which trastuzumab product family a drug belongs to, because
 trastuzumab, T-DM1 and T-DXd are different drugs that must not be substituted for one
 another, while Phesgo and Herceptin Hylecta are trastuzumab.
 """
@@ -13,6 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, cast
 
+from cards.drug_table import known_drug
 from cards.knowledge import KnowledgeError, default_thresholds, load_table
 from cards.sources import source_ids
 
@@ -115,10 +118,11 @@ def safety_drugs() -> Mapping[str, SafetyDrug]:
     drugs: dict[str, SafetyDrug] = {}
     for drug_id, entry in table["drugs"].items():
         contraception = entry["contraception"]
+        names = known_drug(drug_id, "safety_drugs.json")
         drugs[drug_id] = SafetyDrug(
             id=drug_id,
-            display=str(entry["display"]),
-            short=str(entry["short"]),
+            display=names.display,
+            short=names.short,
             substitution_family=entry["substitution_family"],
             lvef_table=entry["lvef_table"],
             lvef_interval=entry["lvef_interval"],
@@ -134,7 +138,21 @@ def safety_drugs() -> Mapping[str, SafetyDrug]:
             ),
         )
     _check_references(drugs)
+    _check_name_lengths(drugs)
     return drugs
+
+
+NAME_LIMITS = (40, 16)  # display, short: what a safety summary naming a few drugs leaves room for
+
+
+def _check_name_lengths(drugs: Mapping[str, SafetyDrug]) -> None:
+    long = [
+        d.id
+        for d in drugs.values()
+        if len(d.display) > NAME_LIMITS[0] or len(d.short) > NAME_LIMITS[1]
+    ]
+    if long:
+        raise KnowledgeError(f"medications.json: names too long for safety summaries: {long}")
 
 
 def safety_drug(drug_id: str | None) -> SafetyDrug | None:

@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 
 from cards.catalog import catalog
+from cards.drafts import order_drug
 from cards.findings import Finding, Indicator, Suggestion
 from cards.hook_input import HookInput
 from cards.knowledge import CardsConfig, override_reasons
@@ -31,12 +32,7 @@ from cards.safety.drugs import HER2_DIRECTED, drug_name, drug_names, safety_drug
 from cards.safety.lapsed import Placed, Standing, place_all
 from cards.safety.suggested_orders import remove_orders_suggestion
 from cards.safety.switching import switch_finding
-from cards.safety.triggers import (
-    drafts_in_class,
-    exposure_evidence,
-    order_drug,
-    order_evidence,
-)
+from cards.safety.triggers import exposure_evidence, order_evidence
 from cards.sources import cite
 from fhir_mappings import DraftOrder, DrugExposure
 
@@ -143,7 +139,7 @@ def _by_drug(orders: Iterable[DraftOrder]) -> Mapping[str, list[DraftOrder]]:
 
 
 def duplicate_antibody_findings(hook_input: HookInput, config: CardsConfig) -> Iterable[Finding]:
-    drafts = _by_drug(drafts_in_class(hook_input, HER2_DIRECTED))
+    drafts = _by_drug(hook_input.drafted.in_class(HER2_DIRECTED))
     selected = {order_drug(o) for o in hook_input.selected_orders}
     if not selected & set(drafts):
         return ()

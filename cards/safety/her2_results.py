@@ -13,9 +13,7 @@ from cards.findings import Finding, Indicator, Suggestion
 from cards.knowledge import override_reasons
 from cards.phrasing import format_date as date
 from cards.safety.suggested_orders import test_suggestion
-from cards.safety.triggers import (
-    order_evidence,
-)
+from cards.safety.triggers import order_evidence
 from cards.sources import cite
 from fhir_mappings import (
     DraftOrder,

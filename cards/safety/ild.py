@@ -21,6 +21,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any, cast
 
+from cards.drafts import order_drug
 from cards.findings import Citation, Finding, Indicator
 from cards.hook_input import HookInput
 from cards.knowledge import CardsConfig, KnowledgeError, load_table, override_reasons
@@ -31,7 +32,7 @@ from cards.safety.heart_failure import CONDITIONS_GAP_DEDUP
 from cards.safety.ild_status import current_ild, ild_since
 from cards.safety.line_start import under_way
 from cards.safety.suggested_orders import remove_drafts_suggestions
-from cards.safety.triggers import order_drug, order_evidence, selected_in_class
+from cards.safety.triggers import order_evidence
 from cards.sources import cite, source_ids
 from fhir_mappings import DraftOrder, Evidence, PatientFacts
 
@@ -94,7 +95,9 @@ def tdxd_line_under_way(facts: PatientFacts, config: CardsConfig) -> bool:
 
 
 def ild_findings(hook_input: HookInput, config: CardsConfig) -> Iterable[Finding]:
-    orders = [o for o in selected_in_class(hook_input, HER2_DIRECTED) if order_drug(o) == T_DXD]
+    orders = [
+        o for o in hook_input.drafted.selected_in_class(HER2_DIRECTED) if order_drug(o) == T_DXD
+    ]
     if not orders:
         return ()
     ild = ild_knowledge()

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from cards.detail import check_locally
+from cards.drafts import order_drug
 from cards.findings import Citation, Finding, Indicator
 from cards.hook_input import Hook, HookInput
 from cards.knowledge import CardsConfig, override_reasons
@@ -92,7 +93,7 @@ def _drug_evidence(hook_input: HookInput, drugs: Sequence[SafetyDrug]) -> tuple[
         return exposure_evidence(
             e for e in current_cardiac_exposures(hook_input.facts) if e.drug in ids
         )
-    orders = [o for o in hook_input.selected_orders if o.medication and o.medication.drug in ids]
+    orders = [o for o in hook_input.selected_orders if order_drug(o) in ids]
     return order_evidence(orders)
 
 

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
+from cards.drafts import order_drug
 from cards.findings import Indicator
 from cards.hook_input import HookInput
 from cards.knowledge import CardsConfig
@@ -35,10 +36,6 @@ from cards.safety.lvef_thresholds import (
     SettingTable,
     judge,
     lvef_table,
-)
-from cards.safety.triggers import (
-    drafts_in_class,
-    order_drug,
 )
 from fhir_mappings import LvefMeasurement, PatientFacts
 
@@ -213,7 +210,7 @@ def companion_candidates(hook_input: HookInput) -> tuple[SafetyDrug, ...]:
     withhold can carry along (only those with an LVEF table)."""
     ids = [
         *(d.id for d in cardiac_drugs(hook_input)),
-        *(order_drug(o) or "" for o in drafts_in_class(hook_input, HER2_DIRECTED)),
+        *(order_drug(o) or "" for o in hook_input.drafted.in_class(HER2_DIRECTED)),
         *(e.drug for e in current_cardiac_exposures(hook_input.facts)),
     ]
     drugs = (safety_drug(d) for d in dict.fromkeys(ids))

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from cards.detail import check_locally
+from cards.drafts import order_drug
 from cards.findings import Finding, Indicator, Suggestion
 from cards.hook_input import HookInput
 from cards.knowledge import CardsConfig, override_reasons
@@ -42,11 +43,7 @@ from cards.safety.lvef_verdict import (
     judge_drug,
 )
 from cards.safety.suggested_orders import remove_drafts_suggestions
-from cards.safety.triggers import (
-    exposure_evidence,
-    order_drug,
-    order_evidence,
-)
+from cards.safety.triggers import exposure_evidence, order_evidence
 from cards.sources import cite, resolve
 from fhir_mappings import Evidence, LvefMeasurement, PatientFacts
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from cards.detail import check_locally
+from cards.drafts import order_drug
 from cards.findings import Citation, Finding, Indicator, Suggestion
 from cards.hook_input import HookInput
 from cards.knowledge import CardsConfig, override_reasons
@@ -36,7 +37,7 @@ from cards.safety.lab_table import (
 )
 from cards.safety.lab_values import LabView, Measured, Stale, analyte_name
 from cards.safety.suggested_orders import remove_drafts_suggestions, test_suggestion
-from cards.safety.triggers import order_drug, order_evidence
+from cards.safety.triggers import order_evidence
 from cards.sources import cite
 from fhir_mappings import DraftOrder, Evidence
 

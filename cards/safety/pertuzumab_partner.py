@@ -21,6 +21,7 @@ from functools import cache
 
 from cards.catalog import SlotOption, catalog
 from cards.current import state
+from cards.drafts import order_drug
 from cards.findings import Finding, Indicator
 from cards.hook_input import HookInput
 from cards.knowledge import CardsConfig, override_reasons
@@ -29,7 +30,7 @@ from cards.regimens.advice import body_gaps
 from cards.regimens.orders import add_suggestion, plan_option, single_recommended
 from cards.regimens.situation import situation
 from cards.safety.drugs import HER2_DIRECTED, PERTUZUMAB, TRASTUZUMAB, drug_name
-from cards.safety.triggers import drug_ids, exposure_evidence, order_drug, order_evidence
+from cards.safety.triggers import drug_ids, exposure_evidence, order_evidence
 from cards.sources import cite
 from fhir_mappings import drug_info
 

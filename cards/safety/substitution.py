@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from cards.drafts import order_drug
 from cards.findings import Citation, Finding, Indicator, Suggestion
 from cards.hook_input import HookInput
 from cards.knowledge import CardsConfig, override_reasons
@@ -42,14 +43,7 @@ from cards.safety.drugs import (
 from cards.safety.lapsed import Placed, Standing, place_all, recently_given
 from cards.safety.suggested_orders import remove_orders_suggestion
 from cards.safety.switching import switch_finding
-from cards.safety.triggers import (
-    drafts_in_class,
-    drug_ids,
-    exposure_evidence,
-    order_drug,
-    order_evidence,
-    selected_in_class,
-)
+from cards.safety.triggers import drug_ids, exposure_evidence, order_evidence
 from cards.sources import cite
 from fhir_mappings import DraftOrder, DrugExposure
 
@@ -79,7 +73,7 @@ def _partners(
     mine = family(order_drug(order))
     drafts = [
         o
-        for o in drafts_in_class(hook_input, TRASTUZUMAB_CLASS)
+        for o in hook_input.drafted.in_class(TRASTUZUMAB_CLASS)
         if o is not order and family(order_drug(o)) not in (None, mine)
     ]
     exposures = [
@@ -180,7 +174,7 @@ def _switch(
     old = " and ".join(drug_name(d) for d in dict.fromkeys(p.exposure.drug for p in open_old))
     new_regimen = [
         order,
-        *(o for o in drafts_in_class(hook_input, HER2_DIRECTED) if o is not order),
+        *(o for o in hook_input.drafted.in_class(HER2_DIRECTED) if o is not order),
     ]
     return switch_finding(
         hook_input,
@@ -249,7 +243,7 @@ def _text_mismatch(order: DraftOrder) -> Finding | None:
 def substitution_findings(hook_input: HookInput, config: CardsConfig) -> Iterable[Finding]:
     findings: list[Finding] = []
     as_of = hook_input.facts.as_of
-    for order in selected_in_class(hook_input, TRASTUZUMAB_CLASS):
+    for order in hook_input.drafted.selected_in_class(TRASTUZUMAB_CLASS):
         if family(order_drug(order)) is None:
             continue
         drafts, exposures = _partners(hook_input, order)

@@ -6,12 +6,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+from cards.drafts import order_drug
 from cards.findings import Action, Suggestion
 from cards.hook_input import HookInput
 from cards.phrasing import format_date
 from cards.safety.codes import orderable
 from cards.safety.drugs import drug_name
-from cards.safety.triggers import order_drug
 from cards.suggestions import create, delete_order, service_request
 from fhir_mappings import DraftOrder
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from cards.catalog import catalog
+from cards.drafts import order_drug
 from cards.findings import Finding
 from cards.hook_input import DataGap, HookInput
 from cards.knowledge import CardsConfig
@@ -32,13 +33,7 @@ from cards.safety.her2_results import (
     reasoning_of,
 )
 from cards.safety.tdxd_population import Requirement, check_population, population_texts
-from cards.safety.triggers import (
-    exposure_evidence,
-    last_given,
-    medication_gap,
-    order_drug,
-    selected_in_class,
-)
+from cards.safety.triggers import exposure_evidence, last_given, medication_gap
 from cards.sources import cite
 from fhir_mappings import (
     DraftOrder,
@@ -324,7 +319,9 @@ def _population_missing(
 
 
 def tdxd_population_findings(hook_input: HookInput, config: CardsConfig) -> Iterable[Finding]:
-    orders = [o for o in selected_in_class(hook_input, HER2_DIRECTED) if order_drug(o) == T_DXD]
+    orders = [
+        o for o in hook_input.drafted.selected_in_class(HER2_DIRECTED) if order_drug(o) == T_DXD
+    ]
     if not orders or not applies_to(hook_input.facts):
         return ()
     gap = hook_input.gap("tumorMarkers")

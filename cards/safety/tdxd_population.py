@@ -22,8 +22,7 @@ from datetime import timedelta
 
 from cards.catalog import Her2LowPopulation, catalog
 from cards.knowledge import KnowledgeError
-from cards.phrasing import DAYS_PER_MONTH
-from fhir_mappings import DrugExposure, PatientFacts, TherapySetting
+from fhir_mappings import DAYS_PER_MONTH, DrugExposure, PatientFacts, TherapySetting
 
 
 @dataclass(frozen=True)

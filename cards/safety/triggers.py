@@ -3,7 +3,9 @@
 On order-select and order-sign a rule fires for the orders being selected or signed
 (`DraftOrder.selected`); the other drafts and the active exposures are the context it
 checks them against. On patient-view there are no orders: the cardiac rules look at the
-HER2 agents the patient is on now (`current_in_class`).
+HER2 agents the patient is on now. Which drafts are of a class is `HookInput.drafted`
+(`cards.drafts`) and which drugs are current `cards.current.current_in_class`: the readings
+the regimen rules share.
 """
 
 from __future__ import annotations
@@ -11,9 +13,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from cards.current import state
+from cards.current import current_in_class
+from cards.drafts import order_drug
 from cards.hook_input import DataGap, Hook, HookInput
-from fhir_mappings import DraftOrder, DrugExposure, Evidence, PatientFacts
+from fhir_mappings import DraftOrder, DrugExposure, Evidence
 
 # The prefetch keys of the medication history: any of them missing leaves it incomplete.
 MEDICATION_GAPS = ("medicationRequests", "medicationStatements", "medicationAdministrations")
@@ -22,40 +25,6 @@ MEDICATION_GAPS = ("medicationRequests", "medicationStatements", "medicationAdmi
 def medication_gap(hook_input: HookInput) -> DataGap | None:
     """The first medication-history source the service could not obtain, if any."""
     return next((g for g in map(hook_input.gap, MEDICATION_GAPS) if g is not None), None)
-
-
-def order_drug(order: DraftOrder) -> str | None:
-    return order.medication.drug if order.medication else None
-
-
-def order_classes(order: DraftOrder) -> frozenset[str]:
-    return order.medication.classes if order.medication else frozenset()
-
-
-def selected_in_class(hook_input: HookInput, drug_class: str) -> tuple[DraftOrder, ...]:
-    """The orders being selected/signed that belong to `drug_class` and name a known drug."""
-    return tuple(
-        order
-        for order in hook_input.selected_orders
-        if order_drug(order) and drug_class in order_classes(order)
-    )
-
-
-def drafts_in_class(hook_input: HookInput, drug_class: str) -> tuple[DraftOrder, ...]:
-    """Every draft order of `drug_class`, selected or not (the pending order set)."""
-    return tuple(
-        order
-        for order in hook_input.orders
-        if order_drug(order) and drug_class in order_classes(order)
-    )
-
-
-def current_in_class(facts: PatientFacts, drug_class: str) -> tuple[DrugExposure, ...]:
-    """The drugs of `drug_class` the patient is on now: the mapping's one definition of
-    current (`fhir_mappings.exposure`: an open order, or, where no order or statement says
-    otherwise, a last dose within the drug's cycle plus the grace; see cards/safety/lapsed.py
-    for the window)."""
-    return tuple(e for e in facts.therapy.of_class(drug_class) if state(e, facts.as_of).current)
 
 
 def drug_ids(orders: Iterable[DraftOrder]) -> tuple[str, ...]:
@@ -88,5 +57,5 @@ def drugs_in_play(
     if hook_input.hook is Hook.PATIENT_VIEW:
         active = current_in_class(hook_input.facts, drug_class)
         return tuple(dict.fromkeys(e.drug for e in active)), exposure_evidence(active)
-    orders = selected_in_class(hook_input, drug_class)
+    orders = hook_input.drafted.selected_in_class(drug_class)
     return drug_ids(orders), order_evidence(orders)

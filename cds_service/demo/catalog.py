@@ -49,11 +49,9 @@ def header(facts: PatientFacts, name: str, birth_date: str | None) -> dict[str, 
 
 def _coding(drug_id: str) -> dict[str, str] | None:
     info = drug_info(drug_id)
-    if info.rxnorm_ingredient:
-        return {"system": RXNORM, "code": info.rxnorm_ingredient, "display": info.display}
-    if info.rxnorm_product:
-        display = info.rxnorm_product_display or info.display
-        return {"system": RXNORM, "code": info.rxnorm_product, "display": display}
+    if info.rxnorm_code:
+        display = info.rxnorm_code_display or info.display  # RxNorm's own words for its code
+        return {"system": RXNORM, "code": info.rxnorm_code, "display": display}
     return None  # named by text only, as the service's own suggestions do
 
 
@@ -92,7 +90,7 @@ def drug_catalog(facts: PatientFacts) -> list[dict[str, Any]]:
         catalog.append(
             {
                 "id": drug_id,
-                "display": entry["display"],
+                "display": drug_info(drug_id).display,
                 "text": drug_info(drug_id).display,
                 "coding": _coding(drug_id),
                 "route": ROUTES.get(entry.get("route", ""), entry.get("route")),

@@ -42,7 +42,7 @@ def test_the_table_has_exactly_the_ids_cards_use() -> None:
 def test_drug_info_for_cards() -> None:
     info = drug_info("fam-trastuzumab-deruxtecan")
     assert isinstance(info, DrugInfo)
-    assert info.display == "fam-trastuzumab deruxtecan"
+    assert (info.display, info.short) == ("T-DXd (fam-trastuzumab deruxtecan)", "T-DXd")
     assert info.brand_names == ("Enhertu",)
     assert info.rxnorm_ingredient is None  # not found (§5.4 ⚠): no guessed code
     trastuzumab = drug_info("trastuzumab")
@@ -52,6 +52,17 @@ def test_drug_info_for_cards() -> None:
     assert drug_info("paclitaxel-protein-bound").rxnorm_ingredient is None
     with pytest.raises(KeyError):
         drug_info("herceptin")
+
+
+def test_every_drug_is_recognised_by_its_own_display() -> None:
+    """The name cards use names the drug and no other (an order written with it is ours)."""
+    for drug in all_drugs():
+        order = {
+            "resourceType": "MedicationRequest",
+            "medicationCodeableConcept": {"text": drug.display},
+        }
+        concept = recognise_medication(order)
+        assert concept is not None and concept.drug == drug.id, drug.display
 
 
 @pytest.mark.parametrize(
