@@ -20,7 +20,7 @@ from cards.engine_types import Rule, RuleFunction
 from cards.hook_input import Hook
 from cards.knowledge import KnowledgeError, default_thresholds, load_table
 from cards.regimens.course_limit import course_limit_findings
-from cards.regimens.dose_check import dose_findings
+from cards.regimens.dose_check import dose_findings, reload_findings
 from cards.regimens.duration import duration_findings
 from cards.regimens.early_stage import early_stage_findings
 from cards.regimens.endocrine import endocrine_findings
@@ -68,6 +68,7 @@ FUNCTIONS: Mapping[str, RuleFunction] = {
     "pertuzumab-without-trastuzumab": pertuzumab_partner_findings,
     "C10": weight_findings,
     "dose-check": dose_findings,
+    "C11": reload_findings,
     "adjuvant-duration": duration_findings,
     "course-limit": course_limit_findings,
     "starting-dose": starting_dose_findings,
@@ -93,7 +94,6 @@ class RuleEntry:
     id: str
     family: str  # "safety" | "regimens" | "engine"
     hooks: tuple[Hook, ...]
-    emits: tuple[str, ...]  # every source.topic.code its cards carry, its own id first
     statement: str
     thresholds: tuple[str, ...]
     sources: tuple[str, ...]
@@ -109,7 +109,6 @@ def registry() -> tuple[RuleEntry, ...]:
             id=row["id"],
             family=row["family"],
             hooks=tuple(Hook(h) for h in row["hooks"]),
-            emits=tuple(row["emits"]),
             statement=row["statement"],
             thresholds=tuple(row["thresholds"]),
             sources=tuple(row["sources"]),
@@ -165,8 +164,6 @@ def _problems() -> list[str]:
     problems += [f"set_aside.READS names unknown rule {i!r}" for i in sorted(set(READS) - ruled)]
     thresholds = default_thresholds()
     for row in rows:
-        if not row.emits or row.emits[0] != row.id:
-            problems.append(f"rule {row.id!r}: its own id must be the first code it emits")
         problems += [
             f"rule {row.id!r}: unknown threshold {t!r}"
             for t in row.thresholds

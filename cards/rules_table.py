@@ -30,11 +30,6 @@ def _hooks(row: RuleEntry) -> str:
     return ", ".join(h.value for h in Hook if h in hooks)
 
 
-def _id(row: RuleEntry) -> str:
-    others = [code for code in row.emits if code != row.id]
-    return row.id + (f" (also {', '.join(others)})" if others else "")
-
-
 def _codes(items: tuple[str, ...]) -> str:
     return ", ".join(f"`{item}`" for item in items) or "—"
 
@@ -42,11 +37,11 @@ def _codes(items: tuple[str, ...]) -> str:
 def table() -> str:
     """The Markdown table, one row per rule in the order the engine runs them."""
     lines = [
-        "| Id (codes on its cards) | Hooks | What it checks (indicator) | Thresholds | Sources |",
+        "| Id (code on its cards) | Hooks | What it checks (indicator) | Thresholds | Sources |",
         "|---|---|---|---|---|",
     ]
     lines += [
-        f"| {_id(row)} | {_hooks(row)} | {row.statement} | {_codes(row.thresholds)} "
+        f"| {row.id} | {_hooks(row)} | {row.statement} | {_codes(row.thresholds)} "
         f"| {_codes(row.sources)} |"
         for row in registry()
     ]

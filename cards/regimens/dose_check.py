@@ -353,6 +353,17 @@ def _conditions_gap(sit: Situation) -> list[Finding]:
 
 
 def dose_findings(hook_input: HookInput, config: CardsConfig) -> list[Finding]:
+    """dose-check: each drafted dose against the dose computed for this patient."""
+    return [f for f in _dose_and_reload(hook_input, config) if f.rule != RELOAD_RULE]
+
+
+def reload_findings(hook_input: HookInput, config: CardsConfig) -> list[Finding]:
+    """C11: the loading dose due again after a delay. One review of each draft decides both
+    (a late maintenance draft is a re-load, not a wrong dose); each rule keeps its own cards."""
+    return [f for f in _dose_and_reload(hook_input, config) if f.rule == RELOAD_RULE]
+
+
+def _dose_and_reload(hook_input: HookInput, config: CardsConfig) -> list[Finding]:
     sit = situation(hook_input, config)
     if not sit.breast_cancer:
         return _conditions_gap(sit)

@@ -10,7 +10,7 @@ The card is a warning (missing data) without order suggestions.
 from __future__ import annotations
 
 from cards.findings import Finding, Indicator
-from cards.hook_input import HookInput
+from cards.hook_input import Hook, HookInput
 from cards.knowledge import CardsConfig, override_reasons
 from cards.phrasing import fit
 from cards.regimens.advice import first_line_advice, second_line_advice
@@ -57,8 +57,12 @@ def undetermined_finding(sit: Situation, line: LineAssessment) -> Finding:
 
 
 def line_unknown_findings(hook_input: HookInput, config: CardsConfig) -> list[Finding]:
+    """On order-select, when a drug whose choice depends on the line is drafted; on
+    patient-view, in place of the line summary (C12-summary), which then says nothing."""
     sit = situation(hook_input, config)
-    if not sit.her2_positive_mbc or not sit.selected_with(TRIGGERS):
+    if not sit.her2_positive_mbc:
+        return []
+    if hook_input.hook is not Hook.PATIENT_VIEW and not sit.selected_with(TRIGGERS):
         return []
     line = assess_line(sit)
     if line.kind is not LineKind.UNDETERMINED:

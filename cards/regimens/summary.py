@@ -37,7 +37,6 @@ from cards.regimens.endocrine import (
 )
 from cards.regimens.label_caveats import beyond_label_window, caveat_sources, hr_label
 from cards.regimens.line_finding import line_lead
-from cards.regimens.line_unknown import undetermined_finding
 from cards.regimens.lines import LineAssessment, LineKind, assess_line
 from cards.regimens.maintenance import (
     ILD_ON_FILE,
@@ -318,7 +317,7 @@ def summary_findings(hook_input: HookInput, config: CardsConfig) -> list[Finding
         return []
     line = assess_line(sit)
     if line.kind is LineKind.UNDETERMINED:
-        return [undetermined_finding(sit, line)]
+        return []  # C12-line-undetermined says what is missing
     next_kind = line.kind
     prefix: tuple[str, ...] = ()
     lapse = lapsed_maintenance(sit, line) if line.continuing else None
