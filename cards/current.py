@@ -4,8 +4,10 @@ definition in `fhir_mappings.exposure`.
 The mapping reads the record (open orders, the order or statement that ended the drug, the last
 dose) and decides; the window it needs for doses alone is knowledge the cards hold: the drug's
 longest interval in the regimen table (21 days for a drug the table lacks) plus the trastuzumab
-re-load grace (`trastuzumab_reload_late_days`), past which a dose is no longer late but the
-schedule broken. Every rule, safety and regimen alike, asks `state` and nothing else.
+re-load grace (`trastuzumab_reload_late_days`, the institution's value when its thresholds file
+overrides it), past which a dose is no longer late but the schedule broken. Every rule, safety
+and regimen alike, asks `state` and nothing else, always with its `CardsConfig`: the parameter
+is required so that an overridden grace reaches both families alike.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from cards.catalog import catalog
-from cards.knowledge import CardsConfig, default_thresholds
+from cards.knowledge import CardsConfig
 from fhir_mappings import DrugExposure, ExposureState, PatientFacts, TherapySetting, exposure_state
 
 GRACE = "trastuzumab_reload_late_days"
@@ -27,11 +29,11 @@ def cycle_days(drug_id: str) -> float:
     return max(intervals, default=DEFAULT_INTERVAL_DAYS)
 
 
-def state(
-    exposure: DrugExposure, as_of: datetime, config: CardsConfig | None = None
-) -> ExposureState:
-    """Whether the drug is current (the mapping's definition) with this drug's window."""
-    grace = config.threshold(GRACE) if config else default_thresholds()[GRACE].value
+def state(exposure: DrugExposure, as_of: datetime, config: CardsConfig) -> ExposureState:
+    """Whether the drug is current (the mapping's definition) with this drug's window, the
+    grace being the institution's (`config`): required, so that no rule asks with the default
+    while another asks with the override and the two disagree about the same drug."""
+    grace = config.threshold(GRACE)
     cycle = cycle_days(exposure.drug)
     return exposure_state(
         exposure,
@@ -44,7 +46,7 @@ def state(
 def current_in_class(
     facts: PatientFacts,
     *classes: str,
-    config: CardsConfig | None = None,
+    config: CardsConfig,
     setting: TherapySetting | None = None,
 ) -> tuple[DrugExposure, ...]:
     """The drugs the patient is on now (`state`), of any of `classes` (every drug when none is

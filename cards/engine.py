@@ -59,7 +59,7 @@ def evaluate(hook_input: HookInput, config: CardsConfig) -> Evaluation:
         except Exception as exc:  # one broken rule must not silence the others
             errors.append(f"{rule.id}: {type(exc).__name__}")
             findings.append(_rule_failed(rule))
-    findings.extend(unnamed_set_aside(hook_input, findings))
+    findings.extend(unnamed_set_aside(hook_input, config, findings))
     cards = render_cards(
         findings,
         hook_input.hook,

@@ -102,7 +102,7 @@ def _periods(facts: PatientFacts) -> list[TherapyPeriod]:
 
 def _next_due(facts: PatientFacts, config: CardsConfig) -> datetime | None:
     hook_input = HookInput(hook=Hook.PATIENT_VIEW, patient_id="lvef-course", facts=facts)
-    drugs = cardiac_drugs(hook_input)
+    drugs = cardiac_drugs(hook_input, config)
     if not drugs:
         return None
     latest = latest_dated(facts)
@@ -119,7 +119,7 @@ def _next_due(facts: PatientFacts, config: CardsConfig) -> datetime | None:
 
 def lvef_course(facts: PatientFacts, config: CardsConfig) -> LvefCourse:
     readings = [r for r in (_reading(m) for m in facts.lvef.measurements) if r is not None]
-    base_measurement = baseline(facts)
+    base_measurement = baseline(facts, config)
     base = _reading(base_measurement) if base_measurement is not None else None
     return LvefCourse(
         readings=tuple(sorted(readings, key=lambda r: r.when)),

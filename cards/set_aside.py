@@ -20,7 +20,7 @@ from cards.current import current_in_class
 from cards.detail import escape_text
 from cards.findings import Finding, Indicator
 from cards.hook_input import Hook, HookInput
-from cards.knowledge import override_reasons
+from cards.knowledge import CardsConfig, override_reasons
 from cards.phrasing import format_date
 from cards.render import applies_to_hook
 from cards.rules import ENGINE, registry
@@ -125,18 +125,20 @@ def _read_on(hook: Hook) -> frozenset[str]:
     return frozenset().union(*(concepts_read(r.id) for r in rules))
 
 
-def _in_care(hook_input: HookInput) -> bool:
+def _in_care(hook_input: HookInput, config: CardsConfig) -> bool:
     if hook_input.hook is Hook.PATIENT_VIEW:
-        return bool(current_in_class(hook_input.facts, "her2-directed"))
+        return bool(current_in_class(hook_input.facts, "her2-directed", config=config))
     return bool(hook_input.drafted.selected)
 
 
-def unnamed_set_aside(hook_input: HookInput, findings: Sequence[Finding]) -> list[Finding]:
+def unnamed_set_aside(
+    hook_input: HookInput, config: CardsConfig, findings: Sequence[Finding]
+) -> list[Finding]:
     """One warning for the set-aside records no card shown on this hook names."""
     facts = hook_input.facts
     read_here = _read_on(hook_input.hook)
     relevant = [r for r in facts.set_aside if r.concepts & read_here]
-    if not relevant or not _in_care(hook_input):
+    if not relevant or not _in_care(hook_input, config):
         return []
     shown = {
         line for f in findings if applies_to_hook(f, hook_input.hook) for line in f.missing_data

@@ -91,7 +91,7 @@ def _overlap(hook_input: HookInput, config: CardsConfig) -> _Overlap | None:
     facts = hook_input.facts
     her2_selected = hook_input.drafted.selected_in_class(HER2_ANTIBODY_CARDIAC)
     anthra_selected = hook_input.drafted.selected_in_class(ANTHRACYCLINE)
-    her2_active = current_in_class(facts, HER2_ANTIBODY_CARDIAC)
+    her2_active = current_in_class(facts, HER2_ANTIBODY_CARDIAC, config=config)
     # an anthracycline is being given when its order is open and its next dose not yet due;
     # doses alone end the AC phase HER2 therapy follows (_recent_anthracycline), an open order
     # with the next dose due is a switch with the old orders left open (_open_ac_orders)
@@ -166,7 +166,7 @@ def _concurrency(hook_input: HookInput, config: CardsConfig) -> Finding | None:
             "Sequence the regimen (e.g. AC followed by paclitaxel with trastuzumab and "
             "pertuzumab) rather than giving both together.",
             *(
-                f"{capitalized(drug_names([e.drug]))}: {state(e, as_of).why}."
+                f"{capitalized(drug_names([e.drug]))}: {state(e, as_of, config).why}."
                 for e in [*o.anthra_active, *o.her2_active]
             ),
         ),
@@ -204,7 +204,7 @@ def _washout(hook_input: HookInput, config: CardsConfig) -> Finding | None:
     """An anthracycline ordered within months of the last trastuzumab/margetuximab dose."""
     anthra_selected = hook_input.drafted.selected_in_class(ANTHRACYCLINE)
     facts = hook_input.facts
-    if not anthra_selected or current_in_class(facts, HER2_ANTIBODY_CARDIAC):
+    if not anthra_selected or current_in_class(facts, HER2_ANTIBODY_CARDIAC, config=config):
         return None
     recent: list[tuple[DrugExposure, datetime, float]] = []
     for exposure in facts.therapy.exposures:

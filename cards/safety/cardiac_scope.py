@@ -6,7 +6,9 @@ for a normal LVEF before starting and stops it below the lower limit of normal; 
 drugs have a table is said in `safety_drugs.json`, not here. The fall in LVEF is measured
 from the regimen's baseline (the last LVEF before its first dose), because the heart has
 been exposed since then whatever the product; the pre-treatment requirement applies when a
-drug is being started.
+drug is being started. Which drugs are current, and which are of the current course, is read
+with the rule's `CardsConfig` (its grace and current-course window), as the regimen rules read
+them, so that an institution's override reaches both families alike.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from datetime import datetime, timedelta
 
 from cards.current import state
 from cards.hook_input import Hook, HookInput
-from cards.knowledge import default_thresholds
+from cards.knowledge import CardsConfig
 from cards.safety.drugs import ANTHRACYCLINE, HER2_DIRECTED, SafetyDrug, safety_drug
 from cards.safety.lvef_thresholds import DiseaseContext
 from cards.safety.triggers import drug_ids, last_given
@@ -29,17 +31,18 @@ def has_lvef_table(drug_id: str | None) -> bool:
     return drug is not None and drug.lvef_table is not None
 
 
-def cardiac_drugs(hook_input: HookInput) -> tuple[SafetyDrug, ...]:
+def cardiac_drugs(hook_input: HookInput, config: CardsConfig) -> tuple[SafetyDrug, ...]:
     """The HER2 drugs with a label LVEF table that this call is about."""
     if hook_input.hook is Hook.PATIENT_VIEW:
-        ids = tuple(dict.fromkeys(e.drug for e in current_cardiac_exposures(hook_input.facts)))
+        current = current_cardiac_exposures(hook_input.facts, config)
+        ids = tuple(dict.fromkeys(e.drug for e in current))
     else:
         ids = drug_ids(hook_input.drafted.selected_in_class(HER2_DIRECTED))
     drugs = (safety_drug(d) for d in ids)
     return tuple(d for d in drugs if d is not None and d.lvef_table is not None)
 
 
-def current_cardiac_exposures(facts: PatientFacts) -> tuple[DrugExposure, ...]:
+def current_cardiac_exposures(facts: PatientFacts, config: CardsConfig) -> tuple[DrugExposure, ...]:
     """The HER2 drugs with a label LVEF table that the patient is on: the mapping's one
     definition of current (`fhir_mappings.exposure`): an open order, or a last dose within the
     drug's cycle plus the grace where no order or statement says it stopped. Records often
@@ -48,47 +51,47 @@ def current_cardiac_exposures(facts: PatientFacts) -> tuple[DrugExposure, ...]:
     return tuple(
         e
         for e in facts.therapy.of_class(HER2_DIRECTED)
-        if has_lvef_table(e.drug) and state(e, facts.as_of).current
+        if has_lvef_table(e.drug) and state(e, facts.as_of, config).current
     )
 
 
-def _in_current_course(exposure: DrugExposure, as_of: datetime) -> bool:
+def _in_current_course(exposure: DrugExposure, as_of: datetime, config: CardsConfig) -> bool:
     """In the current course (not the same as current): current, or given within the
     current-course window (`line_current_days`, the regimen rules' window) whatever its orders
     say. The heart has been exposed since the regimen's first dose: trastuzumab restarted five
     weeks after a stopped order is judged against that regimen's baseline, not as a start."""
-    if state(exposure, as_of).current:
+    if state(exposure, as_of, config).current:
         return True
     last = exposure.last_dose or exposure.end
-    window = timedelta(days=default_thresholds()[CURRENT_COURSE].value)
+    window = timedelta(days=config.threshold(CURRENT_COURSE))
     return last is not None and timedelta(0) <= as_of - last <= window
 
 
-def course_cardiac_exposures(facts: PatientFacts) -> tuple[DrugExposure, ...]:
+def course_cardiac_exposures(facts: PatientFacts, config: CardsConfig) -> tuple[DrugExposure, ...]:
     """The HER2 drugs with a label LVEF table of the current course (see _in_current_course)."""
     return tuple(
         e
         for e in facts.therapy.of_class(HER2_DIRECTED)
-        if has_lvef_table(e.drug) and _in_current_course(e, facts.as_of)
+        if has_lvef_table(e.drug) and _in_current_course(e, facts.as_of, config)
     )
 
 
-def is_continuing(hook_input: HookInput, drug: SafetyDrug) -> bool:
+def is_continuing(hook_input: HookInput, config: CardsConfig, drug: SafetyDrug) -> bool:
     """The patient is already on this drug (or a product judged by the same LVEF table)."""
     if hook_input.hook is Hook.PATIENT_VIEW:
         return True
-    for exposure in course_cardiac_exposures(hook_input.facts):
+    for exposure in course_cardiac_exposures(hook_input.facts, config):
         other = safety_drug(exposure.drug)
         if other is not None and other.lvef_table == drug.lvef_table:
             return True
     return False
 
 
-def regimen_start(facts: PatientFacts) -> datetime | None:
+def regimen_start(facts: PatientFacts, config: CardsConfig) -> datetime | None:
     """First dose of the current HER2 regimen: the mapping's, else the earliest active start."""
     if facts.lvef.current_regimen_start is not None:
         return facts.lvef.current_regimen_start
-    starts = [e.start for e in course_cardiac_exposures(facts) if e.start is not None]
+    starts = [e.start for e in course_cardiac_exposures(facts, config) if e.start is not None]
     return min(starts) if starts else None
 
 
@@ -96,11 +99,11 @@ def latest_dated(facts: PatientFacts) -> LvefMeasurement | None:
     return next((m for m in facts.lvef.measurements if m.when is not None), None)
 
 
-def baseline(facts: PatientFacts) -> LvefMeasurement | None:
+def baseline(facts: PatientFacts, config: CardsConfig) -> LvefMeasurement | None:
     """The mapping's baseline, else the last dated LVEF on or before the regimen's start."""
     if facts.lvef.baseline is not None:
         return facts.lvef.baseline
-    start = regimen_start(facts)
+    start = regimen_start(facts, config)
     if start is None:
         return None
     return next(
@@ -108,10 +111,10 @@ def baseline(facts: PatientFacts) -> LvefMeasurement | None:
     )
 
 
-def on_treatment_readings(facts: PatientFacts) -> tuple[LvefMeasurement, ...]:
+def on_treatment_readings(facts: PatientFacts, config: CardsConfig) -> tuple[LvefMeasurement, ...]:
     """Dated LVEFs taken after the regimen's first dose, newest first."""
-    start = regimen_start(facts)
-    if start is None or not course_cardiac_exposures(facts):
+    start = regimen_start(facts, config)
+    if start is None or not course_cardiac_exposures(facts, config):
         return ()
     return tuple(m for m in facts.lvef.measurements if m.when is not None and m.when > start)
 

@@ -48,7 +48,7 @@ def _conditions_gap(ids: Sequence[str], label: str, gap: DataGap) -> Finding:
 
 
 def heart_failure_findings(hook_input: HookInput, config: CardsConfig) -> Iterable[Finding]:
-    ids, shown = drugs_in_play(hook_input, HER2_DIRECTED)
+    ids, shown = drugs_in_play(hook_input, config, HER2_DIRECTED)
     if not ids:
         return ()
     names = drug_names(ids)

@@ -48,7 +48,7 @@ def _results_gap(drugs: Sequence[str], gap: DataGap, citation: Citation) -> Find
 
 def her2_not_on_file_findings(hook_input: HookInput, config: CardsConfig) -> Iterable[Finding]:
     facts = hook_input.facts
-    drugs, exposure = drugs_in_play(hook_input, HER2_DIRECTED)
+    drugs, exposure = drugs_in_play(hook_input, config, HER2_DIRECTED)
     if not drugs or not applies_to(facts):
         return ()
     citation = cite("asco-cap-her2-2018", RULE, TOPIC)

@@ -73,7 +73,7 @@ class Requirement:
 
 def requirement(hook_input: HookInput, config: CardsConfig, drug: SafetyDrug) -> Requirement:
     assert drug.lvef_interval is not None  # the table requires it with an LVEF table
-    starting = not is_continuing(hook_input, drug)
+    starting = not is_continuing(hook_input, config, drug)
     if starting and drug.lvef_start_window is not None:
         return Requirement(drug, config.threshold(drug.lvef_start_window), True)
     return Requirement(drug, config.threshold(drug.lvef_interval), starting)
@@ -87,12 +87,13 @@ def _context_words(hook_input: HookInput, names: str) -> str:
     return f"on {names}" if hook_input.hook is Hook.PATIENT_VIEW else f"before {names}"
 
 
-def _drug_evidence(hook_input: HookInput, drugs: Sequence[SafetyDrug]) -> tuple[Evidence, ...]:
+def _drug_evidence(
+    hook_input: HookInput, config: CardsConfig, drugs: Sequence[SafetyDrug]
+) -> tuple[Evidence, ...]:
     ids = {d.id for d in drugs}
     if hook_input.hook is Hook.PATIENT_VIEW:
-        return exposure_evidence(
-            e for e in current_cardiac_exposures(hook_input.facts) if e.drug in ids
-        )
+        current = current_cardiac_exposures(hook_input.facts, config)
+        return exposure_evidence(e for e in current if e.drug in ids)
     orders = [o for o in hook_input.selected_orders if order_drug(o) in ids]
     return order_evidence(orders)
 
@@ -142,7 +143,10 @@ def _lvef_due(
 
 
 def _no_lvef(
-    hook_input: HookInput, requirements: Sequence[Requirement], undated: LvefMeasurement | None
+    hook_input: HookInput,
+    config: CardsConfig,
+    requirements: Sequence[Requirement],
+    undated: LvefMeasurement | None,
 ) -> Finding:
     drugs = [r.drug for r in requirements]
     ids = [d.id for d in drugs]
@@ -165,7 +169,8 @@ def _no_lvef(
             _interval_paragraph(requirements),
         ),
         citations=_label_citations(drugs),
-        data_used=((undated.evidence,) if undated else ()) + _drug_evidence(hook_input, drugs),
+        data_used=((undated.evidence,) if undated else ())
+        + _drug_evidence(hook_input, config, drugs),
         missing=missing,
         echo_reason=f"LVEF before {names}",
     )
@@ -173,6 +178,7 @@ def _no_lvef(
 
 def _overdue(
     hook_input: HookInput,
+    config: CardsConfig,
     requirements: Sequence[Requirement],
     latest: LvefMeasurement,
     age_days: int,
@@ -199,17 +205,17 @@ def _overdue(
             _interval_paragraph(requirements),
         ),
         citations=_label_citations(drugs),
-        data_used=(latest.evidence, *_drug_evidence(hook_input, drugs)),
+        data_used=(latest.evidence, *_drug_evidence(hook_input, config, drugs)),
         missing=f"Last LVEF {last}, {age_days} days ago",
         echo_reason=f"LVEF monitoring on {drug_names(ids)}",
     )
 
 
 def _post_anthracycline_rule(
-    hook_input: HookInput, drug: SafetyDrug
+    hook_input: HookInput, config: CardsConfig, drug: SafetyDrug
 ) -> tuple[SettingTable, AfterAnthracycline] | None:
     """The table asking for an LVEF after the anthracycline, when `drug` is being started."""
-    if drug.lvef_table is None or is_continuing(hook_input, drug):
+    if drug.lvef_table is None or is_continuing(hook_input, config, drug):
         return None
     table = lvef_table(drug.lvef_table)
     for setting in table.for_context(disease_context(hook_input.facts, drug)):
@@ -220,14 +226,17 @@ def _post_anthracycline_rule(
 
 
 def _before_anthracycline(
-    hook_input: HookInput, drugs: Sequence[SafetyDrug], latest: LvefMeasurement
+    hook_input: HookInput,
+    config: CardsConfig,
+    drugs: Sequence[SafetyDrug],
+    latest: LvefMeasurement,
 ) -> Finding | None:
     """Starting pertuzumab after an anthracycline with only an LVEF from before it: the label
     wants the LVEF after the anthracycline (a footnote the reference marks unverified)."""
     last = last_anthracycline(hook_input.facts)
     if last is None or latest.when is None or latest.when >= last[0]:
         return None
-    ruled = [(d, r) for d in drugs if (r := _post_anthracycline_rule(hook_input, d))]
+    ruled = [(d, r) for d in drugs if (r := _post_anthracycline_rule(hook_input, config, d))]
     if not ruled:
         return None
     setting, after = ruled[0][1]
@@ -255,14 +264,14 @@ def _before_anthracycline(
             f"after the anthracycline (required ≥{percent(after.percent)}).",
         ),
         citations=(cite(setting.source, RULE, TOPIC), cite("perjeta-label", RULE, TOPIC)),
-        data_used=(latest.evidence, *shown, *_drug_evidence(hook_input, named)),
+        data_used=(latest.evidence, *shown, *_drug_evidence(hook_input, config, named)),
         missing=f"LVEF after the last anthracycline dose ({date(when)})",
         echo_reason=f"LVEF after the anthracycline, before {drug_names(ids)}",
     )
 
 
 def lvef_monitoring_findings(hook_input: HookInput, config: CardsConfig) -> Iterable[Finding]:
-    drugs = cardiac_drugs(hook_input)
+    drugs = cardiac_drugs(hook_input, config)
     if not drugs:
         return ()
     names = drug_names(d.id for d in drugs)
@@ -289,14 +298,14 @@ def lvef_monitoring_findings(hook_input: HookInput, config: CardsConfig) -> Iter
     latest = latest_dated(hook_input.facts)
     if latest is None:
         undated = hook_input.facts.lvef.latest
-        return (_no_lvef(hook_input, requirements, undated),)
+        return (_no_lvef(hook_input, config, requirements, undated),)
     assert latest.when is not None
-    stale = _before_anthracycline(hook_input, drugs, latest)
+    stale = _before_anthracycline(hook_input, config, drugs, latest)
     if stale is not None:
         return (stale,)
     age = days_between(latest.when, hook_input.facts.as_of)
     if age > strictest(requirements).days:
-        return (_overdue(hook_input, requirements, latest, age),)
+        return (_overdue(hook_input, config, requirements, latest, age),)
     return ()
 
 
@@ -318,7 +327,7 @@ def label_repeat(
     own = [v for v in (judge_drug(hook_input, config, d) for d in drugs) if v]
     timed = [
         v
-        for v in carry_companions(own, companion_candidates(hook_input))
+        for v in carry_companions(own, companion_candidates(hook_input, config))
         if v.criterion is not None and v.verdict in THRESHOLD_WORDS
     ]
     return min(timed, key=lambda v: v.criterion.repeat_days if v.criterion else 0, default=None)
@@ -331,7 +340,7 @@ def _alerted(
     own = [v for v in (judge_drug(hook_input, config, d) for d in drugs) if v]
     return frozenset(
         v.drug.id
-        for v in carry_companions(own, companion_candidates(hook_input))
+        for v in carry_companions(own, companion_candidates(hook_input, config))
         if v.verdict.indicator in (Indicator.WARNING, Indicator.CRITICAL)
     )
 
@@ -371,7 +380,7 @@ def cardiac_summary_findings(hook_input: HookInput, config: CardsConfig) -> Iter
     """An information card for a patient on a HER2 antibody: where monitoring stands."""
     if hook_input.hook is not Hook.PATIENT_VIEW:
         return ()
-    drugs = cardiac_drugs(hook_input)
+    drugs = cardiac_drugs(hook_input, config)
     if not drugs or hook_input.gap("lvef") is not None:
         return ()
     # one card per problem: a warning or critical LVEF card speaks for its drugs
@@ -385,7 +394,7 @@ def cardiac_summary_findings(hook_input: HookInput, config: CardsConfig) -> Iter
     latest = latest_dated(facts)
     if latest is None or latest.when is None:
         return ()  # C1 warns
-    base = baseline(facts)
+    base = baseline(facts, config)
     due_clause, due_paragraph = _next_due(hook_input, config, drugs, latest.when, rule_of)
     base_text = (
         f"baseline {percent(base.percent)} on {date(base.when)}" if base else "no baseline on file"
@@ -417,7 +426,7 @@ def cardiac_summary_findings(hook_input: HookInput, config: CardsConfig) -> Iter
                 dict.fromkeys(
                     [m.evidence for m in recent]
                     + ([base.evidence] if base else [])
-                    + list(_drug_evidence(hook_input, drugs))
+                    + list(_drug_evidence(hook_input, config, drugs))
                 )
             ),
             missing_data=() if base else ("No LVEF before the first dose of the current regimen",),

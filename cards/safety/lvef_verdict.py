@@ -109,7 +109,7 @@ def _is_confirmed(criterion: Criterion, run: Sequence[LvefMeasurement]) -> bool:
 def _judge_decline(
     drug: SafetyDrug,
     tables: Sequence[SettingTable],
-    facts: PatientFacts,
+    on_treatment: Sequence[LvefMeasurement],
     readings: Readings,
     lln: float,
 ) -> DrugVerdict | None:
@@ -120,7 +120,7 @@ def _judge_decline(
     if holds and len(holds) == len(judgements):
         table, judgement = holds[0]
         assert judgement.criterion is not None
-        run = _confirming_run(table, on_treatment_readings(facts), readings.baseline, lln)
+        run = _confirming_run(table, on_treatment, readings.baseline, lln)
         verdict = (
             Verdict.DISCONTINUE if _is_confirmed(judgement.criterion, run) else Verdict.WITHHOLD
         )
@@ -182,11 +182,12 @@ def judge_drug(hook_input: HookInput, config: CardsConfig, drug: SafetyDrug) -> 
         return None  # C1 reports a missing LVEF
     tables = lvef_table(drug.lvef_table).for_context(disease_context(facts, drug))
     verdicts: list[DrugVerdict] = []
-    on_treatment = on_treatment_readings(facts)
-    starting = not is_continuing(hook_input, drug)
+    on_treatment = on_treatment_readings(facts, config)
+    starting = not is_continuing(hook_input, config, drug)
     if on_treatment and on_treatment[0] is latest:
-        readings = Readings(latest=latest, baseline=baseline(facts))
-        decline = _judge_decline(drug, tables, facts, readings, config.threshold(LLN_THRESHOLD))
+        readings = Readings(latest=latest, baseline=baseline(facts, config))
+        lln = config.threshold(LLN_THRESHOLD)
+        decline = _judge_decline(drug, tables, on_treatment, readings, lln)
         if decline is not None and starting and decline.verdict in _STOPPING:
             # a drug not yet given is not withheld: it is not started
             decline = replace(decline, verdict=Verdict.START_WITHHOLD, run=())
@@ -205,13 +206,13 @@ def _severity(verdict: Verdict) -> int:
     return list(Verdict).index(verdict)
 
 
-def companion_candidates(hook_input: HookInput) -> tuple[SafetyDrug, ...]:
+def companion_candidates(hook_input: HookInput, config: CardsConfig) -> tuple[SafetyDrug, ...]:
     """The HER2 drugs of this call, then the other drafts and the active ones: the drugs a
     withhold can carry along (only those with an LVEF table)."""
     ids = [
-        *(d.id for d in cardiac_drugs(hook_input)),
+        *(d.id for d in cardiac_drugs(hook_input, config)),
         *(order_drug(o) or "" for o in hook_input.drafted.in_class(HER2_DIRECTED)),
-        *(e.drug for e in current_cardiac_exposures(hook_input.facts)),
+        *(e.drug for e in current_cardiac_exposures(hook_input.facts, config)),
     ]
     drugs = (safety_drug(d) for d in dict.fromkeys(ids))
     return tuple(d for d in drugs if d is not None and d.lvef_table is not None)

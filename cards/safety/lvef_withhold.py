@@ -144,7 +144,9 @@ def _drug_paragraph(v: DrugVerdict, readings: Readings) -> str:
     return text + check_locally(mark)
 
 
-def _opening(readings: Readings, facts: PatientFacts, on_treatment: bool) -> str:
+def _opening(
+    readings: Readings, facts: PatientFacts, config: CardsConfig, on_treatment: bool
+) -> str:
     latest = readings.latest
     text = f"Latest LVEF {_reading(latest)}"
     if readings.baseline is not None:
@@ -156,7 +158,7 @@ def _opening(readings: Readings, facts: PatientFacts, on_treatment: bool) -> str
         elif readings.drop is not None and readings.drop < 0:
             text += f", a rise of {points(-readings.drop)}"
     text += "."
-    start = regimen_start(facts)
+    start = regimen_start(facts, config)
     if on_treatment and start is not None:
         text += f" The current HER2 regimen started on {date(start)}."
     if latest.preliminary:
@@ -165,7 +167,7 @@ def _opening(readings: Readings, facts: PatientFacts, on_treatment: bool) -> str
 
 
 def _evidence(
-    hook_input: HookInput, readings: Readings, group: Sequence[DrugVerdict]
+    hook_input: HookInput, config: CardsConfig, readings: Readings, group: Sequence[DrugVerdict]
 ) -> tuple[Evidence, ...]:
     """The readings judged, the baseline, and the orders or exposures of the drugs."""
     items = [readings.latest.evidence]
@@ -175,9 +177,8 @@ def _evidence(
         items.append(readings.baseline.evidence)
     ids = {v.drug.id for v in group}
     items.extend(order_evidence(o for o in hook_input.orders if order_drug(o) in ids))
-    items.extend(
-        exposure_evidence(e for e in current_cardiac_exposures(hook_input.facts) if e.drug in ids)
-    )
+    current = current_cardiac_exposures(hook_input.facts, config)
+    items.extend(exposure_evidence(e for e in current if e.drug in ids))
     return tuple(dict.fromkeys(items))
 
 
@@ -204,7 +205,11 @@ def _withheld(verdict: Verdict, group: Sequence[DrugVerdict]) -> frozenset[str]:
 
 
 def _finding(
-    hook_input: HookInput, verdict: Verdict, group: Sequence[DrugVerdict], readings: Readings
+    hook_input: HookInput,
+    config: CardsConfig,
+    verdict: Verdict,
+    group: Sequence[DrugVerdict],
+    readings: Readings,
 ) -> Finding:
     first = group[0]
     citations = [cite(v.table.source, RULE, TOPIC) for v in group if v.carried_by is None]
@@ -224,13 +229,14 @@ def _finding(
             _opening(
                 readings,
                 hook_input.facts,
+                config,
                 verdict not in (Verdict.START_BELOW, Verdict.START_WITHHOLD),
             ),
             *(_drug_paragraph(v, readings) for v in group),
             *repeat_paragraph(group, readings),
         ),
         citations=tuple(dict.fromkeys(citations)),
-        data_used=_evidence(hook_input, readings, group),
+        data_used=_evidence(hook_input, config, readings, group),
         missing_data=missing,
         suggestions=suggestions,
         selection_behavior="any",
@@ -249,12 +255,14 @@ def lvef_threshold_findings(hook_input: HookInput, config: CardsConfig) -> Itera
     latest = latest_dated(facts)
     if latest is None:
         return ()
-    readings = Readings(latest=latest, baseline=baseline(facts))
-    own = [v for v in (judge_drug(hook_input, config, d) for d in cardiac_drugs(hook_input)) if v]
-    verdicts = carry_companions(own, companion_candidates(hook_input))
+    readings = Readings(latest=latest, baseline=baseline(facts, config))
+    drugs = cardiac_drugs(hook_input, config)
+    own = [v for v in (judge_drug(hook_input, config, d) for d in drugs) if v]
+    verdicts = carry_companions(own, companion_candidates(hook_input, config))
     groups: dict[tuple[Verdict, float | None], list[DrugVerdict]] = {}
     for v in verdicts:
         groups.setdefault((v.verdict, v.minimum), []).append(v)
     return [
-        _finding(hook_input, verdict, group, readings) for (verdict, _), group in groups.items()
+        _finding(hook_input, config, verdict, group, readings)
+        for (verdict, _), group in groups.items()
     ]

@@ -201,7 +201,7 @@ def _verify(
 
 
 def pregnancy_findings(hook_input: HookInput, config: CardsConfig) -> Iterable[Finding]:
-    ids, shown = drugs_in_play(hook_input, HER2_DIRECTED)
+    ids, shown = drugs_in_play(hook_input, config, HER2_DIRECTED)
     drugs = tuple(d for d in map(safety_drug, ids) if d is not None)
     if not drugs:
         return ()

@@ -16,6 +16,7 @@ from datetime import datetime
 from cards.current import current_in_class
 from cards.drafts import order_drug
 from cards.hook_input import DataGap, Hook, HookInput
+from cards.knowledge import CardsConfig
 from fhir_mappings import DraftOrder, DrugExposure, Evidence
 
 # The prefetch keys of the medication history: any of them missing leaves it incomplete.
@@ -50,12 +51,12 @@ def last_given(exposure: DrugExposure) -> datetime | None:
 
 
 def drugs_in_play(
-    hook_input: HookInput, drug_class: str
+    hook_input: HookInput, config: CardsConfig, drug_class: str
 ) -> tuple[tuple[str, ...], tuple[Evidence, ...]]:
     """The drugs of `drug_class` this call is about, and the records that show them: the
     selected drafts on order hooks, the current exposures on patient-view."""
     if hook_input.hook is Hook.PATIENT_VIEW:
-        active = current_in_class(hook_input.facts, drug_class)
+        active = current_in_class(hook_input.facts, drug_class, config=config)
         return tuple(dict.fromkeys(e.drug for e in active)), exposure_evidence(active)
     orders = hook_input.drafted.selected_in_class(drug_class)
     return drug_ids(orders), order_evidence(orders)

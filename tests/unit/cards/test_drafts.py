@@ -53,7 +53,7 @@ def test_both_rule_families_read_the_same_drafts() -> None:
     assert tuple(d.order for d in sit.selected_with(frozenset({HER2}))) == (
         hook_input.drafted.selected_in_class(HER2)
     )
-    assert drugs_in_play(hook_input, HER2)[0] == ("trastuzumab",)
+    assert drugs_in_play(hook_input, CardsConfig(), HER2)[0] == ("trastuzumab",)
 
 
 def test_current_in_class_filters_by_class_and_setting() -> None:
@@ -63,9 +63,11 @@ def test_current_in_class_filters_by_class_and_setting() -> None:
     hook_input = _hook_input(exposures=(on, early, stopped))
     facts = hook_input.facts
 
-    assert current_in_class(facts, HER2) == (on, early)
-    assert current_in_class(facts) == (on, early)
-    assert current_in_class(facts, TAXANE) == ()
-    assert current_in_class(facts, HER2, setting=TherapySetting.METASTATIC) == (on,)
+    config = CardsConfig()
+    assert current_in_class(facts, HER2, config=config) == (on, early)
+    assert current_in_class(facts, config=config) == (on, early)
+    assert current_in_class(facts, TAXANE, config=config) == ()
+    metastatic = TherapySetting.METASTATIC
+    assert current_in_class(facts, HER2, config=config, setting=metastatic) == (on,)
     sit = situation(hook_input, CardsConfig())
     assert sit.active_ids() == {"pertuzumab"}  # no metastatic disease on file: the early setting
