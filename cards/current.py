@@ -49,9 +49,9 @@ def current_in_class(
     config: CardsConfig,
     setting: TherapySetting | None = None,
 ) -> tuple[DrugExposure, ...]:
-    """The drugs the patient is on now (`state`), of any of `classes` (every drug when none is
-    given) and, when `setting` is given, in that setting: the one query both rule families ask
-    of the history, as `HookInput.drafted` is of the drafts."""
+    """The drugs the patient is on now (`state`, with the rule's `config`), of any of `classes`
+    (every drug when none is given) and, when `setting` is given, in that setting: the one query
+    both rule families ask of the history, as `HookInput.drafted` is of the drafts."""
     return tuple(
         e
         for e in facts.therapy.exposures

@@ -2,7 +2,8 @@
 decides for every rule whether a drug given by doses alone is current (issue 12: one home for
 each fact, settings that apply everywhere): the safety rules' cardiac summary and the regimen
 rules' line summary agree about the same trastuzumab, whichever way the override moves the
-window (default: the 21-day cycle plus 7 days).
+window (default: the 21-day cycle plus 7 days), and the heart-failure warning stands beside the
+line summary that points to it.
 
 THP given by administrations alone (no order on file), LVEF 62 % fifteen days ago."""
 
@@ -10,13 +11,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from cards import CardsConfig
 from cds_service.settings import Settings
 from tests.scenarios.harness import run_hook
-from tests.scenarios.safety.builders import NOW
+from tests.scenarios.safety.builders import NOW, heart_failure
 from tests.scenarios.safety.switches import DOSES_ONLY, PERTUZUMAB, TRASTUZUMAB, chart, old_course
 
 GRACE = "trastuzumab_reload_late_days"
@@ -33,11 +35,13 @@ def _from_file(tmp_path: Path, grace: float) -> CardsConfig:
     return CardsConfig(threshold_overrides=settings.threshold_overrides)
 
 
-def _summaries(last_dose: float, config: CardsConfig | None) -> dict[str, list[str]]:
+def _summaries(
+    last_dose: float, config: CardsConfig | None, *extra: dict[str, Any]
+) -> dict[str, list[str]]:
     courses = (
         old_course(o, state=DOSES_ONLY, last_dose=last_dose) for o in (TRASTUZUMAB, PERTUZUMAB)
     )
-    cards = run_hook("patient-view", chart(*courses), now=NOW, config=config)
+    cards = run_hook("patient-view", [*chart(*courses), *extra], now=NOW, config=config)
     out: dict[str, list[str]] = {}
     for card in cards:
         out.setdefault(card["source"]["topic"]["code"], []).append(card["summary"])
@@ -72,3 +76,26 @@ def test_with_the_default_grace_both_families_read_the_same_window(
     last_dose: float, current: bool
 ) -> None:
     assert _current_by_both(_summaries(last_dose, None)) is current
+
+
+@pytest.mark.parametrize(("grace", "last_dose"), [(21, 35), (None, 25)])
+def test_the_line_summary_points_to_a_heart_failure_card_that_is_there(
+    tmp_path: Path, grace: float | None, last_dose: float
+) -> None:
+    """The regimen summary says "see the safety cards" only beside the safety card it means."""
+    config = _from_file(tmp_path, grace) if grace is not None else None
+    found = _summaries(last_dose, config, heart_failure())
+    assert _current_by_both(found)
+    assert found["C12-summary"][0].endswith("heart failure is on file: see the safety cards")
+    [warning] = found["heart-failure"]
+    assert warning.endswith("review cardiac risk on trastuzumab and pertuzumab")
+
+
+@pytest.mark.parametrize(("grace", "last_dose"), [(None, 35), (2, 25)])
+def test_heart_failure_off_therapy_is_no_card_for_either_family(
+    tmp_path: Path, grace: float | None, last_dose: float
+) -> None:
+    config = _from_file(tmp_path, grace) if grace is not None else None
+    found = _summaries(last_dose, config, heart_failure())
+    assert not _current_by_both(found)
+    assert "heart-failure" not in found

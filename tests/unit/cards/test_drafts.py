@@ -71,3 +71,21 @@ def test_current_in_class_filters_by_class_and_setting() -> None:
     assert current_in_class(facts, HER2, config=config, setting=metastatic) == (on,)
     sit = situation(hook_input, CardsConfig())
     assert sit.active_ids() == {"pertuzumab"}  # no metastatic disease on file: the early setting
+
+
+def test_both_rule_families_read_current_with_the_institution_grace() -> None:
+    """Trastuzumab given by doses alone, the last 35 days ago: past the 21-day cycle plus the
+    default 7 days' grace, within it plus an institution's 21. The safety trigger and the
+    regimen situation answer alike under either setting."""
+    given = exposure("trastuzumab", active=False, last_dose_days=35, setting=TherapySetting.EARLY)
+    facts = make_facts(
+        therapy=TherapyHistory(exposures=(given,), metastatic_lines=(), anthracyclines=())
+    )
+    hook_input = HookInput(hook=Hook.PATIENT_VIEW, patient_id="p1", facts=facts)
+    for config, on in (
+        (CardsConfig(), ()),
+        (CardsConfig({"trastuzumab_reload_late_days": 21}), (given,)),
+    ):
+        assert current_in_class(facts, HER2, config=config) == on
+        assert drugs_in_play(hook_input, config, HER2)[0] == tuple(e.drug for e in on)
+        assert situation(hook_input, config).active_ids(HER2) == {e.drug for e in on}
