@@ -66,6 +66,7 @@ READS: Mapping[str, frozenset[str]] = {
     "duplicate-her2-antibody": MEDICATION,
     "C10": BODY,
     "dose-check": BODY | MEDICATION,
+    "C11": BODY | MEDICATION,  # the same review of each draft as dose-check
     "adjuvant-duration": MEDICATION | DISEASE,
     "her2-not-on-file": HER2 | DISEASE,
     "organ-function": LABS | BODY | DISEASE | MEDICATION,

@@ -32,7 +32,7 @@ from tests.unit.cards.regimens.support import (
     run,
 )
 
-RULES = only(["dose-check"])
+RULES = only(["dose-check", "C11"])  # one review of each draft decides both
 
 
 def _check(facts, *orders, config=None):
