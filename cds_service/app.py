@@ -13,6 +13,7 @@ from flask_cors import CORS
 
 from cards import CardsConfig, Hook, HookInput, Identifiers, evaluate, load_all_tables
 from cds_service.audit import AuditTrail
+from cds_service.audit_writer import AuditWriter
 from cds_service.auth import JwtVerifier
 from cds_service.errors import register_error_handlers, unauthorized
 from cds_service.feedback_store import FeedbackStore
@@ -98,13 +99,20 @@ def create_app(settings: Settings | None = None, *, announce: bool = True) -> Fl
     fast_validator("request")  # compiled once here, not on the first call
     feedback = FeedbackStore(settings.database_url)
     feedback.create_schema()
+    metrics = Metrics(settings.metrics_dir)
+    audit = AuditWriter(
+        AuditTrail(feedback.engine),
+        on_failed=metrics.audit_failures.inc,
+        on_queue_full=metrics.audit_queue_full.inc,
+    )
+    feedback.before_dispose(audit.close)
     app.extensions["her2cds"] = ServiceState(
         settings=settings,
         cards_config=cards_config,
         feedback=feedback,
         verifier=_verifier(settings, announce=announce),
-        metrics=Metrics(settings.metrics_dir),
-        audit=AuditTrail(feedback.engine),
+        metrics=metrics,
+        audit=audit,
     )
     CORS(
         app,

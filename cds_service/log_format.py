@@ -30,6 +30,7 @@ ALLOWED_FIELDS = (
     "jti",
     "feedback_items",
     "dropped_resources",
+    "audit_records",
 )
 
 

@@ -176,6 +176,11 @@ class Metrics:
         self.audit_failures = counter(
             "audit_write_failures", "Hook calls whose audit record could not be written", ()
         )
+        self.audit_queue_full = counter(
+            "audit_queue_full",
+            "Hook calls whose audit record the request wrote itself: the audit queue was full",
+            (),
+        )
 
     # -- recording ---------------------------------------------------------------------------
 
