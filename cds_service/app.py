@@ -147,18 +147,25 @@ def _register_request_hooks(app: Flask) -> None:
 
     @app.after_request
     def _finish(response: Response) -> Response:
-        response.headers["X-Request-Id"] = g.get("request_id", "")
+        request_id = g.get("request_id", "")
+        response.headers["X-Request-Id"] = request_id
+        if not log.isEnabledFor(logging.INFO):  # nothing to build for a line not written
+            return response
+        started = g.get("started")
+        rule = request.url_rule
         extra = {
-            "request_id": g.get("request_id"),
+            "request_id": request_id or None,
             "service_id": g.get("service_id"),
             "hook": g.get("hook"),
             "method": request.method,
-            "endpoint": request.url_rule.rule if request.url_rule else None,
+            "endpoint": rule.rule if rule is not None else None,
             "status": response.status_code,
-            "duration_ms": round(
-                (time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 1
-            ),
-            **g.get("log_extra", {}),
+            "duration_ms": round((time.perf_counter() - started) * 1000, 1)
+            if started is not None
+            else 0.0,
         }
+        log_extra = g.get("log_extra")
+        if log_extra:
+            extra.update(log_extra)
         log.info("request", extra=extra)
         return response

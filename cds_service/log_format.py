@@ -34,19 +34,42 @@ ALLOWED_FIELDS = (
 )
 
 
+_ENCODER = json.JSONEncoder(default=str)  # one encoder, not one per line (json.dumps)
+
+
 class JsonFormatter(logging.Formatter):
+    """One JSON object per record: ts (UTC, milliseconds), level, logger, msg, then the
+    allowlisted fields the record carries. Cheap, since every request writes one: the
+    timestamp's date and time are formatted once per second, not per line."""
+
+    _second: tuple[int, str] = (-1, "")  # (epoch second, its text), replaced as a whole
+
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, object] = {
-            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "ts": self._timestamp(record.created),
             "level": record.levelname,
             "logger": record.name,
             "msg": record.getMessage(),
         }
+        fields = record.__dict__
         for field in ALLOWED_FIELDS:
-            value = getattr(record, field, None)
+            value = fields.get(field)
             if value is not None:
                 entry[field] = value
-        return json.dumps(entry, default=str)
+        return _ENCODER.encode(entry)
+
+    def _timestamp(self, created: float) -> str:
+        """As `datetime.fromtimestamp(created, UTC).isoformat(timespec="milliseconds")`:
+        2026-12-04T10:00:00.123+00:00 (microseconds rounded as datetime does, then cut)."""
+        second = int(created)
+        micros = round((created - second) * 1_000_000)
+        if micros >= 1_000_000:
+            second, micros = second + 1, micros - 1_000_000
+        cached = self._second
+        if cached[0] != second:
+            text = datetime.fromtimestamp(second, UTC).strftime("%Y-%m-%dT%H:%M:%S")
+            self._second = cached = (second, text)
+        return f"{cached[1]}.{micros // 1000:03d}+00:00"
 
 
 # Third-party loggers that write request URLs (which carry patient ids) at DEBUG/INFO.
