@@ -29,8 +29,8 @@ from cds_service.audit import AuditEntry, AuditTrail
 log = logging.getLogger("her2cds.audit")
 
 CAPACITY = 2_000  # calls queued per process before the request threads write their own
-MAX_BATCH = 500  # calls per transaction
-LINGER_S = 0.05  # the writer waits this long after a first call, to write more at once
+MAX_BATCH = 100  # calls per transaction
+LINGER_S = 0.02  # the writer waits this long after a first call, to write more at once
 FLUSH_TIMEOUT_S = 10.0
 
 _STOP = object()
