@@ -1,5 +1,5 @@
 """The audit trail written off the request path: a bounded queue and one writer thread per
-process, which writes what has queued up in one transaction.
+process, which wakes every `LINGER_S` and writes what has queued up in one transaction.
 
 No row is dropped silently:
 - when the queue is full, the request thread writes its own record (backpressure, counted);
@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import atexit
 import logging
-import os
 import queue
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -25,21 +24,36 @@ from datetime import UTC, datetime
 from typing import Any
 
 from cds_service.audit import AuditEntry, AuditTrail
+from cds_service.process_id import current_pid
 
 log = logging.getLogger("her2cds.audit")
 
 CAPACITY = 2_000  # calls queued per process before the request threads write their own
 MAX_BATCH = 100  # calls per transaction
-LINGER_S = 0.02  # the writer waits this long after a first call, to write more at once
+LINGER_S = 0.02  # the writer wakes this often and writes what has queued since
 FLUSH_TIMEOUT_S = 10.0
 
-_STOP = object()
+
+class _Marker:
+    """Put in the queue by `flush` and `close`: set once everything queued before it is
+    written; `stop` ends the writer thread."""
+
+    __slots__ = ("done", "stop")
+
+    def __init__(self, *, stop: bool) -> None:
+        self.done = threading.Event()
+        self.stop = stop
 
 
 class AuditWriter:
     """Queues `AuditEntry`s for `trail`; `on_failed(n)` and `on_queue_full()` count them.
     The thread starts with the first call of the process (never in a gunicorn master,
-    which builds the app only to check it and forks)."""
+    which builds the app only to check it and forks).
+
+    The request thread takes no lock and wakes no thread: it puts its entry in a
+    `SimpleQueue`, and the writer wakes on its own every `linger_s` to write what is there.
+    (Waking the writer from the request thread, or a shared lock, cost more than the write
+    saved: each wake-up handed the GIL over while the request was still running.)"""
 
     def __init__(
         self,
@@ -61,10 +75,8 @@ class AuditWriter:
     def _reset(self) -> None:
         """Fresh state for this process (a fork inherits the parent's queue, not its thread:
         the parent writes what it queued)."""
-        self._pid = os.getpid()
-        self._queue: queue.Queue[Any] = queue.Queue(self._capacity)
-        self._done = threading.Condition()
-        self._pending = 0  # queued or being written
+        self._pid = current_pid()
+        self._queue: queue.SimpleQueue[AuditEntry | _Marker] = queue.SimpleQueue()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self._closed = False
@@ -83,25 +95,22 @@ class AuditWriter:
         entry = AuditEntry(
             hook_instance, service_id, client_iss, knowledge_version, cards, datetime.now(UTC)
         )
-        if self._thread is None or self._pid != os.getpid():
+        if self._thread is None or self._pid != current_pid():
             self._start()
-        full = False
-        with self._done:  # close() takes this lock too: nothing is queued after it drained
-            queued = not self._closed
-            if queued:
-                try:
-                    self._queue.put_nowait(entry)
-                    self._pending += 1
-                except queue.Full:
-                    queued, full = False, True
-        if not queued:
-            if full:
-                self._on_queue_full()
+        if self._closed:
             self._write([entry])
+            return
+        if self._queue.qsize() >= self._capacity:  # the bound, give or take a thread or two
+            self._on_queue_full()
+            self._write([entry])
+            return
+        self._queue.put(entry)
+        if self._closed:  # close() ran meanwhile, perhaps after its last look at the queue
+            self._drain_here()
 
     def _start(self) -> None:
         with self._start_lock:
-            if self._pid != os.getpid():
+            if self._pid != current_pid():
                 self._reset()
             if self._thread is not None or self._closed:
                 return
@@ -114,29 +123,32 @@ class AuditWriter:
     # -- the writer thread -------------------------------------------------------------------
 
     def _run(self) -> None:
-        while True:
-            first = self._queue.get()
-            if first is _STOP:
-                return
-            self._wake.wait(self._linger_s)  # cut short by flush() and close()
-            self._wake.clear()
-            batch = [first]
-            stop = False
-            while len(batch) < MAX_BATCH:
-                try:
-                    item = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if item is _STOP:
-                    stop = True
-                    break
-                batch.append(item)
+        stop = False
+        while not stop:
+            if self._queue.empty():
+                self._wake.wait(self._linger_s)  # cut short by flush() and close()
+                self._wake.clear()
+            stop = self._write_queued()
+
+    def _write_queued(self) -> bool:
+        """Write up to MAX_BATCH queued calls in one transaction, then release the markers
+        met on the way; True if one of them was `close`'s."""
+        batch: list[AuditEntry] = []
+        markers: list[_Marker] = []
+        while len(batch) < MAX_BATCH:
             try:
-                self._write(batch)
-            finally:
-                self._settled(len(batch))
-            if stop:
-                return
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            if isinstance(item, _Marker):
+                markers.append(item)
+            else:
+                batch.append(item)
+        if batch:
+            self._write(batch)
+        for marker in markers:
+            marker.done.set()
+        return any(marker.stop for marker in markers)
 
     def _write(self, batch: Sequence[AuditEntry]) -> None:
         """One transaction; if it fails, each call on its own, so one bad call costs only
@@ -161,55 +173,39 @@ class AuditWriter:
             extra={"error_type": type(exc).__name__, "audit_records": count},
         )
 
-    def _settled(self, count: int) -> None:
-        with self._done:
-            self._pending -= count
-            if self._pending <= 0:
-                self._done.notify_all()
-
     # -- readers and shutdown ----------------------------------------------------------------
 
     def flush(self, timeout_s: float = FLUSH_TIMEOUT_S) -> bool:
         """Write everything queued so far before returning. False if the writer could not
         finish within `timeout_s` (a database that hangs); then what is left stays queued."""
-        if self._pid != os.getpid() or self._thread is None:
+        if self._pid != current_pid() or self._thread is None:
             return True  # nothing was queued in this process
         if not self._thread.is_alive():
             self._drain_here()
             return True
+        marker = _Marker(stop=False)
+        self._queue.put(marker)
         self._wake.set()
-        with self._done:
-            return self._done.wait_for(lambda: self._pending <= 0, timeout_s)
+        return marker.done.wait(timeout_s)
 
     def close(self, timeout_s: float = FLUSH_TIMEOUT_S) -> None:
         """Flush, stop the thread; later calls are written on the request thread."""
-        if self._pid != os.getpid():
+        if self._pid != current_pid() or self._closed:
             return
-        with self._done:
-            if self._closed:
-                return
-            self._closed = True
+        self._closed = True
         atexit.unregister(self.close)
         thread = self._thread
         if thread is not None and thread.is_alive():
+            marker = _Marker(stop=True)
+            self._queue.put(marker)
             self._wake.set()
-            try:
-                self._queue.put(_STOP, timeout=timeout_s)
-            except queue.Full:
-                log.error("audit writer did not empty its queue; writing what is left")
-            thread.join(timeout_s)
+            if marker.done.wait(timeout_s):
+                thread.join(timeout_s)
+            else:
+                log.error("audit writer did not finish in time; writing what is left here")
         self._drain_here()
 
     def _drain_here(self) -> None:
         """Write what is still queued on the calling thread (the writer is gone)."""
-        batch: list[AuditEntry] = []
-        while True:
-            try:
-                item = self._queue.get_nowait()
-            except queue.Empty:
-                break
-            if item is not _STOP:
-                batch.append(item)
-        if batch:
-            self._write(batch)
-            self._settled(len(batch))
+        while not self._queue.empty():
+            self._write_queued()

@@ -72,6 +72,31 @@ class JsonFormatter(logging.Formatter):
         return f"{cached[1]}.{micros // 1000:03d}+00:00"
 
 
+class JsonLineHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """A StreamHandler that formats the line before taking the handler's lock and holds it
+    only to write: the request threads of a worker all log, and formatting under the lock
+    made them queue behind each other's JSON encoding."""
+
+    def handle(self, record: logging.LogRecord) -> bool:
+        kept = self.filter(record)
+        if not kept:
+            return False
+        if isinstance(kept, logging.LogRecord):  # Python 3.12+: a filter may replace it
+            record = kept
+        try:
+            line = self.format(record) + self.terminator
+        except Exception:
+            self.handleError(record)
+            return True
+        with self.lock:  # type: ignore[union-attr]
+            try:
+                self.stream.write(line)
+                self.stream.flush()
+            except Exception:
+                self.handleError(record)
+        return True
+
+
 # Third-party loggers that write request URLs (which carry patient ids) at DEBUG/INFO.
 QUIET_LOGGERS = ("urllib3", "requests", "werkzeug")
 
@@ -84,7 +109,7 @@ def configure_logging(level: str) -> None:
     logger = logging.getLogger("her2cds")
     logger.setLevel(level)
     if not any(getattr(h, "her2cds", False) for h in logger.handlers):
-        handler = logging.StreamHandler()
+        handler = JsonLineHandler()
         handler.setFormatter(JsonFormatter())
         handler.her2cds = True  # type: ignore[attr-defined]
         logger.addHandler(handler)

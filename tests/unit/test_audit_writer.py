@@ -88,7 +88,7 @@ def test_flush_writes_everything_submitted_once_and_in_batches() -> None:
 
 def test_a_full_queue_is_written_by_the_caller_not_dropped() -> None:
     trail, counts = RecordingTrail(hold=True), Counts()
-    audit = writer(trail, counts, capacity=2, linger_s=0)
+    audit = writer(trail, counts, capacity=2, linger_s=0.001)
     submit(audit, "first")
     assert trail.entered.wait(30)  # the writer thread holds "first" and is stuck writing it
     for name in ("queued-1", "queued-2", "overflow"):
