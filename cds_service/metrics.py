@@ -204,6 +204,9 @@ class Metrics:
             (),
         )
 
+        self._look_up_children_once()
+
+    def _look_up_children_once(self) -> None:
         self._requests = _Children(self.requests)
         self._request_seconds = _Children(self.request_seconds)
         self._body_bytes = _Children(self.body_bytes)
