@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import select
 from datetime import UTC, datetime
+from typing import TextIO
 
 ALLOWED_FIELDS = (
     "request_id",
@@ -72,10 +75,37 @@ class JsonFormatter(logging.Formatter):
         return f"{cached[1]}.{micros // 1000:03d}+00:00"
 
 
+_ATOMIC_WRITE = getattr(select, "PIPE_BUF", 512)  # bytes one write() keeps together
+
+
+def _descriptor(stream: TextIO) -> int | None:
+    """The stream's file descriptor, its buffer written out first; None if it has none."""
+    try:
+        stream.flush()
+        return stream.fileno()
+    except (AttributeError, OSError, ValueError):  # no descriptor (a test's capture)
+        return None
+
+
 class JsonLineHandler(logging.StreamHandler):  # type: ignore[type-arg]
-    """A StreamHandler that formats the line before taking the handler's lock and holds it
-    only to write: the request threads of a worker all log, and formatting under the lock
-    made them queue behind each other's JSON encoding."""
+    """A StreamHandler for one JSON line per record, cheap for many threads logging at once.
+
+    Each line is formatted before any lock is taken. When the stream is a real file
+    descriptor (a pipe, a file, a terminal) a line of at most PIPE_BUF bytes goes out as one
+    `os.write`, which the kernel does not interleave with other writers' lines, so no lock is
+    held at all: the request threads of a worker, all logging one line per request, queued on
+    the handler's lock while its holder waited for the write (py-spy: ~7 % of the GIL time of
+    a loaded worker). Anything else (a longer line, a replaced stream) takes the usual lock.
+    """
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        super().__init__(stream)
+        self._fd = _descriptor(self.stream)
+
+    def setStream(self, stream: TextIO) -> TextIO | None:  # logging names it so
+        replaced = super().setStream(stream)
+        self._fd = _descriptor(self.stream)
+        return replaced
 
     def handle(self, record: logging.LogRecord) -> bool:
         kept = self.filter(record)
@@ -85,15 +115,17 @@ class JsonLineHandler(logging.StreamHandler):  # type: ignore[type-arg]
             record = kept
         try:
             line = self.format(record) + self.terminator
-        except Exception:
-            self.handleError(record)
-            return True
-        with self.lock:  # type: ignore[union-attr]
-            try:
+            data = line.encode("utf-8", "backslashreplace")
+            if self._fd is not None and len(data) <= _ATOMIC_WRITE:
+                written = os.write(self._fd, data)
+                if written == len(data):
+                    return True
+                line = data[written:].decode("utf-8", "replace")  # a short write: the rest
+            with self.lock:  # type: ignore[union-attr]
                 self.stream.write(line)
                 self.stream.flush()
-            except Exception:
-                self.handleError(record)
+        except Exception:
+            self.handleError(record)
         return True
 
 

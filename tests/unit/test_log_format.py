@@ -1,16 +1,20 @@
 """The JSON log line: its timestamp is what `datetime.isoformat` gives, to the millisecond, and
-only allowlisted fields reach it, whatever a caller passes in `extra`."""
+only allowlisted fields reach it, whatever a caller passes in `extra`; lines written by many
+threads at once arrive whole."""
 
 from __future__ import annotations
 
+import io
 import json
 import logging
+import threading
 from datetime import UTC, datetime
+from pathlib import Path
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cds_service.log_format import JsonFormatter
+from cds_service.log_format import JsonFormatter, JsonLineHandler
 
 
 def record(created: float, **extra: object) -> logging.LogRecord:
@@ -55,3 +59,41 @@ def test_only_allowlisted_fields_are_written() -> None:
         "status": 200,
         "prefetch_sources": {"patient": "prefetch"},
     }
+
+
+def test_lines_from_many_threads_arrive_whole(tmp_path: Path) -> None:
+    """Written without a lock (one write each): no line is cut into or lost."""
+    target = (tmp_path / "log.jsonl").open("w")
+    handler = JsonLineHandler(target)
+    handler.setFormatter(JsonFormatter())
+    logger = logging.getLogger("her2cds.test-lines")
+    logger.propagate = False
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+
+    def log_many(n: int) -> None:
+        for i in range(200):
+            logger.info("request", extra={"request_id": f"t{n}-{i:04d}-" + "x" * 40})
+
+    threads = [threading.Thread(target=log_many, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    logger.removeHandler(handler)
+    target.close()
+    lines = (tmp_path / "log.jsonl").read_text().splitlines()
+    ids = [json.loads(line)["request_id"] for line in lines]
+    assert sorted(ids) == sorted(f"t{n}-{i:04d}-" + "x" * 40 for n in range(8) for i in range(200))
+
+
+def test_a_stream_without_a_descriptor_is_written_under_the_lock() -> None:
+    stream = io.StringIO()
+    handler = JsonLineHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    handler.handle(record(1_800_000_000.0, status=200))
+    assert json.loads(stream.getvalue())["status"] == 200
+    other = io.StringIO()
+    handler.setStream(other)
+    handler.handle(record(1_800_000_000.0, status=201))
+    assert json.loads(other.getvalue())["status"] == 201
