@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -71,8 +71,22 @@ _INSERT_CALL = insert(HookCall)
 _INSERT_CARD = insert(CardShown)
 
 
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """One hook call to record, as the request thread hands it over: only references and the
+    time of the call; the rows (and the call's id) are built by whoever writes it."""
+
+    hook_instance: str
+    service_id: str
+    client_iss: str | None
+    knowledge_version: str
+    cards: Sequence[Mapping[str, Any]]
+    at: datetime
+
+
 class AuditTrail:
-    """Writes one small transaction per hook call; shares the feedback store's engine."""
+    """Writes hook calls and their cards; shares the feedback store's engine. `write` puts
+    any number of calls in one transaction (cds_service.audit_writer batches them)."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -87,23 +101,42 @@ class AuditTrail:
         cards: Iterable[Mapping[str, Any]],
         at: datetime | None = None,
     ) -> str:
-        call_id = str(uuid.uuid4())
-        rows = [card_row(call_id, card) for card in cards]
-        call = {
-            "id": call_id,
-            "hook_instance": hook_instance[:100],
-            "service_id": service_id,
-            "called_at": at or datetime.now(UTC),
-            "client_iss": client_iss,
-            "knowledge_version": knowledge_version,
-        }
+        """One call, written now, in its own transaction; its id."""
+        entry = AuditEntry(
+            hook_instance,
+            service_id,
+            client_iss,
+            knowledge_version,
+            list(cards),
+            at or datetime.now(UTC),
+        )
+        return self.write([entry])[0]
+
+    def write(self, entries: Sequence[AuditEntry]) -> list[str]:
+        """The calls and their cards in one transaction (one multi-row INSERT per table);
+        the calls' ids."""
+        calls: list[dict[str, Any]] = []
+        cards: list[dict[str, Any]] = []
+        for entry in entries:
+            call_id = str(uuid.uuid4())
+            calls.append(
+                {
+                    "id": call_id,
+                    "hook_instance": entry.hook_instance[:100],
+                    "service_id": entry.service_id,
+                    "called_at": entry.at,
+                    "client_iss": entry.client_iss,
+                    "knowledge_version": entry.knowledge_version,
+                }
+            )
+            cards.extend(card_row(call_id, card) for card in entry.cards)
         with self.engine.begin() as connection:
             # Statements built once, values as parameters: building `insert().values()` per
             # call was a third of the audit's cost on the request path.
-            connection.execute(_INSERT_CALL, call)
-            if rows:
-                connection.execute(_INSERT_CARD, rows)
-        return call_id
+            connection.execute(_INSERT_CALL, calls)
+            if cards:
+                connection.execute(_INSERT_CARD, cards)
+        return [call["id"] for call in calls]
 
     def purge(self, retention_days: int, *, now: datetime | None = None) -> Purged:
         """Delete audit rows and feedback older than `retention_days`, in one transaction."""

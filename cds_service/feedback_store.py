@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -58,6 +58,7 @@ class FeedbackStore:
     def __init__(self, database_url: str) -> None:
         url = engine_url(database_url)
         self.engine: Engine = create_engine(url, pool_pre_ping=True, future=True)
+        self._before_dispose: list[Callable[[], None]] = []
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
 
@@ -89,7 +90,13 @@ class FeedbackStore:
         with Session(self.engine) as session:
             return int(session.scalar(select(func.count()).select_from(FeedbackRecord)) or 0)
 
+    def before_dispose(self, action: Callable[[], None]) -> None:
+        """Run `action` (e.g. the audit writer's close) before the connections are closed."""
+        self._before_dispose.append(action)
+
     def dispose(self) -> None:
+        for action in self._before_dispose:
+            action()
         self.engine.dispose()
 
 

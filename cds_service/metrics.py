@@ -28,6 +28,8 @@ from prometheus_client import (
 )
 from prometheus_client.multiprocess import MultiProcessCollector
 
+from cds_service.process_id import current_pid
+
 __all__ = ["CONTENT_TYPE_LATEST", "Metrics", "auth_reason_class", "enable_multiprocess"]
 
 PREFIX = "her2cds"
@@ -103,7 +105,9 @@ def enable_multiprocess(directory: Path) -> None:
     `directory`. Call it before the app is built; `clean_directory` first, in the master."""
     directory.mkdir(parents=True, exist_ok=True)
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(directory)
-    values.ValueClass = values.get_value_class()  # type: ignore[no-untyped-call]
+    # As `values.get_value_class()` would choose, but asking `current_pid` rather than
+    # `os.getpid` (a system call) on each of the ~15 increments of a hook call.
+    values.ValueClass = values.MultiProcessValue(process_identifier=current_pid)  # type: ignore[no-untyped-call]
 
 
 def clean_directory(directory: Path) -> None:
@@ -121,6 +125,24 @@ def multiprocess_registry(directory: Path) -> CollectorRegistry:
     registry = CollectorRegistry()
     MultiProcessCollector(registry, path=str(directory))  # type: ignore[no-untyped-call]
     return registry
+
+
+class _Children:
+    """A labelled metric's children, each looked up once: `labels()` checks and converts the
+    values and takes a lock on every call, and a hook call counts about a dozen series. Label
+    values come from closed sets, so the cache stays small."""
+
+    __slots__ = ("_children", "_metric")
+
+    def __init__(self, metric: Counter | Histogram) -> None:
+        self._metric = metric
+        self._children: dict[tuple[str, ...], Any] = {}
+
+    def __call__(self, *values: str) -> Any:
+        child = self._children.get(values)
+        if child is None:  # two threads may both look it up: labels() returns the same child
+            child = self._children[values] = self._metric.labels(*values)
+        return child
 
 
 class Metrics:
@@ -176,6 +198,25 @@ class Metrics:
         self.audit_failures = counter(
             "audit_write_failures", "Hook calls whose audit record could not be written", ()
         )
+        self.audit_queue_full = counter(
+            "audit_queue_full",
+            "Hook calls whose audit record the request wrote itself: the audit queue was full",
+            (),
+        )
+
+        self._look_up_children_once()
+
+    def _look_up_children_once(self) -> None:
+        self._requests = _Children(self.requests)
+        self._request_seconds = _Children(self.request_seconds)
+        self._body_bytes = _Children(self.body_bytes)
+        self._cards = _Children(self.cards)
+        self._suggestions = _Children(self.suggestions)
+        self._prefetch = _Children(self.prefetch)
+        self._rule_errors = _Children(self.rule_errors)
+        self._fhir_seconds = _Children(self.fhir_seconds)
+        self._fhir_errors = _Children(self.fhir_errors)
+        self._auth_rejections = _Children(self.auth_rejections)
 
     # -- recording ---------------------------------------------------------------------------
 
@@ -189,10 +230,10 @@ class Metrics:
         body_bytes: int | None,
     ) -> None:
         labels = (endpoint, service, str(status))
-        self.requests.labels(*labels).inc()
-        self.request_seconds.labels(*labels).observe(seconds)
+        self._requests(*labels).inc()
+        self._request_seconds(*labels).observe(seconds)
         if body_bytes is not None:
-            self.body_bytes.labels(endpoint, service).observe(body_bytes)
+            self._body_bytes(endpoint, service).observe(body_bytes)
 
     def hook_answered(
         self,
@@ -203,28 +244,28 @@ class Metrics:
     ) -> None:
         for card in cards:
             rule = str(card["source"]["topic"]["code"])
-            self.cards.labels(service, rule, str(card["indicator"])).inc()
+            self._cards(service, rule, str(card["indicator"])).inc()
             suggestions = card.get("suggestions") or ()
             if suggestions:
-                self.suggestions.labels(service, rule).inc(len(suggestions))
+                self._suggestions(service, rule).inc(len(suggestions))
         for key, source in sources.items():
-            self.prefetch.labels(key, PREFETCH_RESOLUTIONS.get(source, "failed")).inc()
+            self._prefetch(key, PREFETCH_RESOLUTIONS.get(source, "failed")).inc()
         for error in rule_errors:  # "C2: ZeroDivisionError": the rule id only
-            self.rule_errors.labels(error.split(":", 1)[0]).inc()
+            self._rule_errors(error.split(":", 1)[0]).inc()
 
     def prefetch_failed(self, keys: Iterable[str]) -> None:
         for key in keys:
-            self.prefetch.labels(key, "failed").inc()
+            self._prefetch(key, "failed").inc()
 
     def fhir_query(self, seconds: float | None, outcome: str) -> None:
         """One HTTP request to a FHIR server; `outcome` "ok" or one of FHIR_ERROR_KINDS."""
         if seconds is not None:
-            self.fhir_seconds.labels("ok" if outcome == "ok" else "error").observe(seconds)
+            self._fhir_seconds("ok" if outcome == "ok" else "error").observe(seconds)
         if outcome != "ok":
-            self.fhir_errors.labels(outcome).inc()
+            self._fhir_errors(outcome).inc()
 
     def auth_rejected(self, reason_class: str) -> None:
-        self.auth_rejections.labels(reason_class).inc()
+        self._auth_rejections(reason_class).inc()
 
     # -- exposition --------------------------------------------------------------------------
 

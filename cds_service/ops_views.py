@@ -75,6 +75,7 @@ def report() -> Response:
     fmt = request.args.get("format") or "html"
     if fmt != "html" and fmt not in _DOWNLOADS:
         raise ApiError(400, "format must be html, csv or json.", expression=["format"])
+    state.flush_audit()  # the calls this process answered so far are in the report
     built = build_report(state.feedback.engine, since=since, until=until)
     if fmt == "html":
         response = Response(render_page(built), mimetype="text/html")

@@ -61,7 +61,8 @@ def purge_once(database_url: str, retention_days: int) -> None:
 
 
 def gunicorn_hooks(settings: Settings, host: str) -> dict[str, Callable[..., Any]]:
-    """Server hooks for gunicorn's config (`when_ready` runs in the master, once)."""
+    """Server hooks for gunicorn's config (`when_ready` runs in the master, once;
+    `worker_exit` in each worker)."""
     directory = settings.metrics_dir
     assert directory is not None  # prepare_metrics() ran
 
@@ -76,4 +77,13 @@ def gunicorn_hooks(settings: Settings, host: str) -> dict[str, Callable[..., Any
     def child_exit(_server: Any, worker: Any) -> None:
         multiprocess.mark_process_dead(worker.pid, str(directory))  # type: ignore[no-untyped-call]
 
-    return {"when_ready": when_ready, "child_exit": child_exit}
+    def worker_exit(_server: Any, worker: Any) -> None:
+        """In the worker, as it stops: the audit records it queued are written (the store's
+        dispose closes the audit writer first); atexit would do it too, unless exit is
+        abrupt."""
+        app = getattr(worker, "wsgi", None)
+        state = app.extensions.get("her2cds") if app is not None else None
+        if state is not None:
+            state.feedback.dispose()
+
+    return {"when_ready": when_ready, "child_exit": child_exit, "worker_exit": worker_exit}

@@ -8,10 +8,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import request
-from sqlalchemy.exc import SQLAlchemyError
 
 from cards import CardsConfig, knowledge_version
-from cds_service.audit import AuditTrail
+from cds_service.audit_writer import AuditWriter
 from cds_service.auth import AuthenticatedClient, AuthenticationError, JwtVerifier
 from cds_service.errors import ApiError
 from cds_service.feedback_store import FeedbackStore
@@ -39,7 +38,7 @@ class ServiceState:
     feedback: FeedbackStore
     verifier: JwtVerifier | None  # None when HER2CDS_AUTH=off
     metrics: Metrics = field(default_factory=Metrics)
-    audit: AuditTrail | None = None
+    audit: AuditWriter | None = None
 
     def record_audit(
         self,
@@ -48,21 +47,23 @@ class ServiceState:
         cards: Sequence[Mapping[str, Any]],
         client: AuthenticatedClient | None,
     ) -> None:
-        """One transaction per call. A failed write is logged and counted, and the cards
-        still go out: a safety card withheld for want of an audit row helps no one."""
+        """Queued for the audit writer (cds_service.audit_writer), which never raises: a
+        failed write is logged and counted, and the cards still go out: a safety card
+        withheld for want of an audit row helps no one."""
         if self.audit is None:
             return
-        try:
-            self.audit.record(
-                hook_instance=hook_instance,
-                service_id=service_id,
-                client_iss=client.iss if client else None,
-                knowledge_version=knowledge_version(),
-                cards=cards,
-            )
-        except SQLAlchemyError as exc:
-            self.metrics.audit_failures.inc()
-            log.error("audit record not written", extra={"error_type": type(exc).__name__})
+        self.audit.submit(
+            hook_instance=hook_instance,
+            service_id=service_id,
+            client_iss=client.iss if client else None,
+            knowledge_version=knowledge_version(),
+            cards=cards,
+        )
+
+    def flush_audit(self) -> None:
+        """Every audit record of this process written: readers of the audit call it first."""
+        if self.audit is not None and not self.audit.flush():
+            log.error("audit writer did not finish in time; the report may miss recent calls")
 
     def audience(self, path: str) -> str:
         """The JWT `aud` for an endpoint: the configured public URL, never the Host header."""

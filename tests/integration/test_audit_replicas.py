@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -29,23 +28,20 @@ SELECT = "/cds-services/her2-breast-cancer-order-select"
 
 
 @pytest.fixture(scope="module")
-def replicas(
+def replicas_env(
     tmp_path_factory: pytest.TempPathFactory, postgres_server: PostgresTestServer
-) -> Iterator[tuple[list[str], str]]:
+) -> dict[str, str]:
     folder = tmp_path_factory.mktemp("audit-replicas")
     clients = folder / "trusted-clients.json"
     clients.write_text(
         json.dumps([{"iss": ISS, "jwks": ec_signer("audit-key").jwks(), "fhir_servers": []}])
     )
-    database = fresh_postgres_database(postgres_server)
-    env = {
+    return {
         "HER2CDS_AUTH": "required",
         "HER2CDS_TRUSTED_CLIENTS": str(clients),
         "HER2CDS_PUBLIC_BASE_URL": PUBLIC,
-        "HER2CDS_DATABASE_URL": database,
+        "HER2CDS_DATABASE_URL": fresh_postgres_database(postgres_server),
     }
-    with running_services(env, count=2, workers=2) as urls:
-        yield urls, database
 
 
 def post(url: str, path: str, body: object) -> requests.Response:
@@ -55,8 +51,8 @@ def post(url: str, path: str, body: object) -> requests.Response:
     )
 
 
-def test_every_call_on_every_replica_is_recorded(replicas: tuple[list[str], str]) -> None:
-    urls, database = replicas
+def call_both(urls: list[str]) -> tuple[list[str], list[str]]:
+    """Eight calls spread over the replicas and one feedback; the hook instances and cards."""
     instances: list[str] = []
     shown: list[str] = []
     first_suggestion = ""
@@ -75,6 +71,15 @@ def test_every_call_on_every_replica_is_recorded(replicas: tuple[list[str], str]
         "outcomeTimestamp": "2026-12-04T10:00:00Z",
     }
     assert post(urls[1], f"{SELECT}/feedback", {"feedback": [item]}).status_code == 200
+    return instances, shown
+
+
+def test_every_call_on_every_replica_is_recorded(replicas_env: dict[str, str]) -> None:
+    """Read once the replicas have stopped: each worker writes its audit off the request
+    path, and a graceful stop (SIGTERM) writes what it still had queued."""
+    database = replicas_env["HER2CDS_DATABASE_URL"]
+    with running_services(replicas_env, count=2, workers=2) as urls:
+        instances, shown = call_both(urls)
     engine = create_engine(engine_url(database))
     try:
         assert current_revision(engine) == "0002"

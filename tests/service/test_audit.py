@@ -5,6 +5,7 @@ Every test runs on SQLite and on PostgreSQL."""
 from __future__ import annotations
 
 import json
+import threading
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -34,6 +35,11 @@ def service(make_app: Callable[..., Flask], database_url: str) -> FlaskClient:
     return make_app(database_url=database_url).test_client()
 
 
+def flushed(service: FlaskClient) -> None:
+    """The app's queued audit records written (a test reads the database directly)."""
+    service.application.extensions["her2cds"].flush_audit()
+
+
 def rows(engine: Engine, model: Any) -> list[Any]:
     with engine.connect() as connection:
         return list(connection.execute(select(model)).mappings())
@@ -44,6 +50,7 @@ def test_each_hook_call_is_recorded_with_its_cards(service: FlaskClient, engine:
     answer = service.post(SELECT, json=body).get_json()
     view = hook_request("patient-view", prefetch=full_prefetch())
     assert service.post(VIEW, json=view).get_json() == {"cards": []}
+    flushed(service)
     calls = {c["hook_instance"]: c for c in rows(engine, HookCall)}
     assert set(calls) == {body["hookInstance"], view["hookInstance"]}
     call = calls[body["hookInstance"]]
@@ -67,6 +74,7 @@ def test_each_hook_call_is_recorded_with_its_cards(service: FlaskClient, engine:
 def test_nothing_from_the_record_is_stored(service: FlaskClient, engine: Engine) -> None:
     body = json.loads(EXAMPLE.read_text())
     service.post(SELECT, json=body)
+    flushed(service)
     stored = json.dumps([rows(engine, HookCall), rows(engine, CardShown)], default=str)
     context = body["context"]
     for identifier in (context["patientId"], context["userId"], "example-patient"):
@@ -83,6 +91,7 @@ def test_feedback_joins_the_card_that_was_shown(service: FlaskClient, engine: En
         "outcomeTimestamp": "2026-12-04T10:00:00Z",
     }
     assert service.post(f"{SELECT}/feedback", json={"feedback": [item]}).status_code == 200
+    flushed(service)
     with engine.connect() as connection:
         joined = connection.execute(
             select(CardShown.rule_id, CardShown.indicator, FeedbackRecord.override_code).join(
@@ -217,6 +226,7 @@ def test_a_failed_audit_write_never_withholds_the_cards(
     broken.dispose()
     response = app.test_client().post(SELECT, json=json.loads(EXAMPLE.read_text()))
     assert response.status_code == 200 and len(response.get_json()["cards"]) == 1
+    app.extensions["her2cds"].flush_audit()  # the write fails on the writer thread
     metrics = app.test_client().get("/metrics").get_data(as_text=True)
     assert "her2cds_audit_write_failures_total 1.0" in metrics
 
@@ -276,3 +286,38 @@ def test_a_database_from_a_newer_release_stops_start_up_with_one_line(
             "her2-cds serve: the database schema is at a revision this release does not know"
         )
     )
+
+
+def test_calls_from_many_threads_are_each_recorded_once(
+    make_app: Callable[..., Flask], database_url: str, engine: Engine
+) -> None:
+    app = make_app(database_url=database_url)
+    sent: list[str] = []
+
+    def call_several() -> None:
+        client = app.test_client()
+        for _ in range(5):
+            body = json.loads(EXAMPLE.read_text())
+            body["hookInstance"] = str(uuid.uuid4())
+            sent.append(body["hookInstance"])
+            assert client.post(SELECT, json=body).status_code == 200
+
+    threads = [threading.Thread(target=call_several) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    app.extensions["her2cds"].flush_audit()
+    calls = rows(engine, HookCall)
+    assert sorted(c["hook_instance"] for c in calls) == sorted(sent)
+    assert len(rows(engine, CardShown)) == len(sent)  # one card per call
+
+
+def test_closing_the_store_writes_the_queued_calls(
+    make_app: Callable[..., Flask], database_url: str, engine: Engine
+) -> None:
+    app = make_app(database_url=database_url)
+    body = json.loads(EXAMPLE.read_text())
+    assert app.test_client().post(SELECT, json=body).status_code == 200
+    app.extensions["her2cds"].feedback.dispose()  # as gunicorn's worker_exit does
+    assert [c["hook_instance"] for c in rows(engine, HookCall)] == [body["hookInstance"]]

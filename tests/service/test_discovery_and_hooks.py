@@ -93,6 +93,16 @@ def test_cors_preflight_allows_the_sandbox(client: FlaskClient) -> None:
     assert "POST" in response.headers["Access-Control-Allow-Methods"]
 
 
+def test_cors_headers_answer_browsers_only(client: FlaskClient) -> None:
+    """A browser names its Origin and gets it back; an EHR server names none and gets no CORS
+    headers (they would mean nothing to it, and cost every call)."""
+    browser = client.get("/cds-services", headers={"Origin": "https://sandbox.cds-hooks.org"})
+    assert browser.headers["Access-Control-Allow-Origin"] == "https://sandbox.cds-hooks.org"
+    server = client.get("/cds-services")
+    assert server.status_code == 200
+    assert not [name for name, _ in server.headers if name.startswith("Access-Control-")]
+
+
 def test_cors_refuses_unlisted_origins(client: FlaskClient) -> None:
     response = client.get("/cds-services", headers={"Origin": "https://evil.example"})
     assert "Access-Control-Allow-Origin" not in response.headers

@@ -42,6 +42,7 @@ CATALOGUE: dict[str, tuple[str, frozenset[str]]] = {
     "her2cds_auth_rejections": ("counter", frozenset({"reason"})),
     "her2cds_rule_errors": ("counter", frozenset({"rule"})),
     "her2cds_audit_write_failures": ("counter", frozenset()),
+    "her2cds_audit_queue_full": ("counter", frozenset()),
 }
 
 

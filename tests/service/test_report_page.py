@@ -104,3 +104,15 @@ def test_the_page_offers_csv_and_json(make_app: Callable[..., Flask], seeded_url
     bad = client.get("/report?format=pdf")
     assert bad.status_code == 400
     assert bad.get_json()["issue"][0]["diagnostics"] == "format must be html, csv or json."
+
+
+def test_the_page_counts_the_calls_just_answered(make_app: Callable[..., Flask]) -> None:
+    """The audit is written off the request path; the page writes what is queued first."""
+    client = make_app(report_page=True).test_client()
+    body = json.loads(
+        (Path(__file__).parents[2] / "examples/order-select-her2-mbc.json").read_text()
+    )
+    answered = client.post(f"/cds-services/{SERVICE_IDS['order-select']}", json=body)
+    assert answered.status_code == 200
+    report = client.get("/report?format=json").get_json()
+    assert report["total"]["shown"] == len(answered.get_json()["cards"]) == 1
