@@ -281,20 +281,22 @@ def review_dose(sit: Situation, drafted: Drafted, drug: Drug) -> DoseReview | No
 
 
 def _re_escalation(
-    sit: Situation, drug: Drug, best: _Target, value: float, tolerance: float
+    sit: Situation, drug: Drug, full: _Target, value: float
 ) -> tuple[ComputedDose, float] | None:
-    """Going back up after a label dose reduction: the reduced dose and the per-basis dose it
-    was reduced to; None when the drug allows it or there was no reduction."""
-    if not drug.no_re_escalation or best.kind is not _Kind.EXPECTED:
+    """Going back up after a label dose reduction (Kadcyla, Enhertu: no re-escalation): the
+    reduced dose and the per-basis dose it was reduced to; None when the drug allows it, there
+    was no reduction, or the draft is not above the last dose. "Above" is beyond the rounding
+    the institution accepts on that dose (IV), else the dose tolerance; a draft read as a
+    higher reduction level (T-DXd 4.4 mg/kg after 3.2) is a re-escalation too."""
+    if not drug.no_re_escalation:
         return None
     prior = _prior_per_basis(sit, drug)
-    if (
-        prior is not None
-        and prior[0] < best.value * (1 - tolerance)
-        and value > prior[0] * (1 + tolerance)
-    ):
-        return compute_dose(drug, best.schedule, Phase.MAINTENANCE, sit.body, prior[0]), prior[0]
-    return None
+    if prior is None or prior[0] >= full.value * (1 - _percent(sit, "dose_tolerance_percent")):
+        return None
+    step = _percent(sit, IV_ROUNDING if rounds_iv(drug) else "dose_tolerance_percent")
+    if value <= prior[0] * (1 + step):
+        return None
+    return compute_dose(drug, full.schedule, Phase.MAINTENANCE, sit.body, prior[0]), prior[0]
 
 
 def _judge(
@@ -317,9 +319,14 @@ def _judge(
     phase = Phase.LOADING if loading else Phase.MAINTENANCE
     expected = compute_dose(drug, best.schedule, phase, sit.body)
     if _relative(value, best.value) > tolerance:
-        return DoseReview(
-            drafted, drug, amount, Verdict.WRONG_DOSE, expected, due, _trap(sit, drug, value)
-        )
+        trap = _trap(sit, drug, value)
+        escalation = _re_escalation(sit, drug, expected_target, value) if trap is None else None
+        if escalation is not None:  # between label levels, above the last reduced dose
+            reduced, prior = escalation
+            return DoseReview(
+                drafted, drug, amount, Verdict.RE_ESCALATION, reduced, due, prior=prior
+            )
+        return DoseReview(drafted, drug, amount, Verdict.WRONG_DOSE, expected, due, trap)
     exact_trap = _trap(sit, drug, value, exact=True) if best.kind is not _Kind.ACCEPTED else None
     if exact_trap is not None:
         return DoseReview(
@@ -332,7 +339,9 @@ def _judge(
         _Kind.LOADING_NOT_DUE: Verdict.LOADING_NOT_DUE,
         _Kind.MAINTENANCE_WITH_UNKNOWN_HISTORY: Verdict.LAST_DOSE_UNKNOWN,
     }.get(best.kind)
-    review = _after_amount(sit, drafted, drug, amount, value, best, verdict, expected, due)
+    review = _after_amount(
+        sit, drafted, drug, amount, value, (best, expected_target), verdict, expected, due
+    )
     return replace(review, matched=best.value, reduced_level=best.kind is _Kind.ACCEPTED)
 
 
@@ -342,20 +351,22 @@ def _after_amount(
     drug: Drug,
     amount: DraftedAmount,
     value: float,
-    best: _Target,
+    read_as: tuple[_Target, _Target],
     verdict: Verdict | None,
     expected: ComputedDose,
     due: DueAssessment,
 ) -> DoseReview:
-    """The verdict once the amount is read as the dose `best`: which dose is due, the label
-    maximum, no re-escalation, then the institution's rounding threshold for IV doses."""
+    """The verdict once the amount is read as the dose `best` (of the schedule whose full dose
+    is `full`): which dose is due, the label maximum, no re-escalation, then the institution's
+    rounding threshold for IV doses."""
+    best, full = read_as
     if verdict is not None:
         return DoseReview(drafted, drug, amount, verdict, expected, best.due)
     rounding = _percent(sit, "dose_ceiling_rounding_percent")
     if drug.ceiling is not None and value > drug.ceiling * (1 + rounding):
         ceiling = compute_dose(drug, best.schedule, Phase.MAINTENANCE, sit.body, drug.ceiling)
         return DoseReview(drafted, drug, amount, Verdict.ABOVE_CEILING, ceiling, due)
-    escalation = _re_escalation(sit, drug, best, value, _percent(sit, "dose_tolerance_percent"))
+    escalation = _re_escalation(sit, drug, full, value)
     if escalation is not None:
         reduced, prior = escalation
         return DoseReview(drafted, drug, amount, Verdict.RE_ESCALATION, reduced, due, prior=prior)
