@@ -49,6 +49,19 @@ def percent(value: float) -> str:
     return f"{value:g} %"
 
 
+def percent_beyond(value: float, limit: float, *, digits: int = 0) -> str:
+    """A difference of `value` % that lies beyond a `limit` %, never written as the limit or
+    below it: "10" for 10.4 % reads as within a ±10 % tolerance, so it becomes "10.4" (and
+    5.03 % beside a 5 % threshold "5.03"). Trailing zeros dropped."""
+    for places in range(digits, 3):
+        shown = f"{value:.{places}f}"
+        if places:
+            shown = shown.rstrip("0").rstrip(".")
+        if value <= limit or float(shown) > limit:
+            return shown
+    return f"{value:.2f}"
+
+
 def points(value: float) -> str:
     return f"{value:g} point{'' if value == 1 else 's'}"
 

@@ -25,7 +25,7 @@ from cards.detail import check_locally
 from cards.findings import Finding, Indicator, Suggestion
 from cards.hook_input import HookInput
 from cards.knowledge import CardsConfig, override_reasons
-from cards.phrasing import fit, format_date, interval_text
+from cards.phrasing import fit, format_date, interval_text, percent_beyond
 from cards.regimens.data_gaps import CONDITIONS_KEY, described
 from cards.regimens.dose_review import DoseReview, Verdict, review_dose
 from cards.regimens.dose_rounding import accepted_paragraph, rounding_paragraphs, rounding_summary
@@ -44,6 +44,7 @@ from cards.regimens.situation import (
 from cards.regimens.slots import recognise
 from cards.regimens.weight_change import WeightChange, weight_changes
 from cards.sources import cite_all
+from cards.suggestions import format_mg
 from fhir_mappings import Evidence, TherapySetting
 
 RULE = "dose-check"
@@ -94,12 +95,13 @@ def _wrong_dose_summary(
         return fit(f"{short} {drafted} is not the computed {wanted}")
     ratio = (review.amount.per_basis / expected.per_basis - 1) * 100
     direction = "above" if ratio > 0 else "below"
+    off = percent_beyond(abs(ratio), sit.config.threshold("dose_tolerance_percent"))
     why = _why(expected.schedule, sit)
     because = f"{wanted}, the dose{why}" if why else f"the computed {wanted}"
     return fit(
-        f"{short} {drafted} is {abs(ratio):.0f} % {direction} {because}",
-        f"{short} {drafted} is {abs(ratio):.0f} % {direction} the computed {wanted}",
-        f"{short} {drafted} is {abs(ratio):.0f} % {direction} the computed dose",
+        f"{short} {drafted} is {off} % {direction} {because}",
+        f"{short} {drafted} is {off} % {direction} the computed {wanted}",
+        f"{short} {drafted} is {off} % {direction} the computed dose",
     )
 
 
@@ -142,7 +144,9 @@ def _summary(review: DoseReview, sit: Situation) -> str:
     if review.verdict is Verdict.ABOVE_CEILING:
         return fit(
             f"{short} {drafted} exceeds the {drug.ceiling:g} mg/kg label maximum "
-            f"({expected.amount})",
+            f"({format_mg(expected.mg)} mg at this weight)"
+            if expected.mg is not None
+            else f"{short} {drafted} exceeds the {drug.ceiling:g} mg/kg label maximum",
             f"{short} {drafted} exceeds the label maximum",
         )
     prior = per_basis_text(review.prior or 0, drug.basis)

@@ -31,7 +31,7 @@ from cards.regimens.loading import DueAssessment, DueDose
 from cards.regimens.orders import due_now
 from cards.regimens.renal_adjust import renal_adjusted
 from cards.regimens.situation import Situation
-from fhir_mappings import TherapySetting
+from fhir_mappings import Dose, TherapySetting
 
 IV_ROUNDING = "iv_dose_rounding_percent"
 
@@ -79,7 +79,7 @@ class DoseReview:
     label_schedules: tuple[Schedule, ...] = ()  # WRONG_INTERVAL: the schedules it could be on
     exact_trap: bool = False  # within the tolerance, but exactly a trap's number
     matched: float | None = None  # the per-basis dose the draft was read as (nearest target)
-    reduced_level: bool = False  # that dose is a label dose-reduction level
+    level: str = ""  # "reduced" | "escalated": that dose is a label level below/above the dose
 
     @property
     def critical(self) -> bool:
@@ -204,6 +204,32 @@ def _prior_per_basis(sit: Situation, drug: Drug) -> tuple[float, datetime | None
             if weight:
                 return mg / weight.value, event.when
     return None
+
+
+def _given_before(sit: Situation, drug: Drug, drafted: Drafted) -> bool:
+    """The last recorded dose of this drug is the drafted amount, at the same weight (both
+    within the rounding threshold): a dose the prescriber has already chosen and given is not
+    queried again; after a weight change it is (C10 names the change)."""
+    dose = drafted.order.dose
+    exposures = [x for x in sit.facts.therapy.exposures if x.drug == drug.id]
+    last = next((e for x in exposures for e in x.doses if e.dose is not None), None)
+    if dose is None or last is None or last.dose is None:
+        return False
+    step = _percent(sit, IV_ROUNDING)
+    now, before = _as_mg(dose), _as_mg(last.dose)
+    if now is None or before is None:
+        if normalise_unit(dose.unit) != normalise_unit(last.dose.unit):
+            return False
+        now, before = dose.value, last.dose.value
+    if not before or _relative(now, before) > step:
+        return False
+    then = weight_on_or_before(sit.facts.body, last.when) if last.when else None
+    weight = sit.body.weight
+    return not (then and weight and _relative(weight.value, then.value) > step)
+
+
+def _as_mg(dose: Dose) -> float | None:
+    return dose.value if normalise_unit(dose.unit) == "mg" else dose.mg
 
 
 def _percent(sit: Situation, key: str) -> float:
@@ -342,7 +368,10 @@ def _judge(
     review = _after_amount(
         sit, drafted, drug, amount, value, (best, expected_target), verdict, expected, due
     )
-    return replace(review, matched=best.value, reduced_level=best.kind is _Kind.ACCEPTED)
+    level = ""
+    if best.kind is _Kind.ACCEPTED:
+        level = "reduced" if best.value < expected_target.value else "escalated"
+    return replace(review, matched=best.value, level=level)
 
 
 def _after_amount(
@@ -372,7 +401,10 @@ def _after_amount(
         return DoseReview(drafted, drug, amount, Verdict.RE_ESCALATION, reduced, due, prior=prior)
     if rounds_iv(drug) and _relative(value, best.value) > _percent(sit, IV_ROUNDING):
         # beyond the institution's rounding threshold, within the dose tolerance: named, not
-        # alarmed (HOPA accepts 10 %); compared with the dose level the draft matched
+        # alarmed (HOPA accepts 10 %); compared with the dose level the draft matched. Not
+        # again once that dose has been given: the last dose on file is the same one
+        if _given_before(sit, drug, drafted):
+            return DoseReview(drafted, drug, amount, Verdict.OK, expected, due)
         level = compute_dose(drug, best.schedule, expected.phase, sit.body, best.value)
         return DoseReview(drafted, drug, amount, Verdict.OUTSIDE_ROUNDING, level, due)
     return DoseReview(drafted, drug, amount, Verdict.OK, expected, due)

@@ -10,19 +10,21 @@ information card; beyond the tolerance the dose check warns as for any dose. The
 
 from __future__ import annotations
 
-from cards.phrasing import fit
+from cards.phrasing import fit, percent_beyond
 from cards.regimens.dose_review import IV_ROUNDING, DoseReview, Verdict, rounds_iv
 from cards.regimens.doses import ComputedDose, per_basis_text
 from cards.regimens.situation import Situation
 
 
-def percent_off(review: DoseReview) -> tuple[str, str]:
-    """How far the draft is from the dose it was read as: ('8', 'above'), ('5.4', 'below')."""
+def percent_off(review: DoseReview, threshold: float | None = None) -> tuple[str, str]:
+    """How far the draft is from the dose it was read as: ('8', 'above'), ('5.4', 'below');
+    never shown as the threshold itself when it is beyond it (5.03 %, not "5 %")."""
     drafted, matched = review.amount.per_basis, review.matched
     if drafted is None or not matched:
         return "", ""
     ratio = (drafted / matched - 1) * 100
-    return f"{abs(ratio):.1f}".rstrip("0").rstrip("."), "above" if ratio > 0 else "below"
+    limit = threshold if threshold is not None else abs(ratio)
+    return percent_beyond(abs(ratio), limit, digits=1), "above" if ratio > 0 else "below"
 
 
 def rounding_summary(
@@ -30,11 +32,11 @@ def rounding_summary(
 ) -> str:
     """Within the dose tolerance, beyond the institution's rounding threshold for IV doses."""
     threshold = sit.config.threshold(IV_ROUNDING)
-    off, direction = percent_off(review)
-    level = " reduced" if review.reduced_level else ""
+    off, direction = percent_off(review, threshold)
     wanted = expected.amount + (" loading dose" if expected.is_loading else "")
+    target = f"the {wanted} {review.level} dose" if review.level else f"the computed {wanted}"
     return fit(
-        f"{short} {drafted} is {off} % {direction} the computed{level} {wanted}: "
+        f"{short} {drafted} is {off} % {direction} {target}: "
         f"outside the {threshold:g} % rounding threshold",
         f"{short} {drafted}: {off} % {direction} the computed dose, outside the {threshold:g} % "
         "rounding threshold",
@@ -66,7 +68,7 @@ def rounding_paragraphs(review: DoseReview, sit: Situation) -> tuple[str, ...]:
         return ()
     threshold = sit.config.threshold(IV_ROUNDING)
     tolerance = sit.config.threshold("dose_tolerance_percent")
-    off, direction = percent_off(review)
+    off, direction = percent_off(review, threshold)
     if review.verdict is Verdict.ABOVE_CEILING:
         return (f"The {threshold:g} % rounding threshold does not apply above a label maximum.",)
     if review.verdict is Verdict.OUTSIDE_ROUNDING:
@@ -74,16 +76,15 @@ def rounding_paragraphs(review: DoseReview, sit: Situation) -> tuple[str, ...]:
         exact = review.expected.amount
         return (
             f"The computed dose is {exact}, shown exact as IV doses are. The drafted dose is "
-            f"{off} % {direction} it: outside the {threshold:g} % rounding threshold the pharmacy "
-            f"rounds IV doses within, inside the ±{tolerance:g} % dose tolerance (institutional "
-            "settings). Keep it if it was chosen on purpose; otherwise order the computed dose.",
+            f"{off} % {direction} it: more than the {threshold:g} % the pharmacy rounds IV doses "
+            f"by, within the ±{tolerance:g} % dose tolerance (institutional settings). Keep it "
+            f"if it was intended (vial rounding, for example); otherwise order {exact}.",
         )
-    if review.verdict in (Verdict.WRONG_DOSE, Verdict.WRONG_INTERVAL):
-        return ()
+    if review.verdict in (Verdict.WRONG_DOSE, Verdict.WRONG_INTERVAL) or not off or off == "0":
+        return ()  # nothing to say about rounding for a dose drafted exactly
     read_as = per_basis_text(review.matched, review.drug.basis)
-    where = (
-        f"within the {threshold:g} % rounding threshold"
-        if not off or float(off) <= threshold
-        else f"{off} % {direction} it, outside the {threshold:g} % rounding threshold"
+    where = "within" if float(off) <= threshold else "outside"
+    return (
+        f"The drafted dose is read as {read_as} ({off} % {direction} it, {where} the "
+        f"{threshold:g} % rounding threshold; institutional setting).",
     )
-    return (f"The drafted dose is read as {read_as}: {where} (institutional setting).",)

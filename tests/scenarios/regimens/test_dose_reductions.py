@@ -49,7 +49,7 @@ def test_docetaxel_near_the_reduced_dose_is_information_beyond_the_rounding(mg):
     information card naming the reduced dose, never a warning; nothing at signing."""
     [card] = _dose_cards(order_select(_thp(docetaxel_given=True), *_thp_drafts(mg)))
     assert card["indicator"] == "info"
-    assert "the computed reduced 107 mg (60 mg/m²): outside the 5 % rounding" in card["summary"]
+    assert "the 107 mg (60 mg/m²) reduced dose: outside the 5 % rounding" in card["summary"]
     assert _dose_cards(order_sign(_thp(docetaxel_given=True), *_thp_drafts(mg))) == []
 
 
@@ -126,3 +126,10 @@ def test_capecitabine_below_half_the_starting_dose_is_still_flagged():
 def test_capecitabine_at_75_percent_before_any_capecitabine_is_flagged():
     cards = order_select(_her2climb(capecitabine_given=False), *_climb_drafts(1350))
     assert card_of(cards, "dose-check")["summary"].startswith("Capecitabine 1350 mg")
+
+
+def test_near_the_escalated_docetaxel_dose_names_it_as_escalated_not_reduced():
+    # 170 mg (95 mg/m²) is read as the 100 mg/m² level the Perjeta label allows escalating to
+    [card] = _dose_cards(order_select(_thp(docetaxel_given=True), *_thp_drafts(170)))
+    assert "below the 179 mg (100 mg/m²) escalated dose" in card["summary"]
+    assert "reduced" not in card["summary"]

@@ -80,7 +80,7 @@ def _on_trastuzumab() -> list[dict]:
         (
             "ado-trastuzumab-emtansine",
             260,
-            "T-DM1 260 mg (3.71 mg/kg) exceeds the 3.6 mg/kg label maximum (252 mg (3.6 mg/kg))",
+            "T-DM1 260 mg (3.71 mg/kg) exceeds the 3.6 mg/kg label maximum (252 mg at this weight)",
         ),
     ],
 )

@@ -69,7 +69,10 @@ def test_between_rounding_and_tolerance_is_an_information_card():
         "5 % rounding threshold"
     )
     assert "The computed dose is 134 mg (75 mg/m²), shown exact as IV doses are." in card["detail"]
-    assert "inside the ±10 % dose tolerance" in card["detail"]
+    assert (
+        "more than the 5 % the pharmacy rounds IV doses by, within the ±10 % dose"
+        in (card["detail"])
+    )
     [suggestion] = card["suggestions"]
     assert suggestion["label"] == "Replace with docetaxel 134 mg"
     assert not suggestion.get("isRecommended")  # a rounding the prescriber may intend
@@ -99,7 +102,7 @@ def test_a_card_shown_for_another_reason_says_the_dose_is_within_rounding():
     drafts = [draft("trastuzumab", 430), draft("pertuzumab", 840), draft("docetaxel", 134)]
     card = card_of(order_select(her2_positive_mbc(), *drafts), "dose-check")
     assert card["summary"].startswith("First trastuzumab dose: give the 560 mg (8 mg/kg) loading")
-    assert "read as 6 mg/kg: within the 5 % rounding threshold" in card["detail"]
+    assert "read as 6 mg/kg (2.4 % above it, within the 5 % rounding threshold" in card["detail"]
 
 
 def test_rounding_never_goes_over_a_label_maximum():
@@ -150,3 +153,44 @@ def test_a_first_dose_beyond_rounding_names_the_loading_dose():
     )
     [resource] = created(card)  # the loading dose, then 6 mg/kg every 3 weeks
     assert [d["sequence"] for d in resource["dosageInstruction"]] == [1, 2]
+
+
+def _given(trastuzumab_mg: float, docetaxel_mg: float) -> list[dict[str, Any]]:
+    """THP on treatment: three cycles at these doses, the last 21 days ago, same weight."""
+    return [
+        *her2_positive_mbc(metastatic_days=100),
+        *cycles("trastuzumab", 63, 42, 21, dose=trastuzumab_mg),
+        *cycles("pertuzumab", 63, 42, 21, dose=420),
+        *cycles("docetaxel", 63, 42, 21, dose=docetaxel_mg),
+    ]
+
+
+def test_a_dose_already_given_is_not_queried_again_each_cycle():
+    # 450 mg trastuzumab (+7 %) and 145 mg docetaxel (+8 %) chosen and given three times: the
+    # information card was for the first or a changed dose, not every re-order
+    drafts = (draft("trastuzumab", 450), draft("pertuzumab", 420), draft("docetaxel", 145))
+    assert _dose_cards(order_select(_given(450, 145), *drafts)) == []
+
+
+def test_a_changed_dose_beyond_rounding_is_queried_again():
+    # given at 134 mg (exact); now drafted at 145 mg: a change, the card comes back
+    drafts = (draft("trastuzumab", 420), draft("pertuzumab", 420), draft("docetaxel", 145))
+    [card] = _dose_cards(order_select(_given(420, 134), *drafts))
+    assert card["indicator"] == "info"
+    assert card["summary"].startswith("Docetaxel 145 mg (81 mg/m²) is 8 % above")
+
+
+def test_a_difference_just_beyond_the_threshold_is_never_written_as_the_threshold():
+    # 359 mg is 5.03 % below 378 mg: "5 % below ... outside the 5 % threshold" would contradict
+    [card] = _dose_cards(
+        order_select(_after_first_line(), draft("fam-trastuzumab-deruxtecan", 359))
+    )
+    assert "is 5.03 % below the computed 378 mg" in card["summary"]
+
+
+def test_an_exact_dose_on_a_card_about_something_else_says_nothing_about_rounding():
+    # first trastuzumab dose drafted at exactly 6 mg/kg (420 mg): the card is the loading dose
+    drafts = [draft("trastuzumab", 420), draft("pertuzumab", 840), draft("docetaxel", 134)]
+    card = card_of(order_select(her2_positive_mbc(), *drafts), "dose-check")
+    assert card["summary"].startswith("First trastuzumab dose: give the 560 mg (8 mg/kg) loading")
+    assert "rounding threshold" not in card["detail"]
