@@ -1,8 +1,8 @@
 """C12 when the line cannot be decided: say what is missing and what each answer would mean.
 
 A HER2-positive metastatic patient with adjuvant trastuzumab-based therapy but no end date, or
-still given after the metastatic date, no date of the metastatic diagnosis, or HER2 therapy that
-cannot be placed before or after it: the first-line
+an adjuvant order still open long before the recurrence, no date of the metastatic diagnosis, or
+HER2 therapy that cannot be placed before or after it: the first-line
 (THP) and second-line (T-DXd) recommendations differ, and a guess would pick one silently.
 The card is a warning (missing data) without order suggestions.
 """

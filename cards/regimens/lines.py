@@ -11,10 +11,12 @@ in the first line: `lines.first.may_join` of the regimen table); a draft with a 
 HER2-directed drug starts the next line. Progression
 itself is rarely recorded, so a change of HER2-directed drug is what marks it.
 
-When the data cannot decide (adjuvant trastuzumab-based therapy without an end date or still
-given after the metastatic date, no date of the metastatic diagnosis, HER2 therapy that cannot
-be placed before or after it), the answer is "undetermined" with what is missing. A guess here
-would pick the wrong regimen.
+When the data cannot decide (adjuvant trastuzumab-based therapy without an end date, or an
+adjuvant order still open more than 12 months before the recurrence, no date of the metastatic
+diagnosis, HER2 therapy that cannot be placed before or after it), the answer is "undetermined"
+with what is missing. A guess here would pick the wrong regimen. Adjuvant therapy recorded up to
+or after the metastatic date is second line whichever date is off (recurrence during it, or
+within 12 months of it), with the dates to check.
 """
 
 from __future__ import annotations
@@ -118,6 +120,27 @@ def _still_running(
     )
 
 
+def _during_adjuvant(
+    sit: Situation,
+    adjuvant: tuple[DrugExposure, ...],
+    end: datetime,
+    recurrence: datetime,
+    limit: float,
+) -> str:
+    """Adjuvant HER2 therapy recorded up to or after the metastatic date, no more than `limit`
+    months before it: whichever date is off (recurrence during adjuvant therapy, or a metastatic
+    date recorded late, or an adjuvant order left open), the recurrence is within `limit` months
+    of that therapy, so the line is second, never first (pharmacist review finding 8)."""
+    return (
+        f"(Neo)adjuvant {_adjuvant_names(sit, adjuvant)} was still on file when the metastatic "
+        f"disease was recorded: last record {format_date(end)}, metastatic diagnosis "
+        f"{format_date(recurrence)}. Whether the disease recurred during adjuvant therapy or a "
+        f"date was recorded late, the recurrence is within {limit:g} months of (neo)adjuvant "
+        "trastuzumab-based therapy, so the second-line recommendations apply (ASCO rec. 5.0); "
+        "check the dates in the record."
+    )
+
+
 def _relapse(sit: Situation) -> _Relapse:
     """ASCO rec. 5.0/5.1: how long after adjuvant trastuzumab-based therapy the disease recurred.
 
@@ -153,6 +176,8 @@ def _relapse(sit: Situation) -> _Relapse:
     if months is None:
         months = (recurrence - end).days / DAYS_PER_MONTH
     if months < 0 or any(e.active for e in adjuvant):
+        if months <= limit:  # during adjuvant therapy or within the limit of it, either way
+            return _Relapse(True, _during_adjuvant(sit, adjuvant, end, recurrence, limit))
         return _still_running(sit, adjuvant, end, recurrence, months)
     interval = (
         f"(Neo)adjuvant trastuzumab-based therapy ended {format_date(end)}, {months:.1f} months "

@@ -16,6 +16,7 @@ from tests.scenarios.regimens.builders import (
     order_select,
     ordered,
     patient_view,
+    topic,
     topics,
 )
 
@@ -102,19 +103,21 @@ def _adjuvant_running(last_dose_days: float, *, metastatic_days: float = 50) -> 
 
 
 def test_adjuvant_trastuzumab_still_given_when_the_metastatic_disease_was_recorded():
+    """Recurrence during adjuvant trastuzumab, or a metastatic date recorded late: either way
+    within 12 months of it, so second line (ASCO rec. 5.0) with the dates to check, never a
+    first-line THP suggestion (pharmacist review finding 8)."""
     resources = _adjuvant_running(29)  # last dose 21 days after the metastatic date
     cards = order_select(resources, *_thp_drafts())
-    card = card_of(cards, "C12-line-undetermined")
-    assert card["summary"] == (
-        "Line of therapy unclear: adjuvant HER2 therapy still given after the metastatic date; "
-        "the regimen advice depends on it"
-    )
-    assert "still running when the metastatic disease was recorded" in card["detail"]
-    assert "check the dates" in card["detail"]
+    card = card_of(cards, "C12-second-line")
+    assert card["summary"].startswith("Relapse ≤12 months after adjuvant trastuzumab-based")
+    assert "still on file when the metastatic disease was recorded" in card["detail"]
+    assert "check the dates in the record" in card["detail"]
     assert "−" not in card["detail"] and "-0." not in card["detail"]  # no negative interval
-    assert "suggestions" not in card
-    assert "C12-second-line" not in topics(cards)
-    assert topics(patient_view(resources)) == ["C12-line-undetermined"]
+    assert "C12-line-undetermined" not in topics(cards)
+    assert "C12-first-line" not in topics(cards)
+    [summary] = patient_view(resources)
+    assert topic(summary) == "C12-summary"
+    assert "second line" in summary["summary"]
 
 
 def test_adjuvant_trastuzumab_ended_before_the_metastatic_date_gives_a_line():

@@ -96,27 +96,40 @@ def test_adjuvant_t_dm1_counts_as_trastuzumab_based_therapy():
     assert _line(her2_mbc(therapy=others)).kind is LineKind.FIRST
 
 
-@pytest.mark.parametrize(
-    ("months", "kind"), [(-0.6, LineKind.UNDETERMINED), (0.0, LineKind.SECOND)]
-)
-def test_adjuvant_therapy_still_given_after_the_metastatic_date(months, kind):
+@pytest.mark.parametrize("months", [-0.6, 0.0])
+def test_adjuvant_therapy_still_given_after_the_metastatic_date_is_second_line(months):
+    """Recurrence during adjuvant therapy, or a date recorded late: either way within 12
+    months of it, so second line (ASCO rec. 5.0), with the dates to check."""
     disease = replace(
         metastatic(since_days=60, adjuvant_end_days=40), months_adjuvant_end_to_recurrence=months
     )
     adjuvant = exposed(TRASTUZUMAB, setting=TherapySetting.EARLY, last_dose_days=40)
     result = _line(her2_mbc(disease=disease, therapy=history(adjuvant)))
-    assert result.kind is kind
-    if kind is LineKind.UNDETERMINED:
-        assert "still running when the metastatic disease was recorded" in result.reasons[0]
+    assert result.kind is LineKind.SECOND
+    if months < 0:
+        assert "still on file when the metastatic disease was recorded" in result.reasons[0]
+        assert "check the dates in the record" in result.reasons[0]
         assert "-0.6" not in result.reasons[0]
 
 
-def test_adjuvant_therapy_still_active_is_undetermined():
+def test_adjuvant_therapy_still_active_shortly_before_recurrence_is_second_line():
     adjuvant = exposed(TRASTUZUMAB, setting=TherapySetting.EARLY, last_dose_days=80, active=True)
     facts = her2_mbc(
         disease=metastatic(since_days=60, adjuvant_end_days=80), therapy=history(adjuvant)
     )
-    assert _line(facts).kind is LineKind.UNDETERMINED
+    assert _line(facts).kind is LineKind.SECOND
+
+
+def test_adjuvant_order_still_active_long_before_recurrence_is_undetermined():
+    """Last record 14 months before the recurrence but the order still open: it may have run
+    on (second line) or been left open (first line); the record cannot tell."""
+    adjuvant = exposed(TRASTUZUMAB, setting=TherapySetting.EARLY, last_dose_days=500, active=True)
+    facts = her2_mbc(
+        disease=metastatic(since_days=60, adjuvant_end_days=500), therapy=history(adjuvant)
+    )
+    result = _line(facts)
+    assert result.kind is LineKind.UNDETERMINED
+    assert "still running when the metastatic disease was recorded" in result.reasons[0]
 
 
 def test_missing_metastatic_diagnosis_date_is_undetermined_after_adjuvant_trastuzumab():
