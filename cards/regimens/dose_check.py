@@ -192,10 +192,15 @@ def _reasoning(review: DoseReview, sit: Situation) -> tuple[str, ...]:
                 f"exactly {per_basis_text(review.trap.near or 0, drug.basis)}: "
                 f"{review.trap.short}."
             )
-    if review.verdict is Verdict.RE_ESCALATION:
+    if review.verdict is Verdict.RE_ESCALATION or review.replacement is not None:
         paragraphs.append(
             f"The last recorded dose was {per_basis_text(review.prior or 0, drug.basis)}; the "
-            f"{drug.short} label allows dose reductions but no re-escalation afterwards."
+            f"{drug.short} label allows dose reductions but no re-escalation afterwards"
+            + (
+                f", so the dose to order is {review.replacement.amount}."
+                if review.replacement is not None
+                else "."
+            )
         )
     if review.verdict is Verdict.WRONG_DOSE and not review.exact_trap:
         paragraphs.append(accepted_paragraph(review, sit))
@@ -281,7 +286,7 @@ def _finding(review: DoseReview, sit: Situation) -> Finding:
         sources.extend(s for schedule in schedules for s in schedule.sources)
     if reload and drug.reload is not None:
         sources.extend(drug.reload.sources)
-    expected = review.expected
+    expected = review.replacement or review.expected
     suggestions: tuple[Suggestion, ...] = ()
     if expected is not None and expected.mg is not None:
         replacement = replace_suggestion(sit, [review.drafted], [expected])

@@ -80,6 +80,7 @@ class DoseReview:
     exact_trap: bool = False  # within the tolerance, but exactly a trap's number
     matched: float | None = None  # the per-basis dose the draft was read as (nearest target)
     level: str = ""  # "reduced" | "escalated": that dose is a label level below/above the dose
+    replacement: ComputedDose | None = None  # the dose to order instead, when not `expected`
 
     @property
     def critical(self) -> bool:
@@ -325,6 +326,15 @@ def _re_escalation(
     return compute_dose(drug, full.schedule, Phase.MAINTENANCE, sit.body, prior[0]), prior[0]
 
 
+def _never_back_up(sit: Situation, review: DoseReview, full: _Target, value: float) -> DoseReview:
+    """A trap or a label maximum crossed after a T-DM1/T-DXd reduction: the card names what was
+    crossed, and its replacement is the last reduced dose, never the full dose."""
+    escalation = _re_escalation(sit, review.drug, full, value)
+    if escalation is None:
+        return review
+    return replace(review, replacement=escalation[0], prior=escalation[1])
+
+
 def _judge(
     sit: Situation,
     drafted: Drafted,
@@ -352,7 +362,8 @@ def _judge(
             return DoseReview(
                 drafted, drug, amount, Verdict.RE_ESCALATION, reduced, due, prior=prior
             )
-        return DoseReview(drafted, drug, amount, Verdict.WRONG_DOSE, expected, due, trap)
+        review = DoseReview(drafted, drug, amount, Verdict.WRONG_DOSE, expected, due, trap)
+        return _never_back_up(sit, review, expected_target, value)
     exact_trap = _trap(sit, drug, value, exact=True) if best.kind is not _Kind.ACCEPTED else None
     if exact_trap is not None:
         return DoseReview(
@@ -394,7 +405,8 @@ def _after_amount(
     rounding = _percent(sit, "dose_ceiling_rounding_percent")
     if drug.ceiling is not None and value > drug.ceiling * (1 + rounding):
         ceiling = compute_dose(drug, best.schedule, Phase.MAINTENANCE, sit.body, drug.ceiling)
-        return DoseReview(drafted, drug, amount, Verdict.ABOVE_CEILING, ceiling, due)
+        review = DoseReview(drafted, drug, amount, Verdict.ABOVE_CEILING, ceiling, due)
+        return _never_back_up(sit, review, full, value)
     escalation = _re_escalation(sit, drug, full, value)
     if escalation is not None:
         reduced, prior = escalation

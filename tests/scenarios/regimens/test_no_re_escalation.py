@@ -74,3 +74,19 @@ def test_above_the_label_maximum_after_a_reduction_stays_critical():
     [card] = _dose_cards(T_DM1, 210, 255, order_select)
     assert card["indicator"] == "critical"
     assert "3.6 mg/kg label maximum" in card["summary"]
+    # its replacement is the last reduced dose, not the 3.6 mg/kg maximum (review finding 1)
+    assert [dose_mg(r) for r in created(card)] == [210]
+    assert "so the dose to order is 210 mg (3 mg/kg)" in card["detail"]
+
+
+def test_a_named_trap_after_a_reduction_offers_the_reduced_dose():
+    # T-DXd 6.4 mg/kg (448 mg) is the gastric-cancer dose: critical; after 4.4 mg/kg, replace
+    # with 308 mg, not the full 378 mg
+    [card] = _dose_cards(T_DXD, 308, 448, order_select)
+    assert card["indicator"] == "critical"
+    assert [dose_mg(r) for r in created(card)] == [308]
+
+
+def test_a_named_trap_without_a_reduction_still_offers_the_full_dose():
+    [card] = _dose_cards(T_DXD, 378, 448, order_select)
+    assert [dose_mg(r) for r in created(card)] == [378]
