@@ -18,7 +18,7 @@ from enum import StrEnum
 from cards.catalog import Catalog, Drug, ReloadKind, Schedule
 from cards.knowledge import CardsConfig
 from cards.phrasing import format_date
-from fhir_mappings import DrugExposure, Evidence, PatientFacts
+from fhir_mappings import DrugExposure, Evidence, PatientFacts, drug_info
 
 
 class DueDose(StrEnum):
@@ -90,7 +90,8 @@ def _from_last_dose(
             DueDose.MAINTENANCE, False, moiety, last, days, "Earlier doses are on file.", evidence
         )
     limit = config.threshold(reload_rule.threshold)
-    when = f"The last {moiety} dose was on {format_date(last)}{source}, {_weeks(days)} ago"
+    given = f" (as {drug_info(latest.drug).short})" if latest.drug != moiety else ""
+    when = f"The last {moiety} dose{given} was on {format_date(last)}{source}, {_weeks(days)} ago"
     if reload_rule.kind is ReloadKind.DAYS_LATE:
         late = days - schedule.interval_days
         if late > limit:
