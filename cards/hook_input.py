@@ -48,3 +48,9 @@ class HookInput:
         """The drafts naming a known drug, by class: what both rule families ask
         (`cards.drafts`), read once per call."""
         return DraftedOrders(self.orders)
+
+    @cached_property
+    def per_call(self) -> dict[str, tuple[object, object]]:
+        """Results two rules share within this call, each kept with the config it was made
+        under (`cards.regimens.dose_check`: one review of each draft serves dose-check and C11)."""
+        return {}

@@ -12,6 +12,7 @@ card text.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
@@ -186,24 +187,25 @@ def _relative(value: float, target: float) -> float:
     return abs(value - target) / target
 
 
+def _recorded_doses(sit: Situation, drug: Drug) -> Iterator[tuple[Dose, datetime | None]]:
+    """This drug's recorded doses with their dates, in the history's order (latest first)."""
+    for exposure in sit.facts.therapy.exposures:
+        if exposure.drug == drug.id:
+            yield from ((e.dose, e.when) for e in exposure.doses if e.dose is not None)
+
+
 def _prior_per_basis(sit: Situation, drug: Drug) -> tuple[float, datetime | None] | None:
     """The last recorded dose of this drug in its basis (for the no-re-escalation rule)."""
-    for exposure in sit.facts.therapy.exposures:
-        if exposure.drug != drug.id:
+    for dose, when in _recorded_doses(sit, drug):
+        if normalise_unit(dose.unit) == drug.basis.value:
+            return dose.value, when
+        mg = _as_mg(dose)
+        if mg is None or drug.basis is not Basis.PER_KG:
             continue
-        for event in exposure.doses:
-            if event.dose is None:
-                continue
-            unit = normalise_unit(event.dose.unit)
-            if unit == drug.basis.value:
-                return event.dose.value, event.when
-            mg = event.dose.mg if unit != "mg" else event.dose.value
-            if mg is None or drug.basis is not Basis.PER_KG:
-                continue
-            weight = weight_on_or_before(sit.facts.body, event.when) if event.when else None
-            weight = weight or sit.body.weight
-            if weight:
-                return mg / weight.value, event.when
+        weight = weight_on_or_before(sit.facts.body, when) if when else None
+        weight = weight or sit.body.weight
+        if weight:
+            return mg / weight.value, when
     return None
 
 
@@ -212,19 +214,19 @@ def _given_before(sit: Situation, drug: Drug, drafted: Drafted) -> bool:
     within the rounding threshold): a dose the prescriber has already chosen and given is not
     queried again; after a weight change it is (C10 names the change)."""
     dose = drafted.order.dose
-    exposures = [x for x in sit.facts.therapy.exposures if x.drug == drug.id]
-    last = next((e for x in exposures for e in x.doses if e.dose is not None), None)
-    if dose is None or last is None or last.dose is None:
+    last = next(_recorded_doses(sit, drug), None)
+    if dose is None or last is None:
         return False
+    given, when = last
     step = _percent(sit, IV_ROUNDING)
-    now, before = _as_mg(dose), _as_mg(last.dose)
+    now, before = _as_mg(dose), _as_mg(given)
     if now is None or before is None:
-        if normalise_unit(dose.unit) != normalise_unit(last.dose.unit):
+        if normalise_unit(dose.unit) != normalise_unit(given.unit):
             return False
-        now, before = dose.value, last.dose.value
+        now, before = dose.value, given.value
     if not before or _relative(now, before) > step:
         return False
-    then = weight_on_or_before(sit.facts.body, last.when) if last.when else None
+    then = weight_on_or_before(sit.facts.body, when) if when else None
     weight = sit.body.weight
     return not (then and weight and _relative(weight.value, then.value) > step)
 

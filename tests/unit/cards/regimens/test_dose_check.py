@@ -386,3 +386,21 @@ def test_trap_match_widths_are_configurable():
     facts = her2_mbc(therapy=history(exposed(TRASTUZUMAB, last_dose_days=21, active=True)))
     wide = CardsConfig(threshold_overrides={"dose_trap_exact_percent": 2})
     assert len(_check(facts, order(TRASTUZUMAB, 385), config=wide)) == 1
+
+
+def test_dose_check_and_c11_share_one_review_of_each_draft(monkeypatch):
+    """The two rules split one review's findings; the review runs once per call and config."""
+    import cards.regimens.dose_check as dose_check
+
+    reviewed: list[str] = []
+    real = dose_check.review_dose
+
+    def counted(sit, drafted, drug):
+        reviewed.append(drug.id)
+        return real(sit, drafted, drug)
+
+    monkeypatch.setattr(dose_check, "review_dose", counted)
+    facts = her2_mbc(therapy=history(exposed(TRASTUZUMAB, last_dose_days=29)))
+    [finding] = run(facts, order(TRASTUZUMAB, 420), rules=RULES, config=CardsConfig())
+    assert finding.rule == "C11"
+    assert reviewed == [TRASTUZUMAB]
