@@ -216,25 +216,9 @@ class ResourceSet:
                 return
             for entry in as_objects(resource.get("entry")):
                 if "resource" in entry:
-                    self._add_entry(entry, depth + 1)
+                    self._add(entry["resource"], as_text(entry.get("fullUrl")), depth + 1)
             return
         self._by_type.setdefault(rtype, []).append(resource)
-        if full_url:
-            self._urls.append((full_url, resource))
-
-    def _add_entry(self, entry: JsonObject, depth: int) -> None:
-        """A Bundle entry; the common case (a typed, non-Bundle resource) without recursion:
-        a long record's thousands of entries pass here."""
-        resource, full_url = entry["resource"], as_text(entry.get("fullUrl"))
-        rtype = resource.get("resourceType") if type(resource) is dict else None
-        if type(rtype) is not str or not rtype or rtype == "Bundle":
-            self._add(resource, full_url, depth)
-            return
-        by_type = self._by_type.get(rtype)
-        if by_type is None:
-            self._by_type[rtype] = [resource]
-        else:
-            by_type.append(resource)
         if full_url:
             self._urls.append((full_url, resource))
 
