@@ -3,7 +3,7 @@
 Imports run one way: `cds_service -> cards -> fhir_mappings`; never back.
 """
 
-from cards.engine import Evaluation, evaluate
+from cards.engine import Evaluation, answer, evaluate
 from cards.hook_input import DataGap, Hook, HookInput
 from cards.identifiers import Identifiers
 from cards.knowledge import (
@@ -25,6 +25,7 @@ __all__ = [
     "Identifiers",
     "KnowledgeError",
     "LvefCourse",
+    "answer",
     "default_thresholds",
     "evaluate",
     "knowledge_version",

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from cards.engine_types import Rule
 from cards.findings import Citation, Finding, Indicator
-from cards.hook_input import HookInput
+from cards.hook_input import DataGap, Hook, HookInput
 from cards.knowledge import CardsConfig, knowledge_version
 from cards.render import render_cards
-from cards.rules import registered_rules
+from cards.rules import needs_a_drug, registered_rules
 from cards.set_aside import name_set_aside, unnamed_set_aside
+from fhir_mappings import MappingConfig, build_patient_facts, names_a_drug, read_draft_orders
 
 
 def all_rules() -> tuple[Rule, ...]:
@@ -68,3 +71,28 @@ def evaluate(hook_input: HookInput, config: CardsConfig) -> Evaluation:
         identifiers=config.identifiers,
     )
     return Evaluation(cards=cards, rule_errors=tuple(errors))
+
+
+NO_CARDS = Evaluation(cards=[], rule_errors=())
+
+
+def answer(
+    hook: Hook,
+    *,
+    patient_id: str,
+    resources: Sequence[Mapping[str, Any]],
+    draft_orders: Mapping[str, Any] | None,
+    selections: Sequence[str],
+    gaps: tuple[DataGap, ...],
+    now: datetime,
+    cards_config: CardsConfig,
+    mapping_config: MappingConfig | None = None,
+) -> Evaluation:
+    """A hook call's FHIR data in, its cards out: the draft orders, then (unless the call
+    names no drug and every rule of the hook needs one) the facts and the rules."""
+    orders = read_draft_orders(draft_orders, selections, hook=hook.value, resources=resources)
+    if needs_a_drug(hook) and not names_a_drug(resources, orders):
+        return NO_CARDS
+    facts = build_patient_facts(resources, now=now, config=mapping_config)
+    hook_input = HookInput(hook=hook, patient_id=patient_id, facts=facts, orders=orders, gaps=gaps)
+    return evaluate(hook_input, cards_config)

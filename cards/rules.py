@@ -94,6 +94,7 @@ class RuleEntry:
     id: str
     family: str  # "safety" | "regimens" | "engine"
     hooks: tuple[Hook, ...]
+    needs_a_drug: frozenset[Hook]  # hooks on which it finds nothing unless a drug is named
     statement: str
     thresholds: tuple[str, ...]
     sources: tuple[str, ...]
@@ -109,6 +110,7 @@ def registry() -> tuple[RuleEntry, ...]:
             id=row["id"],
             family=row["family"],
             hooks=tuple(Hook(h) for h in row["hooks"]),
+            needs_a_drug=frozenset(Hook(h) for h in row["needs_a_drug"]),
             statement=row["statement"],
             thresholds=tuple(row["thresholds"]),
             sources=tuple(row["sources"]),
@@ -134,6 +136,14 @@ def registered_rules() -> tuple[Rule, ...]:
         for row in registry()
         if row.family != ENGINE
     )
+
+
+@cache
+def needs_a_drug(hook: Hook) -> bool:
+    """True when every rule of `hook`, the engine's included, finds nothing unless a draft
+    order or a medication record names a drug the drug table knows (`needs_a_drug` in the
+    registry): a call that names none needs no facts, and its answer is no cards."""
+    return all(hook in row.needs_a_drug for row in registry() if hook in row.hooks)
 
 
 def rules_of(family: str) -> tuple[Rule, ...]:
@@ -164,6 +174,10 @@ def _problems() -> list[str]:
     problems += [f"set_aside.READS names unknown rule {i!r}" for i in sorted(set(READS) - ruled)]
     thresholds = default_thresholds()
     for row in rows:
+        problems += [
+            f"rule {row.id!r}: needs_a_drug names {h.value!r}, a hook it does not run on"
+            for h in sorted(row.needs_a_drug - set(row.hooks))
+        ]
         problems += [
             f"rule {row.id!r}: unknown threshold {t!r}"
             for t in row.thresholds

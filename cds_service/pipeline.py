@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from cards import CardsConfig, DataGap, Evaluation, HookInput, evaluate
+from cards import CardsConfig, DataGap, Evaluation, answer
 from cds_service.errors import ApiError
 from cds_service.hook_request import HookRequest
 from cds_service.prefetch import ClientFactory, PrefetchUnavailable, ResolvedData, resolve_prefetch
 from cds_service.services import CdsService, prefetch_keys
-from fhir_mappings import MappingConfig, build_patient_facts, read_draft_orders, reading_once
+from fhir_mappings import MappingConfig, reading_once
 
 
 @dataclass(frozen=True)
@@ -74,24 +74,17 @@ def run_hook(
         raise ApiError(
             412, str(exc), expression=[f"prefetch.{g.key}" for g in exc.missing]
         ) from exc
-    moment = now()
     with reading_once():  # the facts and the rules read the same codes: once each
-        facts = build_patient_facts(data.resources, now=moment, config=mapping_config)
-        orders = read_draft_orders(
-            request.draft_orders,
-            request.selections,
-            hook=service.hook.value,
+        evaluation = answer(
+            service.hook,
+            patient_id=request.patient_id,
             resources=data.resources,
-        )
-        evaluation = evaluate(
-            HookInput(
-                hook=service.hook,
-                patient_id=request.patient_id,
-                facts=facts,
-                orders=orders,
-                gaps=data.gaps,
-            ),
-            cards_config,
+            draft_orders=request.draft_orders,
+            selections=request.selections,
+            gaps=data.gaps,
+            now=now(),
+            cards_config=cards_config,
+            mapping_config=mapping_config,
         )
     return HookResult(response={"cards": evaluation.cards}, evaluation=evaluation, data=data)
 

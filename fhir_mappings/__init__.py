@@ -24,6 +24,7 @@ from fhir_mappings.calendar_days import DAYS_PER_MONTH, DAYS_PER_YEAR
 from fhir_mappings.config import MappingConfig
 from fhir_mappings.doses import count_unit
 from fhir_mappings.draft_orders import read_draft_orders
+from fhir_mappings.drug_screen import names_a_drug
 from fhir_mappings.exposure import exposure_state
 from fhir_mappings.fhir_json import reading_once
 from fhir_mappings.medications import (
@@ -135,6 +136,7 @@ __all__ = [
     "drugs_in_class",
     "exposure_state",
     "load_terminology",
+    "names_a_drug",
     "read_draft_orders",
     "reading_once",
     "recognise_medication",

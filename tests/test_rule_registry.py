@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from cards import rules, rules_table
+from cards import Hook, rules, rules_table
 from cards.knowledge import KnowledgeError
 from cards.rules import ENGINE, check_registry, registry
 
@@ -97,6 +97,18 @@ def test_start_up_stops_on_an_unknown_threshold_or_source(monkeypatch: pytest.Mo
     )
     monkeypatch.setattr(rules, "registry", lambda: rows)
     with pytest.raises(KnowledgeError, match=r"unknown threshold .no_such_threshold.*no-such"):
+        check_registry()
+
+
+def test_start_up_stops_on_needs_a_drug_naming_a_hook_the_rule_does_not_run_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rows = tuple(
+        replace(r, needs_a_drug=frozenset({Hook.PATIENT_VIEW})) if r.id == "C9" else r
+        for r in registry()
+    )
+    monkeypatch.setattr(rules, "registry", lambda: rows)
+    with pytest.raises(KnowledgeError, match="'C9': needs_a_drug names 'patient-view'"):
         check_registry()
 
 

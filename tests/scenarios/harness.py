@@ -12,8 +12,10 @@ from typing import Any
 
 import jsonschema
 
-from cards import CardsConfig, DataGap, Hook, HookInput, evaluate
-from fhir_mappings import build_patient_facts, read_draft_orders, reading_once
+from cards import CardsConfig, DataGap, Hook, answer
+from cards.rules import registry
+from fhir_mappings import build_patient_facts, reading_once
+from tests.scenarios.drugs_unknown import with_drugs_unknown
 from tests.scenarios.fhir_builders import PATIENT_ID
 from tests.scenarios.slow_paths import (
     slow_paths,
@@ -44,15 +46,37 @@ def run_hook(
     """The cards the service would answer with, checked against the response schema; the
     same cards byte for byte (uuids aside) from the slow paths (`slow_paths.py`, which also
     read every concept afresh, outside `reading_once`); every
-    suggested resource valid R4B, written exactly as its R4B model would write it."""
+    suggested resource valid R4B, written exactly as its R4B model would write it.
+
+    And the same call with every drug made unknown (`drugs_unknown.py`): no rule registered
+    as needing a drug on this hook (`needs_a_drug`) has a card, and the fast paths, which
+    answer such a call without building the facts, agree with the slow ones."""
+    cards = _both_ways(hook, resources_, now, draft_orders, selections, gaps, config)
+    for resource in suggested_resources(cards):
+        assert json.dumps(resource) == json.dumps(through_r4b_model(resource))
+    list(build_patient_facts(resources_, now=now).data_quality)  # R4B checks never raise
+    unknown, unknown_drafts = with_drugs_unknown(resources_, draft_orders)
+    without = _both_ways(hook, unknown, now, unknown_drafts, selections, gaps, config)
+    needing = {row.id for row in registry() if Hook(hook) in row.needs_a_drug}
+    assert [c for c in without if c["source"]["topic"]["code"] in needing] == []
+    return cards
+
+
+def _both_ways(
+    hook: str,
+    resources_: Sequence[dict[str, Any]],
+    now: datetime,
+    draft_orders: dict[str, Any] | None,
+    selections: Sequence[str],
+    gaps: Sequence[DataGap],
+    config: CardsConfig | None,
+) -> list[dict[str, Any]]:
     args = (hook, resources_, now, draft_orders, selections, gaps, config)
     with reading_once():  # as the service runs it
         cards = _cards(*args)
     with slow_paths():
         slow = _cards(*args)
     assert without_uuids(cards) == without_uuids(slow)
-    for resource in suggested_resources(cards):
-        assert json.dumps(resource) == json.dumps(through_r4b_model(resource))
     return cards
 
 
@@ -65,24 +89,21 @@ def _cards(
     gaps: Sequence[DataGap],
     config: CardsConfig | None,
 ) -> list[dict[str, Any]]:
-    facts = build_patient_facts(resources_, now=now)
-    orders = read_draft_orders(draft_orders, selections, hook=hook, resources=resources_)
-    evaluation = evaluate(
-        HookInput(
-            hook=Hook(hook),
-            patient_id=PATIENT_ID,
-            facts=facts,
-            orders=orders,
-            gaps=tuple(gaps),
-        ),
-        config or CardsConfig(),
+    evaluation = answer(
+        Hook(hook),
+        patient_id=PATIENT_ID,
+        resources=resources_,
+        draft_orders=draft_orders,
+        selections=selections,
+        gaps=tuple(gaps),
+        now=now,
+        cards_config=config or CardsConfig(),
     )
     assert evaluation.rule_errors == (), evaluation.rule_errors
     response = {"cards": evaluation.cards}
     response_validator().validate(response)
     # every card of the corpus cites primary sources only, as links outside the EHR's frame
     assert source_problems(evaluation.cards) == []
-    list(facts.data_quality)  # the R4B checks, lazy or eager, never raise
     # and speaks a clinician's language: no table vocabulary, no machine phrasing
     assert language_problems(evaluation.cards) == []
     return evaluation.cards

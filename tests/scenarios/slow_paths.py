@@ -1,11 +1,12 @@
 """The service's slow paths, for checking that its fast ones answer the same.
 
 `slow_paths()` puts back, for the duration of a `with` block, what the speed work (issue 14)
-took off the request path: the R4B check of every resource a fact reads, run at once where the
-resource is read; every suggested resource built through its `fhir.resources` R4B model
-(`model_validate` + `model_dump`, which also proves it valid); and every cache of terminology
-and drug look-ups emptied first. `tests/scenarios/harness.py` runs each scenario both ways and
-compares the cards byte for byte, uuids aside.
+took off the request path: the facts built and the rules run for every call, even one that
+names no drug (the screen in `cards.engine.answer`); the R4B check of every resource a fact
+reads, run at once where the resource is read; every suggested resource built through its
+`fhir.resources` R4B model (`model_validate` + `model_dump`, which also proves it valid); and
+every cache of terminology and drug look-ups emptied first. `tests/scenarios/harness.py` runs
+each scenario both ways and compares the cards byte for byte, uuids aside.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import pytest
 from fhir.resources.R4B.medicationrequest import MedicationRequest
 from fhir.resources.R4B.servicerequest import ServiceRequest
 
-from cards import suggestions
+from cards import engine, suggestions
 from cards.regimens import orders
 from cards.safety import suggested_orders
 from fhir_mappings import (
@@ -77,6 +78,7 @@ def slow_paths() -> Iterator[None]:
             patch.setattr(module, "read_leniently", _eager_check)
         patch.setattr(orders, "medication_request", _via_model(suggestions.medication_request))
         patch.setattr(suggested_orders, "service_request", _via_model(suggestions.service_request))
+        patch.setattr(engine, "names_a_drug", lambda *_: True)  # the facts built for every call
         for cached in CACHED:
             cached.cache_clear()  # type: ignore[attr-defined]
         yield

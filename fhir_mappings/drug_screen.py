@@ -1,0 +1,73 @@
+"""Whether a hook call names a drug the drug table knows, read before any fact is built.
+
+Most order-select calls a hospital sends are for patients this service does not concern: an
+analgesic drafted for a man with hypertension. Every order-hook rule needs a drug named by a
+draft or by the record (`needs_a_drug` in `cards/data/rules.json`), so such a call is answered
+with no cards without building the patient's facts.
+
+The screen reads medications exactly as the facts do (`recognise_with`) and errs one way only:
+any medication record counts, whatever its status or date (the facts keep fewer), and one that
+points elsewhere for its medication (`medicationReference`, an ingredient's `itemReference`)
+counts without being followed. So it can say "a drug is named" when the facts would find none,
+never the other way round.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from fhir_mappings.fhir_json import JsonObject, as_object, as_objects
+from fhir_mappings.medications import recognise_with
+from fhir_mappings.model import DraftOrder, MedicationConcept
+
+_MEDICATION_TYPES = frozenset(
+    {
+        "MedicationRequest",
+        "MedicationAdministration",
+        "MedicationStatement",
+        "MedicationDispense",
+        "Medication",
+    }
+)
+
+
+def names_a_drug(resources: Iterable[Mapping[str, Any]], orders: Iterable[DraftOrder]) -> bool:
+    """True when a draft order or a medication record names (or may name) a known drug."""
+    if any(_names(order.medication) for order in orders):
+        return True
+    return any(_item_names(item) for item in resources)
+
+
+def _item_names(item: object) -> bool:
+    """As `ResourceSet` unpacks what it is given (a Bundle's entries, an entry on its own; what
+    is not an object is skipped), but into Bundles at any depth."""
+    resource = as_object(item)
+    if resource is None:
+        return False
+    rtype = resource.get("resourceType")
+    if rtype in _MEDICATION_TYPES:
+        return _record_names(resource)
+    if rtype == "Bundle":
+        entries = as_objects(resource.get("entry"))
+        return any(_item_names(entry.get("resource")) for entry in entries)
+    return rtype is None and _item_names(resource.get("resource"))
+
+
+def _record_names(resource: JsonObject) -> bool:
+    if "medicationReference" in resource or any(
+        "itemReference" in ingredient for ingredient in as_objects(resource.get("ingredient"))
+    ):
+        return True  # not followed: counted
+    return _names(recognise_with(resource, _unresolved))
+
+
+def _names(concept: MedicationConcept | None) -> bool:
+    """A drug is named by code or by words, even when the table cannot say which one."""
+    return concept is not None and (
+        concept.drug is not None or concept.matched_by != "none" or bool(concept.also_named)
+    )
+
+
+def _unresolved(_reference: str | None, _container: JsonObject | None) -> JsonObject | None:
+    return None

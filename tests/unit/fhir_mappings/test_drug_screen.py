@@ -1,0 +1,82 @@
+"""`names_a_drug`: the screen before the facts. It may say a drug is named when the facts
+would find none, never the other way round."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from fhir_mappings import names_a_drug, read_draft_orders
+
+RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
+TRASTUZUMAB = {"coding": [{"system": RXNORM, "code": "224905"}]}
+ACETAMINOPHEN = {"coding": [{"system": RXNORM, "code": "161"}], "text": "acetaminophen"}
+
+
+def _request(concept: dict[str, Any] | None = None, **extra: Any) -> dict[str, Any]:
+    resource: dict[str, Any] = {
+        "resourceType": "MedicationRequest",
+        "id": "mr-1",
+        "status": "active",
+        "intent": "order",
+        **extra,
+    }
+    if concept is not None:
+        resource["medicationCodeableConcept"] = concept
+    return resource
+
+
+def _drafts(*resources: dict[str, Any]) -> Any:
+    bundle = {"resourceType": "Bundle", "entry": [{"resource": r} for r in resources]}
+    refs = [f"MedicationRequest/{r['id']}" for r in resources]
+    return read_draft_orders(bundle, refs, hook="order-select")
+
+
+def test_an_unknown_drug_drafted_with_no_record_names_none() -> None:
+    assert not names_a_drug([], _drafts(_request(ACETAMINOPHEN)))
+
+
+def test_a_known_drug_drafted_by_code_or_by_words() -> None:
+    assert names_a_drug([], _drafts(_request(TRASTUZUMAB)))
+    assert names_a_drug([], _drafts(_request({"text": "Herceptin 440 mg vial"})))
+
+
+def test_words_naming_two_drugs_count_though_neither_is_the_order_drug() -> None:
+    assert names_a_drug([], _drafts(_request({"text": "trastuzumab or Kadcyla"})))
+
+
+@pytest.mark.parametrize("status", ["active", "stopped", "entered-in-error", "cancelled"])
+def test_a_medication_record_counts_whatever_its_status(status: str) -> None:
+    record = _request(TRASTUZUMAB, status=status)
+    assert names_a_drug([record], _drafts(_request(ACETAMINOPHEN)))
+
+
+def test_a_reference_is_counted_without_being_followed() -> None:
+    record = _request(medicationReference={"reference": "Medication/unknown"})
+    assert names_a_drug([record], ())
+    medication = {
+        "resourceType": "Medication",
+        "id": "m-1",
+        "code": ACETAMINOPHEN,
+        "ingredient": [{"itemReference": {"reference": "Substance/s-1"}}],
+    }
+    assert names_a_drug([medication], ())
+
+
+def test_records_in_bundles_and_bundle_entries_are_read() -> None:
+    administration = {
+        "resourceType": "MedicationAdministration",
+        "id": "ma-1",
+        "status": "completed",
+        "medicationCodeableConcept": TRASTUZUMAB,
+    }
+    inner = {"resourceType": "Bundle", "entry": [{"resource": administration}]}
+    outer = {"resourceType": "Bundle", "entry": [{"resource": inner}]}
+    assert names_a_drug([outer], ())
+    assert names_a_drug([{"fullUrl": "urn:uuid:1", "resource": administration}], ())
+
+
+def test_other_resources_and_what_is_not_an_object_name_nothing() -> None:
+    condition = {"resourceType": "Condition", "id": "c-1", "code": {"text": "trastuzumab"}}
+    assert not names_a_drug([condition, ["a list"], "text", None, _request(ACETAMINOPHEN)], ())
