@@ -52,11 +52,29 @@ def _as_draft7(node: Any) -> Any:
     return converted
 
 
+def _inlined(node: Any, defs: dict[str, Any]) -> Any:
+    """The schema with each local `{"$ref": "#/$defs/x"}` replaced by `x` itself (the schemas
+    have no recursive definitions). The compiled code calls a function per `$ref`, naming the
+    place with `str.format(**locals())` before it knows of any error: ~3 us for each prefetch
+    value, a third of a request's validation."""
+    if isinstance(node, list):
+        return [_inlined(item, defs) for item in node]
+    if not isinstance(node, dict):
+        return node
+    ref = node.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/$defs/"):
+        rest = {k: v for k, v in node.items() if k != "$ref"}
+        target = _inlined(defs[ref.removeprefix("#/$defs/")], defs)
+        return {**target, **_inlined(rest, defs)} if not rest.keys() & target.keys() else node
+    return {k: _inlined(v, defs) for k, v in node.items() if k != "$defs"}
+
+
 @cache
 def fast_validator(name: str) -> Callable[[Any], Any]:
     """The schema compiled to Python: raises `JsonSchemaException` on a document it refuses.
     Used only to accept; see the module docstring."""
-    draft7 = _as_draft7(copy.deepcopy(_schema(name)))
+    schema = copy.deepcopy(_schema(name))
+    draft7 = _as_draft7(_inlined(schema, schema.get("$defs", {})))
     draft7["$schema"] = "http://json-schema.org/draft-07/schema#"
     return fastjsonschema.compile(draft7)
 
