@@ -6,6 +6,7 @@ import logging
 import re
 import time
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from flask import Flask, Response, g, request
@@ -124,6 +125,7 @@ def create_app(settings: Settings | None = None, *, announce: bool = True) -> Fl
         # server-to-server call names none, and computing them cost every call ~20 us.
         always_send=False,
     )
+    _cors_only_with_origin(app)
     register_error_handlers(app)
     _register_request_hooks(app)
     app.register_blueprint(blueprint)
@@ -133,6 +135,24 @@ def create_app(settings: Settings | None = None, *, announce: bool = True) -> Fl
         app.register_blueprint(demo_blueprint)
     app.register_blueprint(operations)  # also counts every request (after_app_request)
     return app
+
+
+def _cors_only_with_origin(app: Flask) -> None:
+    """Flask-CORS's after-request function, run only for a request with an `Origin` header.
+    Without one it adds nothing (`always_send=False`), but still matched the path against its
+    resource patterns first: ~15 us on every EHR call."""
+    funcs = app.after_request_funcs.setdefault(None, [])
+    for index, func in enumerate(funcs):
+        if getattr(func, "__name__", "") == "cors_after_request":
+            funcs[index] = _with_origin_only(func)
+
+
+def _with_origin_only(cors: Callable[[Response], Response]) -> Callable[[Response], Response]:
+    def cors_after_request(response: Response) -> Response:
+        return cors(response) if "Origin" in request.headers else response
+
+    cors_after_request.wrapped = cors  # type: ignore[attr-defined]
+    return cors_after_request
 
 
 def _register_request_hooks(app: Flask) -> None:

@@ -103,6 +103,14 @@ def test_cors_headers_answer_browsers_only(client: FlaskClient) -> None:
     assert not [name for name, _ in server.headers if name.startswith("Access-Control-")]
 
 
+def test_flask_cors_runs_only_for_requests_naming_an_origin(client: FlaskClient) -> None:
+    """The after-request function Flask-CORS registers is the one wrapped (a Flask-CORS that
+    renamed it would leave it running on every call, and fail here)."""
+    app = client.application
+    wrapped = [f for f in app.after_request_funcs[None] if hasattr(f, "wrapped")]
+    assert [f.wrapped.__module__ for f in wrapped] == ["flask_cors.extension"]
+
+
 def test_cors_refuses_unlisted_origins(client: FlaskClient) -> None:
     response = client.get("/cds-services", headers={"Origin": "https://evil.example"})
     assert "Access-Control-Allow-Origin" not in response.headers
