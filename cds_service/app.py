@@ -8,6 +8,7 @@ import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from flask import Flask, Response, g, request
 from flask_cors import CORS
@@ -147,7 +148,7 @@ def _cors_only_with_origin(app: Flask) -> None:
             funcs[index] = _with_origin_only(func)
 
 
-def _with_origin_only(cors: Callable[[Response], Response]) -> Callable[[Response], Response]:
+def _with_origin_only(cors: Callable[[Any], Any]) -> Callable[[Response], Response]:
     def cors_after_request(response: Response) -> Response:
         return cors(response) if "Origin" in request.headers else response
 
