@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cache
 from importlib import resources
@@ -51,53 +52,48 @@ def run_hook(
     And the same call with every drug made unknown (`drugs_unknown.py`): no rule registered
     as needing a drug on this hook (`needs_a_drug`) has a card, and the fast paths, which
     answer such a call without building the facts, agree with the slow ones."""
-    cards = _both_ways(hook, resources_, now, draft_orders, selections, gaps, config)
+    call = _Call(hook, resources_, now, draft_orders, selections, tuple(gaps), config)
+    cards = _both_ways(call)
     for resource in suggested_resources(cards):
         assert json.dumps(resource) == json.dumps(through_r4b_model(resource))
     list(build_patient_facts(resources_, now=now).data_quality)  # R4B checks never raise
     unknown, unknown_drafts = with_drugs_unknown(resources_, draft_orders)
-    without = _both_ways(hook, unknown, now, unknown_drafts, selections, gaps, config)
+    without = _both_ways(replace(call, resources=unknown, draft_orders=unknown_drafts))
     needing = {row.id for row in registry() if Hook(hook) in row.needs_a_drug}
     assert [c for c in without if c["source"]["topic"]["code"] in needing] == []
     return cards
 
 
-def _both_ways(
-    hook: str,
-    resources_: Sequence[dict[str, Any]],
-    now: datetime,
-    draft_orders: dict[str, Any] | None,
-    selections: Sequence[str],
-    gaps: Sequence[DataGap],
-    config: CardsConfig | None,
-) -> list[dict[str, Any]]:
-    args = (hook, resources_, now, draft_orders, selections, gaps, config)
+@dataclass(frozen=True)
+class _Call:
+    hook: str
+    resources: Sequence[dict[str, Any]]
+    now: datetime
+    draft_orders: dict[str, Any] | None
+    selections: Sequence[str]
+    gaps: tuple[DataGap, ...]
+    config: CardsConfig | None
+
+
+def _both_ways(call: _Call) -> list[dict[str, Any]]:
     with reading_once():  # as the service runs it
-        cards = _cards(*args)
+        cards = _cards(call)
     with slow_paths():
-        slow = _cards(*args)
+        slow = _cards(call)
     assert without_uuids(cards) == without_uuids(slow)
     return cards
 
 
-def _cards(
-    hook: str,
-    resources_: Sequence[dict[str, Any]],
-    now: datetime,
-    draft_orders: dict[str, Any] | None,
-    selections: Sequence[str],
-    gaps: Sequence[DataGap],
-    config: CardsConfig | None,
-) -> list[dict[str, Any]]:
+def _cards(call: _Call) -> list[dict[str, Any]]:
     evaluation = answer(
-        Hook(hook),
+        Hook(call.hook),
         patient_id=PATIENT_ID,
-        resources=resources_,
-        draft_orders=draft_orders,
-        selections=selections,
-        gaps=tuple(gaps),
-        now=now,
-        cards_config=config or CardsConfig(),
+        resources=call.resources,
+        draft_orders=call.draft_orders,
+        selections=call.selections,
+        gaps=call.gaps,
+        now=call.now,
+        cards_config=call.config or CardsConfig(),
     )
     assert evaluation.rule_errors == (), evaluation.rule_errors
     response = {"cards": evaluation.cards}
