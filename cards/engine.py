@@ -26,6 +26,7 @@ def all_rules() -> tuple[Rule, ...]:
 class Evaluation:
     cards: list[dict[str, Any]]
     rule_errors: tuple[str, ...]  # "C2: ZeroDivisionError" — for the service's log, no PHI
+    no_known_drug: bool = False  # answered before the facts: the call named no known drug
 
 
 def _rule_failed(rule: Rule) -> Finding:
@@ -73,7 +74,7 @@ def evaluate(hook_input: HookInput, config: CardsConfig) -> Evaluation:
     return Evaluation(cards=cards, rule_errors=tuple(errors))
 
 
-NO_CARDS = Evaluation(cards=[], rule_errors=())
+NO_CARDS = Evaluation(cards=[], rule_errors=(), no_known_drug=True)
 
 
 def answer(

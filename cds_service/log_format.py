@@ -33,6 +33,7 @@ ALLOWED_FIELDS = (
     "jti",
     "feedback_items",
     "dropped_resources",
+    "no_known_drug",
     "audit_records",
 )
 

@@ -123,6 +123,7 @@ def call_service(service_id: str) -> Response:
         "data_gaps": gap_summary(result.data.gaps),
         "rule_errors": list(result.evaluation.rule_errors) or None,
         "dropped_resources": result.data.foreign_dropped or None,
+        "no_known_drug": result.evaluation.no_known_drug or None,
     }
     if result.evaluation.rule_errors:
         log.error("rule failed", extra={"rule_errors": list(result.evaluation.rule_errors)})

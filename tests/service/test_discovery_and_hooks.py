@@ -6,7 +6,12 @@ import pytest
 from flask.testing import FlaskClient
 
 from cds_service.validation import validator
-from tests.service.hook_requests import SERVICE_IDS, full_prefetch, hook_request
+from tests.service.hook_requests import (
+    SERVICE_IDS,
+    draft_medication_request,
+    full_prefetch,
+    hook_request,
+)
 
 
 def test_discovery_lists_one_service_per_hook(client: FlaskClient) -> None:
@@ -51,6 +56,24 @@ def test_each_hook_answers_a_valid_request(client: FlaskClient, hook: str) -> No
     document = response.get_json()
     validator("response").validate(document)
     assert document == {"cards": []}  # nothing on file concerns the rules: no card
+
+
+def test_a_call_naming_no_known_drug_is_logged_as_such(
+    client: FlaskClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Acetaminophen drafted, nothing on file: answered before the facts, and the request's
+    log line says why there are no cards; a trastuzumab draft is read in full."""
+    trastuzumab = draft_medication_request("request-t")
+    trastuzumab["medicationCodeableConcept"] = {"text": "trastuzumab 440 mg vial"}
+    logged = []
+    for orders in ([draft_medication_request()], [trastuzumab]):
+        caplog.clear()
+        body = hook_request("order-select", prefetch=full_prefetch(), draft_orders=orders)
+        response = client.post(f"/cds-services/{SERVICE_IDS['order-select']}", json=body)
+        assert response.status_code == 200
+        lines = [r for r in caplog.records if r.getMessage() == "request"]
+        logged.append(getattr(lines[-1], "no_known_drug", None))
+    assert logged == [True, None]
 
 
 def test_the_hook_must_match_the_service(client: FlaskClient) -> None:
