@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cached_property
+from typing import TypeVar, cast
 
 from cards.drafts import DraftedOrders
 from fhir_mappings import DraftOrder, PatientFacts
+
+T = TypeVar("T")
 
 
 class Hook(StrEnum):
@@ -51,6 +55,16 @@ class HookInput:
 
     @cached_property
     def per_call(self) -> dict[str, tuple[object, object]]:
-        """Results two rules share within this call, each kept with the config it was made
-        under (`cards.regimens.dose_check`: one review of each draft serves dose-check and C11)."""
+        """Results rules share within this call, each kept with the config it was made under
+        (see `once`)."""
         return {}
+
+    def once(self, key: str, config: object, make: Callable[[], T]) -> T:
+        """`make()`, made once per call and config and shared by the rules that ask: the
+        regimen rules' reading of the call (`cards.regimens.situation`) and its line of
+        therapy, one review of each draft for dose-check and C11."""
+        made = self.per_call.get(key)
+        if made is None or made[0] is not config:
+            made = (config, make())
+            self.per_call[key] = made
+        return cast(T, made[1])

@@ -20,8 +20,6 @@ The verdict is `dose_review`'s; this module writes its card.
 
 from __future__ import annotations
 
-from typing import cast
-
 from cards.catalog import Basis, Schedule
 from cards.detail import check_locally
 from cards.findings import Finding, Indicator, Suggestion
@@ -376,11 +374,7 @@ def reload_findings(hook_input: HookInput, config: CardsConfig) -> list[Finding]
 
 def _dose_and_reload(hook_input: HookInput, config: CardsConfig) -> list[Finding]:
     """Both rules' findings, reviewed once per call and config."""
-    made = hook_input.per_call.get(RULE)
-    if made is None or made[0] is not config:
-        made = (config, _review_drafts(hook_input, config))
-        hook_input.per_call[RULE] = made
-    return cast(list[Finding], made[1])
+    return hook_input.once(RULE, config, lambda: _review_drafts(hook_input, config))
 
 
 def _review_drafts(hook_input: HookInput, config: CardsConfig) -> list[Finding]:

@@ -235,7 +235,12 @@ def _undetermined(
 
 
 def assess_line(sit: Situation) -> LineAssessment:
-    """The line for a HER2-positive metastatic patient, with the facts it rests on."""
+    """The line for a HER2-positive metastatic patient, with the facts it rests on; worked
+    out once per call (five regimen rules ask)."""
+    return sit.hook_input.once("regimens.line", sit.config, lambda: _assess_line(sit))
+
+
+def _assess_line(sit: Situation) -> LineAssessment:
     facts = sit.facts
     lines = sorted(facts.therapy.metastatic_lines, key=lambda line: line.number)
     recent = timedelta(days=sit.config.threshold("line_current_days"))

@@ -113,4 +113,10 @@ class Situation:
 
 
 def situation(hook_input: HookInput, config: CardsConfig) -> Situation:
-    return Situation(hook_input=hook_input, config=config, catalog=catalog())
+    """The call as the regimen rules read it, one per call and config: what it derives
+    (the dosing body, the drugs received, the line) is worked out once for all of them."""
+    return hook_input.once(
+        "regimens.situation",
+        config,
+        lambda: Situation(hook_input=hook_input, config=config, catalog=catalog()),
+    )
