@@ -113,6 +113,8 @@ def _read_request(source: str) -> Any:
         return json.loads(text)
     except ValueError as exc:
         raise _EvaluateError(f"{name} is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise _EvaluateError(f"{name} is nested too deeply to read") from None
 
 
 def _pick_service(body: Any, service_id: str | None) -> Any:

@@ -64,6 +64,8 @@ def _json_body() -> Any:
         return json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise ApiError(400, "The request body is not valid JSON.") from exc
+    except RecursionError as exc:  # the parser's own limit: ~1,000 levels of arrays/objects
+        raise ApiError(400, "The request body is nested too deeply.") from exc
 
 
 def _client_factory(

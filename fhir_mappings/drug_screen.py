@@ -6,10 +6,10 @@ draft or by the record (`needs_a_drug` in `cards/data/rules.json`), so such a ca
 with no cards without building the patient's facts.
 
 The screen reads medications exactly as the facts do (`recognise_with`) and errs one way only:
-any medication record counts, whatever its status or date (the facts keep fewer), and one that
+any medication record counts, whatever its status or date (the facts keep fewer); one that
 points elsewhere for its medication (`medicationReference`, an ingredient's `itemReference`)
-counts without being followed. So it can say "a drug is named" when the facts would find none,
-never the other way round.
+counts without being followed, and so does a Bundle nested deeper than the screen reads. So it
+can say "a drug is named" when the facts would find none, never the other way round.
 """
 
 from __future__ import annotations
@@ -36,22 +36,30 @@ def names_a_drug(resources: Iterable[Mapping[str, Any]], orders: Iterable[DraftO
     """True when a draft order or a medication record names (or may name) a known drug."""
     if any(_names(order.medication) for order in orders):
         return True
-    return any(_item_names(item) for item in resources)
+    return any(_item_names(item, 0) for item in resources)
 
 
-def _item_names(item: object) -> bool:
-    """As `ResourceSet` unpacks what it is given (a Bundle's entries, an entry on its own; what
-    is not an object is skipped), but into Bundles at any depth."""
+_DEPTH = 8  # Bundles in Bundles: the facts read two levels; deeper ones count unread
+
+
+def _item_names(item: object, depth: int) -> bool:
+    """As `ResourceSet` unpacks what it is given (a Bundle's entries; an entry handed over on
+    its own, whose `resourceType` is absent or not a non-empty string; what is not an object
+    is skipped), into deeper Bundles than it reads."""
     resource = as_object(item)
     if resource is None:
         return False
     rtype = resource.get("resourceType")
+    if not isinstance(rtype, str) or not rtype:
+        return _item_names(resource.get("resource"), depth)
     if rtype in _MEDICATION_TYPES:
         return _record_names(resource)
-    if rtype == "Bundle":
-        entries = as_objects(resource.get("entry"))
-        return any(_item_names(entry.get("resource")) for entry in entries)
-    return rtype is None and _item_names(resource.get("resource"))
+    if rtype != "Bundle":
+        return False
+    if depth >= _DEPTH:
+        return True  # not read: counted
+    entries = as_objects(resource.get("entry"))
+    return any(_item_names(entry.get("resource"), depth + 1) for entry in entries)
 
 
 def _record_names(resource: JsonObject) -> bool:

@@ -30,6 +30,16 @@ def test_malformed_json(client: FlaskClient) -> None:
     assert_outcome(response, 400, "not valid JSON")
 
 
+def test_json_nested_beyond_the_parser_limit(client: FlaskClient) -> None:
+    """A body nested deeper than the JSON parser goes (a Bundle in a Bundle, thousands deep)
+    is refused like malformed JSON, not answered with a 500 (adversarial review)."""
+    deep = '{"resourceType":"Bundle","entry":[{"resource":' * 2000 + "{}" + "}]}" * 2000
+    body = json.dumps(hook_request("order-select", prefetch=full_prefetch()))
+    body = body.replace('"prefetch": {', '"prefetch": {"deep": ' + deep + ", ", 1)
+    response = client.post(ORDER_SELECT, data=body, content_type="application/json")
+    assert_outcome(response, 400, "nested too deeply")
+
+
 def test_wrong_content_type(client: FlaskClient) -> None:
     body = json.dumps(hook_request("order-select", prefetch=full_prefetch()))
     response = client.post(ORDER_SELECT, data=body, content_type="text/plain")

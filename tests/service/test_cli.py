@@ -56,6 +56,10 @@ def test_evaluate_refuses_bad_input(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert "hookInstance" in err
     assert "HTTP" not in err
     assert main(["evaluate", str(tmp_path / "missing.json")]) == 2
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 5000 + "]" * 5000)
+    assert main(["evaluate", str(deep)]) == 2
+    assert "nested too deeply" in capsys.readouterr().err
 
 
 def test_evaluate_without_the_patient_says_412(

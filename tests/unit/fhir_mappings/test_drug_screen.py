@@ -80,3 +80,23 @@ def test_records_in_bundles_and_bundle_entries_are_read() -> None:
 def test_other_resources_and_what_is_not_an_object_name_nothing() -> None:
     condition = {"resourceType": "Condition", "id": "c-1", "code": {"text": "trastuzumab"}}
     assert not names_a_drug([condition, ["a list"], "text", None, _request(ACETAMINOPHEN)], ())
+
+
+def test_bundles_nested_deeper_than_the_screen_reads_count_unread() -> None:
+    """The facts read two levels of Bundles; the screen reads eight, and counts a Bundle
+    deeper than that as naming a drug (it is not read, so it cannot be ruled out)."""
+    node: dict[str, Any] = {"resourceType": "Bundle", "entry": []}
+    for _ in range(20):
+        node = {"resourceType": "Bundle", "entry": [{"resource": node}]}
+    assert names_a_drug([node], ())
+    shallow = {"resourceType": "Bundle", "entry": [{"resource": _request(ACETAMINOPHEN)}]}
+    assert not names_a_drug([shallow], ())
+
+
+@pytest.mark.parametrize("odd", [["MedicationAdministration"], {"a": 1}, "", 0, None])
+def test_a_resource_type_that_is_not_a_name_unpacks_its_entry(odd: object) -> None:
+    """As the facts do: an object whose resourceType is not a non-empty string is a Bundle
+    entry handed over on its own; an unhashable one no longer raises (it did: HTTP 500)."""
+    wrapped = {"resourceType": odd, "resource": _request(TRASTUZUMAB)}
+    assert names_a_drug([wrapped], ())
+    assert not names_a_drug([{"resourceType": odd, "id": "x"}], ())
