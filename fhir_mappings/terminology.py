@@ -29,6 +29,7 @@ DATA_FILES = (
     "units",
     "her2_ish",
     "labs",
+    "code_systems",
 )
 
 _ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
@@ -61,7 +62,26 @@ def load_table(name: str) -> Mapping[str, Any]:
 
 
 def normalise_system(system: str) -> str:
-    return system.strip().rstrip("/").lower()
+    """The system as the tables are keyed: without surrounding spaces, a trailing slash or
+    letter case, http:// for https://, and the canonical URI for an alias (an OID: `data/
+    code_systems.json`)."""
+    key = system.strip().rstrip("/").lower()
+    if key.startswith("https://"):
+        key = "http://" + key.removeprefix("https://")
+    aliases = _ALIASES if _ALIASES is not None else _load_aliases()
+    return aliases.get(key, key)
+
+
+_ALIASES: dict[str, str] | None = None
+
+
+def _load_aliases() -> dict[str, str]:
+    global _ALIASES
+    table = load_table("code_systems")
+    _ALIASES = {
+        alias.lower(): row["system"].lower() for row in table["systems"] for alias in row["aliases"]
+    }
+    return _ALIASES
 
 
 def normalise_code(system: str, code: str) -> str:

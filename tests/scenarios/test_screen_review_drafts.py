@@ -117,6 +117,14 @@ def test_ingredient_item_reference_to_another_medication(hook: str) -> None:
             rx(TRASTUZUMAB_IN, system="HTTP://WWW.NLM.NIH.GOV/research/umls/RxNorm"),
         ),
         (
+            "RxNorm by its OID (C-CDA conversions), no text",
+            rx(TRASTUZUMAB_IN, system="urn:oid:2.16.840.1.113883.6.88"),
+        ),
+        (
+            "RxNorm as https with a trailing slash, no text",
+            rx(TRASTUZUMAB_IN, system="https://www.nlm.nih.gov/research/umls/rxnorm/"),
+        ),
+        (
             "NDC code with the generic name in text",
             {
                 "coding": [{"system": "http://hl7.org/fhir/sid/ndc", "code": "50242-0132-01"}],
@@ -226,10 +234,6 @@ def test_draft_entry_without_resource_type(hook: str) -> None:
         ("misspelt", {"text": "trastuzamab 420 mg IV"}),
         ("NDC code only", rx("50242-0132-01", system="http://hl7.org/fhir/sid/ndc")),
         ("local code only", rx("HOSP-4471", system="urn:oid:1.2.3.4.5")),
-        (
-            "RxNorm by its OID, no text",
-            rx(TRASTUZUMAB_IN, system="urn:oid:2.16.840.1.113883.6.88"),
-        ),
         ("RxNorm code as a JSON number", {"coding": [{"system": fb.RXNORM, "code": 224905}]}),
         (
             "full-width letters",
@@ -241,8 +245,8 @@ def test_draft_entry_without_resource_type(hook: str) -> None:
 def test_unrecognised_trastuzumab_is_missed_both_ways(
     hook: str, label: str, concept: dict[str, Any]
 ) -> None:
-    """A draft the drug table cannot read (a misspelling, an NDC or a local code alone,
-    RxNorm under its OID, a numeric code) is no known drug for the rules either: the screen
+    """A draft the drug table cannot read (a misspelling, an NDC or a local code alone, a
+    numeric code) is no known drug for the rules either: the screen
     loses nothing the full pipeline had. (Today neither answer has a card: a recognition gap
     of the drug table, shared by both paths, not a screen false negative.)"""
     order = trastuzumab_draft(medicationCodeableConcept=concept)

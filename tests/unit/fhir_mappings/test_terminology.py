@@ -17,6 +17,7 @@ from fhir_mappings.terminology import (
     condition_codes,
     load_table,
     meaning_of_text,
+    normalise_system,
     observation_codes,
     unit_factor,
 )
@@ -163,3 +164,26 @@ def test_unit_factors(quantity: str, spelling: str, factor: float) -> None:
 def test_unknown_unit_has_no_factor() -> None:
     assert unit_factor("mass", "stone") is None
     assert unit_factor("mass", None, "") is None
+
+
+@pytest.mark.parametrize(
+    "system",
+    [
+        "urn:oid:2.16.840.1.113883.6.1",
+        "URN:OID:2.16.840.1.113883.6.1",
+        "https://loinc.org",
+        " http://loinc.org/ ",
+        "HTTP://LOINC.ORG",
+    ],
+)
+def test_a_system_is_read_under_its_other_names(system: str) -> None:
+    """C-CDA conversions keep the OID, some senders write https: the same LOINC code."""
+    assert observation_codes().concepts(system, "10230-1") == {"lvef"}
+
+
+def test_only_the_listed_oids_are_aliases() -> None:
+    """An OID the table does not list stays itself (CDC race's 2106-3 is no pregnancy test)."""
+    assert normalise_system("urn:oid:2.16.840.1.113883.6.238") == "urn:oid:2.16.840.1.113883.6.238"
+    assert normalise_system("urn:oid:2.16.840.1.113883.6.96") == "http://snomed.info/sct"
+    rxnorm = "http://www.nlm.nih.gov/research/umls/rxnorm"
+    assert normalise_system("urn:oid:2.16.840.1.113883.6.88") == rxnorm
