@@ -195,6 +195,11 @@ class Metrics:
             "auth_rejections", "Requests refused by JWT authentication", ("reason",)
         )
         self.rule_errors = counter("rule_errors", "Rules that raised an error", ("rule",))
+        self.without_known_drug = counter(
+            "calls_without_known_drug",
+            "Order-hook calls that named no drug the rules know: no cards, no facts built",
+            ("service",),
+        )
         self.audit_failures = counter(
             "audit_write_failures", "Hook calls whose audit record could not be written", ()
         )
@@ -214,6 +219,7 @@ class Metrics:
         self._suggestions = _Children(self.suggestions)
         self._prefetch = _Children(self.prefetch)
         self._rule_errors = _Children(self.rule_errors)
+        self._without_known_drug = _Children(self.without_known_drug)
         self._fhir_seconds = _Children(self.fhir_seconds)
         self._fhir_errors = _Children(self.fhir_errors)
         self._auth_rejections = _Children(self.auth_rejections)
@@ -241,7 +247,11 @@ class Metrics:
         cards: Iterable[Mapping[str, Any]],
         sources: Mapping[str, str],
         rule_errors: Iterable[str],
+        *,
+        no_known_drug: bool = False,
     ) -> None:
+        if no_known_drug:
+            self._without_known_drug(service).inc()
         for card in cards:
             rule = str(card["source"]["topic"]["code"])
             self._cards(service, rule, str(card["indicator"])).inc()

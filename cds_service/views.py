@@ -116,7 +116,11 @@ def call_service(service_id: str) -> Response:
         mapping_config=state().settings.mapping_config,
     )
     state().metrics.hook_answered(
-        service.id, result.evaluation.cards, result.data.sources, result.evaluation.rule_errors
+        service.id,
+        result.evaluation.cards,
+        result.data.sources,
+        result.evaluation.rule_errors,
+        no_known_drug=result.evaluation.no_known_drug,
     )
     state().record_audit(service.id, hook_request.hook_instance, result.evaluation.cards, client)
     g.log_extra = {

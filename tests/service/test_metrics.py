@@ -25,6 +25,7 @@ from tests.unit.security.tokens import ISS, ec_signer, make_token
 EXAMPLE = Path(__file__).parents[2] / "examples" / "order-select-her2-mbc.json"
 SELECT = f"/cds-services/{SERVICE_IDS['order-select']}"
 VIEW = f"/cds-services/{SERVICE_IDS['patient-view']}"
+ANALGESIC = json.dumps(hook_request("order-select", prefetch=full_prefetch())).encode()
 
 # The public contract with dashboards and alerts: change it only on purpose.
 CATALOGUE: dict[str, tuple[str, frozenset[str]]] = {
@@ -41,6 +42,7 @@ CATALOGUE: dict[str, tuple[str, frozenset[str]]] = {
     "her2cds_fhir_errors": ("counter", frozenset({"kind"})),
     "her2cds_auth_rejections": ("counter", frozenset({"reason"})),
     "her2cds_rule_errors": ("counter", frozenset({"rule"})),
+    "her2cds_calls_without_known_drug": ("counter", frozenset({"service"})),
     "her2cds_audit_write_failures": ("counter", frozenset()),
     "her2cds_audit_queue_full": ("counter", frozenset()),
 }
@@ -84,6 +86,8 @@ def script(service: FlaskClient, fhir: FaultyFhirServer) -> None:
     for _ in range(2):
         raw = EXAMPLE.read_bytes()
         assert service.post(SELECT, data=raw, content_type="application/json").status_code == 200
+    analgesic = ANALGESIC  # acetaminophen drafted: no known drug
+    assert service.post(SELECT, data=analgesic, content_type="application/json").status_code == 200
     view = hook_request("patient-view", prefetch={**full_prefetch(), "tumorMarkers": None})
     assert service.post(VIEW, json=view).status_code == 200
     elsewhere = hook_request("patient-view", fhir_server="https://fhir.other.example/r4")
@@ -119,22 +123,24 @@ def test_counts_follow_the_calls(service: FlaskClient, fhir: FaultyFhirServer) -
     select, view = SERVICE_IDS["order-select"], SERVICE_IDS["patient-view"]
     total = "her2cds_requests_total"
     assert value(s, total, endpoint="discovery", service="-", status="200") == 1
-    assert value(s, total, endpoint="call_service", service=select, status="200") == 2
+    assert value(s, total, endpoint="call_service", service=select, status="200") == 3
     assert value(s, total, endpoint="call_service", service=view, status="200") == 2
     for status in ("403", "412", "400"):
         assert value(s, total, endpoint="call_service", service=view, status=status) == 1
     latency = "her2cds_request_duration_seconds_count"
-    assert value(s, latency, endpoint="call_service", service=select, status="200") == 2
+    assert value(s, latency, endpoint="call_service", service=select, status="200") == 3
     body = "her2cds_request_body_bytes_count"
-    assert value(s, body, endpoint="call_service", service=select) == 2
+    assert value(s, body, endpoint="call_service", service=select) == 3
     assert value(s, "her2cds_request_body_bytes_sum", endpoint="call_service", service=select) == (
-        2 * len(EXAMPLE.read_bytes())
+        2 * len(EXAMPLE.read_bytes()) + len(ANALGESIC)
     )
+    assert value(s, "her2cds_calls_without_known_drug_total", service=select) == 1
+    assert value(s, "her2cds_calls_without_known_drug_total", service=view) == 0
     cards = "her2cds_cards_total"
     assert value(s, cards, service=select, rule="C12-first-line", indicator="info") == 2
     assert value(s, "her2cds_suggestions_total", service=select, rule="C12-first-line") == 2
     keys = "her2cds_prefetch_keys_total"
-    assert value(s, keys, key="patient", resolution="prefetch") == 3
+    assert value(s, keys, key="patient", resolution="prefetch") == 4
     assert value(s, keys, key="tumorMarkers", resolution="null") == 1
     assert value(s, keys, key="patient", resolution="failed") == 1
     assert value(s, keys, key="patient", resolution="fetched") == 1
