@@ -77,6 +77,10 @@ def evaluate(hook_input: HookInput, config: CardsConfig) -> Evaluation:
 NO_CARDS = Evaluation(cards=[], rule_errors=(), no_known_drug=True)
 
 
+def orders_hook(hook: Hook) -> bool:
+    return hook is not Hook.PATIENT_VIEW
+
+
 def answer(
     hook: Hook,
     *,
@@ -90,9 +94,12 @@ def answer(
     mapping_config: MappingConfig | None = None,
 ) -> Evaluation:
     """A hook call's FHIR data in, its cards out: the draft orders, then (unless the call
-    names no drug and every rule of the hook needs one) the facts and the rules."""
+    names no known drug and every rule of the hook needs one: `needs_a_drug` in the registry)
+    the facts and the rules."""
     orders = read_draft_orders(draft_orders, selections, hook=hook.value, resources=resources)
-    if needs_a_drug(hook) and not names_a_drug(resources, orders):
+    # what names the call's drug: the draft orders on an order hook, the record on patient-view
+    named = names_a_drug((), orders) if orders_hook(hook) else names_a_drug(resources, ())
+    if needs_a_drug(hook) and not named:
         return NO_CARDS
     facts = build_patient_facts(resources, now=now, config=mapping_config)
     hook_input = HookInput(hook=hook, patient_id=patient_id, facts=facts, orders=orders, gaps=gaps)

@@ -94,7 +94,7 @@ class RuleEntry:
     id: str
     family: str  # "safety" | "regimens" | "engine"
     hooks: tuple[Hook, ...]
-    needs_a_drug: frozenset[Hook]  # hooks on which it finds nothing unless a drug is named
+    needs_a_drug: frozenset[Hook]  # hooks on which it is silent unless the call names a drug
     statement: str
     thresholds: tuple[str, ...]
     sources: tuple[str, ...]
@@ -140,9 +140,10 @@ def registered_rules() -> tuple[Rule, ...]:
 
 @cache
 def needs_a_drug(hook: Hook) -> bool:
-    """True when every rule of `hook`, the engine's included, finds nothing unless a draft
-    order or a medication record names a drug the drug table knows (`needs_a_drug` in the
-    registry): a call that names none needs no facts, and its answer is no cards."""
+    """True when every rule of `hook`, the engine's included, finds nothing unless the call
+    names a drug the drug table knows (`needs_a_drug` in the registry: by a draft order on an
+    order hook, by a medication record on patient-view): a call that names none needs no
+    facts, and its answer is no cards."""
     return all(hook in row.needs_a_drug for row in registry() if hook in row.hooks)
 
 

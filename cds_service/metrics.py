@@ -157,8 +157,10 @@ class Metrics:
         disable_created_metrics()  # type: ignore[no-untyped-call]
         self._registry = CollectorRegistry()
         # In multiprocess mode values go to files; the registry is built per scrape.
-        registry = None if multiprocess_dir is not None else self._registry
+        self._define(None if multiprocess_dir is not None else self._registry)
+        self._look_up_children_once()
 
+    def _define(self, registry: CollectorRegistry | None) -> None:
         def counter(name: str, doc: str, labels: Sequence[str]) -> Counter:
             return Counter(f"{PREFIX}_{name}", doc, labels, registry=registry)
 
@@ -197,7 +199,7 @@ class Metrics:
         self.rule_errors = counter("rule_errors", "Rules that raised an error", ("rule",))
         self.without_known_drug = counter(
             "calls_without_known_drug",
-            "Order-hook calls that named no drug the rules know: no cards, no facts built",
+            "Order-hook calls whose drafts named no drug the rules know: no cards, no facts built",
             ("service",),
         )
         self.audit_failures = counter(
@@ -208,8 +210,6 @@ class Metrics:
             "Hook calls whose audit record the request wrote itself: the audit queue was full",
             (),
         )
-
-        self._look_up_children_once()
 
     def _look_up_children_once(self) -> None:
         self._requests = _Children(self.requests)

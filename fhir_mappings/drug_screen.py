@@ -1,9 +1,10 @@
 """Whether a hook call names a drug the drug table knows, read before any fact is built.
 
-Most order-select calls a hospital sends are for patients this service does not concern: an
-analgesic drafted for a man with hypertension. Every order-hook rule needs a drug named by a
-draft or by the record (`needs_a_drug` in `cards/data/rules.json`), so such a call is answered
-with no cards without building the patient's facts.
+Most order-select calls a hospital sends draft no drug this service is about: an analgesic for
+a man with hypertension, or for a woman on trastuzumab. Every order-hook rule needs a drafted
+drug the drug table knows (`needs_a_drug` in `cards/data/rules.json`), so such a call is
+answered with no cards without building the patient's facts. (The caller decides what to ask:
+`cards.engine.answer` asks about the drafts on an order hook, about the record on patient-view.)
 
 The screen reads medications exactly as the facts do (`recognise_with`) and errs one way only:
 any medication record counts, whatever its status or date (the facts keep fewer); one that

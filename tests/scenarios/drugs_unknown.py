@@ -1,10 +1,12 @@
-"""A scenario's data with every drug made unknown: the check of `needs_a_drug`.
+"""A scenario's data with the call's drugs made unknown: the check of `needs_a_drug`.
 
-Each medication record and draft order keeps its status, dates, dose and links, but names an
-analgesic the drug table does not know (acetaminophen), by code and by words; a Medication
-resource does too, and loses its ingredients. What stays is the rest of the record: the
-conditions, HER2, LVEF, labs, pregnancy. A rule registered as needing a drug on a hook must
-then have nothing to say there (`harness.run_hook`).
+What names the call's drug is the draft orders on an order hook and the medication record on
+patient-view (`cards.engine.answer`). Each of them keeps its status, dates, dose and links, but
+names an analgesic the drug table does not know (acetaminophen), by code and by words; a
+Medication resource does too, and loses its ingredients. What stays is everything else: on an
+order hook the whole record, the patient's HER2 drugs included; on patient-view the conditions,
+HER2, LVEF, labs, pregnancy. A rule registered as needing a drug on the hook must then have
+nothing to say there (`harness.run_hook`).
 """
 
 from __future__ import annotations
@@ -33,11 +35,13 @@ _MEDICATION_TYPES = {
 
 
 def with_drugs_unknown(
-    resources: Sequence[dict[str, Any]], draft_orders: dict[str, Any] | None
+    resources: Sequence[dict[str, Any]], draft_orders: dict[str, Any] | None, *, hook: str
 ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
-    """Copies of the resources and of the draft-order bundle, every drug made unknown."""
-    drafts = _unknown(copy.deepcopy(draft_orders))
-    return [_unknown(copy.deepcopy(r)) for r in resources], drafts
+    """Copies of the resources and of the draft-order bundle, the drugs that name the call's
+    drug made unknown: the drafts on an order hook, the record's on patient-view."""
+    if hook == "patient-view":
+        return [_unknown(copy.deepcopy(r)) for r in resources], copy.deepcopy(draft_orders)
+    return [copy.deepcopy(r) for r in resources], _unknown(copy.deepcopy(draft_orders))
 
 
 def _unknown(resource: Any) -> Any:

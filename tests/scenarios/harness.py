@@ -49,15 +49,16 @@ def run_hook(
     read every concept afresh, outside `reading_once`); every
     suggested resource valid R4B, written exactly as its R4B model would write it.
 
-    And the same call with every drug made unknown (`drugs_unknown.py`): no rule registered
-    as needing a drug on this hook (`needs_a_drug`) has a card, and the fast paths, which
-    answer such a call without building the facts, agree with the slow ones."""
+    And the same call with the drugs that name its drug made unknown (`drugs_unknown.py`: the
+    drafts on an order hook, the record's on patient-view): no rule registered as needing a
+    drug on this hook (`needs_a_drug`) has a card, and the fast paths, which answer such a call
+    without building the facts, agree with the slow ones."""
     call = _Call(hook, resources_, now, draft_orders, selections, tuple(gaps), config)
     cards = _both_ways(call)
     for resource in suggested_resources(cards):
         assert json.dumps(resource) == json.dumps(through_r4b_model(resource))
     list(build_patient_facts(resources_, now=now).data_quality)  # R4B checks never raise
-    unknown, unknown_drafts = with_drugs_unknown(resources_, draft_orders)
+    unknown, unknown_drafts = with_drugs_unknown(resources_, draft_orders, hook=hook)
     without = _both_ways(replace(call, resources=unknown, draft_orders=unknown_drafts))
     needing = {row.id for row in registry() if Hook(hook) in row.needs_a_drug}
     assert [c for c in without if c["source"]["topic"]["code"] in needing] == []

@@ -28,11 +28,11 @@ def _drafts(code: str) -> dict[str, Any]:
     return {"resourceType": "Bundle", "entry": [{"resource": order}]}
 
 
-def _answer(hook: Hook, draft_code: str | None) -> Any:
+def _answer(hook: Hook, draft_code: str | None, *record: dict[str, Any]) -> Any:
     return answer(
         hook,
         patient_id="p-1",
-        resources=[PATIENT],
+        resources=[PATIENT, *record],
         draft_orders=_drafts(draft_code) if draft_code else None,
         selections=["MedicationRequest/mr-1"],
         gaps=(),
@@ -63,6 +63,14 @@ def test_every_rule_of_the_order_hooks_needs_a_drug_and_patient_view_does_not() 
 @pytest.mark.parametrize("hook", [Hook.ORDER_SELECT, Hook.ORDER_SIGN])
 def test_an_order_hook_naming_no_drug_is_answered_without_facts(hook: Hook) -> None:
     assert _answer(hook, "161").cards == []  # acetaminophen
+
+
+@pytest.mark.usefixtures("facts_watched")
+def test_on_an_order_hook_the_drafts_decide_not_the_record() -> None:
+    """A patient on trastuzumab with acetaminophen drafted: every order-hook rule is about the
+    drafted drug, so the record's trastuzumab does not make the facts worth building."""
+    trastuzumab = _drafts("224905")["entry"][0]["resource"] | {"id": "mr-0", "status": "active"}
+    assert _answer(Hook.ORDER_SELECT, "161", trastuzumab).no_known_drug
 
 
 @pytest.mark.usefixtures("facts_watched")
