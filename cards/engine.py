@@ -14,7 +14,14 @@ from cards.knowledge import CardsConfig, knowledge_version
 from cards.render import render_cards
 from cards.rules import needs_a_drug, registered_rules
 from cards.set_aside import name_set_aside, unnamed_set_aside
-from fhir_mappings import MappingConfig, build_patient_facts, names_a_drug, read_draft_orders
+from fhir_mappings import (
+    DraftOrder,
+    MappingConfig,
+    build_patient_facts,
+    drafts_name_a_drug,
+    read_draft_orders,
+    records_name_a_drug,
+)
 
 
 def all_rules() -> tuple[Rule, ...]:
@@ -77,8 +84,14 @@ def evaluate(hook_input: HookInput, config: CardsConfig) -> Evaluation:
 NO_CARDS = Evaluation(cards=[], rule_errors=(), no_known_drug=True)
 
 
-def orders_hook(hook: Hook) -> bool:
-    return hook is not Hook.PATIENT_VIEW
+def call_names_a_drug(
+    hook: Hook, resources: Sequence[Mapping[str, Any]], orders: Sequence[DraftOrder]
+) -> bool:
+    """Whether what the hook is about names a drug the drug table knows: the draft orders on
+    order-select and order-sign, the medication record on patient-view."""
+    if hook is Hook.PATIENT_VIEW:
+        return records_name_a_drug(resources)
+    return drafts_name_a_drug(orders)
 
 
 def answer(
@@ -97,9 +110,7 @@ def answer(
     names no known drug and every rule of the hook needs one: `needs_a_drug` in the registry)
     the facts and the rules."""
     orders = read_draft_orders(draft_orders, selections, hook=hook.value, resources=resources)
-    # what names the call's drug: the draft orders on an order hook, the record on patient-view
-    named = names_a_drug((), orders) if orders_hook(hook) else names_a_drug(resources, ())
-    if needs_a_drug(hook) and not named:
+    if needs_a_drug(hook) and not call_names_a_drug(hook, resources, orders):
         return NO_CARDS
     facts = build_patient_facts(resources, now=now, config=mapping_config)
     hook_input = HookInput(hook=hook, patient_id=patient_id, facts=facts, orders=orders, gaps=gaps)

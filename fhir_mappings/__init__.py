@@ -24,7 +24,7 @@ from fhir_mappings.calendar_days import DAYS_PER_MONTH, DAYS_PER_YEAR
 from fhir_mappings.config import MappingConfig
 from fhir_mappings.doses import count_unit
 from fhir_mappings.draft_orders import read_draft_orders
-from fhir_mappings.drug_screen import names_a_drug
+from fhir_mappings.drug_screen import drafts_name_a_drug, records_name_a_drug
 from fhir_mappings.exposure import exposure_state
 from fhir_mappings.fhir_json import reading_once
 from fhir_mappings.medications import (
@@ -132,12 +132,13 @@ __all__ = [
     "build_patient_facts",
     "concept_codes",
     "count_unit",
+    "drafts_name_a_drug",
     "drug_info",
     "drugs_in_class",
     "exposure_state",
     "load_terminology",
-    "names_a_drug",
     "read_draft_orders",
     "reading_once",
     "recognise_medication",
+    "records_name_a_drug",
 ]

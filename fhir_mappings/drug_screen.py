@@ -6,11 +6,13 @@ drug the drug table knows (`needs_a_drug` in `cards/data/rules.json`), so such a
 answered with no cards without building the patient's facts. (The caller decides what to ask:
 `cards.engine.answer` asks about the drafts on an order hook, about the record on patient-view.)
 
-The screen reads medications exactly as the facts do (`recognise_with`) and errs one way only:
-any medication record counts, whatever its status or date (the facts keep fewer); one that
-points elsewhere for its medication (`medicationReference`, an ingredient's `itemReference`)
-counts without being followed, and so does a Bundle nested deeper than the screen reads. So it
-can say "a drug is named" when the facts would find none, never the other way round.
+The screen reads medications exactly as the rules do (the draft orders' own reading, and
+`recognise_with` for the record) and errs one way only. A draft counts when it names a drug by
+code or words, even one the table cannot tell apart. In the record, any medication record counts
+whatever its status or date (the facts keep fewer); one that points elsewhere for its medication
+(`medicationReference`, an ingredient's `itemReference`) counts without being followed, and so
+does a Bundle nested deeper than the screen reads. So it can say "a drug is named" when the
+rules would find none, never the other way round.
 """
 
 from __future__ import annotations
@@ -33,10 +35,14 @@ _MEDICATION_TYPES = frozenset(
 )
 
 
-def names_a_drug(resources: Iterable[Mapping[str, Any]], orders: Iterable[DraftOrder]) -> bool:
-    """True when a draft order or a medication record names (or may name) a known drug."""
-    if any(_names(order.medication) for order in orders):
-        return True
+def drafts_name_a_drug(orders: Iterable[DraftOrder]) -> bool:
+    """True when a draft order names a drug by code or words, even one the table cannot tell
+    apart from another (a text naming two drugs)."""
+    return any(_names(order.medication) for order in orders)
+
+
+def records_name_a_drug(resources: Iterable[Mapping[str, Any]]) -> bool:
+    """True when a medication record names (or may name) a known drug."""
     return any(_item_names(item, 0) for item in resources)
 
 

@@ -1,7 +1,7 @@
 """Support for the safety review of the "no known drug" screen of `cards.engine.answer`.
 
 On order-select and order-sign, `answer` reads the draft orders, then asks
-`fhir_mappings.drug_screen.names_a_drug`; when nothing names a drug the table knows, the call is
+`cards.engine.call_names_a_drug`; when nothing names a drug the table knows, the call is
 answered with no cards before any fact is built. The danger is a false negative: the screen says
 "no known drug" while the full pipeline (facts + every rule) would have shown a card.
 
@@ -74,7 +74,7 @@ def both_ways(
     chosen = sel if sel is not None else all_selected(bundle)
     screened = screened_answer(hook, copy.deepcopy(resources), copy.deepcopy(bundle), chosen, gaps)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(engine, "names_a_drug", lambda *_: True)
+        patch.setattr(engine, "call_names_a_drug", lambda *_: True)
         full = screened_answer(hook, copy.deepcopy(resources), copy.deepcopy(bundle), chosen, gaps)
     assert without_uuids(screened.cards) == without_uuids(full.cards)
     return Answers(screened.cards, full.cards, screened.no_known_drug)

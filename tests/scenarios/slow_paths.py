@@ -78,7 +78,7 @@ def slow_paths() -> Iterator[None]:
             patch.setattr(module, "read_leniently", _eager_check)
         patch.setattr(orders, "medication_request", _via_model(suggestions.medication_request))
         patch.setattr(suggested_orders, "service_request", _via_model(suggestions.service_request))
-        patch.setattr(engine, "names_a_drug", lambda *_: True)  # the facts built for every call
+        patch.setattr(engine, "call_names_a_drug", lambda *_: True)  # facts built for every call
         for cached in CACHED:
             cached.cache_clear()  # type: ignore[attr-defined]
         yield

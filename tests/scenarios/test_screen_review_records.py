@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from cards import DataGap
-from fhir_mappings import build_patient_facts, names_a_drug, read_draft_orders
+from fhir_mappings import build_patient_facts, records_name_a_drug
 from tests.scenarios import fhir_builders as fb
 from tests.scenarios.regimens.builders import NOW, ago, given, her2_positive_mbc
 from tests.scenarios.screen_review import (
@@ -62,7 +62,7 @@ def test_records_in_odd_shapes_are_seen(label: str, wrap: Any) -> None:
     """A trastuzumab administration in a Bundle entry handed over alone, or in Bundles nested
     deeper than the facts read: the screen sees it (it errs towards "a drug is named")."""
     record = given("trastuzumab", 21, dose=420)
-    assert names_a_drug([wrap(record)], ())
+    assert records_name_a_drug([wrap(record)])
 
 
 def test_record_naming_its_drug_by_reference_only() -> None:
@@ -72,18 +72,18 @@ def test_record_naming_its_drug_by_reference_only() -> None:
     record.pop("medicationCodeableConcept")
     record["medicationReference"] = {"reference": "#m"}
     record["contained"] = [medication_resource("m", rx(TRASTUZUMAB_IN))]
-    assert names_a_drug([record], ())
+    assert records_name_a_drug([record])
     medication = medication_resource(
         "m", {}, ingredient=[{"itemReference": {"reference": "Medication/x"}}]
     )
-    assert names_a_drug([medication], ())
+    assert records_name_a_drug([medication])
 
 
 def test_dispense_only_record_is_counted() -> None:
     """A MedicationDispense of trastuzumab (the facts do not read dispenses) still counts."""
     dispense = given("trastuzumab", 21)
     dispense["resourceType"] = "MedicationDispense"
-    assert names_a_drug([dispense], ())
+    assert records_name_a_drug([dispense])
 
 
 def _bundle_of(resource: dict[str, Any]) -> dict[str, Any]:
@@ -114,7 +114,7 @@ def test_screen_sees_every_record_the_facts_read(bad: Any) -> None:
     resources = [_wrapped_with_bad_type(given("trastuzumab", 21, dose=420), bad)]
     facts = build_patient_facts(resources, now=NOW)
     assert facts.therapy.of_drug("trastuzumab") is not None
-    assert names_a_drug(resources, read_draft_orders(None, [], hook="order-select"))
+    assert records_name_a_drug(resources)
 
 
 @pytest.mark.parametrize("bad", [["MedicationAdministration"], {"value": "Bundle"}])
@@ -124,7 +124,7 @@ def test_screen_survives_an_unhashable_resource_type(bad: Any) -> None:
     raised TypeError here: HTTP 500)."""
     resources = [fb.patient(), {"resourceType": bad, "id": "odd"}]
     build_patient_facts(resources, now=NOW)  # the facts skip it and note it
-    assert not names_a_drug(resources, ())
+    assert not records_name_a_drug(resources)
 
 
 def test_service_answers_a_prefetch_entry_with_an_array_resource_type(client: Any) -> None:
