@@ -145,6 +145,20 @@ def _hypertension(subject: Body) -> Body:
     }
 
 
+def routine_order() -> Body:
+    """The typical patient (HER2+ MBC) with an analgesic drafted instead of THP: the
+    order-select an oncology patient's other orders send, no card."""
+    body = _mopa_th()
+    patient_id = body["context"]["patientId"]
+    analgesic = _draft(
+        "bench-apap", patient_id, "313782", "acetaminophen 325 MG Oral Tablet",
+        "650 mg by mouth every 6 hours",
+    )  # fmt: skip
+    body["context"]["draftOrders"]["entry"] = [analgesic]
+    body["context"]["selections"] = ["MedicationRequest/bench-apap"]
+    return body
+
+
 def unconcerned() -> Body:
     """A man with hypertension and an acetaminophen order: no card, the common case."""
     patient_id = "bench-unconcerned"
@@ -207,4 +221,5 @@ SCENARIOS = {
     "suggestions": (ORDER_SELECT, with_suggestions),
     "observations-5000": (ORDER_SELECT, many_observations),
     "unconcerned": (ORDER_SELECT, unconcerned),
+    "routine-order": (ORDER_SELECT, routine_order),
 }

@@ -12,6 +12,8 @@ service then floor, floor then service, ... Scenarios (`corpus.py`):
 - suggestions: the same patient with TH drafted, answered with an 'add pertuzumab' card;
 - observations-5000: the typical call with 5,000 laboratory Observations in prefetch;
 - unconcerned: a patient the rules do not concern (no card);
+- routine-order: the typical patient with an analgesic drafted (no card: not reported against a
+  target, it shows what most calls for an oncology patient cost);
 - fhir-fallback: the typical call without prefetch, every key fetched from the real test FHIR
   server (tests/support/fhir_server.py), beside that server's slowest single query.
 

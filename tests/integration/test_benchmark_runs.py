@@ -30,6 +30,7 @@ def test_the_quick_benchmark_measures_every_scenario_beside_the_floor(tmp_path: 
         assert entry["sequential"]["service"]["p50_us"] > 0
         assert entry["sequential"]["floor"]["p50_us"] > 0
     assert results["cards_per_scenario"]["unconcerned"] == 0
+    assert results["cards_per_scenario"]["routine-order"] == 0
     assert results["cards_per_scenario"]["suggestions"] >= 1
     # every prefetch key of discovery is one query
     assert results["fhir_fallback"]["slowest_query"]["queries"] == len(prefetch_keys())
