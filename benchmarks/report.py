@@ -52,6 +52,9 @@ def markdown(results: dict[str, Any]) -> str:
         if loaded:
             rps = f"{loaded['service']['rps']:.0f} / {loaded['floor']['rps']:.0f} "
             rps += f"(**{loaded['ratio_rps']:.2f}**)"
+            rounds = loaded["service"].get("rps_rounds")
+            if rounds and len(rounds) > 1:
+                rps += f"; service rounds {min(rounds):.0f}–{max(rounds):.0f}"
             ratio = f"p99 ×{seq['ratio_p99']:.2f}"
         else:
             rps = "—"

@@ -265,6 +265,10 @@ def load_scenarios(
             runs = alternate(servers, paths[name], body_file, name, CONNECTIONS, duration, rounds)
             loaded = summarize(runs, ("rps", "p50_us", "p99_us"))
             loaded["ratio_rps"] = ratio(loaded["service"]["rps"], loaded["floor"]["rps"])
+            # each round's rate: gunicorn may hand all 16 connections to one worker (then the
+            # other idles and the rate halves), so the median is shown with its spread
+            for kind, kind_runs in runs.items():
+                loaded[kind]["rps_rounds"] = [round(r["rps"], 1) for r in kind_runs]
             entry[f"throughput_{CONNECTIONS}_connections"] = loaded
         runs = alternate(servers, paths[name], body_file, name, 1, duration, rounds)
         seq = summarize(runs, ("rps", "mean_us", "p50_us", "p99_us"))
