@@ -22,7 +22,8 @@ Body = dict[str, Any]
 
 def _mopa_th() -> Body:
     """HER2+ MBC (CodeX MOPA parts), trastuzumab + paclitaxel drafted, full prefetch."""
-    return json.loads((FIXTURES / "derived/order-select-her2-mbc-th.json").read_text())
+    body: Body = json.loads((FIXTURES / "derived/order-select-her2-mbc-th.json").read_text())
+    return body
 
 
 def _draft(order_id: str, patient_id: str, code: str, name: str, text: str) -> Body:

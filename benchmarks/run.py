@@ -302,7 +302,9 @@ def write_bodies(tmp: Path) -> tuple[dict[str, Any], dict[str, Path], dict[str, 
     return bodies, files, paths
 
 
-def service_answers(service: Server, files: dict[str, Path], paths: dict[str, str]) -> dict:
+def service_answers(
+    service: Server, files: dict[str, Path], paths: dict[str, str]
+) -> dict[str, str]:
     """The service's answer to each scenario: the floor sends the same bytes back."""
     answers = {}
     for name, body_file in files.items():
@@ -331,7 +333,7 @@ def fhir_fallback(
     ]
     slowest = slowest_fhir_query(fhir, body, 5 if args.quick else 30)
     keys = ("p50_us", "p99_us", "mean_us")
-    result = {
+    result: dict[str, Any] = {
         "service": {k: round(_median(runs, k), 1) for k in keys},
         "slowest_query": slowest,
     }
