@@ -81,9 +81,6 @@ def evaluate(hook_input: HookInput, config: CardsConfig) -> Evaluation:
     return Evaluation(cards=cards, rule_errors=tuple(errors))
 
 
-NO_CARDS = Evaluation(cards=[], rule_errors=(), no_known_drug=True)
-
-
 def call_names_a_drug(
     hook: Hook, resources: Sequence[Mapping[str, Any]], orders: Sequence[DraftOrder]
 ) -> bool:
@@ -111,7 +108,7 @@ def answer(
     the facts and the rules."""
     orders = read_draft_orders(draft_orders, selections, hook=hook.value, resources=resources)
     if needs_a_drug(hook) and not call_names_a_drug(hook, resources, orders):
-        return NO_CARDS
+        return Evaluation(cards=[], rule_errors=(), no_known_drug=True)  # a list of its own
     facts = build_patient_facts(resources, now=now, config=mapping_config)
     hook_input = HookInput(hook=hook, patient_id=patient_id, facts=facts, orders=orders, gaps=gaps)
     return evaluate(hook_input, cards_config)

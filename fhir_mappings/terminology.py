@@ -68,20 +68,16 @@ def normalise_system(system: str) -> str:
     key = system.strip().rstrip("/").lower()
     if key.startswith("https://"):
         key = "http://" + key.removeprefix("https://")
-    aliases = _ALIASES if _ALIASES is not None else _load_aliases()
-    return aliases.get(key, key)
+    return _aliases().get(key, key)
 
 
-_ALIASES: dict[str, str] | None = None
-
-
-def _load_aliases() -> dict[str, str]:
-    global _ALIASES
+@cache
+def _aliases() -> dict[str, str]:
+    """Each alias of `data/code_systems.json` (lower case) -> its canonical system."""
     table = load_table("code_systems")
-    _ALIASES = {
+    return {
         alias.lower(): row["system"].lower() for row in table["systems"] for alias in row["aliases"]
     }
-    return _ALIASES
 
 
 def normalise_code(system: str, code: str) -> str:

@@ -328,10 +328,10 @@ def _re_escalation(
     return compute_dose(drug, full.schedule, Phase.MAINTENANCE, sit.body, prior[0]), prior[0]
 
 
-def _never_back_up(sit: Situation, review: DoseReview, full: _Target, value: float) -> DoseReview:
-    """A trap or a label maximum crossed after a T-DM1/T-DXd reduction: the card names what was
-    crossed, and its replacement is the last reduced dose, never the full dose."""
-    escalation = _re_escalation(sit, review.drug, full, value)
+def _never_back_up(review: DoseReview, escalation: tuple[ComputedDose, float] | None) -> DoseReview:
+    """A trap or a label maximum crossed after a T-DM1/T-DXd reduction (`escalation`, from
+    `_re_escalation`): the card names what was crossed, and its replacement is the last reduced
+    dose, never the full dose."""
     if escalation is None:
         return review
     return replace(review, replacement=escalation[0], prior=escalation[1])
@@ -358,14 +358,14 @@ def _judge(
     expected = compute_dose(drug, best.schedule, phase, sit.body)
     if _relative(value, best.value) > tolerance:
         trap = _trap(sit, drug, value)
-        escalation = _re_escalation(sit, drug, expected_target, value) if trap is None else None
-        if escalation is not None:  # between label levels, above the last reduced dose
+        escalation = _re_escalation(sit, drug, expected_target, value)
+        if escalation is not None and trap is None:  # between levels, above the last reduced
             reduced, prior = escalation
             return DoseReview(
                 drafted, drug, amount, Verdict.RE_ESCALATION, reduced, due, prior=prior
             )
         review = DoseReview(drafted, drug, amount, Verdict.WRONG_DOSE, expected, due, trap)
-        return _never_back_up(sit, review, expected_target, value)
+        return _never_back_up(review, escalation)
     exact_trap = _trap(sit, drug, value, exact=True) if best.kind is not _Kind.ACCEPTED else None
     if exact_trap is not None:
         return DoseReview(
@@ -408,7 +408,7 @@ def _after_amount(
     if drug.ceiling is not None and value > drug.ceiling * (1 + rounding):
         ceiling = compute_dose(drug, best.schedule, Phase.MAINTENANCE, sit.body, drug.ceiling)
         review = DoseReview(drafted, drug, amount, Verdict.ABOVE_CEILING, ceiling, due)
-        return _never_back_up(sit, review, full, value)
+        return _never_back_up(review, _re_escalation(sit, drug, full, value))
     escalation = _re_escalation(sit, drug, full, value)
     if escalation is not None:
         reduced, prior = escalation
