@@ -62,15 +62,21 @@ def _rule_failed(rule: Rule) -> Finding:
 def evaluate(hook_input: HookInput, config: CardsConfig) -> Evaluation:
     findings: list[Finding] = []
     errors: list[str] = []
-    for rule in all_rules():
-        if hook_input.hook not in rule.hooks:
-            continue
-        try:
-            findings.extend(name_set_aside(rule.id, rule.run(hook_input, config), hook_input))
-        except Exception as exc:  # one broken rule must not silence the others
-            errors.append(f"{rule.id}: {type(exc).__name__}")
-            findings.append(_rule_failed(rule))
-    findings.extend(unnamed_set_aside(hook_input, config, findings))
+    try:
+        for rule in all_rules():
+            if hook_input.hook not in rule.hooks:
+                continue
+            try:
+                findings.extend(name_set_aside(rule.id, rule.run(hook_input, config), hook_input))
+            except Exception as exc:  # one broken rule must not silence the others
+                errors.append(f"{rule.id}: {type(exc).__name__}")
+                findings.append(_rule_failed(rule))
+        findings.extend(unnamed_set_aside(hook_input, config, findings))
+    finally:
+        # What the rules shared (a Situation holds its HookInput) makes a reference cycle:
+        # left in place, the call's whole facts graph would wait for the cyclic collector,
+        # whose collections then ran mid-request over every live object (~35 us a call).
+        hook_input.forget_per_call()
     cards = render_cards(
         findings,
         hook_input.hook,

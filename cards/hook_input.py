@@ -68,3 +68,7 @@ class HookInput:
             made = (config, make())
             self.per_call[key] = made
         return cast(T, made[1])
+
+    def forget_per_call(self) -> None:
+        """Drop what `once` kept, once the rules are done: it refers back to this call."""
+        self.__dict__.pop("per_call", None)
