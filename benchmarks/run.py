@@ -3,10 +3,13 @@
     .venv/bin/python benchmarks/run.py [--quick] [--rounds 5] [--duration 3]
                                        [--out benchmarks/results.json] [--markdown]
 
-Starts the service (`her2-cds serve`, gunicorn, 2 workers) and the floor (`floor_app.py`, a
+Starts the service (`her2-cds serve`, gunicorn, 2 workers), the same service without its rules
+(`plumbing.py`: every call answered with no cards before the drafts or the facts are read, so
+its rate is the most any speed-up of the rules could give) and the floor (`floor_app.py`, a
 minimal Flask app under the same gunicorn settings that parses the same request and answers a
-fixed body) on loopback, and drives both with `wrk` (Debian package) in alternating rounds:
-service then floor, floor then service, ... Scenarios (`corpus.py`):
+fixed body) on loopback, and drives them with `wrk` (Debian package) in alternating rounds:
+service, without rules, floor, then the other way round, ... (the service without its rules
+only at 16 connections). Scenarios (`corpus.py`):
 
 - typical: order-select, HER2+ MBC, THP drafted, full prefetch (~12 KB as written);
 - suggestions: the same patient with TH drafted, answered with an 'add pertuzumab' card;
@@ -31,10 +34,8 @@ import contextlib
 import gc
 import json
 import os
-import re
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -49,118 +50,18 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks import corpus  # noqa: E402
+from benchmarks.plumbing import without_rules  # noqa: E402
 from benchmarks.report import CONNECTIONS, markdown, ratio, targets  # noqa: E402
+from benchmarks.servers import (  # noqa: E402
+    THREADS,
+    WORKERS,
+    Server,
+    alternate,
+    median_of,
+    summarize,
+    wrk,
+)
 from tests.support.fhir_server import FhirTestServer  # noqa: E402
-from tests.support.service_process import free_port  # noqa: E402
-
-LUA = Path(__file__).with_name("wrk_report.lua")
-WORKERS = 2
-THREADS = 4  # `her2-cds serve` default; the floor gets the same
-
-
-class Server:
-    """One gunicorn process tree (service or floor) on a free loopback port."""
-
-    def __init__(self, kind: str, env: dict[str, str], log: Path) -> None:
-        self.kind = kind
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        if kind == "service":
-            command = [sys.executable, "-m", "cds_service.cli", "serve"]
-            command += ["--port", str(self.port), "--workers", str(WORKERS)]
-            command += ["--threads", str(THREADS)]
-        else:
-            command = [sys.executable, "-m", "gunicorn", "-w", str(WORKERS)]
-            command += ["--threads", str(THREADS), "-b", f"127.0.0.1:{self.port}"]
-            command += ["--timeout", "30", "benchmarks.floor_app:create_app()"]
-        self._log = log.open("ab")
-        started = time.perf_counter()
-        self.process = subprocess.Popen(
-            command,
-            cwd=ROOT,
-            env={**os.environ, **env},
-            stdout=self._log,
-            stderr=self._log,
-        )
-        self.startup_s = self._wait_for_discovery(started)
-
-    def _wait_for_discovery(self, started: float) -> float:
-        deadline = started + 60
-        while time.perf_counter() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"{self.kind} exited at start-up; see its log")
-            with contextlib.suppress(requests.RequestException):
-                if requests.get(f"{self.url}/cds-services", timeout=2).status_code == 200:
-                    return time.perf_counter() - started
-            time.sleep(0.01)
-        raise RuntimeError(f"{self.kind} did not answer discovery within 60 s")
-
-    def worker_rss_mib(self) -> list[float]:
-        """Resident memory of each gunicorn worker (children of the master)."""
-        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
-        sizes = []
-        for pid in children.read_text().split():
-            status = Path(f"/proc/{pid}/status").read_text()
-            match = re.search(r"VmRSS:\s+(\d+) kB", status)
-            if match:
-                sizes.append(int(match.group(1)) / 1024)
-        return sizes
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        self._log.close()
-
-
-def wrk(
-    url: str, body_file: Path, scenario: str, connections: int, duration: float
-) -> dict[str, Any]:
-    """One wrk run; its Lua `done` prints the JSON line we parse."""
-    command = ["wrk", "-s", str(LUA), "-t", str(min(connections, 2)), "-c", str(connections)]
-    command += ["-d", f"{max(1, round(duration))}s", "--timeout", "30s", url]
-    env = {**os.environ, "BENCH_BODY": str(body_file), "BENCH_SCENARIO": scenario}
-    out = subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout
-    line = next(x for x in out.splitlines() if x.startswith("BENCH "))
-    result: dict[str, Any] = json.loads(line[len("BENCH ") :])
-    if result["errors"] or result["non_2xx"] or not result["requests"]:
-        raise RuntimeError(f"wrk on {url} for {scenario}: errors in {result}")
-    result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
-    return result
-
-
-def alternate(
-    servers: list[Server],
-    path: str,
-    body_file: Path,
-    scenario: str,
-    connections: int,
-    duration: float,
-    rounds: int,
-) -> dict[str, list[dict[str, Any]]]:
-    """`rounds` wrk runs per server, alternating which goes first."""
-    runs: dict[str, list[dict[str, Any]]] = {s.kind: [] for s in servers}
-    for number in range(rounds):
-        order = servers if number % 2 == 0 else list(reversed(servers))
-        for server in order:
-            runs[server.kind].append(
-                wrk(server.url + path, body_file, scenario, connections, duration)
-            )
-    return runs
-
-
-def _median(runs: list[dict[str, Any]], key: str) -> float:
-    return float(statistics.median(r[key] for r in runs))
-
-
-def summarize(runs: dict[str, list[dict[str, Any]]], keys: tuple[str, ...]) -> dict[str, Any]:
-    summary: dict[str, Any] = {}
-    for kind, kind_runs in runs.items():
-        summary[kind] = {key: round(_median(kind_runs, key), 1) for key in keys}
-    return summary
 
 
 def _cpu_ms_per_call(call: Any, calls: int) -> float:
@@ -176,8 +77,9 @@ def _cpu_ms_per_call(call: Any, calls: int) -> float:
 
 def in_process(bodies: dict[str, tuple[str, dict[str, Any]]], quick: bool) -> dict[str, Any]:
     """Per scenario, in this process through each app's test client: CPU per call of the
-    service and of the floor (steadier on a shared machine than wall-clock rates), and the
-    service's peak Python allocation during one call (tracemalloc)."""
+    service, of the service without its rules (`plumbing.py`) and of the floor (steadier on a
+    shared machine than wall-clock rates), and the service's peak Python allocation during one
+    call (tracemalloc)."""
     from benchmarks.floor_app import create_app as create_floor
     from cds_service.app import create_app
     from cds_service.settings import Settings
@@ -200,8 +102,11 @@ def in_process(bodies: dict[str, tuple[str, dict[str, Any]]], quick: bool) -> di
             calls = (2 if quick else 10) if len(raw) > 100_000 else (20 if quick else 200)
             service_ms = _cpu_ms_per_call(call, calls)
             floor_ms = _cpu_ms_per_call(lambda: call(floor), calls)
+            with without_rules():
+                plumbing_ms = _cpu_ms_per_call(call, calls)
             cpu[name] = {
                 "service": service_ms,
+                "without_rules": plumbing_ms,
                 "floor": floor_ms,
                 "ratio": ratio(service_ms, floor_ms),
             }
@@ -265,12 +170,16 @@ def load_scenarios(
             runs = alternate(servers, paths[name], body_file, name, CONNECTIONS, duration, rounds)
             loaded = summarize(runs, ("rps", "p50_us", "p99_us"))
             loaded["ratio_rps"] = ratio(loaded["service"]["rps"], loaded["floor"]["rps"])
+            loaded["ratio_rps_without_rules"] = ratio(
+                loaded["plumbing"]["rps"], loaded["floor"]["rps"]
+            )
             # each round's rate: gunicorn may hand all 16 connections to one worker (then the
             # other idles and the rate halves), so the median is shown with its spread
             for kind, kind_runs in runs.items():
                 loaded[kind]["rps_rounds"] = [round(r["rps"], 1) for r in kind_runs]
             entry[f"throughput_{CONNECTIONS}_connections"] = loaded
-        runs = alternate(servers, paths[name], body_file, name, 1, duration, rounds)
+        sequential = [server for server in servers if server.kind != "plumbing"]
+        runs = alternate(sequential, paths[name], body_file, name, 1, duration, rounds)
         seq = summarize(runs, ("rps", "mean_us", "p50_us", "p99_us"))
         seq["ratio_mean"] = ratio(seq["service"]["mean_us"], seq["floor"]["mean_us"])
         seq["ratio_p99"] = ratio(seq["service"]["p99_us"], seq["floor"]["p99_us"])
@@ -334,7 +243,7 @@ def fhir_fallback(
     slowest = slowest_fhir_query(fhir, body, 5 if args.quick else 30)
     keys = ("p50_us", "p99_us", "mean_us")
     result: dict[str, Any] = {
-        "service": {k: round(_median(runs, k), 1) for k in keys},
+        "service": {k: round(median_of(runs, k), 1) for k in keys},
         "slowest_query": slowest,
     }
     result["ratio_p50_to_slowest_query"] = ratio(result["service"]["p50_us"], slowest["p50_us"])
@@ -363,16 +272,22 @@ def measure(args: argparse.Namespace, tmp: Path, fhir: FhirTestServer) -> dict[s
     print("start-up ...", flush=True)
     startup = startup_seconds(env, log, 1 if args.quick else 3)
     bodies, files, paths = write_bodies(tmp)
-    service = Server("service", env, log)
-    floor: Server | None = None
+    servers: list[Server] = []
     try:
+        service = Server("service", env, log)
+        servers.append(service)
         answers = service_answers(service, files, paths)
         (tmp / "floor.json").write_text(json.dumps(answers))
+        plumbing = Server("plumbing", env, log)
+        servers.append(plumbing)
+        if any(json.loads(a)["cards"] for a in service_answers(plumbing, files, paths).values()):
+            raise RuntimeError("the service without its rules answered with cards")
         floor = Server("floor", {"FLOOR_BODIES": str(tmp / "floor.json")}, log)
+        servers.append(floor)
         results["startup_s"] = {"service": startup, "floor": round(floor.startup_s, 3)}
         results["cards_per_scenario"] = {n: len(json.loads(t)["cards"]) for n, t in answers.items()}
         print("load ...", flush=True)
-        results["scenarios"] = load_scenarios([service, floor], files, paths, args)
+        results["scenarios"] = load_scenarios(servers, files, paths, args)
         results["rss_mib_per_worker"] = {
             server.kind: [round(x, 1) for x in server.worker_rss_mib()]
             for server in (service, floor)
@@ -380,9 +295,8 @@ def measure(args: argparse.Namespace, tmp: Path, fhir: FhirTestServer) -> dict[s
         print("fhir fallback ...", flush=True)
         results["fhir_fallback"] = fhir_fallback(service, fhir, tmp, args)
     finally:
-        service.stop()
-        if floor is not None:
-            floor.stop()
+        for server in servers:
+            server.stop()
     print("in process ...", flush=True)
     results.update(in_process(bodies, args.quick))
     results["targets"] = targets(results)

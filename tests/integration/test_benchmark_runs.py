@@ -29,6 +29,10 @@ def test_the_quick_benchmark_measures_every_scenario_beside_the_floor(tmp_path: 
     for entry in results["scenarios"].values():
         assert entry["sequential"]["service"]["p50_us"] > 0
         assert entry["sequential"]["floor"]["p50_us"] > 0
+        loaded = entry.get("throughput_16_connections")
+        if loaded:  # the service without its rules runs beside the service and the floor
+            assert loaded["plumbing"]["rps"] > 0
+            assert loaded["ratio_rps_without_rules"] > 0
     assert results["cards_per_scenario"]["unconcerned"] == 0
     assert results["cards_per_scenario"]["routine-order"] == 0
     assert results["cards_per_scenario"]["suggestions"] >= 1
@@ -37,5 +41,10 @@ def test_the_quick_benchmark_measures_every_scenario_beside_the_floor(tmp_path: 
     assert len(results["rss_mib_per_worker"]["service"]) == 2
     assert set(results["peak_alloc_mib"]) == set(corpus.SCENARIOS)
     assert all(row["service"] > 0 for row in results["cpu_ms_per_call"].values())
+    # without its rules the service does less: no facts for the THP call
+    typical = results["cpu_ms_per_call"]["typical"]
+    assert 0 < typical["without_rules"] < typical["service"]
+    assert results["targets"]["typical throughput >= 0.5x floor"]["without_rules"] > 0
     assert all("met" in row for row in results["targets"].values())
     assert "| typical |" in run.stdout
+    assert "| typical throughput >= 0.5x floor |" in run.stdout
