@@ -168,15 +168,18 @@ def load_scenarios(
         entry: dict[str, Any] = {"body_bytes": body_file.stat().st_size}
         if name != "observations-5000":
             runs = alternate(servers, paths[name], body_file, name, CONNECTIONS, duration, rounds)
-            loaded = summarize(runs, ("rps", "p50_us", "p99_us"))
+            loaded = summarize(runs, ("rps", "p50_us", "p99_us"), two_workers=True)
             loaded["ratio_rps"] = ratio(loaded["service"]["rps"], loaded["floor"]["rps"])
             loaded["ratio_rps_without_rules"] = ratio(
                 loaded["plumbing"]["rps"], loaded["floor"]["rps"]
             )
-            # each round's rate: gunicorn may hand all 16 connections to one worker (then the
-            # other idles and the rate halves), so the median is shown with its spread
+            # every round's rate and how much of the work its busiest worker did: the medians
+            # are of the rounds both workers served (servers.py, ONE_WORKER_SHARE)
             for kind, kind_runs in runs.items():
                 loaded[kind]["rps_rounds"] = [round(r["rps"], 1) for r in kind_runs]
+                loaded[kind]["busiest_worker_share_rounds"] = [
+                    r["busiest_worker_share"] for r in kind_runs
+                ]
             entry[f"throughput_{CONNECTIONS}_connections"] = loaded
         sequential = [server for server in servers if server.kind != "plumbing"]
         runs = alternate(sequential, paths[name], body_file, name, 1, duration, rounds)

@@ -68,11 +68,24 @@ class Server:
             time.sleep(0.01)
         raise RuntimeError(f"{self.kind} did not answer discovery within 60 s")
 
+    def worker_pids(self) -> list[str]:
+        """The gunicorn workers: the children of the master."""
+        master = self.process.pid
+        return Path(f"/proc/{master}/task/{master}/children").read_text().split()
+
+    def worker_cpu_ticks(self) -> dict[str, int]:
+        """User plus system CPU time of each worker so far, in clock ticks."""
+        ticks = {}
+        for pid in self.worker_pids():
+            with contextlib.suppress(OSError):  # a worker that has just exited
+                fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+                ticks[pid] = int(fields[11]) + int(fields[12])  # utime, stime
+        return ticks
+
     def worker_rss_mib(self) -> list[float]:
         """Resident memory of each gunicorn worker (children of the master)."""
-        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
         sizes = []
-        for pid in children.read_text().split():
+        for pid in self.worker_pids():
             status = Path(f"/proc/{pid}/status").read_text()
             match = re.search(r"VmRSS:\s+(\d+) kB", status)
             if match:
@@ -114,23 +127,44 @@ def alternate(
     duration: float,
     rounds: int,
 ) -> dict[str, list[dict[str, Any]]]:
-    """`rounds` wrk runs per server, alternating which goes first."""
+    """`rounds` wrk runs per server, alternating which goes first; each run with the share of
+    the workers' CPU time its busiest worker took."""
     runs: dict[str, list[dict[str, Any]]] = {s.kind: [] for s in servers}
     for number in range(rounds):
         order = servers if number % 2 == 0 else list(reversed(servers))
         for server in order:
-            runs[server.kind].append(
-                wrk(server.url + path, body_file, scenario, connections, duration)
-            )
+            before = server.worker_cpu_ticks()
+            result = wrk(server.url + path, body_file, scenario, connections, duration)
+            after = server.worker_cpu_ticks()
+            used = [after[pid] - before.get(pid, 0) for pid in after]
+            result["busiest_worker_share"] = round(max(used) / sum(used), 2) if any(used) else 1.0
+            runs[server.kind].append(result)
     return runs
+
+
+# gunicorn's workers take wrk's 16 keep-alive connections as they come; in some rounds one
+# worker takes them all and the other idles, and the round measures one worker, not two.
+ONE_WORKER_SHARE = 0.8
+
+
+def two_worker_runs(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The runs in which both workers served (all of them if there is none)."""
+    both = [r for r in runs if r["busiest_worker_share"] < ONE_WORKER_SHARE]
+    return both or runs
 
 
 def median_of(runs: list[dict[str, Any]], key: str) -> float:
     return float(statistics.median(r[key] for r in runs))
 
 
-def summarize(runs: dict[str, list[dict[str, Any]]], keys: tuple[str, ...]) -> dict[str, Any]:
+def summarize(
+    runs: dict[str, list[dict[str, Any]]], keys: tuple[str, ...], *, two_workers: bool = False
+) -> dict[str, Any]:
+    """Medians of each server's runs; with `two_workers`, of the runs both workers served."""
     summary: dict[str, Any] = {}
     for kind, kind_runs in runs.items():
-        summary[kind] = {key: round(median_of(kind_runs, key), 1) for key in keys}
+        used = two_worker_runs(kind_runs) if two_workers else kind_runs
+        summary[kind] = {key: round(median_of(used, key), 1) for key in keys}
+        if two_workers:
+            summary[kind]["rounds_used"] = len(used)
     return summary
