@@ -42,10 +42,12 @@ def _serve(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
     from cds_service.app import create_app
+    from cds_service.log_format import lean_log_records
     from cds_service.serve_operations import gunicorn_hooks, prepare_metrics
     from cds_service.trusted_clients import ConfigurationError
 
     settings = prepare_metrics(Settings.from_env())
+    lean_log_records()
     # Build the app once in the master: a bad trusted-clients file or database URL stops
     # `serve` here with one clear message, instead of every worker dying on boot. Start-up
     # warnings are said here, once; the workers build theirs silently.

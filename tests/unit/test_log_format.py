@@ -11,10 +11,11 @@ import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cds_service.log_format import JsonFormatter, JsonLineHandler
+from cds_service.log_format import JsonFormatter, JsonLineHandler, lean_log_records
 
 
 def record(created: float, **extra: object) -> logging.LogRecord:
@@ -97,3 +98,34 @@ def test_a_stream_without_a_descriptor_is_written_under_the_lock() -> None:
     handler.setStream(other)
     handler.handle(record(1_800_000_000.0, status=201))
     assert json.loads(other.getvalue())["status"] == 201
+
+
+def test_lean_records_write_the_same_line_and_keep_the_process_id(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`her2-cds serve` skips the caller's frame and thread of each record: no line carries
+    them. The line is unchanged; the pid, which gunicorn's own lines print, is kept."""
+    for name in ("_srcfile", "logThreads", "logMultiprocessing", "logProcesses"):
+        monkeypatch.setattr(logging, name, getattr(logging, name))  # restored afterwards
+    stream = io.StringIO()
+    handler = JsonLineHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    logger = logging.getLogger("her2cds.test-lean")
+    monkeypatch.setattr(logger, "handlers", [handler])
+    monkeypatch.setattr(logger, "propagate", False)
+    logger.setLevel(logging.INFO)
+    captured: list[logging.LogRecord] = []
+    monkeypatch.setattr(handler, "filter", lambda r: captured.append(r) or True)
+
+    logger.info("request", extra={"status": 200, "hook": "order-select"})
+    lean_log_records()
+    logger.info("request", extra={"status": 200, "hook": "order-select"})
+
+    full, lean = (json.loads(line) for line in stream.getvalue().splitlines())
+    assert {k: v for k, v in lean.items() if k != "ts"} == {
+        k: v for k, v in full.items() if k != "ts"
+    }
+    assert captured[0].funcName == "test_lean_records_write_the_same_line_and_keep_the_process_id"
+    assert captured[1].funcName == "(unknown function)"
+    assert captured[1].threadName is None
+    assert captured[1].process == captured[0].process is not None
