@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
+from functools import cache
 
 from cards.current import current_in_class
 from cards.detail import escape_text
@@ -120,6 +121,7 @@ def name_set_aside(rule: str, findings: Iterable[Finding], hook_input: HookInput
     return [replace(f, missing_data=(*f.missing_data, *lines)) for f in findings]
 
 
+@cache
 def _read_on(hook: Hook) -> frozenset[str]:
     """The concepts read by the rules that run on `hook`: only they could have used a record."""
     rules = [r for r in registry() if r.family != ENGINE and hook in r.hooks]
@@ -137,6 +139,8 @@ def unnamed_set_aside(
 ) -> list[Finding]:
     """One warning for the set-aside records no card shown on this hook names."""
     facts = hook_input.facts
+    if not facts.set_aside:  # the usual case: nothing set aside
+        return []
     read_here = _read_on(hook_input.hook)
     relevant = [r for r in facts.set_aside if r.concepts & read_here]
     if not relevant or not _in_care(hook_input, config):
