@@ -33,6 +33,8 @@ def test_the_quick_benchmark_measures_every_scenario_beside_the_floor(tmp_path: 
         if loaded:  # the service without its rules runs beside the service and the floor
             assert loaded["plumbing"]["rps"] > 0
             assert loaded["ratio_rps_without_rules"] > 0
+            assert entry["sequential"]["plumbing"]["p99_us"] > 0  # and one call at a time
+            assert entry["sequential"]["ratio_p99_without_rules"] > 0
     assert results["cards_per_scenario"]["unconcerned"] == 0
     assert results["cards_per_scenario"]["routine-order"] == 0
     assert results["cards_per_scenario"]["suggestions"] >= 1
@@ -45,6 +47,7 @@ def test_the_quick_benchmark_measures_every_scenario_beside_the_floor(tmp_path: 
     typical = results["cpu_ms_per_call"]["typical"]
     assert 0 < typical["without_rules"] < typical["service"]
     assert results["targets"]["typical throughput >= 0.5x floor"]["without_rules"] > 0
+    assert results["targets"]["typical sequential p99 <= 2.5x floor"]["without_rules"] > 0
     assert all("met" in row for row in results["targets"].values())
     assert "| typical |" in run.stdout
     assert "| typical throughput >= 0.5x floor |" in run.stdout
