@@ -227,7 +227,9 @@ def _add_samples(commands: Any) -> None:
     write.set_defaults(handler=_samples_write)
     load = actions.add_parser("load", help="load the samples into a FHIR R4 server")
     load.add_argument("fhir_base", metavar="FHIR_BASE", help="e.g. https://fhir.example.org/r4")
-    load.add_argument("--token", help="Bearer token for the FHIR server")
+    load.add_argument(
+        "--token", help="Bearer token for the FHIR server (--token=T when T starts with -)"
+    )
     load.add_argument(
         "--discovery-url",
         default="http://localhost:8080/cds-services",

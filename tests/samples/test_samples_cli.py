@@ -48,7 +48,7 @@ def test_load_into_the_fhir_server_and_read_back(
     fhir_server: FhirTestServer, capsys: pytest.CaptureFixture
 ) -> None:
     fhir_server.reset()
-    args = ["samples", "load", fhir_server.base_url, "--token", fhir_server.token]
+    args = ["samples", "load", fhir_server.base_url, f"--token={fhir_server.token}"]
     assert main(args) == 0
     out = capsys.readouterr().out
     for sample in samples.samples():
@@ -90,7 +90,7 @@ def test_the_service_answers_from_the_loaded_server(
 ) -> None:
     """The service's own FHIR fallback (no prefetch) finds what `load` stored."""
     fhir_server.reset()
-    assert main(["samples", "load", fhir_server.base_url, "--token", fhir_server.token]) == 0
+    assert main(["samples", "load", fhir_server.base_url, f"--token={fhir_server.token}"]) == 0
     capsys.readouterr()
     # Generous time limits: this checks what is stored, not how fast a shared machine is.
     app = make_app(fhir_allow_loopback_http=True, fhir_timeout_s=30.0, fhir_budget_s=120.0)
