@@ -58,3 +58,12 @@ def test_a_subcutaneous_or_unrouted_order_is_still_checked_as_phesgo(text, route
         order_select(her2_positive_mbc(), _both_antibodies(420, text, route)), "dose-check"
     )
     assert card["summary"].startswith("Phesgo 420 mg")
+
+
+def test_a_phesgo_order_coded_only_by_its_ndc_is_checked_as_phesgo():
+    order = draft(PHESGO, 420, text="x")
+    order["medicationCodeableConcept"] = {
+        "coding": [{"system": "http://hl7.org/fhir/sid/ndc", "code": "50242-260-01"}]
+    }
+    card = card_of(order_select(her2_positive_mbc(), order), "dose-check")
+    assert card["summary"].startswith("Phesgo 420 mg")

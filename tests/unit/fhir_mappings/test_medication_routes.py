@@ -4,12 +4,16 @@ trastuzumab written on one order are not Phesgo, which its label allows only sub
 
 from __future__ import annotations
 
+import json
+from importlib import resources
 from typing import Any
 
+import jsonschema
 import pytest
 
 from fhir_mappings import all_drugs, drug_info, recognise_medication
 from fhir_mappings.model import MedicationConcept
+from fhir_mappings.terminology import load_table
 
 RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 SNOMED = "http://snomed.info/sct"
@@ -132,3 +136,63 @@ def test_a_route_changes_nothing_for_drugs_without_a_label_route() -> None:
         "cyclophosphamide",
         "doxorubicin",
     )
+
+
+NDC = "http://hl7.org/fhir/sid/ndc"
+
+
+@pytest.mark.parametrize(
+    ("system", "code"),
+    [
+        (NDC, "50242-260-01"),
+        (NDC, "50242-260-86"),
+        (NDC, "50242026001"),  # 11-digit form
+        ("urn:oid:2.16.840.1.113883.6.69", "50242-0260-01"),  # the NDC's OID (C-CDA)
+        (NDC, "50242-260"),  # the product NDC
+    ],
+)
+def test_a_phesgo_order_coded_by_its_ndc_is_phesgo(system: str, code: str) -> None:
+    order: dict[str, Any] = {
+        "resourceType": "MedicationRequest",
+        "medicationCodeableConcept": {"coding": [{"system": system, "code": code}]},
+    }
+    concept = _read(order)
+    assert (concept.drug, concept.matched_by) == (PHESGO, "ndc")
+    assert concept.code == f"{system}|{code}"
+    order["dosageInstruction"] = [{"route": IV}]  # the product coded: a route error, still Phesgo
+    assert _read(order).drug == PHESGO
+
+
+@pytest.mark.parametrize(
+    ("system", "code"),
+    [
+        (NDC, "50242-245-01"),  # the 15 mL vial: not verified from a primary source, not listed
+        (NDC, "5024226001"),  # 10 digits without hyphens: ambiguous, not matched
+        (RXNORM, "50242-260-01"),  # an NDC under another system is not an NDC
+    ],
+)
+def test_unlisted_or_ambiguous_ndcs_are_not_read(system: str, code: str) -> None:
+    order = {
+        "resourceType": "MedicationRequest",
+        "medicationCodeableConcept": {"coding": [{"system": system, "code": code}]},
+    }
+    assert _read(order).drug is None
+
+
+def _schema_errors(mutate: Any) -> list[str]:
+    data = json.loads(json.dumps(load_table("medications")))
+    mutate(next(d for d in data["drugs"] if d["id"] == PHESGO))
+    schema = json.loads(
+        resources.files("fhir_mappings").joinpath("schemas", "medications.schema.json").read_text()
+    )
+    validator = jsonschema.Draft202012Validator(schema)
+    return [e.message for e in validator.iter_errors(data)]
+
+
+def test_the_schema_keeps_ndcs_hyphenated_and_rxcuis_numeric() -> None:
+    assert _schema_errors(lambda row: None) == []
+    assert _schema_errors(lambda row: row["codes"][1].update(code="50242026001"))
+    assert _schema_errors(lambda row: row["codes"][1].update(tty="SCD"))
+    assert _schema_errors(lambda row: row["codes"][1].update(system="rxnorm"))
+    assert _schema_errors(lambda row: row["label_route"].update(route="intravenous"))
+    assert _schema_errors(lambda row: row["label_route"].pop("source"))
