@@ -258,12 +258,16 @@ def _route_allows(label_route: str | None, route: str | None) -> bool:
     return label_route is None or route is None or route == label_route
 
 
-def resolve_drugs(drug_ids: Iterable[str], route: str | None = None) -> str | None:
+def resolve_drugs(
+    drug_ids: Iterable[str], route: str | None = None, *, combine: bool = True
+) -> str | None:
     """One drug from several hits.
 
-    A refinement beats what it refines (protein-bound paclitaxel beats paclitaxel); the components
-    of a combination make the combination (pertuzumab + trastuzumab make Phesgo) unless the
-    order's `route` is one the combination's label does not allow; else None.
+    A refinement beats what it refines (protein-bound paclitaxel beats paclitaxel); with
+    `combine` (codes), the components of a combination make the combination (pertuzumab +
+    trastuzumab ingredient codes make Phesgo) unless the order's `route` is one the
+    combination's label does not allow; else None. Words do not combine: a combination is named
+    by its own word groups, so "Perjeta + Herceptin" names two IV drugs, not Phesgo.
     """
     ids = set(drug_ids)
     if not ids:
@@ -272,7 +276,7 @@ def resolve_drugs(drug_ids: Iterable[str], route: str | None = None) -> str | No
     kept = {d for d in ids if not any(d in table.drugs[o].refines for o in ids if o != d)}
     if len(kept) == 1:
         return next(iter(kept))
-    combination = table.combinations.get(frozenset(kept))
+    combination = table.combinations.get(frozenset(kept)) if combine else None
     if combination is None or not _route_allows(table.drugs[combination].label_route, route):
         return None
     return combination
@@ -414,7 +418,7 @@ def _identify(
             chosen = next((h for h in level_hits if h[0].drug == drug), level_hits[0])
             matched_by, matched_code = chosen[0].level, chosen[1].system_code
             break
-    by_name = resolve_drugs(named, route)
+    by_name = resolve_drugs(named, route, combine=False)
     refined = drug is not None and by_name is not None and drug in table.drugs[by_name].refines
     if refined or (drug is None and matched_code is None and by_name is not None):
         drug, matched_by = by_name, "name"

@@ -1,6 +1,7 @@
 """IV pertuzumab and trastuzumab written on one order are not Phesgo, which is for subcutaneous
-use only (Phesgo US label §2.2): no card compares such an order with Phesgo's doses. Written
-without a route, or subcutaneously, or by its own name, the order is still Phesgo."""
+use only (Phesgo US label §2.2), nor one of the two: no card compares such an order with
+Phesgo's doses or with one antibody's. Written without a route, or subcutaneously, or by its own
+name, the order is still Phesgo."""
 
 from __future__ import annotations
 
@@ -33,10 +34,11 @@ def _mentions_phesgo(cards: list[dict[str, Any]]) -> list[str]:
         ("trastuzumab and pertuzumab IV", None),
         ("pertuzumab/trastuzumab", IV),
         ("trastuzumab + pertuzumab intravenous infusion", None),
+        ("Perjeta + Herceptin", IV),
     ],
-    ids=["iv-in-words", "coded-iv-route", "intravenous-in-words"],
+    ids=["iv-in-words", "coded-iv-route", "intravenous-in-words", "iv-brands"],
 )
-def test_an_iv_order_of_both_antibodies_is_never_compared_with_phesgo(text, route):
+def test_an_iv_order_of_both_antibodies_is_not_dose_checked_as_one_product(text, route):
     cards = order_select(her2_positive_mbc(), _both_antibodies(420, text, route))
     assert _mentions_phesgo(cards) == []
     assert [c for c in cards if c["source"]["topic"]["code"] == "dose-check"] == []

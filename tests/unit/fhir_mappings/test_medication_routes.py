@@ -74,6 +74,17 @@ def test_iv_order_naming_both_antibodies_names_both_and_recognises_neither(order
     assert concept.classes == frozenset()  # no Phesgo class: no Phesgo dose, no Phesgo card
 
 
+@pytest.mark.parametrize(
+    "text", ["Perjeta + Herceptin", "pertuzumab + Herceptin", "Perjeta and trastuzumab"]
+)
+def test_brand_names_of_the_iv_antibodies_name_both_and_recognise_neither(text: str) -> None:
+    """Words do not make a combination (only the combination's own word groups do): the IV
+    brands written together are neither Phesgo nor one of the two, whatever the route."""
+    for route in (None, IV):
+        concept = _read(_order(text, route=route))
+        assert (concept.drug, concept.matched_by, concept.also_named) == (None, "name", BOTH)
+
+
 def test_iv_order_coded_with_both_ingredients_is_not_phesgo() -> None:
     concept = _read(_order(None, PERTUZUMAB_IN, TRASTUZUMAB_IN, route=IV))
     assert (concept.drug, concept.matched_by) == (None, "rxnorm-ingredient")
