@@ -16,8 +16,8 @@ from typing import Any
 
 from fhir_mappings.doses import dose_from_dosages, dose_text, interval_days, with_strength
 from fhir_mappings.fhir_json import as_object, as_objects, as_text, parse_datetime, status_code
-from fhir_mappings.medications import recognise_with
-from fhir_mappings.model import DraftOrder, Evidence
+from fhir_mappings.medications import drug_info, recognise_with
+from fhir_mappings.model import DraftOrder, Evidence, MedicationConcept
 from fhir_mappings.resource_set import ResourceSet
 from fhir_mappings.strength import product_strength_mg
 
@@ -84,7 +84,7 @@ def _order(
         resource_type=rtype,
         resource_id=rid,
         code=medication.code if medication else None,
-        display=medication.text if medication else None,
+        display=_display(medication),
         when=when,
         value=dose_text(dose),
     )
@@ -98,3 +98,11 @@ def _order(
         status=status_code(resource),
         evidence=evidence,
     )
+
+
+def _display(medication: MedicationConcept | None) -> str | None:
+    """The order's own medication text; for an order coded only (an NDC, an RxCUI), the name of
+    the drug its code names, as a card shows it (never the code system's URL)."""
+    if medication is None:
+        return None
+    return medication.text or (drug_info(medication.drug).display if medication.drug else None)

@@ -10,6 +10,12 @@ Name matching must keep the label's "do not substitute" family apart (§0.1 #9):
 alone is trastuzumab, while ado-trastuzumab emtansine and fam-trastuzumab deruxtecan are their
 own drugs even though both strings contain "trastuzumab". Each drug's word list therefore has
 exclusions, and an order text that names two different drugs recognises neither.
+
+A combination product read only from its components (the words "pertuzumab" and "trastuzumab",
+or both ingredient codes) is that product only when the order's route is one its label allows
+(`label_route` in the table): IV pertuzumab + trastuzumab written on one order is not Phesgo,
+which is for subcutaneous use only. Such an order names both components and recognises neither.
+A name or code of the product itself (Phesgo, hyaluronidase-zzxf) still reads as the product.
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ from fhir_mappings.terminology import load_table, normalise_code, normalise_syst
 
 _PRODUCT_TTYS = frozenset({"SCD", "SBD", "SCD/SBD", "BN"})
 _TRUSTED = frozenset({"verified", "corroborated"})
+_PRODUCT_LEVELS = frozenset({"rxnorm-product", "ndc"})  # codes of one product: read first
 
 
 @dataclass(frozen=True)
@@ -56,6 +63,7 @@ class DrugInfo:
     rxnorm_product: str | None = None  # a verified product RxCUI, for drugs without one ingredient
     rxnorm_product_display: str | None = None
     refines: tuple[str, ...] = ()  # drugs whose ingredient code this drug shares
+    label_route: str | None = None  # the only route the product's label allows
 
     @property
     def rxnorm_code(self) -> str | None:
@@ -70,7 +78,7 @@ class DrugInfo:
 @dataclass(frozen=True)
 class _CodeHit:
     drug: str
-    level: str  # "rxnorm-product" | "rxnorm-ingredient" | "snomed"
+    level: str  # "rxnorm-product" | "ndc" | "rxnorm-ingredient" | "snomed"
     strength_mg: float | None = None  # mg in one tablet or capsule of a verified product code
 
 
@@ -79,6 +87,9 @@ class _NameRule:
     drug: str
     any_of: tuple[tuple[str, ...], ...]  # each inner tuple: words that must all appear
     excludes: tuple[str, ...]
+    by_components: frozenset[tuple[str, ...]] = frozenset()  # groups naming only components
+    components: tuple[str, ...] = ()
+    label_route: str | None = None
 
 
 @dataclass(frozen=True)
@@ -101,45 +112,14 @@ def _table() -> _DrugTable:
     systems: Mapping[str, str] = data["systems"]
     drugs: dict[str, DrugInfo] = {}
     codes: dict[tuple[str, str], _CodeHit] = {}
-    rules: list[_NameRule] = []
-    words: dict[str, re.Pattern[str]] = {}
     for row in data["drugs"]:
-        ingredient: Mapping[str, Any] | None = row["rxnorm_ingredient"]
-        product: Mapping[str, Any] | None = row["rxnorm_product"]
-        drugs[row["id"]] = DrugInfo(
-            id=row["id"],
-            display=row["display"],
-            short=row["short"],
-            brand_names=tuple(row["brand_names"]),
-            classes=frozenset(row["classes"]),
-            components=tuple(row["components"]),
-            route=row["route"],
-            rxnorm_ingredient=ingredient["code"] if ingredient else None,
-            rxnorm_display=ingredient["display"] if ingredient else None,
-            source=row["source"],
-            verification=row["verification"],
-            rxnorm_product=product["code"] if product else None,
-            rxnorm_product_display=product["display"] if product else None,
-            refines=tuple(row["refines"]),
-        )
+        drugs[row["id"]] = _drug_info(row)
         for code in row["codes"]:
             system = normalise_system(systems[code["system"]])
-            if code["system"] == "snomed":
-                level = "snomed"
-            elif code["tty"] in _PRODUCT_TTYS:
-                level = "rxnorm-product"
-            else:
-                level = "rxnorm-ingredient"
-            # a strength is read only from a code checked against a record (a misread tablet
-            # strength is a misread dose)
-            strength = code.get("strength_mg") if code["verification"] in _TRUSTED else None
-            codes[(system, normalise_code(system, code["code"]))] = _CodeHit(
-                row["id"], level, float(strength) if strength is not None else None
-            )
-        rule = _NameRule(
-            row["id"], tuple(tuple(n) for n in row["names"]), tuple(row["name_excludes"])
-        )
-        rules.append(rule)
+            codes[(system, normalise_code(system, code["code"]))] = _code_hit(row["id"], code)
+    rules = _name_rules(data["drugs"], drugs)
+    words: dict[str, re.Pattern[str]] = {}
+    for rule in rules:
         for term in [t for group in rule.any_of for t in group] + list(rule.excludes):
             words.setdefault(term, _pattern(term))
     route_words = {route: tuple(w) for route, w in data["route_words"].items()}
@@ -148,7 +128,68 @@ def _table() -> _DrugTable:
             words.setdefault(term, _pattern(term))
     combinations = {frozenset(d.components): d.id for d in drugs.values() if d.components}
     _check_references(drugs, {c["id"] for c in data["classes"]})
-    return _DrugTable(drugs, codes, tuple(rules), words, route_words, combinations)
+    return _DrugTable(drugs, codes, rules, words, route_words, combinations)
+
+
+def _drug_info(row: Mapping[str, Any]) -> DrugInfo:
+    ingredient: Mapping[str, Any] | None = row["rxnorm_ingredient"]
+    product: Mapping[str, Any] | None = row["rxnorm_product"]
+    label_route: Mapping[str, Any] | None = row.get("label_route")
+    return DrugInfo(
+        id=row["id"],
+        display=row["display"],
+        short=row["short"],
+        brand_names=tuple(row["brand_names"]),
+        classes=frozenset(row["classes"]),
+        components=tuple(row["components"]),
+        route=row["route"],
+        rxnorm_ingredient=ingredient["code"] if ingredient else None,
+        rxnorm_display=ingredient["display"] if ingredient else None,
+        source=row["source"],
+        verification=row["verification"],
+        rxnorm_product=product["code"] if product else None,
+        rxnorm_product_display=product["display"] if product else None,
+        refines=tuple(row["refines"]),
+        label_route=label_route["route"] if label_route else None,
+    )
+
+
+def _code_hit(drug: str, code: Mapping[str, Any]) -> _CodeHit:
+    if code["system"] in ("snomed", "ndc"):
+        level = code["system"]
+    elif code["tty"] in _PRODUCT_TTYS:
+        level = "rxnorm-product"
+    else:
+        level = "rxnorm-ingredient"
+    # a strength is read only from a code checked against a record (a misread tablet
+    # strength is a misread dose)
+    strength = code.get("strength_mg") if code["verification"] in _TRUSTED else None
+    return _CodeHit(drug, level, float(strength) if strength is not None else None)
+
+
+def _name_rules(
+    rows: Sequence[Mapping[str, Any]], drugs: Mapping[str, DrugInfo]
+) -> tuple[_NameRule, ...]:
+    """Each drug's word groups. A group of a combination whose every word is a one-word name
+    of one of its components ("pertuzumab" + "trastuzumab") names the product only by its
+    components: it is the one the product's `label_route` governs."""
+    one_word = {row["id"]: {g[0] for g in row["names"] if len(g) == 1} for row in rows}
+    rules = []
+    for row in rows:
+        info = drugs[row["id"]]
+        component_words = set().union(*(one_word.get(c, set()) for c in info.components))
+        groups = tuple(tuple(n) for n in row["names"])
+        rules.append(
+            _NameRule(
+                info.id,
+                groups,
+                tuple(row["name_excludes"]),
+                frozenset(g for g in groups if component_words.issuperset(g)),
+                info.components,
+                info.label_route,
+            )
+        )
+    return tuple(rules)
 
 
 def _check_references(drugs: Mapping[str, DrugInfo], class_ids: set[str]) -> None:
@@ -157,6 +198,8 @@ def _check_references(drugs: Mapping[str, DrugInfo], class_ids: set[str]) -> Non
         unknown |= set(drug.classes) - class_ids
         if unknown:
             raise ValueError(f"medications.json: {drug.id} names unknown ids {unknown}")
+        if drug.label_route is not None and drug.label_route != drug.route:
+            raise ValueError(f"medications.json: {drug.id} has a label route other than its route")
 
 
 def drug_info(drug_id: str) -> DrugInfo:
@@ -187,27 +230,44 @@ _TEXT_CACHE = 4096
 
 
 @lru_cache(maxsize=_TEXT_CACHE)
-def drugs_named(text: str | None) -> frozenset[str]:
-    """Every drug the text names, after each drug's exclusions (before combination rules)."""
+def drugs_named(text: str | None, route: str | None = None) -> frozenset[str]:
+    """Every drug the text names, after each drug's exclusions (before combination rules).
+
+    With the order's `route`: a combination the text names only by its components ("pertuzumab
+    and trastuzumab") on a route its label does not allow is not named; its components are."""
     if not text:
         return frozenset()
     table = _table()
     present = _words_present(normalise_text(text), table.words)
     if not present:
         return frozenset()
-    return frozenset(
-        rule.drug
-        for rule in table.rules
-        if any(present.issuperset(group) for group in rule.any_of)
-        and present.isdisjoint(rule.excludes)
-    )
+    named: set[str] = set()
+    for rule in table.rules:
+        groups = [g for g in rule.any_of if present.issuperset(g)]
+        if not groups or not present.isdisjoint(rule.excludes):
+            continue
+        if _route_allows(rule.label_route, route) or not rule.by_components.issuperset(groups):
+            named.add(rule.drug)
+        else:
+            named.update(rule.components)
+    return frozenset(named)
 
 
-def resolve_drugs(drug_ids: Iterable[str]) -> str | None:
+def _route_allows(label_route: str | None, route: str | None) -> bool:
+    """An unknown route, or a product whose label allows every route, is never ruled out."""
+    return label_route is None or route is None or route == label_route
+
+
+def resolve_drugs(
+    drug_ids: Iterable[str], route: str | None = None, *, combine: bool = True
+) -> str | None:
     """One drug from several hits.
 
-    A refinement beats what it refines (protein-bound paclitaxel beats paclitaxel); the components
-    of a combination make the combination (pertuzumab + trastuzumab make Phesgo); else None.
+    A refinement beats what it refines (protein-bound paclitaxel beats paclitaxel); with
+    `combine` (codes), the components of a combination make the combination (pertuzumab +
+    trastuzumab ingredient codes make Phesgo) unless the order's `route` is one the
+    combination's label does not allow; else None. Words do not combine: a combination is named
+    by its own word groups, so "Perjeta + Herceptin" names two IV drugs, not Phesgo.
     """
     ids = set(drug_ids)
     if not ids:
@@ -216,7 +276,10 @@ def resolve_drugs(drug_ids: Iterable[str]) -> str | None:
     kept = {d for d in ids if not any(d in table.drugs[o].refines for o in ids if o != d)}
     if len(kept) == 1:
         return next(iter(kept))
-    return table.combinations.get(frozenset(kept))
+    combination = table.combinations.get(frozenset(kept)) if combine else None
+    if combination is None or not _route_allows(table.drugs[combination].label_route, route):
+        return None
+    return combination
 
 
 @lru_cache(maxsize=_TEXT_CACHE)
@@ -298,12 +361,15 @@ def code_strength_mg(items: Iterable[Coding]) -> float | None:
     return strengths.pop() if len(strengths) == 1 else None
 
 
-def _order_route(resource: JsonObject) -> str | None:
-    routes = {
-        route_named(concept_words(d.get("route")))
-        for key in ("dosageInstruction", "dosage")
-        for d in as_objects(resource.get(key))
-    } - {None}
+def _order_route(resource: JsonObject, words: str) -> str | None:
+    """The one route the order states: its dosage route (coded or text), its dosage text, or
+    the words of its medication ("trastuzumab and pertuzumab IV"). None when it states none,
+    or two different ones."""
+    dosages = [d for key in ("dosageInstruction", "dosage") for d in as_objects(resource.get(key))]
+    stated = [route_named(concept_words(d.get("route"))) for d in dosages]
+    stated += [route_named(d["text"]) for d in dosages if isinstance(d.get("text"), str)]
+    stated.append(route_named(words))
+    routes = set(stated) - {None}
     return next(iter(routes)) if len(routes) == 1 else None
 
 
@@ -312,13 +378,14 @@ def recognise_with(resource: JsonObject, resolve: Resolver) -> MedicationConcept
     source = _medication_source(resource, resolve)
     if source is None:
         return None
-    drug, matched_by, matched_code, also_named = _identify(source)
+    route = _order_route(resource, source.words)
+    drug, matched_by, matched_code, also_named = _identify(source, route)
     info = _table().drugs.get(drug) if drug else None
     return MedicationConcept(
         drug=drug,
         classes=info.classes if info else frozenset(),
         components=info.components if info else (),
-        route=(_order_route(resource) or (info.route if info else None)),
+        route=route or (info.route if info else None),
         matched_by=matched_by,
         text=source.text,
         code=matched_code,
@@ -327,28 +394,31 @@ def recognise_with(resource: JsonObject, resolve: Resolver) -> MedicationConcept
 
 
 @lru_cache(maxsize=1024)
-def _identify(source: _MedicationSource) -> tuple[str | None, str, str | None, tuple[str, ...]]:
-    """The drug these codings and words name: (drug, matched by, matched code, other drugs
-    named). Cached: order-select repeats the same few medications call after call."""
+def _identify(
+    source: _MedicationSource, route: str | None
+) -> tuple[str | None, str, str | None, tuple[str, ...]]:
+    """The drug these codings and words name on the order's route: (drug, matched by, matched
+    code, other drugs named). Cached: order-select repeats the same few medications call after
+    call."""
     table = _table()
     hits = _code_hits(source.codings)
     ingredient_hits = _code_hits(source.ingredient_codings)
-    named = drugs_named(source.words)
+    named = drugs_named(source.words, route)
 
     drug: str | None = None
     matched_by = "none"
     matched_code: str | None = None
     for level_hits in (
-        [h for h in hits if h[0].level == "rxnorm-product"],
-        [h for h in hits if h[0].level != "rxnorm-product"],
+        [h for h in hits if h[0].level in _PRODUCT_LEVELS],
+        [h for h in hits if h[0].level not in _PRODUCT_LEVELS],
         ingredient_hits,
     ):
         if level_hits:
-            drug = resolve_drugs(h[0].drug for h in level_hits)
+            drug = resolve_drugs((h[0].drug for h in level_hits), route)
             chosen = next((h for h in level_hits if h[0].drug == drug), level_hits[0])
             matched_by, matched_code = chosen[0].level, chosen[1].system_code
             break
-    by_name = resolve_drugs(named)
+    by_name = resolve_drugs(named, route, combine=False)
     refined = drug is not None and by_name is not None and drug in table.drugs[by_name].refines
     if refined or (drug is None and matched_code is None and by_name is not None):
         drug, matched_by = by_name, "name"

@@ -162,7 +162,7 @@ class MedicationConcept:
     classes: frozenset[str]  # class ids, e.g. {"her2-directed", "trastuzumab-class"}
     components: tuple[str, ...]  # drug ids of a combination product (Phesgo: pertuzumab, ...)
     route: str | None  # "iv" | "sc" | "oral" when the product or order says so
-    matched_by: str  # "rxnorm-ingredient" | "rxnorm-product" | "snomed" | "name" | "none"
+    matched_by: str  # "rxnorm-ingredient" | "rxnorm-product" | "ndc" | "snomed" | "name" | "none"
     text: str | None  # the order's own medication text, raw (escape before rendering)
     code: str | None = None  # "system|code" that matched
     also_named: tuple[str, ...] = ()  # other drug ids the order's words name (coded trastuzumab,

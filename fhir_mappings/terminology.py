@@ -33,6 +33,10 @@ DATA_FILES = (
 )
 
 _ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
+_NDC = "http://hl7.org/fhir/sid/ndc"
+# NDC segments: labeler, product, package. The FDA's 10-digit code is written 4-4-2, 5-3-2 or
+# 5-4-1; the 11-digit (HIPAA) form pads the short segment with a leading zero to 5-4-2.
+_NDC_WIDTHS = (5, 4, 2)
 
 
 class TerminologyError(RuntimeError):
@@ -81,11 +85,27 @@ def _aliases() -> dict[str, str]:
 
 
 def normalise_code(system: str, code: str) -> str:
-    """Codes compare case-insensitively; ICD-10-CM also without its dot (C50.911 = C50911)."""
+    """Codes compare case-insensitively; ICD-10-CM also without its dot (C50.911 = C50911);
+    an NDC in its 11-digit form (50242-260-01 = 50242-0260-01 = 50242026001)."""
     code = code.strip().upper()
     if system == _ICD10CM:
         code = code.replace(".", "")
+    elif system == _NDC:
+        code = _ndc_digits(code)
     return code
+
+
+def _ndc_digits(code: str) -> str:
+    """A hyphenated NDC padded segment by segment to 5-4-2 digits (a product NDC, labeler and
+    product only, to 5-4) and written without hyphens. A 10-digit NDC written without hyphens
+    cannot be padded (which segment is short is unknown) and is compared as written."""
+    segments = code.split("-")
+    if len(segments) == 1 or len(segments) > len(_NDC_WIDTHS):
+        return code
+    widths = _NDC_WIDTHS[: len(segments)]
+    if not all(s.isdigit() and 0 < len(s) <= w for s, w in zip(segments, widths, strict=True)):
+        return code
+    return "".join(s.zfill(w) for s, w in zip(segments, widths, strict=True))
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from fhir_mappings.terminology import (
     condition_codes,
     load_table,
     meaning_of_text,
+    normalise_code,
     normalise_system,
     observation_codes,
     unit_factor,
@@ -187,3 +188,28 @@ def test_only_the_listed_oids_are_aliases() -> None:
     assert normalise_system("urn:oid:2.16.840.1.113883.6.96") == "http://snomed.info/sct"
     rxnorm = "http://www.nlm.nih.gov/research/umls/rxnorm"
     assert normalise_system("urn:oid:2.16.840.1.113883.6.88") == rxnorm
+
+
+NDC = "http://hl7.org/fhir/sid/ndc"
+
+
+@pytest.mark.parametrize(
+    ("code", "digits"),
+    [
+        ("50242-260-01", "50242026001"),  # 5-3-2, as the FDA writes it
+        ("50242-0260-01", "50242026001"),  # 11 digits with hyphens
+        ("50242026001", "50242026001"),  # 11 digits, as claims write it
+        ("0002-7597-01", "00002759701"),  # 4-4-2
+        ("60575-4112-1", "60575411201"),  # 5-4-1
+        ("50242-260", "502420260"),  # a product NDC: labeler and product
+        ("5024226001", "5024226001"),  # 10 digits without hyphens: which segment is short?
+        ("50242-260-001", "50242-260-001"),  # not an NDC: compared as written
+    ],
+)
+def test_an_ndc_compares_in_its_11_digit_form(code: str, digits: str) -> None:
+    assert normalise_code(NDC, code) == digits
+
+
+def test_only_ndc_codes_are_padded() -> None:
+    assert normalise_code(SNOMED, "0002-7597-01") == "0002-7597-01"
+    assert normalise_system("urn:oid:2.16.840.1.113883.6.69") == NDC
