@@ -1,10 +1,11 @@
 """The LVEF series, in percent, newest first, with the baseline the label rules compare against.
 
 Every code of the VSAC Ejection Fraction value set counts, plus SNOMED 250908004 (§5.1).
-A value written as a fraction (0-1) is turned into percent. `preliminary` results are kept and
-flagged; `entered-in-error` and `cancelled` never get here (observations.py). The baseline is the
-last LVEF on or before the first dose of the current HER2-directed regimen (§3.1-§3.5: withhold
-rules count points of fall "from pre-treatment").
+A value written as a fraction (0-1) is turned into percent; a range (`valueRange`, or text
+such as "55-60 %") is read at its lower bound, with a data-quality note. `preliminary` results
+are kept and flagged; `entered-in-error` and `cancelled` never get here (observations.py). The
+baseline is the last LVEF on or before the first dose of the current HER2-directed regimen
+(§3.1-§3.5: withhold rules count points of fall "from pre-treatment").
 
 Echocardiography and MUGA reports often arrive as one panel Observation (concept `lvef-panel`)
 whose components carry the measurements. An LVEF-coded component is read like a top-level LVEF:
@@ -19,7 +20,16 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from fhir_mappings.fhir_json import JsonObject, as_objects, as_text, codings, concept_text
+from fhir_mappings.fhir_json import (
+    JsonObject,
+    Quantity,
+    as_object,
+    as_objects,
+    as_text,
+    codings,
+    concept_text,
+    quantity,
+)
 from fhir_mappings.model import Evidence, LvefMeasurement, LvefSeries
 from fhir_mappings.observations import (
     CodedObservation,
@@ -53,6 +63,10 @@ def lvef_percent(obs: CodedObservation, notes: NoteBook) -> float | None:
     amount = value_quantity(obs.resource)
     unit: str | None
     if amount is None:
+        amount = _range_low(obs.resource)
+        if amount is not None:
+            notes.add("Observation", "LVEF reported as a range: the lower bound is used")
+    if amount is None:
         match = _NUMBER_TEXT.match(as_text(obs.resource.get("valueString")) or "")
         if match is None:
             notes.add("Observation", f"LVEF {obs.entry.code} without a numeric value; skipped")
@@ -78,6 +92,13 @@ def lvef_percent(obs: CodedObservation, notes: NoteBook) -> float | None:
         notes.add("Observation", f"LVEF {obs.entry.code} outside 1-100 %; skipped")
         return None
     return percent
+
+
+def _range_low(resource: JsonObject) -> Quantity | None:
+    """The lower bound of a valueRange ("55-60 %"), read like the same range written as text.
+    A range with no lower bound ("< 35 %") gives no value."""
+    value_range = as_object(resource.get("valueRange"))
+    return quantity(value_range.get("low")) if value_range is not None else None
 
 
 def _lvef_observations(observations: ObservationsByConcept) -> tuple[CodedObservation, ...]:
