@@ -2,10 +2,11 @@
 
 Every code of the VSAC Ejection Fraction value set counts, plus SNOMED 250908004 (§5.1).
 A value written as a fraction (0-1) is turned into percent; a range (`valueRange`, or text
-such as "55-60 %") is read at its lower bound, with a data-quality note. `preliminary` results
-are kept and flagged; `entered-in-error` and `cancelled` never get here (observations.py). The
-baseline is the last LVEF on or before the first dose of the current HER2-directed regimen
-(§3.1-§3.5: withhold rules count points of fall "from pre-treatment").
+such as "55-60 %") is read at its lower bound, with a data-quality note; of LVEFs recorded at
+the same time, the lowest counts as the latest. `preliminary` results are kept and flagged;
+`entered-in-error` and `cancelled` never get here (observations.py). The baseline is the last
+LVEF on or before the first dose of the current HER2-directed regimen (§3.1-§3.5: withhold
+rules count points of fall "from pre-treatment").
 
 Echocardiography and MUGA reports often arrive as one panel Observation (concept `lvef-panel`)
 whose components carry the measurements. An LVEF-coded component is read like a top-level LVEF:
@@ -17,6 +18,7 @@ reads wins over its components, and the first readable LVEF component stands for
 
 from __future__ import annotations
 
+import itertools
 import re
 from datetime import datetime
 
@@ -47,8 +49,11 @@ _NUMBER_TEXT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:(?:-|–|to)\s*(\d+(?:\.\d+
 def lvef_series(
     observations: ObservationsByConcept, regimen_start: datetime | None, notes: NoteBook
 ) -> LvefSeries:
-    measurements = tuple(
-        m for m in (_of_observation(o, notes) for o in _lvef_observations(observations)) if m
+    measurements = _lowest_first_among_ties(
+        tuple(
+            m for m in (_of_observation(o, notes) for o in _lvef_observations(observations)) if m
+        ),
+        notes,
     )
     baseline = None
     if regimen_start is not None:
@@ -56,6 +61,22 @@ def lvef_series(
             (m for m in measurements if m.when is not None and m.when <= regimen_start), None
         )
     return LvefSeries(measurements, baseline, regimen_start)
+
+
+def _lowest_first_among_ties(
+    measurements: tuple[LvefMeasurement, ...], notes: NoteBook
+) -> tuple[LvefMeasurement, ...]:
+    """Newest first as given; LVEFs recorded at the same time (an echo and a MUGA, or a report
+    entered twice) lowest first, so the reading the rules judge never depends on the order the
+    EHR listed them in, and a fall is not hidden behind a higher value of the same moment."""
+    ordered = sorted(
+        measurements,
+        key=lambda m: (m.when is None, -m.when.timestamp() if m.when else 0.0, m.percent),
+    )
+    for newer, older in itertools.pairwise(ordered):
+        if newer.when is not None and newer.when == older.when and newer.percent != older.percent:
+            notes.add("Observation", "LVEFs recorded at the same time disagree: the lower is used")
+    return tuple(ordered)
 
 
 def lvef_percent(obs: CodedObservation, notes: NoteBook) -> float | None:
