@@ -12,8 +12,9 @@ to a dose level uses the dose tolerance, not the narrower IV rounding threshold
 A dose the label gives for another cancer (T-DXd 6.4 mg/kg in gastric cancer) is the drug's own
 dose only for a patient with that cancer on file; for anyone else it is a named trap, which the
 dose check explains. A draft nearer one of its own drug's named traps than the other drug's dose
-is that trap (T-DXd 6.4 mg/kg is the gastric dose, not trastuzumab's 6 mg/kg): the dose check's
-card says so, and this card does not give a second, different reading of the same number.
+is that trap (T-DXd 6.4 mg/kg is the gastric dose, not trastuzumab's 6 mg/kg): in breast cancer
+the dose check's card says so, and this card does not give a second, different reading of the
+same number. Without breast cancer on file the dose check does not judge, and this card stays.
 """
 
 from __future__ import annotations
@@ -91,6 +92,7 @@ def fits_other_drug(
         dose = _near(other, order, body, tolerance, cancers)
         if (
             dose is not None
+            and hook_input.facts.disease.breast_cancer  # where the dose check names the trap
             and other.basis == own.basis
             and _nearer_own_trap(own, order, body, dose)
         ):

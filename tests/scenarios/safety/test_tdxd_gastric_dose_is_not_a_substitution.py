@@ -78,3 +78,11 @@ def test_breast_cancer_tdxd_at_6_4_mg_kg_is_one_critical_naming_the_gastric_dose
             "expected 378 mg (5.4 mg/kg)",
         )
     ]
+
+
+def test_without_a_cancer_on_file_6_4_mg_kg_after_trastuzumab_is_still_critical():
+    """No diagnosis to tell gastric from breast cancer: the dose check cannot judge the dose, so
+    the substitution card keeps its critical."""
+    resources = _after_trastuzumab()
+    cards = safety_cards("order-sign", resources, orders=[_tdxd_448()])
+    assert [s[:2] for s in summaries(cards) if s[0] == "C9"] == [("C9", "critical")]
