@@ -40,7 +40,7 @@ HER2 = frozenset(
 RECEPTORS = frozenset({"er-status", "er-percent", "pr-status", "pr-percent", "hr-combined"})
 PREGNANCY = frozenset({"pregnancy-status", "hcg-qualitative", "hcg-quantitative", "pregnancy"})
 DISEASE = frozenset(
-    {"breast-cancer", "metastatic", "brain-metastasis", "gastric-cancer", "stage-group",
+    {"breast-cancer", "metastatic", "brain-metastasis", "gastric-cancer", "nsclc", "stage-group",
      "distant-metastases-category", "distant-metastasis-site"}
 )  # fmt: skip
 MEDICATION = frozenset({"medication"})

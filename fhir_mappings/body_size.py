@@ -70,6 +70,10 @@ def _measurements(
             notes.add("Observation", f"{obs.entry.code} in a unit not in units.json; skipped")
             continue
         value = amount.value * factor.factor
+        if factor.code != factor.canonical:
+            # a converted value has no more precision than a scale or a stadiometer gives
+            # (0.1 kg, 0.1 cm): 2469.2 oz is 70.0 kg, never "70.0006 kg" on a card
+            value = round(value, 1)
         low, high = _LIMITS[quantity_kind]
         if not low <= value <= high:
             notes.add(

@@ -21,7 +21,7 @@ from fhir_mappings.model import DiseaseSetting, Evidence
 from fhir_mappings.observations import ObservationsByConcept, value_codings, value_text
 from fhir_mappings.terminology import text_mentions
 
-_OTHER_TRASTUZUMAB_CANCERS = {"gastric-cancer": "gastric"}
+_OTHER_TRASTUZUMAB_CANCERS = {"gastric-cancer": "gastric", "nsclc": "non-small cell lung"}
 
 
 @dataclass(frozen=True)

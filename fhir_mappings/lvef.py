@@ -1,9 +1,11 @@
 """The LVEF series, in percent, newest first, with the baseline the label rules compare against.
 
 Every code of the VSAC Ejection Fraction value set counts, plus SNOMED 250908004 (§5.1).
-A value written as a fraction (0-1) is turned into percent. `preliminary` results are kept and
-flagged; `entered-in-error` and `cancelled` never get here (observations.py). The baseline is the
-last LVEF on or before the first dose of the current HER2-directed regimen (§3.1-§3.5: withhold
+A value written as a fraction (0-1) is turned into percent; a range (`valueRange`, or text
+such as "55-60 %") is read at its lower bound, with a data-quality note; of LVEFs recorded at
+the same time, the lowest counts as the latest. `preliminary` results are kept and flagged;
+`entered-in-error` and `cancelled` never get here (observations.py). The baseline is the last
+LVEF on or before the first dose of the current HER2-directed regimen (§3.1-§3.5: withhold
 rules count points of fall "from pre-treatment").
 
 Echocardiography and MUGA reports often arrive as one panel Observation (concept `lvef-panel`)
@@ -16,10 +18,20 @@ reads wins over its components, and the first readable LVEF component stands for
 
 from __future__ import annotations
 
+import itertools
 import re
 from datetime import datetime
 
-from fhir_mappings.fhir_json import JsonObject, as_objects, as_text, codings, concept_text
+from fhir_mappings.fhir_json import (
+    JsonObject,
+    Quantity,
+    as_object,
+    as_objects,
+    as_text,
+    codings,
+    concept_text,
+    quantity,
+)
 from fhir_mappings.model import Evidence, LvefMeasurement, LvefSeries
 from fhir_mappings.observations import (
     CodedObservation,
@@ -37,8 +49,11 @@ _NUMBER_TEXT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:(?:-|–|to)\s*(\d+(?:\.\d+
 def lvef_series(
     observations: ObservationsByConcept, regimen_start: datetime | None, notes: NoteBook
 ) -> LvefSeries:
-    measurements = tuple(
-        m for m in (_of_observation(o, notes) for o in _lvef_observations(observations)) if m
+    measurements = _lowest_first_among_ties(
+        tuple(
+            m for m in (_of_observation(o, notes) for o in _lvef_observations(observations)) if m
+        ),
+        notes,
     )
     baseline = None
     if regimen_start is not None:
@@ -48,10 +63,30 @@ def lvef_series(
     return LvefSeries(measurements, baseline, regimen_start)
 
 
+def _lowest_first_among_ties(
+    measurements: tuple[LvefMeasurement, ...], notes: NoteBook
+) -> tuple[LvefMeasurement, ...]:
+    """Newest first as given; LVEFs recorded at the same time (an echo and a MUGA, or a report
+    entered twice) lowest first, so the reading the rules judge never depends on the order the
+    EHR listed them in, and a fall is not hidden behind a higher value of the same moment."""
+    ordered = sorted(
+        measurements,
+        key=lambda m: (m.when is None, -m.when.timestamp() if m.when else 0.0, m.percent),
+    )
+    for newer, older in itertools.pairwise(ordered):
+        if newer.when is not None and newer.when == older.when and newer.percent != older.percent:
+            notes.add("Observation", "LVEFs recorded at the same time disagree: the lower is used")
+    return tuple(ordered)
+
+
 def lvef_percent(obs: CodedObservation, notes: NoteBook) -> float | None:
     """The value in percent; a fraction (0-1) times 100; None (noted) when it cannot be read."""
     amount = value_quantity(obs.resource)
     unit: str | None
+    if amount is None:
+        amount = _range_low(obs.resource)
+        if amount is not None:
+            notes.add("Observation", "LVEF reported as a range: the lower bound is used")
     if amount is None:
         match = _NUMBER_TEXT.match(as_text(obs.resource.get("valueString")) or "")
         if match is None:
@@ -78,6 +113,13 @@ def lvef_percent(obs: CodedObservation, notes: NoteBook) -> float | None:
         notes.add("Observation", f"LVEF {obs.entry.code} outside 1-100 %; skipped")
         return None
     return percent
+
+
+def _range_low(resource: JsonObject) -> Quantity | None:
+    """The lower bound of a valueRange ("55-60 %"), read like the same range written as text.
+    A range with no lower bound ("< 35 %") gives no value."""
+    value_range = as_object(resource.get("valueRange"))
+    return quantity(value_range.get("low")) if value_range is not None else None
 
 
 def _lvef_observations(observations: ObservationsByConcept) -> tuple[CodedObservation, ...]:

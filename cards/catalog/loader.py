@@ -60,6 +60,7 @@ def _schedule(raw: Mapping[str, Any]) -> Schedule:
                 value=float(a["value"]),
                 on_treatment_only=a["when"] == "on-treatment",
                 settings=frozenset(a.get("settings", ())),
+                cancers=frozenset(a.get("cancers", ())),
                 note=a["note"],
                 sources=_sources(a["source"]),
                 verification=a["verification"],

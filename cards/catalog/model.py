@@ -34,6 +34,13 @@ class AcceptedDose:
     note: str
     sources: tuple[str, ...]
     verification: str
+    # Cancers other than breast this dose is the label dose for ("gastric": T-DXd 6.4 mg/kg);
+    # empty = breast cancer. Such a dose counts only for a patient with that cancer on file.
+    cancers: frozenset[str] = frozenset()
+
+    def applies_to(self, cancers: frozenset[str] | tuple[str, ...]) -> bool:
+        """Whether this dose counts for a patient with these other trastuzumab cancers."""
+        return not self.cancers or bool(self.cancers & frozenset(cancers))
 
 
 @dataclass(frozen=True)

@@ -164,6 +164,8 @@ def _targets(sit: Situation, drug: Drug, schedule: Schedule) -> list[_Target]:
             continue
         if accepted.on_treatment_only and not on_treatment:
             continue
+        if not accepted.applies_to(sit.facts.disease.other_trastuzumab_cancers):
+            continue
         targets.append(_Target(accepted.value, _Kind.ACCEPTED, schedule, due))
     return targets
 

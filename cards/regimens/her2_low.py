@@ -3,8 +3,9 @@
 This is a HER2-negative pathway: no trastuzumab/pertuzumab regimen is ever suggested here.
 T-DXd 5.4 mg/kg every 3 weeks is label-approved for HER2-low disease after prior
 chemotherapy for metastatic disease (or recurrence within 6 months of adjuvant chemotherapy,
-DESTINY-Breast04) and for HR+ HER2-low or HER2-ultralow disease after at least one endocrine
-therapy for metastatic disease (DESTINY-Breast06). The card appears only when the record shows
+DESTINY-Breast04) and for HR+ HER2-low or HER2-ultralow disease that has progressed on at least one
+endocrine therapy for metastatic disease (DESTINY-Breast06; an endocrine therapy still current
+has not yet failed, so it does not count here). The card appears only when the record shows
 the patient is in one of those populations and has not had T-DXd; on order-select it appears
 when other systemic therapy is being drafted, with T-DXd as a replacement suggestion.
 HER2-0, HER2-negative of unknown subtype and HR-negative ultralow get no card.
@@ -15,6 +16,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from cards.catalog import Her2LowPopulation
+from cards.current import state
 from cards.findings import Finding, Indicator, Suggestion
 from cards.hook_input import Hook, HookInput
 from cards.knowledge import CardsConfig, override_reasons
@@ -68,10 +70,14 @@ def _qualifying(sit: Situation, population: Her2LowPopulation) -> tuple[DrugExpo
     """The exposures that place the patient in the population; empty when none do."""
     exposures = sit.facts.therapy.exposures
     if population.requires == "prior-metastatic-endocrine":
+        # the label population has progressed on endocrine therapy: one still current (a
+        # first-line aromatase inhibitor the patient is responding to) does not place her there
         return tuple(
             e
             for e in exposures
-            if ENDOCRINE in e.classes and e.setting is TherapySetting.METASTATIC
+            if ENDOCRINE in e.classes
+            and e.setting is TherapySetting.METASTATIC
+            and not state(e, sit.facts.as_of, sit.config).current
         )
     metastatic_chemo = tuple(
         e

@@ -102,21 +102,21 @@ def _still_running(
     recurrence: datetime,
     months: float,
 ) -> _Relapse:
-    """Adjuvant HER2 therapy recorded after the metastatic date: the relapse cannot be timed."""
-    evidence = (
-        f"its last record ({format_date(end)}) is after the metastatic diagnosis date "
-        f"({format_date(recurrence)})"
-        if months < 0
-        else "it is still marked active after the metastatic diagnosis date "
-        f"({format_date(recurrence)})"
-    )
+    """An adjuvant HER2 order still marked active after the metastatic date whose last record is
+    more than the limit before it: an order never closed, or therapy given without records. The
+    card says which dates the record has (review 2: "still given" was claimed for an order last
+    given years before the recurrence)."""
+    limit = sit.config.threshold("adjuvant_relapse_second_line_months")
     return _Relapse(
         None,
-        f"(Neo)adjuvant {_adjuvant_names(sit, adjuvant)} was still running when the "
-        f"metastatic disease was recorded: {evidence}. Either the disease recurred during "
-        "adjuvant therapy or the metastatic date was recorded late: check the dates.",
-        ("Dates of the metastatic diagnosis and of the last (neo)adjuvant HER2 therapy",),
-        "adjuvant HER2 therapy still given after the metastatic date",
+        f"(Neo)adjuvant {_adjuvant_names(sit, adjuvant)} is still marked active after the "
+        f"metastatic diagnosis date ({format_date(recurrence)}), but its last record is "
+        f"{format_date(end)}, {months:.0f} months before it. If the order was only never "
+        f"closed, the recurrence came more than {limit:g} months after adjuvant therapy and the "
+        "first-line recommendations apply; if therapy went on without records, they may not. "
+        "Check the record and close the order.",
+        ("Whether the (neo)adjuvant HER2 order still marked active ended, and when",),
+        f"an adjuvant HER2 order is still marked active (last record {format_date(end)})",
     )
 
 

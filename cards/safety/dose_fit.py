@@ -8,6 +8,13 @@ is within the tolerance of none of its own (standard or label-accepted) doses. T
 the regimen table's; nothing is read without a weight or BSA to convert with. Matching a draft
 to a dose level uses the dose tolerance, not the narrower IV rounding threshold
 (`iv_dose_rounding_percent`): a T-DM1 draft 7 % from its own dose is still T-DM1's dose.
+
+A dose the label gives for another cancer (T-DXd 6.4 mg/kg in gastric cancer) is the drug's own
+dose only for a patient with that cancer on file; for anyone else it is a named trap, which the
+dose check explains. A draft nearer one of its own drug's named traps than the other drug's dose
+is that trap (T-DXd 6.4 mg/kg is the gastric dose, not trastuzumab's 6 mg/kg): in breast cancer
+the dose check's card says so, and this card does not give a second, different reading of the
+same number. Without breast cancer on file the dose check does not judge, and this card stays.
 """
 
 from __future__ import annotations
@@ -32,24 +39,38 @@ class DoseFit:
     other_dose: str  # "6 mg/kg"
 
 
-def _label_doses(drug: Drug) -> list[float]:
+def _label_doses(drug: Drug, cancers: tuple[str, ...]) -> list[float]:
     doses: list[float] = []
     for schedule in drug.schedules:
         doses.append(schedule.maintenance)
         if schedule.loading is not None:
             doses.append(schedule.loading)
-        doses.extend(a.value for a in schedule.also_accepted)
+        doses.extend(a.value for a in schedule.also_accepted if a.applies_to(cancers))
     return doses
 
 
-def _near(drug: Drug, order: DraftOrder, body: DosingBody, tolerance: float) -> float | None:
+def _near(
+    drug: Drug, order: DraftOrder, body: DosingBody, tolerance: float, cancers: tuple[str, ...]
+) -> float | None:
     """The label dose of `drug` the order's dose is within the tolerance of, if any."""
     if order.dose is None:
         return None
     amount = drafted_amount(order.dose, drug, body).per_basis
     if amount is None:
         return None
-    return next((d for d in _label_doses(drug) if abs(amount - d) <= tolerance * d), None)
+    return next((d for d in _label_doses(drug, cancers) if abs(amount - d) <= tolerance * d), None)
+
+
+def _nearer_own_trap(own: Drug, order: DraftOrder, body: DosingBody, other_dose: float) -> bool:
+    """Whether the draft, in its own drug's basis, is nearer one of that drug's named traps than
+    the other drug's dose is (both read in the same basis, as the traps are written)."""
+    if order.dose is None:
+        return False
+    amount = drafted_amount(order.dose, own, body).per_basis
+    if amount is None:
+        return False
+    gap = abs(amount - other_dose)
+    return any(t.near is not None and abs(amount - t.near) < gap for t in own.traps)
 
 
 def fits_other_drug(
@@ -61,13 +82,21 @@ def fits_other_drug(
         return None
     body = dosing_body(hook_input.facts.body)
     tolerance = config.threshold(TOLERANCE) / 100
-    if _near(own, order, body, tolerance) is not None:
+    cancers = hook_input.facts.disease.other_trastuzumab_cancers
+    if _near(own, order, body, tolerance, cancers) is not None:
         return None
     for other_id in others:
         other = catalog().drug(other_id)
         if other is None or other.id == own.id:
             continue
-        dose = _near(other, order, body, tolerance)
+        dose = _near(other, order, body, tolerance, cancers)
+        if (
+            dose is not None
+            and hook_input.facts.disease.breast_cancer  # where the dose check names the trap
+            and other.basis == own.basis
+            and _nearer_own_trap(own, order, body, dose)
+        ):
+            continue
         if dose is not None:
             amount = drafted_amount(order.dose, other, body)
             drafted = amount.written

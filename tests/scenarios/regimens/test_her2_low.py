@@ -12,6 +12,7 @@ from tests.scenarios.regimens.builders import (
     given,
     her2_negative_mbc,
     order_select,
+    ordered,
     patient_view,
     reference,
     regimen_cards,
@@ -112,3 +113,23 @@ def test_her2_ultralow_hr_negative_gets_no_card():
         *cycles("capecitabine", 150, 129),
     ]
     assert regimen_cards(patient_view(resources)) == []
+
+
+def test_hr_positive_her2_low_still_on_first_line_endocrine_therapy_gets_no_t_dxd_card():
+    """Review 2: the DESTINY-Breast06 label population has progressed on endocrine therapy for
+    metastatic disease; a woman still taking (and responding to) her first-line letrozole is
+    not in it, so neither the chart nor a letrozole refill offers T-DXd in its place."""
+    on_letrozole = [
+        *her2_negative_mbc("1+", hr_positive=True, metastatic_days=120),
+        ordered("letrozole", start_days=110, status="active"),
+        *cycles("letrozole", 110, 80, 50, 20, 1, dose=2.5),
+    ]
+    assert regimen_cards(patient_view(on_letrozole)) == []
+    assert regimen_cards(order_select(on_letrozole, draft("letrozole", 2.5, per_day=1))) == []
+    progressed = [
+        *her2_negative_mbc("1+", hr_positive=True, metastatic_days=120),
+        ordered("letrozole", start_days=110, end_days=5, status="stopped"),
+        *cycles("letrozole", 110, 80, 50, 20, 5, dose=2.5),
+    ]
+    card = card_of(patient_view(progressed), "C12-her2-low")
+    assert "progressed on at least 1 endocrine therapy for metastatic disease" in card["detail"]

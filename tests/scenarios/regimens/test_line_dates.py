@@ -124,3 +124,22 @@ def test_adjuvant_trastuzumab_ended_before_the_metastatic_date_gives_a_line():
     resources = _adjuvant_running(71)  # last dose 21 days before the metastatic date
     cards = order_select(resources, *_thp_drafts())
     assert topics(cards) == ["C12-second-line"]
+
+
+def test_an_adjuvant_order_left_active_years_ago_is_not_called_still_given():
+    """Review 2: an adjuvant trastuzumab order never closed, last given three years before the
+    recurrence. The line stays undetermined (the order says active), but the card names the
+    last record and never claims therapy was "still given after the metastatic date"."""
+    doses = list(range(1450, 1099, -21))  # every 3 weeks, the last 1114 days ago
+    resources = [
+        *her2_positive_mbc(metastatic_days=10, diagnosis_days=1500),
+        ordered("trastuzumab", start_days=1450, status="active"),
+        *cycles("trastuzumab", *doses, dose=420),
+    ]
+    card = card_of(order_select(resources, *_thp_drafts()), "C12-line-undetermined")
+    assert card["summary"] == (
+        "Line of therapy unclear: an adjuvant HER2 order is still marked active (last record "
+        "2023-11-03); the regimen advice depends on it"
+    )
+    assert "still given" not in card["summary"] + card["detail"]
+    assert "but its last record is 2023-11-03, 36 months before it" in card["detail"]

@@ -63,6 +63,7 @@ def test_snomed_and_loinc_on_one_observation_count_once() -> None:
         ({"valueInteger": 45}, 45.0),
         ({"valueString": "55%"}, 55.0),
         ({"valueString": "55-60 %"}, 55.0),
+        ({"valueRange": {"low": qty(55, "%"), "high": qty(60, "%")}}, 55.0),
     ],
 )
 def test_values_in_percent_or_fraction(value: dict[str, Any], percent: float) -> None:
@@ -75,6 +76,7 @@ def test_values_in_percent_or_fraction(value: dict[str, Any], percent: float) ->
         {"valueQuantity": qty(55, "mL")},
         {"valueQuantity": qty(150, "%")},
         {"valueString": "normal"},
+        {"valueRange": {"high": qty(35, "%")}},
         {},
     ],
 )

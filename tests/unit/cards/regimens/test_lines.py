@@ -129,7 +129,8 @@ def test_adjuvant_order_still_active_long_before_recurrence_is_undetermined():
     )
     result = _line(facts)
     assert result.kind is LineKind.UNDETERMINED
-    assert "still running when the metastatic disease was recorded" in result.reasons[0]
+    assert "is still marked active after the metastatic diagnosis date" in result.reasons[0]
+    assert "still running" not in result.reasons[0]  # its last record is 14 months earlier
 
 
 def test_missing_metastatic_diagnosis_date_is_undetermined_after_adjuvant_trastuzumab():

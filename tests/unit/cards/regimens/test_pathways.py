@@ -121,8 +121,9 @@ def test_her2_low_order_select_offers_t_dxd_instead_of_the_drafted_chemotherapy(
 
 
 def test_her2_ultralow_hr_positive_after_endocrine_therapy():
+    # letrozole ended a month ago (progression); one still current does not count (review 2)
     facts = _her2_low(
-        Her2NegativeSubtype.ULTRALOW, HR_POSITIVE, exposed(LETROZOLE, last_dose_days=5)
+        Her2NegativeSubtype.ULTRALOW, HR_POSITIVE, exposed(LETROZOLE, last_dose_days=30)
     )
     [finding] = run(facts, hook=Hook.PATIENT_VIEW, rules=HER2_LOW)
     assert finding.summary.startswith("HER2-ultralow MBC: T-DXd")
