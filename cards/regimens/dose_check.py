@@ -264,11 +264,12 @@ def _order_evidence(review: DoseReview, sit: Situation) -> Evidence:
 
 
 def _indicator(review: DoseReview) -> Indicator:
-    """Critical for a label line crossed; information for an IV dose beyond the rounding
-    threshold but within the dose tolerance (a query, not an error); a warning otherwise."""
+    """Critical for a label line crossed; information for a query, not an error: an IV dose
+    beyond the rounding threshold but within the dose tolerance, or a maintenance dose whose
+    last dose date is not on file (C11 as the rule registry states it); a warning otherwise."""
     if review.critical:
         return Indicator.CRITICAL
-    if review.verdict is Verdict.OUTSIDE_ROUNDING:
+    if review.verdict in (Verdict.OUTSIDE_ROUNDING, Verdict.LAST_DOSE_UNKNOWN):
         return Indicator.INFO
     return Indicator.WARNING
 

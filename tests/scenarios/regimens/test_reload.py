@@ -107,6 +107,7 @@ def test_without_the_administration_history_a_reload_is_not_ruled_out():
     )
     card = card_of(cards, "C11")
     assert card["summary"].startswith("Last trastuzumab dose date not on file")
+    assert card["indicator"] == "info"
     assert "could not be obtained" in card["detail"]
 
 

@@ -227,6 +227,7 @@ def test_undated_earlier_trastuzumab_asks_about_reloading():
     [finding] = _check(facts, order(TRASTUZUMAB, 420))
     assert finding.rule == "C11"
     assert finding.summary.startswith("Last trastuzumab dose date not on file")
+    assert finding.indicator is Indicator.INFO  # a question (rules.json C11), not an alert
     assert not finding.suggestions[0].is_recommended
 
 
