@@ -2,7 +2,9 @@
 
 Reproductive potential is what the labels' embryo-fetal warnings turn on (§3.8). The data we read
 do not record menopause or sterilisation, so a configurable age window stands in for it
-(`MappingConfig.reproductive_age_min/max`, a design choice).
+(`MappingConfig.reproductive_age_min/max`, a design choice). A sex the record does not give as
+female or male (`unknown`, `other`, no `gender`) is not read as male: missing data is not normal,
+so such a patient within the window (or of unknown age) may be of reproductive potential.
 """
 
 from __future__ import annotations
@@ -53,7 +55,7 @@ def demographics(
     potential: bool | None
     if sex is Sex.MALE:
         potential = False
-    elif sex is Sex.FEMALE and age is not None:
+    elif age is not None:  # a woman, or a sex not recorded as female or male
         potential = config.reproductive_age_min <= age <= config.reproductive_age_max
     else:
         potential = None

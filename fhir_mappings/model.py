@@ -78,7 +78,8 @@ class Sex(StrEnum):
 class Demographics:
     sex: Sex
     age_years: int | None
-    reproductive_potential: bool | None  # female within the configured age window; None unknown
+    # not male (female, or sex not recorded) and within the configured age window; None: age unknown
+    reproductive_potential: bool | None
     evidence: tuple[Evidence, ...] = ()
 
 

@@ -7,9 +7,10 @@ positive hCG or status) is critical at every order. A woman of reproductive pote
 without a recent negative test or status gets a warning with an hCG test to order before the
 first dose of a HER2-directed drug or a restart after a long gap (`cards/safety/line_start.py`),
 not at later cycles unless a pregnancy record needs review. Men, and women outside
-the reproductive window, get no pregnancy card. Every card gives the contraception
-duration after the last dose of each drafted drug, and cites the ordered drug's own
-embryo-fetal warning first.
+the reproductive window, get no pregnancy card; a patient whose sex the record does not give as
+female or male is asked about like a woman, and the card says the sex is not recorded. Every
+card gives the contraception duration after the last dose of each drafted drug, and cites the
+ordered drug's own embryo-fetal warning first.
 
 On patient-view the critical card also appears for the HER2 drugs she is on: a recorded
 pregnancy during treatment must not wait for the next order. Asking to verify the status
@@ -70,11 +71,24 @@ def _sources(drugs: Sequence[SafetyDrug]) -> list[str]:
 
 
 def _needs_status(facts: PatientFacts) -> bool:
-    """A woman of reproductive potential (or a woman whose age is not known)."""
+    """A woman of reproductive potential, or a patient who may be one: a woman whose age is not
+    known, or a patient whose sex the record does not give as female or male."""
     demographics = facts.demographics
     if demographics.reproductive_potential is not None:
         return demographics.reproductive_potential
-    return demographics.sex is Sex.FEMALE
+    return demographics.sex is not Sex.MALE
+
+
+def _unknowns_note(facts: PatientFacts) -> str:
+    """What the record does not say about sex and age, in the card's words."""
+    demographics = facts.demographics
+    age_unknown = demographics.reproductive_potential is None
+    if demographics.sex is Sex.FEMALE:
+        return " Her age is not on file." if age_unknown else ""
+    sex = "The record does not give the patient's sex as female or male"
+    if age_unknown:
+        return f" {sex}, and the patient's age is not on file."
+    return f" {sex}."
 
 
 def _pregnancy_record_to_review(facts: PatientFacts) -> bool:
@@ -164,9 +178,7 @@ def _verify(
         kind = "pregnancy record" if outdated_pregnancy else "pregnancy status"
         missing = f"Last {kind} on {date(status.last_checked)}, {age} days ago"
         state = f"last status {date(status.last_checked)}, {age} days ago"
-    age_note = (
-        " Her age is not on file." if facts.demographics.reproductive_potential is None else ""
-    )
+    age_note = _unknowns_note(facts)
     lines = contraception_lines(drugs, Sex.FEMALE)
     reasoning = [
         f"{capitalized(names)} can cause embryo-fetal harm. The labels ask to verify "

@@ -92,3 +92,22 @@ def test_an_old_pregnancy_record_is_still_shown_for_review_at_a_later_cycle():
     undated = fb.condition("77386006", onset=None, display="Pregnancy")
     cards = safety_cards("order-sign", _woman(undated), _on_hp(), orders=HP)
     assert [c["indicator"] for c in c5(cards)] == ["warning"]
+
+
+@pytest.mark.parametrize("gender", ["unknown", "other", None])
+def test_a_first_dose_for_a_patient_whose_sex_is_not_recorded_asks_to_verify(gender):
+    """Missing data is not normal: a 45-year-old whose record gives no sex as female or male
+    (`unknown`, `other`, no `gender`) starting trastuzumab and pertuzumab is asked about like a
+    woman, not passed over like a man, and the card says the sex is not recorded (review 2,
+    finding 16). A man of the same age gets no card."""
+    patient = fb.patient(sex="female", birth_date=woman(45)["birthDate"])
+    if gender is None:
+        del patient["gender"]
+    else:
+        patient["gender"] = gender
+    record = [patient, her2_positive(), metastatic(300), echo(62, days=14)]
+    [card] = c5(safety_cards("order-select", record, orders=HP))
+    assert card["indicator"] == "warning"
+    assert "does not give the patient's sex as female or male" in card["detail"]
+    patient["gender"] = "male"
+    assert c5(safety_cards("order-select", record, orders=HP)) == []

@@ -204,8 +204,12 @@ def test_nothing_on_file() -> None:
         ("female", "2014-01-01", Sex.FEMALE, 12, True),
         ("male", "1990-01-01", Sex.MALE, 36, False),
         ("female", None, Sex.FEMALE, None, None),
-        (None, "1990-01-01", Sex.UNKNOWN, 36, None),
-        ("other", "1990-01-01", Sex.OTHER, 36, None),
+        # a sex not recorded as female or male is not read as male (review 2, finding 16)
+        (None, "1990-01-01", Sex.UNKNOWN, 36, True),
+        ("unknown", "1990-01-01", Sex.UNKNOWN, 36, True),
+        ("other", "1990-01-01", Sex.OTHER, 36, True),
+        ("unknown", "1960-01-01", Sex.UNKNOWN, 66, False),
+        ("unknown", None, Sex.UNKNOWN, None, None),
         ("female", "1990", Sex.FEMALE, 36, True),
     ],
 )

@@ -82,6 +82,25 @@ def test_woman_of_unknown_age_is_asked():
     assert "age is not on file" in card["detail"]
 
 
+@pytest.mark.parametrize("sex", [Sex.UNKNOWN, Sex.OTHER])
+def test_a_sex_not_recorded_as_female_or_male_is_not_read_as_male(sex: Sex):
+    """Missing data is not normal: a 45-year-old whose record gives no sex (or 'other') is asked
+    about like a woman, and the card says what the record lacks (review 2, finding 16)."""
+    patient = Demographics(sex=sex, age_years=45, reproductive_potential=True)
+    [card] = c5(facts(demographics=patient))
+    assert card["indicator"] == "warning"
+    assert "does not give the patient's sex as female or male." in card["detail"]
+    assert "Her age" not in card["detail"]
+    unknown_age = Demographics(sex=sex, age_years=None, reproductive_potential=None)
+    [card] = c5(facts(demographics=unknown_age))
+    assert "and the patient's age is not on file" in card["detail"]
+
+
+def test_a_sex_not_recorded_outside_the_window_gets_no_pregnancy_card():
+    patient = Demographics(sex=Sex.UNKNOWN, age_years=66, reproductive_potential=False)
+    assert c5(facts(demographics=patient)) == []
+
+
 def test_old_pregnancy_record_is_not_a_current_pregnancy():
     patient = facts(demographics=woman(), pregnancy=pregnancy(PregnancyState.PREGNANT, 900))
     [card] = c5(patient)
