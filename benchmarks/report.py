@@ -31,18 +31,18 @@ def targets(results: dict[str, Any]) -> dict[str, Any]:
         name: {"measured": value, "target": bound, "met": (value - bound) * sign >= 0}
         for name, (value, bound, sign) in rows.items()
     }
-    for name, scenario in THROUGHPUT_TARGETS.items():  # the most any speed-up of the rules gives
-        found[name]["without_rules"] = s[scenario][key]["ratio_rps_without_rules"]
-    found["typical sequential p99 <= 2.5x floor"]["without_rules"] = s["typical"]["sequential"][
-        "ratio_p99_without_rules"
-    ]
+    for name, (scenario, part, field) in CEILINGS.items():  # the most a rules speed-up gives
+        found[name]["without_rules"] = s[scenario][part][field]
     return found
 
 
-THROUGHPUT_TARGETS = {
-    "typical throughput >= 0.5x floor": "typical",
-    "suggestions throughput >= 0.4x floor": "suggestions",
-    "unconcerned throughput >= 0.8x floor": "unconcerned",
+# The targets measured on the service without its rules too: (scenario, part, field).
+_LOADED = f"throughput_{CONNECTIONS}_connections"
+CEILINGS = {
+    "typical throughput >= 0.5x floor": ("typical", _LOADED, "ratio_rps_without_rules"),
+    "typical sequential p99 <= 2.5x floor": ("typical", "sequential", "ratio_p99_without_rules"),
+    "suggestions throughput >= 0.4x floor": ("suggestions", _LOADED, "ratio_rps_without_rules"),
+    "unconcerned throughput >= 0.8x floor": ("unconcerned", _LOADED, "ratio_rps_without_rules"),
 }
 
 

@@ -49,13 +49,16 @@ def _label_doses(drug: Drug, cancers: tuple[str, ...]) -> list[float]:
     return doses
 
 
+def _per_basis(drug: Drug, order: DraftOrder, body: DosingBody) -> float | None:
+    """The drafted dose in `drug`'s basis (mg/kg, mg/m² or mg), when it can be read."""
+    return None if order.dose is None else drafted_amount(order.dose, drug, body).per_basis
+
+
 def _near(
     drug: Drug, order: DraftOrder, body: DosingBody, tolerance: float, cancers: tuple[str, ...]
 ) -> float | None:
     """The label dose of `drug` the order's dose is within the tolerance of, if any."""
-    if order.dose is None:
-        return None
-    amount = drafted_amount(order.dose, drug, body).per_basis
+    amount = _per_basis(drug, order, body)
     if amount is None:
         return None
     return next((d for d in _label_doses(drug, cancers) if abs(amount - d) <= tolerance * d), None)
@@ -64,9 +67,7 @@ def _near(
 def _nearer_own_trap(own: Drug, order: DraftOrder, body: DosingBody, other_dose: float) -> bool:
     """Whether the draft, in its own drug's basis, is nearer one of that drug's named traps than
     the other drug's dose is (both read in the same basis, as the traps are written)."""
-    if order.dose is None:
-        return False
-    amount = drafted_amount(order.dose, own, body).per_basis
+    amount = _per_basis(own, order, body)
     if amount is None:
         return False
     gap = abs(amount - other_dose)
